@@ -1,0 +1,17 @@
+//! The one public error type. Each layer has its own typed error; `Error` wraps them with their
+//! sources kept, and `Error::kind` gives the structured kind that tests match on.
+
+use crate::storage::StorageError;
+
+/// The result of every fallible public operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every error Cordial returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+}

@@ -1,0 +1,16 @@
+//! Cordial: an embedded customer knowledge graph database with an openCypher-family query
+//! language. See `ARCHITECTURE.md` for the map of modules and their invariants.
+
+pub mod db;
+pub mod error;
+pub mod import;
+pub mod storage;
+pub mod syntax;
+pub mod value;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+
+pub use db::{Database, ReadTxn, WriteTxn};
+pub use error::{Error, Result};
+pub use value::{Map, Node, NodeId, Path, RelId, Relationship, Value};

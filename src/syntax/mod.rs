@@ -1,0 +1,1 @@
+//! Query text to AST (nom). Knows nothing of plans, execution or storage.
