@@ -1,5 +1,196 @@
-//! The public API: `Database`, transactions, query results.
+//! The public API: `Database` (open, snapshots, write transactions) and conveniences that name
+//! labels, types and keys by string on top of the id-based storage traits.
 
-pub struct Database;
-pub struct ReadTxn;
-pub struct WriteTxn;
+use std::path::Path;
+
+use crate::error::Result;
+use crate::storage::{self, Direction, Edge, GraphRead, GraphWrite, OpenOptions, Store, StoreStats};
+use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
+
+pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
+
+/// An embedded Cordial database: a directory on disk, or memory only.
+///
+/// `Database` is `Send + Sync`: share it between threads (in an `Arc`); readers work on
+/// snapshots and are never blocked by the one writer.
+#[derive(Clone)]
+pub struct Database {
+    store: Store,
+}
+
+impl Database {
+    /// Opens the database in `path`, creating it when the directory is absent or empty.
+    pub fn open(path: impl AsRef<Path>) -> Result<Database> {
+        Database::open_with(path, OpenOptions::default())
+    }
+
+    /// Opens an existing database for reading only: writes fail with `ReadOnly`.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Database> {
+        Database::open_with(path, OpenOptions { read_only: true, create: false, ..OpenOptions::default() })
+    }
+
+    pub fn open_with(path: impl AsRef<Path>, options: OpenOptions) -> Result<Database> {
+        Ok(Database { store: Store::open(path.as_ref(), options)? })
+    }
+
+    /// A database in memory, gone when dropped.
+    pub fn in_memory() -> Result<Database> {
+        Ok(Database { store: Store::in_memory(OpenOptions::default())? })
+    }
+
+    /// A snapshot of the last committed state.
+    #[must_use]
+    pub fn begin_read(&self) -> ReadTxn {
+        self.store.snapshot()
+    }
+
+    /// The write transaction; waits while another one is open.
+    pub fn begin_write(&self) -> Result<WriteTxn> {
+        Ok(self.store.begin_write()?)
+    }
+
+    /// Folds committed changes into the columnar base now (it also happens on its own).
+    pub fn checkpoint(&self) -> Result<()> {
+        Ok(self.store.checkpoint()?)
+    }
+
+    pub fn stats(&self) -> Result<StoreStats> {
+        Ok(self.store.stats()?)
+    }
+
+    /// The storage engine, for bulk loading and tools.
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checkpoints and flushes. Dropping the database without closing loses nothing committed
+    /// (the log is replayed at the next open), but the next open is slower.
+    pub fn close(self) -> Result<()> {
+        Ok(self.store.close()?)
+    }
+}
+
+fn props_by_name(graph: &(impl GraphRead + ?Sized), props: Vec<(u32, Value)>) -> Map {
+    props.into_iter().map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v)).collect()
+}
+
+/// Reading by names, for any snapshot or transaction.
+pub trait GraphReadExt: GraphRead {
+    /// A node with its labels and properties, `None` when it does not exist.
+    fn node(&self, id: NodeId) -> Result<Option<Node>> {
+        if !self.node_exists(id)? {
+            return Ok(None);
+        }
+        let labels = self.node_labels(id)?.into_iter().map(|l| self.label_name(l).unwrap_or("?").to_owned()).collect();
+        let properties = props_by_name(self, self.node_properties(id)?);
+        Ok(Some(Node { id, labels, properties }))
+    }
+
+    /// A relationship with its type, endpoints and properties.
+    fn relationship_value(&self, id: RelId) -> Result<Option<Relationship>> {
+        let Some(info) = self.relationship(id)? else { return Ok(None) };
+        Ok(Some(Relationship {
+            id,
+            rel_type: self.type_name(info.rel_type).unwrap_or("?").to_owned(),
+            start: info.start,
+            end: info.end,
+            properties: props_by_name(self, self.rel_properties(id)?),
+        }))
+    }
+
+    /// A property by name, `Null` when absent.
+    fn property(&self, node: NodeId, key: &str) -> Result<Value> {
+        match self.key_id(key) {
+            Some(key) => Ok(self.node_property(node, key)?),
+            None if self.node_exists(node)? => Ok(Value::Null),
+            None => Err(storage::StorageError::NodeNotFound(node.0).into()),
+        }
+    }
+
+    /// The nodes with a label.
+    fn nodes_labelled(&self, label: &str) -> Result<Vec<NodeId>> {
+        match self.label_id(label) {
+            Some(label) => Ok(self.nodes_with_label(label)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The nodes with `label` whose `key` equals `value`; an index seek where one exists.
+    fn find_nodes(&self, label: &str, key: &str, value: &Value) -> Result<Vec<NodeId>> {
+        match (self.label_id(label), self.key_id(key)) {
+            (Some(label), Some(key)) => Ok(self.nodes_by_property(label, key, value)?),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// The relationships of a node, of one type (or any), in a direction.
+    fn neighbours(&self, node: NodeId, rel_type: Option<&str>, direction: Direction) -> Result<Vec<Edge>> {
+        let types = match rel_type {
+            Some(name) => match self.type_id(name) {
+                Some(id) => vec![id],
+                None => return Ok(Vec::new()),
+            },
+            None => Vec::new(),
+        };
+        let mut edges = Vec::new();
+        self.expand(node, direction, &types, &mut edges)?;
+        Ok(edges)
+    }
+}
+
+impl<T: GraphRead + ?Sized> GraphReadExt for T {}
+
+impl WriteTxn {
+    fn intern_props(&mut self, props: &[(&str, Value)]) -> Result<Vec<(u32, Value)>> {
+        props.iter().map(|(k, v)| Ok((self.intern_key(k)?, v.clone()))).collect()
+    }
+
+    /// Creates a node with labels and properties given by name.
+    pub fn add_node(&mut self, labels: &[&str], props: &[(&str, Value)]) -> Result<NodeId> {
+        let labels = labels.iter().map(|l| self.intern_label(l)).collect::<Result<Vec<_>, _>>()?;
+        let props = self.intern_props(props)?;
+        Ok(self.create_node(&labels, props)?)
+    }
+
+    /// Creates a relationship of a type given by name.
+    pub fn add_relationship(&mut self, rel_type: &str, start: NodeId, end: NodeId, props: &[(&str, Value)]) -> Result<RelId> {
+        let rel_type = self.intern_type(rel_type)?;
+        let props = self.intern_props(props)?;
+        Ok(self.create_relationship(rel_type, start, end, props)?)
+    }
+
+    /// Sets (or, with `Null`, removes) a node property by name.
+    pub fn set_property(&mut self, node: NodeId, key: &str, value: Value) -> Result<()> {
+        let key = self.intern_key(key)?;
+        Ok(self.set_node_property(node, key, value)?)
+    }
+
+    /// Adds a label by name; false when the node had it.
+    pub fn label_node(&mut self, node: NodeId, label: &str) -> Result<bool> {
+        let label = self.intern_label(label)?;
+        Ok(self.add_label(node, label)?)
+    }
+
+    /// Removes a label by name; false when the node did not have it.
+    pub fn unlabel_node(&mut self, node: NodeId, label: &str) -> Result<bool> {
+        match self.label_id(label) {
+            Some(label) => Ok(self.remove_label(node, label)?),
+            None => Ok(false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn database_is_send_and_sync() {
+        assert_send_sync::<Database>();
+        assert_send_sync::<ReadTxn>();
+        assert_send_sync::<WriteTxn>();
+    }
+}

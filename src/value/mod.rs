@@ -82,3 +82,10 @@ pub struct Path {
     pub nodes: Vec<Node>,
     pub relationships: Vec<Relationship>,
 }
+
+impl Value {
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}

@@ -1,0 +1,402 @@
+//! Reading chunks through the cache, and building them: typed property columns (with
+//! dictionary-encoded strings), node metadata, CSR adjacency and relationship endpoints.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::backend::Backend;
+use super::bits;
+use super::cache::{ChunkCache, Decoded};
+use super::codec::{self, from_stored};
+use super::keys::{self, NodeChunkKind, RelChunkKind};
+use super::records::{
+    ColumnChunk, CsrChunk, IndexPageChunk, IndexRecord, NodeGroupRecord, NodeMetaChunk, RelGroupRecord, RelMetaChunk,
+    StoredValue,
+};
+use super::{Direction, StorageError};
+use crate::value::Value;
+
+/// Reads chunks by their logical address and keeps them decoded in the cache.
+pub(crate) struct Chunks {
+    pub backend: Arc<dyn Backend>,
+    pub cache: ChunkCache,
+}
+
+fn missing(what: &str) -> StorageError {
+    StorageError::Corruption { what: what.to_owned(), detail: "chunk named by the manifest is missing".into() }
+}
+
+impl Chunks {
+    fn load(
+        &self,
+        key: Vec<u8>,
+        what: &dyn Fn() -> String,
+        decode: impl FnOnce(&[u8]) -> Result<Decoded, StorageError>,
+    ) -> Result<Decoded, StorageError> {
+        if let Some(decoded) = self.cache.get(&key) {
+            return Ok(decoded);
+        }
+        let bytes = self.backend.get(&key)?.ok_or_else(|| missing(&what()))?;
+        let decoded = decode(&bytes)?;
+        self.cache.insert(key, decoded.clone());
+        Ok(decoded)
+    }
+
+    pub fn node_meta(&self, group: u32, record: &NodeGroupRecord) -> Result<Arc<NodeMetaChunk>, StorageError> {
+        let what = || format!("metadata chunk of node group {group}");
+        let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Meta, 0, 0);
+        match self.load(key, &what, |b| Ok(Decoded::NodeMeta(Arc::new(codec::decode(b, &what)?))))? {
+            Decoded::NodeMeta(m) => Ok(m),
+            _ => Err(missing(&what())),
+        }
+    }
+
+    pub fn node_column(&self, group: u32, record: &NodeGroupRecord, key_id: u32) -> Result<Arc<ColumnChunk>, StorageError> {
+        let what = || format!("column {key_id} of node group {group}");
+        let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Column, key_id, 0);
+        match self.load(key, &what, |b| Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?))))? {
+            Decoded::Column(c) => Ok(c),
+            _ => Err(missing(&what())),
+        }
+    }
+
+    pub fn csr(&self, group: u32, record: &NodeGroupRecord, rel_type: u32, dir: Direction) -> Result<Arc<CsrChunk>, StorageError> {
+        let what = || format!("adjacency chunk ({rel_type}, {dir:?}) of node group {group}");
+        let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Csr, rel_type, dir_code(dir).into());
+        match self.load(key, &what, |b| Ok(Decoded::Csr(Arc::new(codec::decode(b, &what)?))))? {
+            Decoded::Csr(c) => Ok(c),
+            _ => Err(missing(&what())),
+        }
+    }
+
+    pub fn rel_meta(&self, group: u32, record: &RelGroupRecord) -> Result<Arc<RelMetaChunk>, StorageError> {
+        let what = || format!("metadata chunk of relationship group {group}");
+        let key = keys::rel_chunk_key(group, record.generation, RelChunkKind::Meta, 0);
+        match self.load(key, &what, |b| Ok(Decoded::RelMeta(Arc::new(codec::decode(b, &what)?))))? {
+            Decoded::RelMeta(m) => Ok(m),
+            _ => Err(missing(&what())),
+        }
+    }
+
+    pub fn rel_column(&self, group: u32, record: &RelGroupRecord, key_id: u32) -> Result<Arc<ColumnChunk>, StorageError> {
+        let what = || format!("column {key_id} of relationship group {group}");
+        let key = keys::rel_chunk_key(group, record.generation, RelChunkKind::Column, key_id);
+        match self.load(key, &what, |b| Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?))))? {
+            Decoded::Column(c) => Ok(c),
+            _ => Err(missing(&what())),
+        }
+    }
+
+    pub fn index_page(&self, index: &IndexRecord, page_pos: usize) -> Result<Arc<IndexPageChunk>, StorageError> {
+        let page = &index.pages[page_pos];
+        let what = || format!("page {} of index `{}`", page.page, index.name);
+        let key = keys::index_page_key(index.id, page.page, page.generation);
+        match self.load(key, &what, |b| Ok(Decoded::Page(Arc::new(codec::decode(b, &what)?))))? {
+            Decoded::Page(p) => Ok(p),
+            _ => Err(missing(&what())),
+        }
+    }
+}
+
+/// The stored code of a direction; only `Outgoing` and `Incoming` are stored.
+#[must_use]
+pub(crate) fn dir_code(dir: Direction) -> u8 {
+    match dir {
+        Direction::Outgoing | Direction::Both => 0,
+        Direction::Incoming => 1,
+    }
+}
+
+/// The value of `slot` in a column, `Null` when absent.
+pub(crate) fn column_value(column: &ColumnChunk, slot: u32) -> Result<Value, StorageError> {
+    let i = slot as usize;
+    let bad = || StorageError::Corruption { what: "property column".into(), detail: format!("slot {slot} out of range") };
+    Ok(match column {
+        ColumnChunk::Bool { present, values } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            Value::Bool(bits::get(values, slot))
+        }
+        ColumnChunk::Int { present, values } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            Value::Int(*values.get(i).ok_or_else(bad)?)
+        }
+        ColumnChunk::Float { present, values } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            Value::Float(*values.get(i).ok_or_else(bad)?)
+        }
+        ColumnChunk::DictString { present, dict, codes } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            let code = *codes.get(i).ok_or_else(bad)?;
+            Value::String(dict.get(code as usize).ok_or_else(bad)?.clone())
+        }
+        ColumnChunk::String { present, values } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            Value::String(values.get(i).ok_or_else(bad)?.clone())
+        }
+        ColumnChunk::Date { present, values } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            from_stored(&StoredValue::Date(*values.get(i).ok_or_else(bad)?))?
+        }
+        ColumnChunk::DateTimeUtc { present, seconds, nanos } => {
+            if !bits::get(present, slot) {
+                return Ok(Value::Null);
+            }
+            from_stored(&StoredValue::DateTime(*seconds.get(i).ok_or_else(bad)?, *nanos.get(i).ok_or_else(bad)?, 0, None))?
+        }
+        ColumnChunk::Mixed { values } => match values.get(i) {
+            None => Value::Null,
+            Some(v) => from_stored(v)?,
+        },
+    })
+}
+
+/// The stored value of `slot` in a column, `Null` when absent; used by checkpoints and indexes.
+pub(crate) fn column_stored(column: &ColumnChunk, slot: u32) -> Result<StoredValue, StorageError> {
+    match column {
+        ColumnChunk::Mixed { values } => Ok(values.get(slot as usize).cloned().unwrap_or(StoredValue::Null)),
+        other => codec::to_stored(&column_value(other, slot)?),
+    }
+}
+
+/// Builds one column from values pushed in ascending slot order, choosing the most compact
+/// encoding the values allow.
+#[derive(Debug, Default)]
+pub(crate) enum ColumnBuilder {
+    #[default]
+    Empty,
+    Bool { present: Vec<u64>, values: Vec<u64> },
+    Int { present: Vec<u64>, values: Vec<i64> },
+    Float { present: Vec<u64>, values: Vec<f64> },
+    String { present: Vec<u64>, values: Vec<String> },
+    Date { present: Vec<u64>, values: Vec<i64> },
+    DateTimeUtc { present: Vec<u64>, seconds: Vec<i64>, nanos: Vec<u32> },
+    Mixed { values: Vec<StoredValue> },
+}
+
+fn pad<T: Clone + Default>(values: &mut Vec<T>, slot: u32) {
+    values.resize(slot as usize, T::default());
+}
+
+impl ColumnBuilder {
+    /// Sets `slot` to `value`; slots must ascend. A null leaves the slot absent.
+    pub fn push(&mut self, slot: u32, value: StoredValue) {
+        if matches!(value, StoredValue::Null) {
+            return;
+        }
+        if let ColumnBuilder::Empty = self {
+            *self = match &value {
+                StoredValue::Bool(_) => ColumnBuilder::Bool { present: Vec::new(), values: Vec::new() },
+                StoredValue::Int(_) => ColumnBuilder::Int { present: Vec::new(), values: Vec::new() },
+                StoredValue::Float(_) => ColumnBuilder::Float { present: Vec::new(), values: Vec::new() },
+                StoredValue::String(_) => ColumnBuilder::String { present: Vec::new(), values: Vec::new() },
+                StoredValue::Date(_) => ColumnBuilder::Date { present: Vec::new(), values: Vec::new() },
+                StoredValue::DateTime(_, _, 0, None) => {
+                    ColumnBuilder::DateTimeUtc { present: Vec::new(), seconds: Vec::new(), nanos: Vec::new() }
+                }
+                _ => ColumnBuilder::Mixed { values: Vec::new() },
+            };
+        }
+        let value = match (&mut *self, value) {
+            (ColumnBuilder::Bool { present, values }, StoredValue::Bool(b)) => {
+                bits::set(present, slot);
+                if b {
+                    bits::set(values, slot);
+                }
+                return;
+            }
+            (ColumnBuilder::Int { present, values }, StoredValue::Int(v))
+            | (ColumnBuilder::Date { present, values }, StoredValue::Date(v)) => {
+                bits::set(present, slot);
+                pad(values, slot);
+                values.push(v);
+                return;
+            }
+            (ColumnBuilder::Float { present, values }, StoredValue::Float(v)) => {
+                bits::set(present, slot);
+                pad(values, slot);
+                values.push(v);
+                return;
+            }
+            (ColumnBuilder::String { present, values }, StoredValue::String(v)) => {
+                bits::set(present, slot);
+                pad(values, slot);
+                values.push(v);
+                return;
+            }
+            (ColumnBuilder::DateTimeUtc { present, seconds, nanos }, StoredValue::DateTime(s, n, 0, None)) => {
+                bits::set(present, slot);
+                pad(seconds, slot);
+                pad(nanos, slot);
+                seconds.push(s);
+                nanos.push(n);
+                return;
+            }
+            (ColumnBuilder::Mixed { values }, v) => {
+                values.resize(slot as usize, StoredValue::Null);
+                values.push(v);
+                return;
+            }
+            (_, v) => v,
+        };
+        // The value does not fit the typed column: fall back to a mixed one.
+        self.degrade();
+        self.push(slot, value);
+    }
+
+    fn degrade(&mut self) {
+        let built = std::mem::take(self).finish(0);
+        let mut values = Vec::new();
+        if let Some(column) = built {
+            let slots = column_len(&column);
+            for slot in 0..slots {
+                values.push(column_stored(&column, slot).unwrap_or(StoredValue::Null));
+            }
+        }
+        while matches!(values.last(), Some(StoredValue::Null)) {
+            values.pop();
+        }
+        *self = ColumnBuilder::Mixed { values };
+    }
+
+    /// The finished column, or `None` when every value was null.
+    pub fn finish(self, _slots: u32) -> Option<ColumnChunk> {
+        Some(match self {
+            ColumnBuilder::Empty => return None,
+            ColumnBuilder::Bool { present, values } => ColumnChunk::Bool { present, values },
+            ColumnBuilder::Int { present, values } => ColumnChunk::Int { present, values },
+            ColumnBuilder::Float { present, values } => ColumnChunk::Float { present, values },
+            ColumnBuilder::Date { present, values } => ColumnChunk::Date { present, values },
+            ColumnBuilder::DateTimeUtc { present, seconds, nanos } => ColumnChunk::DateTimeUtc { present, seconds, nanos },
+            ColumnBuilder::Mixed { values } => ColumnChunk::Mixed { values },
+            ColumnBuilder::String { present, values } => dictionary_encode(present, values),
+        })
+    }
+}
+
+/// Slots a column covers (the slots beyond are absent).
+#[allow(clippy::cast_possible_truncation)]
+fn column_len(column: &ColumnChunk) -> u32 {
+    match column {
+        ColumnChunk::Bool { present, .. } => present.len() as u32 * 64,
+        ColumnChunk::Int { values, .. } | ColumnChunk::Date { values, .. } => values.len() as u32,
+        ColumnChunk::Float { values, .. } => values.len() as u32,
+        ColumnChunk::DictString { codes, .. } => codes.len() as u32,
+        ColumnChunk::String { values, .. } => values.len() as u32,
+        ColumnChunk::DateTimeUtc { seconds, .. } => seconds.len() as u32,
+        ColumnChunk::Mixed { values } => values.len() as u32,
+    }
+}
+
+/// Strings repeat in most CRM columns (status, country, kind): when at most half of the values
+/// are distinct, store each once and the slots as codes.
+fn dictionary_encode(present: Vec<u64>, values: Vec<String>) -> ColumnChunk {
+    let mut codes_of: HashMap<&str, u32> = HashMap::new();
+    let limit = values.len() / 2;
+    for (slot, value) in values.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        if bits::get(&present, slot as u32) {
+            let next = codes_of.len() as u32;
+            codes_of.entry(value.as_str()).or_insert(next);
+            if codes_of.len() > limit {
+                return ColumnChunk::String { present, values };
+            }
+        }
+    }
+    let mut dict = vec![String::new(); codes_of.len()];
+    for (value, code) in &codes_of {
+        dict[*code as usize] = (*value).to_owned();
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let codes = values
+        .iter()
+        .enumerate()
+        .map(|(slot, v)| if bits::get(&present, slot as u32) { codes_of[v.as_str()] } else { 0 })
+        .collect();
+    ColumnChunk::DictString { present, dict, codes }
+}
+
+/// Builds node metadata for a group.
+pub(crate) fn node_meta_chunk(slots: u32, exists: Vec<u64>, labels: Vec<(u32, Vec<u64>)>) -> NodeMetaChunk {
+    NodeMetaChunk { slots, exists, labels }
+}
+
+/// Builds a CSR chunk from per-slot adjacency lists.
+pub(crate) fn csr_chunk(slots: u32, mut lists: Vec<Vec<(u64, u64)>>) -> Result<CsrChunk, StorageError> {
+    lists.resize(slots as usize, Vec::new());
+    let total: usize = lists.iter().map(Vec::len).sum();
+    let mut chunk = CsrChunk {
+        offsets: Vec::with_capacity(lists.len() + 1),
+        targets: Vec::with_capacity(total),
+        rels: Vec::with_capacity(total),
+    };
+    chunk.offsets.push(0);
+    for list in lists {
+        for (target, rel) in list {
+            chunk.targets.push(target);
+            chunk.rels.push(rel);
+        }
+        chunk.offsets.push(u32::try_from(chunk.targets.len()).map_err(|_| StorageError::Capacity("relationships in one node group"))?);
+    }
+    Ok(chunk)
+}
+
+/// The neighbours of `slot` in a CSR chunk as (target, relationship) pairs.
+pub(crate) fn csr_slice(chunk: &CsrChunk, slot: u32) -> Result<impl Iterator<Item = (u64, u64)> + '_, StorageError> {
+    let bad = || StorageError::Corruption { what: "adjacency chunk".into(), detail: format!("bad offsets at slot {slot}") };
+    let start = *chunk.offsets.get(slot as usize).ok_or_else(bad)? as usize;
+    let end = *chunk.offsets.get(slot as usize + 1).ok_or_else(bad)? as usize;
+    if start > end || end > chunk.targets.len() || end > chunk.rels.len() {
+        return Err(bad());
+    }
+    Ok(chunk.targets[start..end].iter().copied().zip(chunk.rels[start..end].iter().copied()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_columns_round_trip_and_degrade_to_mixed() {
+        let mut b = ColumnBuilder::default();
+        b.push(1, StoredValue::Int(5));
+        b.push(3, StoredValue::Int(-2));
+        let col = b.finish(4).unwrap();
+        assert!(matches!(col, ColumnChunk::Int { .. }));
+        assert_eq!(column_value(&col, 0).unwrap(), Value::Null);
+        assert_eq!(column_value(&col, 1).unwrap(), Value::Int(5));
+        assert_eq!(column_value(&col, 3).unwrap(), Value::Int(-2));
+        assert_eq!(column_value(&col, 100).unwrap(), Value::Null);
+
+        let mut b = ColumnBuilder::default();
+        b.push(0, StoredValue::Int(1));
+        b.push(2, StoredValue::String("x".into()));
+        let col = b.finish(3).unwrap();
+        assert!(matches!(col, ColumnChunk::Mixed { .. }));
+        assert_eq!(column_value(&col, 0).unwrap(), Value::Int(1));
+        assert_eq!(column_value(&col, 1).unwrap(), Value::Null);
+        assert_eq!(column_value(&col, 2).unwrap(), Value::String("x".into()));
+    }
+
+    #[test]
+    fn repeated_strings_are_dictionary_encoded() {
+        let mut b = ColumnBuilder::default();
+        for slot in 0..10 {
+            b.push(slot, StoredValue::String(if slot % 2 == 0 { "a" } else { "b" }.into()));
+        }
+        let col = b.finish(10).unwrap();
+        assert!(matches!(&col, ColumnChunk::DictString { dict, .. } if dict.len() == 2));
+        assert_eq!(column_value(&col, 3).unwrap(), Value::String("b".into()));
+    }
+}

@@ -1,0 +1,655 @@
+//! Reading one state: the overlay where it speaks, the base chunks elsewhere. `View` does the
+//! work; `Snapshot` (a reader's frozen state) and `WriteTxn` expose it as `GraphRead`.
+
+use std::sync::Arc;
+
+use super::bits;
+use super::catalog::NameKind;
+use super::chunks::{self, Chunks, column_stored, column_value, csr_slice};
+use super::codec::{self, index_key};
+use super::records::{NodeGroupRecord, RelGroupRecord, StoredValue};
+use super::state::{NodeEntry, NodeState, RelEntry, RelState, State};
+use super::traits::{ConstraintInfo, Direction, Edge, IndexInfo, RelInfo};
+use super::{GROUP_SHIFT, GROUP_SIZE, StorageError};
+use crate::value::{NodeId, RelId, Value};
+
+/// A borrowed state plus the chunks it reads.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub state: &'a State,
+    pub chunks: &'a Chunks,
+}
+
+/// Splits an id into (group, slot).
+#[must_use]
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn split(id: u64) -> (u32, u32) {
+    ((id >> GROUP_SHIFT) as u32, (id & u64::from(GROUP_SIZE - 1)) as u32)
+}
+
+#[must_use]
+pub(crate) fn join(group: u32, slot: u32) -> u64 {
+    (u64::from(group) << GROUP_SHIFT) | u64::from(slot)
+}
+
+impl<'a> View<'a> {
+    pub fn node_group(&self, group: u32) -> Option<&'a NodeGroupRecord> {
+        self.state.manifest.node_groups.get(group as usize).filter(|g| g.generation > 0)
+    }
+
+    pub fn rel_group(&self, group: u32) -> Option<&'a RelGroupRecord> {
+        self.state.manifest.rel_groups.get(group as usize).filter(|g| g.generation > 0)
+    }
+
+    // ---- base graph -------------------------------------------------------------------------
+
+    pub fn base_node_exists(&self, id: u64) -> Result<bool, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.node_group(group) else { return Ok(false) };
+        if slot >= record.slots {
+            return Ok(false);
+        }
+        Ok(bits::get(&self.chunks.node_meta(group, record)?.exists, slot))
+    }
+
+    pub fn base_node_labels(&self, id: u64) -> Result<Vec<u32>, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.node_group(group) else { return Ok(Vec::new()) };
+        let meta = self.chunks.node_meta(group, record)?;
+        Ok(meta.labels.iter().filter(|(_, set)| bits::get(set, slot)).map(|(label, _)| *label).collect())
+    }
+
+    pub fn base_node_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.node_group(group) else { return Ok(Value::Null) };
+        if !record.columns.contains(&key) {
+            return Ok(Value::Null);
+        }
+        column_value(&*self.chunks.node_column(group, record, key)?, slot)
+    }
+
+    pub fn base_node_stored_property(&self, id: u64, key: u32) -> Result<StoredValue, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.node_group(group) else { return Ok(StoredValue::Null) };
+        if !record.columns.contains(&key) {
+            return Ok(StoredValue::Null);
+        }
+        column_stored(&*self.chunks.node_column(group, record, key)?, slot)
+    }
+
+    pub fn base_node_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.node_group(group) else { return Ok(Vec::new()) };
+        let mut props = Vec::new();
+        for &key in &record.columns {
+            let value = column_value(&*self.chunks.node_column(group, record, key)?, slot)?;
+            if !value.is_null() {
+                props.push((key, value));
+            }
+        }
+        props.sort_by_key(|(k, _)| *k);
+        Ok(props)
+    }
+
+    /// The full state of a base node, or `None` when the base has no such node.
+    pub fn base_node_state(&self, id: u64) -> Result<Option<NodeState>, StorageError> {
+        if !self.base_node_exists(id)? {
+            return Ok(None);
+        }
+        Ok(Some(NodeState { labels: self.base_node_labels(id)?, props: self.base_node_properties(id)? }))
+    }
+
+    pub fn base_rel(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.rel_group(group) else { return Ok(None) };
+        if slot >= record.slots {
+            return Ok(None);
+        }
+        let meta = self.chunks.rel_meta(group, record)?;
+        if !bits::get(&meta.exists, slot) {
+            return Ok(None);
+        }
+        let bad = || StorageError::Corruption {
+            what: format!("metadata chunk of relationship group {group}"),
+            detail: format!("no endpoints for slot {slot}"),
+        };
+        let src = *meta.src.get(slot as usize).ok_or_else(bad)?;
+        let dst = *meta.dst.get(slot as usize).ok_or_else(bad)?;
+        Ok(Some(RelInfo { rel_type: record.rel_type, start: NodeId(src), end: NodeId(dst) }))
+    }
+
+    pub fn base_rel_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.rel_group(group) else { return Ok(Vec::new()) };
+        let mut props = Vec::new();
+        for &key in &record.columns {
+            let value = column_value(&*self.chunks.rel_column(group, record, key)?, slot)?;
+            if !value.is_null() {
+                props.push((key, value));
+            }
+        }
+        props.sort_by_key(|(k, _)| *k);
+        Ok(props)
+    }
+
+    pub fn base_rel_state(&self, id: u64) -> Result<Option<RelState>, StorageError> {
+        let Some(info) = self.base_rel(id)? else { return Ok(None) };
+        Ok(Some(RelState { rel_type: info.rel_type, src: info.start.0, dst: info.end.0, props: self.base_rel_properties(id)? }))
+    }
+
+    /// Base adjacency of a node, without overlay changes; calls `f(type, outgoing, other, rel)`.
+    pub fn base_adjacency(
+        &self,
+        id: u64,
+        direction: Direction,
+        types: &[u32],
+        mut f: impl FnMut(u32, bool, u64, u64),
+    ) -> Result<(), StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.node_group(group) else { return Ok(()) };
+        if slot >= record.slots {
+            return Ok(());
+        }
+        for &(rel_type, dir) in &record.csr {
+            if !types.is_empty() && !types.contains(&rel_type) {
+                continue;
+            }
+            let outgoing = dir == 0;
+            let wanted = match direction {
+                Direction::Outgoing => outgoing,
+                Direction::Incoming => !outgoing,
+                Direction::Both => true,
+            };
+            if !wanted {
+                continue;
+            }
+            let csr = self.chunks.csr(group, record, rel_type, if outgoing { Direction::Outgoing } else { Direction::Incoming })?;
+            for (other, rel) in csr_slice(&csr, slot)? {
+                f(rel_type, outgoing, other, rel);
+            }
+        }
+        Ok(())
+    }
+
+    // ---- merged view ------------------------------------------------------------------------
+
+    /// The current state of a node (overlay first), or `None` when it does not exist.
+    pub fn node_state(&self, id: u64) -> Result<Option<NodeState>, StorageError> {
+        match self.state.overlay.nodes.get(&id) {
+            Some(NodeEntry::Live(state)) => Ok(Some(state.as_ref().clone())),
+            Some(NodeEntry::Deleted) => Ok(None),
+            None => self.base_node_state(id),
+        }
+    }
+
+    pub fn rel_state(&self, id: u64) -> Result<Option<RelState>, StorageError> {
+        match self.state.overlay.rels.get(&id) {
+            Some(RelEntry::Live(state)) => Ok(Some(state.as_ref().clone())),
+            Some(RelEntry::Deleted { .. }) => Ok(None),
+            None => self.base_rel_state(id),
+        }
+    }
+
+    pub fn node_exists(&self, id: u64) -> Result<bool, StorageError> {
+        match self.state.overlay.nodes.get(&id) {
+            Some(NodeEntry::Live(_)) => Ok(true),
+            Some(NodeEntry::Deleted) => Ok(false),
+            None => self.base_node_exists(id),
+        }
+    }
+
+    pub fn node_labels(&self, id: u64) -> Result<Vec<u32>, StorageError> {
+        match self.state.overlay.nodes.get(&id) {
+            Some(NodeEntry::Live(state)) => Ok(state.labels.clone()),
+            Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
+            None if self.base_node_exists(id)? => self.base_node_labels(id),
+            None => Err(StorageError::NodeNotFound(id)),
+        }
+    }
+
+    pub fn node_has_label(&self, id: u64, label: u32) -> Result<bool, StorageError> {
+        match self.state.overlay.nodes.get(&id) {
+            Some(NodeEntry::Live(state)) => Ok(state.labels.contains(&label)),
+            Some(NodeEntry::Deleted) => Ok(false),
+            None => {
+                let (group, slot) = split(id);
+                let Some(record) = self.node_group(group) else { return Ok(false) };
+                if !record.labels.iter().any(|(l, _)| *l == label) {
+                    return Ok(false);
+                }
+                let meta = self.chunks.node_meta(group, record)?;
+                Ok(bits::get(&meta.exists, slot)
+                    && meta.labels.iter().any(|(l, set)| *l == label && bits::get(set, slot)))
+            }
+        }
+    }
+
+    pub fn node_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
+        match self.state.overlay.nodes.get(&id) {
+            Some(NodeEntry::Live(state)) => Ok(state.property(key).cloned().unwrap_or(Value::Null)),
+            Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
+            None if self.base_node_exists(id)? => self.base_node_property(id, key),
+            None => Err(StorageError::NodeNotFound(id)),
+        }
+    }
+
+    pub fn node_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
+        match self.state.overlay.nodes.get(&id) {
+            Some(NodeEntry::Live(state)) => Ok(state.props.clone()),
+            Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
+            None if self.base_node_exists(id)? => self.base_node_properties(id),
+            None => Err(StorageError::NodeNotFound(id)),
+        }
+    }
+
+    /// Base nodes of one group that carry `label` (every live one when `None`), skipping the
+    /// ids the overlay speaks for.
+    fn base_group_nodes(&self, group: u32, label: Option<u32>, out: &mut Vec<u64>) -> Result<(), StorageError> {
+        let Some(record) = self.node_group(group) else { return Ok(()) };
+        if let Some(label) = label
+            && !record.labels.iter().any(|(l, _)| *l == label)
+        {
+            return Ok(());
+        }
+        let meta = self.chunks.node_meta(group, record)?;
+        let set: &[u64] = match label {
+            None => &meta.exists,
+            Some(label) => match meta.labels.iter().find(|(l, _)| *l == label) {
+                Some((_, set)) => set,
+                None => return Ok(()),
+            },
+        };
+        let overlay = &self.state.overlay.nodes;
+        for slot in bits::ones(set) {
+            let id = join(group, slot);
+            if bits::get(&meta.exists, slot) && (overlay.is_empty() || !overlay.contains_key(&id)) {
+                out.push(id);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn nodes_with_label(&self, label: Option<u32>) -> Result<Vec<NodeId>, StorageError> {
+        let mut ids = Vec::new();
+        #[allow(clippy::cast_possible_truncation)]
+        for group in 0..self.state.manifest.node_groups.len() as u32 {
+            self.base_group_nodes(group, label, &mut ids)?;
+        }
+        let overlay = &self.state.overlay;
+        match label {
+            Some(label) => {
+                if let Some(set) = overlay.by_label.get(&label) {
+                    ids.extend(set.iter().copied());
+                }
+            }
+            None => ids.extend(overlay.nodes.iter().filter(|(_, e)| matches!(e, NodeEntry::Live(_))).map(|(id, _)| *id)),
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids.into_iter().map(NodeId).collect())
+    }
+
+    pub fn nodes_by_property(&self, label: u32, key: u32, value: &Value) -> Result<Vec<NodeId>, StorageError> {
+        let stored = match codec::to_stored(value) {
+            Ok(stored) => stored,
+            // A map or a node can equal no stored property.
+            Err(_) => return Ok(Vec::new()),
+        };
+        let Some(wanted) = index_key(&stored) else { return Ok(Vec::new()) };
+        let index = self.state.schema.index_for(label, key).filter(|i| i.built);
+        let mut ids = Vec::new();
+        match index {
+            Some(def) => {
+                if let Some(record) = self.state.manifest.indexes.iter().find(|r| r.id == def.id) {
+                    self.base_index_seek(record, &wanted, &mut ids)?;
+                }
+                if let Some(entries) = self.state.overlay.index_entries.get(&def.id) {
+                    for (k, id) in entries.range((wanted.clone(), 0)..) {
+                        if *k != wanted {
+                            break;
+                        }
+                        ids.push(*id);
+                    }
+                }
+            }
+            None => {
+                for node in self.nodes_with_label(Some(label))? {
+                    let found = codec::to_stored(&self.node_property(node.0, key)?)?;
+                    if index_key(&found).as_ref() == Some(&wanted) {
+                        ids.push(node.0);
+                    }
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids.into_iter().map(NodeId).collect())
+    }
+
+    /// Base index entries equal to `wanted`, for ids the overlay does not speak for.
+    fn base_index_seek(&self, record: &super::records::IndexRecord, wanted: &[u8], out: &mut Vec<u64>) -> Result<(), StorageError> {
+        // The first page that can hold `wanted` is the last one starting strictly before it (an
+        // equal run may begin on the previous page).
+        let start = record.pages.partition_point(|p| p.first_key.as_slice() < wanted).saturating_sub(1);
+        for pos in start..record.pages.len() {
+            if record.pages[pos].first_key.as_slice() > wanted {
+                break;
+            }
+            let page = self.chunks.index_page(record, pos)?;
+            let from = page.keys.partition_point(|k| k.as_slice() < wanted);
+            for i in from..page.keys.len() {
+                if page.keys[i] != wanted {
+                    break;
+                }
+                let id = *page.nodes.get(i).ok_or_else(|| StorageError::Corruption {
+                    what: format!("page of index `{}`", record.name),
+                    detail: "fewer nodes than keys".into(),
+                })?;
+                if !self.state.overlay.nodes.contains_key(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn count_nodes(&self, label: Option<u32>) -> Result<u64, StorageError> {
+        let base: i64 = match label {
+            None => self.state.manifest.node_groups.iter().map(|g| i64::from(g.live)).sum(),
+            Some(label) => self
+                .state
+                .manifest
+                .node_groups
+                .iter()
+                .flat_map(|g| g.labels.iter())
+                .filter(|(l, _)| *l == label)
+                .map(|(_, n)| i64::from(*n))
+                .sum(),
+        };
+        let delta = match label {
+            None => self.state.overlay.node_count_delta,
+            Some(label) => self.state.overlay.label_count_delta.get(&label).copied().unwrap_or(0),
+        };
+        Ok(u64::try_from(base + delta).unwrap_or(0))
+    }
+
+    pub fn count_relationships(&self, rel_type: Option<u32>) -> Result<u64, StorageError> {
+        let groups = self.state.manifest.rel_groups.iter();
+        let base: i64 = match rel_type {
+            None => groups.map(|g| i64::from(g.live)).sum(),
+            Some(t) => groups.filter(|g| g.rel_type == t).map(|g| i64::from(g.live)).sum(),
+        };
+        let delta = match rel_type {
+            None => self.state.overlay.rel_count_delta,
+            Some(t) => self.state.overlay.type_count_delta.get(&t).copied().unwrap_or(0),
+        };
+        Ok(u64::try_from(base + delta).unwrap_or(0))
+    }
+
+    pub fn relationship(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
+        match self.state.overlay.rels.get(&id) {
+            Some(RelEntry::Live(r)) => Ok(Some(RelInfo { rel_type: r.rel_type, start: NodeId(r.src), end: NodeId(r.dst) })),
+            Some(RelEntry::Deleted { .. }) => Ok(None),
+            None => self.base_rel(id),
+        }
+    }
+
+    pub fn rel_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
+        match self.state.overlay.rels.get(&id) {
+            Some(RelEntry::Live(r)) => {
+                Ok(r.props.binary_search_by_key(&key, |(k, _)| *k).map_or(Value::Null, |i| r.props[i].1.clone()))
+            }
+            Some(RelEntry::Deleted { .. }) => Err(StorageError::RelationshipNotFound(id)),
+            None => {
+                let (group, slot) = split(id);
+                match self.rel_group(group) {
+                    Some(record) if self.base_rel(id)?.is_some() => {
+                        if record.columns.contains(&key) {
+                            column_value(&*self.chunks.rel_column(group, record, key)?, slot)
+                        } else {
+                            Ok(Value::Null)
+                        }
+                    }
+                    _ => Err(StorageError::RelationshipNotFound(id)),
+                }
+            }
+        }
+    }
+
+    pub fn rel_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
+        match self.rel_state(id)? {
+            Some(state) => Ok(state.props),
+            None => Err(StorageError::RelationshipNotFound(id)),
+        }
+    }
+
+    pub fn expand(&self, node: u64, direction: Direction, types: &[u32], out: &mut Vec<Edge>) -> Result<(), StorageError> {
+        let overlay = &self.state.overlay;
+        let push = |out: &mut Vec<Edge>, rel_type: u32, outgoing: bool, other: u64, rel: u64| {
+            // With `Both`, a self-loop is found once from each end: keep only the outgoing sighting.
+            if direction == Direction::Both && !outgoing && other == node {
+                return;
+            }
+            out.push(Edge {
+                rel: RelId(rel),
+                rel_type,
+                other: NodeId(other),
+                direction: if outgoing { Direction::Outgoing } else { Direction::Incoming },
+            });
+        };
+        if !matches!(overlay.nodes.get(&node), Some(NodeEntry::Deleted)) {
+            self.base_adjacency(node, direction, types, |rel_type, outgoing, other, rel| {
+                if overlay.rels.is_empty() || !matches!(overlay.rels.get(&rel), Some(RelEntry::Deleted { .. })) {
+                    push(out, rel_type, outgoing, other, rel);
+                }
+            })?;
+        }
+        if let Some(entries) = overlay.adj.get(&node) {
+            for entry in entries {
+                if !types.is_empty() && !types.contains(&entry.rel_type) {
+                    continue;
+                }
+                let wanted = match direction {
+                    Direction::Outgoing => entry.outgoing,
+                    Direction::Incoming => !entry.outgoing,
+                    Direction::Both => true,
+                };
+                if wanted {
+                    push(out, entry.rel_type, entry.outgoing, entry.other, entry.rel);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn all_relationships(&self) -> Result<Vec<RelId>, StorageError> {
+        let mut ids = Vec::new();
+        let overlay = &self.state.overlay;
+        for (group, record) in self.state.manifest.rel_groups.iter().enumerate() {
+            if record.generation == 0 {
+                continue;
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let meta = self.chunks.rel_meta(group as u32, record)?;
+            for slot in bits::ones(&meta.exists) {
+                #[allow(clippy::cast_possible_truncation)]
+                let id = join(group as u32, slot);
+                if !overlay.rels.contains_key(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids.extend(overlay.rels.iter().filter(|(_, e)| matches!(e, RelEntry::Live(_))).map(|(id, _)| *id));
+        ids.sort_unstable();
+        Ok(ids.into_iter().map(RelId).collect())
+    }
+
+    pub fn indexes(&self) -> Vec<IndexInfo> {
+        let catalog = &self.state.catalog;
+        self.state
+            .schema
+            .indexes
+            .iter()
+            .map(|i| IndexInfo {
+                name: i.name.clone(),
+                label: catalog.name(NameKind::Label, i.label).unwrap_or("?").to_owned(),
+                key: catalog.name(NameKind::Key, i.key).unwrap_or("?").to_owned(),
+                implicit: i.implicit,
+                online: i.built,
+            })
+            .collect()
+    }
+
+    pub fn constraints(&self) -> Vec<ConstraintInfo> {
+        let catalog = &self.state.catalog;
+        self.state
+            .schema
+            .constraints
+            .iter()
+            .map(|c| ConstraintInfo {
+                name: c.name.clone(),
+                label: catalog.name(NameKind::Label, c.label).unwrap_or("?").to_owned(),
+                key: catalog.name(NameKind::Key, c.key).unwrap_or("?").to_owned(),
+                kind: c.kind,
+            })
+            .collect()
+    }
+}
+
+/// Implements `GraphRead` for a type with a `fn view(&self) -> View<'_>`.
+macro_rules! impl_graph_read {
+    ($ty:ty) => {
+        impl $crate::storage::GraphRead for $ty {
+            fn label_id(&self, name: &str) -> Option<u32> {
+                self.view().state.catalog.id($crate::storage::catalog::NameKind::Label, name)
+            }
+            fn type_id(&self, name: &str) -> Option<u32> {
+                self.view().state.catalog.id($crate::storage::catalog::NameKind::Type, name)
+            }
+            fn key_id(&self, name: &str) -> Option<u32> {
+                self.view().state.catalog.id($crate::storage::catalog::NameKind::Key, name)
+            }
+            fn label_name(&self, id: u32) -> Option<&str> {
+                self.state_ref().catalog.name($crate::storage::catalog::NameKind::Label, id)
+            }
+            fn type_name(&self, id: u32) -> Option<&str> {
+                self.state_ref().catalog.name($crate::storage::catalog::NameKind::Type, id)
+            }
+            fn key_name(&self, id: u32) -> Option<&str> {
+                self.state_ref().catalog.name($crate::storage::catalog::NameKind::Key, id)
+            }
+            fn label_names(&self) -> &[String] {
+                self.state_ref().catalog.names($crate::storage::catalog::NameKind::Label)
+            }
+            fn type_names(&self) -> &[String] {
+                self.state_ref().catalog.names($crate::storage::catalog::NameKind::Type)
+            }
+            fn key_names(&self) -> &[String] {
+                self.state_ref().catalog.names($crate::storage::catalog::NameKind::Key)
+            }
+            fn node_exists(&self, node: $crate::value::NodeId) -> Result<bool, $crate::storage::StorageError> {
+                self.view().node_exists(node.0)
+            }
+            fn node_labels(&self, node: $crate::value::NodeId) -> Result<Vec<u32>, $crate::storage::StorageError> {
+                self.view().node_labels(node.0)
+            }
+            fn node_has_label(&self, node: $crate::value::NodeId, label: u32) -> Result<bool, $crate::storage::StorageError> {
+                self.view().node_has_label(node.0, label)
+            }
+            fn node_property(&self, node: $crate::value::NodeId, key: u32) -> Result<$crate::value::Value, $crate::storage::StorageError> {
+                self.view().node_property(node.0, key)
+            }
+            fn node_properties(
+                &self,
+                node: $crate::value::NodeId,
+            ) -> Result<Vec<(u32, $crate::value::Value)>, $crate::storage::StorageError> {
+                self.view().node_properties(node.0)
+            }
+            fn all_nodes(&self) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
+                self.view().nodes_with_label(None)
+            }
+            fn nodes_with_label(&self, label: u32) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
+                self.view().nodes_with_label(Some(label))
+            }
+            fn nodes_by_property(
+                &self,
+                label: u32,
+                key: u32,
+                value: &$crate::value::Value,
+            ) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
+                self.view().nodes_by_property(label, key, value)
+            }
+            fn has_index(&self, label: u32, key: u32) -> bool {
+                self.state_ref().schema.index_for(label, key).is_some_and(|i| i.built)
+            }
+            fn count_nodes(&self, label: Option<u32>) -> Result<u64, $crate::storage::StorageError> {
+                self.view().count_nodes(label)
+            }
+            fn relationship(
+                &self,
+                rel: $crate::value::RelId,
+            ) -> Result<Option<$crate::storage::RelInfo>, $crate::storage::StorageError> {
+                self.view().relationship(rel.0)
+            }
+            fn rel_property(&self, rel: $crate::value::RelId, key: u32) -> Result<$crate::value::Value, $crate::storage::StorageError> {
+                self.view().rel_property(rel.0, key)
+            }
+            fn rel_properties(
+                &self,
+                rel: $crate::value::RelId,
+            ) -> Result<Vec<(u32, $crate::value::Value)>, $crate::storage::StorageError> {
+                self.view().rel_properties(rel.0)
+            }
+            fn expand(
+                &self,
+                node: $crate::value::NodeId,
+                direction: $crate::storage::Direction,
+                types: &[u32],
+                out: &mut Vec<$crate::storage::Edge>,
+            ) -> Result<(), $crate::storage::StorageError> {
+                self.view().expand(node.0, direction, types, out)
+            }
+            fn all_relationships(&self) -> Result<Vec<$crate::value::RelId>, $crate::storage::StorageError> {
+                self.view().all_relationships()
+            }
+            fn count_relationships(&self, rel_type: Option<u32>) -> Result<u64, $crate::storage::StorageError> {
+                self.view().count_relationships(rel_type)
+            }
+            fn indexes(&self) -> Vec<$crate::storage::IndexInfo> {
+                self.view().indexes()
+            }
+            fn constraints(&self) -> Vec<$crate::storage::ConstraintInfo> {
+                self.view().constraints()
+            }
+        }
+    };
+}
+pub(crate) use impl_graph_read;
+
+/// A reader's frozen state: what was committed when it began, unaffected by later writes.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub(crate) state: Arc<State>,
+    pub(crate) chunks: Arc<Chunks>,
+}
+
+impl Snapshot {
+    pub(crate) fn view(&self) -> View<'_> {
+        View { state: &self.state, chunks: &self.chunks }
+    }
+
+    pub(crate) fn state_ref(&self) -> &State {
+        &self.state
+    }
+
+    /// The sequence number of the last transaction this snapshot includes.
+    #[must_use]
+    pub fn sequence(&self) -> u64 {
+        self.state.last_seq
+    }
+}
+
+impl_graph_read!(Snapshot);
+
+#[allow(unused_imports)]
+use chunks as _;

@@ -1,0 +1,409 @@
+//! Opening a store (directory checks, format version, log replay, sweep of unreferenced chunks),
+//! snapshots for readers, one writer at a time, commit and checkpoint.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock, Weak};
+
+use super::backend::{Backend, MemBackend, SledBackend};
+use super::cache::new_cache;
+use super::checkpoint;
+use super::chunks::Chunks;
+use super::codec;
+use super::keys::{self, ChunkOwner};
+use super::read::Snapshot;
+use super::records::{FORMAT_VERSION, LogRecord, Manifest, Op};
+use super::state::State;
+use super::write::{WriteTxn, apply};
+use super::StorageError;
+
+/// The file that marks a directory as a Cordial database.
+pub const MARKER_FILE: &str = "CORDIAL";
+const MARKER_HEADER: &str = "cordial database";
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub read_only: bool,
+    /// Create the database when the directory does not exist or is empty.
+    pub create: bool,
+    /// Memory budget of the decoded-chunk cache.
+    pub cache_bytes: u64,
+    /// Checkpoint once the overlay holds this many changes.
+    pub checkpoint_after_ops: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { read_only: false, create: true, cache_bytes: 512 << 20, checkpoint_after_ops: 200_000 }
+    }
+}
+
+/// Figures about a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreStats {
+    pub nodes: u64,
+    pub relationships: u64,
+    pub size_on_disk: u64,
+    /// Changes in the overlay, not yet checkpointed.
+    pub overlay_ops: usize,
+    pub generation: u64,
+    pub last_sequence: u64,
+}
+
+/// Held by the one open write transaction.
+pub(crate) struct WriterPermit {
+    inner: Weak<StoreInner>,
+}
+
+impl Drop for WriterPermit {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.upgrade() {
+            let mut active = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            *active = false;
+            inner.writer_released.notify_one();
+        }
+    }
+}
+
+pub(crate) struct StoreInner {
+    pub chunks: Arc<Chunks>,
+    current: RwLock<Arc<State>>,
+    writer: Mutex<bool>,
+    writer_released: Condvar,
+    read_only: bool,
+    path: Option<PathBuf>,
+    options: OpenOptions,
+    /// Chunks replaced by a checkpoint, deleted once no snapshot holds the manifest naming them.
+    garbage: Mutex<Vec<(Weak<Manifest>, Vec<Vec<u8>>)>>,
+}
+
+/// An open database store. Cloning shares it.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) inner: Arc<StoreInner>,
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> StorageError {
+    StorageError::Io { path: path.display().to_string(), source }
+}
+
+/// Checks that `path` is a Cordial database directory (or can become one) before sled touches it.
+/// Returns true when the database is new.
+fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageError> {
+    let shown = path.display().to_string();
+    if !path.exists() {
+        if options.read_only || !options.create {
+            return Err(StorageError::NotFound { path: shown });
+        }
+        std::fs::create_dir_all(path).map_err(|e| io_error(path, e))?;
+    } else if !path.is_dir() {
+        return Err(StorageError::ForeignDirectory { path: shown, detail: "it is a file, not a directory".into() });
+    }
+    let marker = path.join(MARKER_FILE);
+    if marker.exists() {
+        let text = std::fs::read_to_string(&marker).map_err(|e| io_error(&marker, e))?;
+        let mut lines = text.lines();
+        if lines.next() != Some(MARKER_HEADER) {
+            return Err(StorageError::ForeignDirectory { path: shown, detail: "its CORDIAL file is not ours".into() });
+        }
+        let version = lines
+            .find_map(|l| l.strip_prefix("format_version = "))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .ok_or_else(|| StorageError::ForeignDirectory { path: shown.clone(), detail: "its CORDIAL file has no format version".into() })?;
+        if version != FORMAT_VERSION {
+            return Err(StorageError::UnsupportedFormat { path: shown, found: version, supported: FORMAT_VERSION });
+        }
+        return Ok(false);
+    }
+    let empty = std::fs::read_dir(path).map_err(|e| io_error(path, e))?.next().is_none();
+    if !empty {
+        return Err(StorageError::ForeignDirectory { path: shown, detail: "the directory holds other files and no CORDIAL marker".into() });
+    }
+    if options.read_only || !options.create {
+        return Err(StorageError::NotFound { path: shown });
+    }
+    std::fs::write(&marker, format!("{MARKER_HEADER}\nformat_version = {FORMAT_VERSION}\n")).map_err(|e| io_error(&marker, e))?;
+    Ok(true)
+}
+
+fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
+    sled::Config::new().path(path.join("store")).flush_every_ms(None).open().map_err(|e| match e {
+        sled::Error::Io(io) if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock => {
+            StorageError::Locked { path: path.display().to_string() }
+        }
+        other => StorageError::Sled(other),
+    })
+}
+
+impl Store {
+    /// Opens (or creates) the database in `path`.
+    pub fn open(path: &Path, options: OpenOptions) -> Result<Store, StorageError> {
+        let new = check_directory(path, &options)?;
+        let db = open_sled(path)?;
+        let backend: Arc<dyn Backend> = Arc::new(SledBackend::new(db)?);
+        Store::start(backend, Some(path.to_path_buf()), options, new)
+    }
+
+    /// A database in memory: the same engine, without durability.
+    pub fn in_memory(options: OpenOptions) -> Result<Store, StorageError> {
+        Store::start(Arc::new(MemBackend::default()), None, options, true)
+    }
+
+    fn start(backend: Arc<dyn Backend>, path: Option<PathBuf>, options: OpenOptions, new: bool) -> Result<Store, StorageError> {
+        let version = backend.get(keys::VERSION)?;
+        let manifest = match version {
+            None if new || backend.get(keys::MANIFEST)?.is_none() && backend.scan_prefix(&[keys::TAG_LOG])?.is_empty() => {
+                if options.read_only {
+                    return Err(StorageError::NotFound { path: path.as_ref().map(|p| p.display().to_string()).unwrap_or_default() });
+                }
+                let manifest = Manifest::default();
+                backend.apply(vec![
+                    (keys::VERSION.to_vec(), Some(FORMAT_VERSION.to_be_bytes().to_vec())),
+                    (keys::MANIFEST.to_vec(), Some(codec::encode(&manifest)?)),
+                ])?;
+                manifest
+            }
+            None => {
+                return Err(StorageError::Corruption { what: "database".into(), detail: "format version record is missing".into() });
+            }
+            Some(bytes) => {
+                let found = <[u8; 4]>::try_from(bytes.as_slice()).map(u32::from_be_bytes).map_err(|_| StorageError::Corruption {
+                    what: "format version record".into(),
+                    detail: format!("{} bytes instead of 4", bytes.len()),
+                })?;
+                if found != FORMAT_VERSION {
+                    return Err(StorageError::UnsupportedFormat {
+                        path: path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                        found,
+                        supported: FORMAT_VERSION,
+                    });
+                }
+                let bytes = backend
+                    .get(keys::MANIFEST)?
+                    .ok_or_else(|| StorageError::Corruption { what: "database".into(), detail: "manifest is missing".into() })?;
+                codec::decode(&bytes, &|| "manifest".to_owned())?
+            }
+        };
+        let chunks = Arc::new(Chunks { backend, cache: new_cache(options.cache_bytes) });
+        let manifest = Arc::new(manifest);
+        let mut state = State::from_manifest(Arc::clone(&manifest));
+        let mut stale_log = Vec::new();
+        for (key, bytes) in chunks.backend.scan_prefix(&[keys::TAG_LOG])? {
+            let seq = keys::log_seq(&key)
+                .ok_or_else(|| StorageError::Corruption { what: "log".into(), detail: "malformed log key".into() })?;
+            if seq <= manifest.log_applied {
+                stale_log.push(key);
+                continue;
+            }
+            let record: LogRecord = codec::decode(&bytes, &|| format!("log record {seq}"))?;
+            if record.seq != seq || seq != state.last_seq + 1 {
+                return Err(StorageError::Corruption {
+                    what: format!("log record {seq}"),
+                    detail: format!("expected sequence {}", state.last_seq + 1),
+                });
+            }
+            for op in &record.ops {
+                apply(&mut state, &chunks, op)?;
+            }
+            state.last_seq = seq;
+        }
+        let inner = Arc::new(StoreInner {
+            chunks,
+            current: RwLock::new(Arc::new(state)),
+            writer: Mutex::new(false),
+            writer_released: Condvar::new(),
+            read_only: options.read_only,
+            path,
+            options,
+            garbage: Mutex::new(Vec::new()),
+        });
+        if !inner.read_only {
+            let mut batch: super::backend::Batch = stale_log.into_iter().map(|k| (k, None)).collect();
+            batch.extend(inner.unreferenced_chunks(&manifest)?.into_iter().map(|k| (k, None)));
+            if !batch.is_empty() {
+                inner.chunks.backend.apply(batch)?;
+            }
+            let state = inner.current();
+            if state.schema.indexes.iter().any(|i| !i.built) {
+                inner.checkpoint_state(&state)?;
+            }
+        }
+        Ok(Store { inner })
+    }
+
+    /// A snapshot of the last committed state; never blocked by, and never sees, later writes.
+    #[must_use]
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { state: self.inner.current(), chunks: Arc::clone(&self.inner.chunks) }
+    }
+
+    /// Begins the write transaction, waiting while another one is open.
+    pub fn begin_write(&self) -> Result<WriteTxn, StorageError> {
+        if self.inner.read_only {
+            return Err(StorageError::ReadOnly);
+        }
+        let mut active = self.inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        while *active {
+            active = self.inner.writer_released.wait(active).unwrap_or_else(PoisonError::into_inner);
+        }
+        *active = true;
+        drop(active);
+        let permit = WriterPermit { inner: Arc::downgrade(&self.inner) };
+        Ok(WriteTxn {
+            inner: Arc::clone(&self.inner),
+            state: self.inner.current().as_ref().clone(),
+            ops: Vec::new(),
+            touched: Vec::new(),
+            needs_checkpoint: false,
+            permit: Some(permit),
+        })
+    }
+
+    /// Folds the overlay into new chunks now.
+    pub fn checkpoint(&self) -> Result<(), StorageError> {
+        if self.inner.read_only {
+            return Err(StorageError::ReadOnly);
+        }
+        let _permit = self.begin_write()?;
+        let state = self.inner.current();
+        self.inner.checkpoint_state(&state)
+    }
+
+    #[must_use]
+    pub fn is_read_only(&self) -> bool {
+        self.inner.read_only
+    }
+
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    pub fn stats(&self) -> Result<StoreStats, StorageError> {
+        let snapshot = self.snapshot();
+        let view = snapshot.view();
+        Ok(StoreStats {
+            nodes: view.count_nodes(None)?,
+            relationships: view.count_relationships(None)?,
+            size_on_disk: self.inner.chunks.backend.size_on_disk(),
+            overlay_ops: snapshot.state.overlay.ops,
+            generation: snapshot.state.manifest.generation,
+            last_sequence: snapshot.state.last_seq,
+        })
+    }
+
+    /// Checkpoints what the overlay holds and flushes; the clean way to close.
+    pub fn close(self) -> Result<(), StorageError> {
+        if !self.inner.read_only {
+            let state = self.inner.current();
+            if state.overlay.ops > 0 {
+                let _permit = self.begin_write()?;
+                self.inner.checkpoint_state(&self.inner.current())?;
+            }
+            self.inner.collect_garbage()?;
+            self.inner.chunks.backend.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl StoreInner {
+    pub fn current(&self) -> Arc<State> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Publishes the state a bulk load wrote.
+    pub fn publish_bulk(&self, state: State) {
+        self.publish(state);
+    }
+
+    fn publish(&self, state: State) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state);
+    }
+
+    /// Writes a transaction's ops as one durable log record, then publishes its state. The
+    /// caller holds the writer permit.
+    pub fn commit(&self, ops: Vec<Op>, mut state: State, needs_checkpoint: bool) -> Result<(), StorageError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let seq = state.last_seq + 1;
+        let record = LogRecord { seq, ops };
+        self.chunks.backend.insert_durable(&keys::log_key(seq), codec::encode(&record)?)?;
+        state.last_seq = seq;
+        let checkpoint_due = needs_checkpoint || state.overlay.ops >= self.options.checkpoint_after_ops;
+        self.publish(state);
+        if checkpoint_due {
+            // The transaction is durable in the log; a failed checkpoint leaves it there for the
+            // next one, so its error does not undo the commit.
+            let state = self.current();
+            self.checkpoint_state(&state)?;
+        }
+        self.collect_garbage()
+    }
+
+    /// Writes the state's overlay into chunks and switches the manifest. The caller holds the
+    /// writer permit, so `state` is the current state.
+    pub fn checkpoint_state(&self, state: &Arc<State>) -> Result<(), StorageError> {
+        let outcome = checkpoint::run(state, &self.chunks)?;
+        self.chunks.backend.apply(outcome.batch)?;
+        let old_manifest = Arc::downgrade(&state.manifest);
+        let mut new_state = State::from_manifest(Arc::new(outcome.manifest));
+        new_state.last_seq = state.last_seq;
+        self.publish(new_state);
+        self.garbage.lock().unwrap_or_else(PoisonError::into_inner).push((old_manifest, outcome.garbage));
+        Ok(())
+    }
+
+    /// Deletes replaced chunks that no snapshot can read any more.
+    pub fn collect_garbage(&self) -> Result<(), StorageError> {
+        let ready: Vec<Vec<u8>> = {
+            let mut garbage = self.garbage.lock().unwrap_or_else(PoisonError::into_inner);
+            let (done, waiting): (Vec<_>, Vec<_>) = garbage.drain(..).partition(|(manifest, _)| manifest.strong_count() == 0);
+            *garbage = waiting;
+            done.into_iter().flat_map(|(_, keys)| keys).collect()
+        };
+        if !ready.is_empty() {
+            self.chunks.backend.apply(ready.into_iter().map(|k| (k, None)).collect())?;
+        }
+        Ok(())
+    }
+
+    /// Chunk keys the manifest does not name: left by a crash between a checkpoint and its
+    /// garbage collection, or by an interrupted bulk load.
+    fn unreferenced_chunks(&self, manifest: &Manifest) -> Result<Vec<Vec<u8>>, StorageError> {
+        let mut stale = Vec::new();
+        for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
+            for key in self.chunks.backend.keys_with_prefix(&[tag])? {
+                let referenced = match keys::chunk_owner(&key) {
+                    Some(ChunkOwner::NodeGroup { group, generation }) => {
+                        manifest.node_groups.get(group as usize).is_some_and(|g| g.generation == generation)
+                    }
+                    Some(ChunkOwner::RelGroup { group, generation }) => {
+                        manifest.rel_groups.get(group as usize).is_some_and(|g| g.generation == generation)
+                    }
+                    Some(ChunkOwner::IndexPage { index, page, generation }) => manifest
+                        .indexes
+                        .iter()
+                        .find(|i| i.id == index)
+                        .is_some_and(|i| i.pages.iter().any(|p| p.page == page && p.generation == generation)),
+                    None => false,
+                };
+                if !referenced {
+                    stale.push(key);
+                }
+            }
+        }
+        Ok(stale)
+    }
+}
+
+impl Drop for StoreInner {
+    fn drop(&mut self) {
+        // Best effort: anything not checkpointed is in the log and is replayed at the next open.
+        if !self.read_only {
+            let _ = self.collect_garbage();
+            let _ = self.chunks.backend.flush();
+        }
+    }
+}
