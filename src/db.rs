@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use crate::error::Result;
-use crate::storage::{self, Direction, Edge, GraphRead, GraphWrite, OpenOptions, Store, StoreStats};
+use crate::storage::{
+    self, Direction, Edge, GraphRead, GraphWrite, OpenOptions, Store, StoreStats,
+};
 use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
 
 pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
@@ -26,16 +28,27 @@ impl Database {
 
     /// Opens an existing database for reading only: writes fail with `ReadOnly`.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Database> {
-        Database::open_with(path, OpenOptions { read_only: true, create: false, ..OpenOptions::default() })
+        Database::open_with(
+            path,
+            OpenOptions {
+                read_only: true,
+                create: false,
+                ..OpenOptions::default()
+            },
+        )
     }
 
     pub fn open_with(path: impl AsRef<Path>, options: OpenOptions) -> Result<Database> {
-        Ok(Database { store: Store::open(path.as_ref(), options)? })
+        Ok(Database {
+            store: Store::open(path.as_ref(), options)?,
+        })
     }
 
     /// A database in memory, gone when dropped.
     pub fn in_memory() -> Result<Database> {
-        Ok(Database { store: Store::in_memory(OpenOptions::default())? })
+        Ok(Database {
+            store: Store::in_memory(OpenOptions::default())?,
+        })
     }
 
     /// A snapshot of the last committed state.
@@ -72,7 +85,10 @@ impl Database {
 }
 
 fn props_by_name(graph: &(impl GraphRead + ?Sized), props: Vec<(u32, Value)>) -> Map {
-    props.into_iter().map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v)).collect()
+    props
+        .into_iter()
+        .map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v))
+        .collect()
 }
 
 /// Reading by names, for any snapshot or transaction.
@@ -82,14 +98,24 @@ pub trait GraphReadExt: GraphRead {
         if !self.node_exists(id)? {
             return Ok(None);
         }
-        let labels = self.node_labels(id)?.into_iter().map(|l| self.label_name(l).unwrap_or("?").to_owned()).collect();
+        let labels = self
+            .node_labels(id)?
+            .into_iter()
+            .map(|l| self.label_name(l).unwrap_or("?").to_owned())
+            .collect();
         let properties = props_by_name(self, self.node_properties(id)?);
-        Ok(Some(Node { id, labels, properties }))
+        Ok(Some(Node {
+            id,
+            labels,
+            properties,
+        }))
     }
 
     /// A relationship with its type, endpoints and properties.
     fn relationship_value(&self, id: RelId) -> Result<Option<Relationship>> {
-        let Some(info) = self.relationship(id)? else { return Ok(None) };
+        let Some(info) = self.relationship(id)? else {
+            return Ok(None);
+        };
         Ok(Some(Relationship {
             id,
             rel_type: self.type_name(info.rel_type).unwrap_or("?").to_owned(),
@@ -125,7 +151,12 @@ pub trait GraphReadExt: GraphRead {
     }
 
     /// The relationships of a node, of one type (or any), in a direction.
-    fn neighbours(&self, node: NodeId, rel_type: Option<&str>, direction: Direction) -> Result<Vec<Edge>> {
+    fn neighbours(
+        &self,
+        node: NodeId,
+        rel_type: Option<&str>,
+        direction: Direction,
+    ) -> Result<Vec<Edge>> {
         let types = match rel_type {
             Some(name) => match self.type_id(name) {
                 Some(id) => vec![id],
@@ -143,18 +174,30 @@ impl<T: GraphRead + ?Sized> GraphReadExt for T {}
 
 impl WriteTxn {
     fn intern_props(&mut self, props: &[(&str, Value)]) -> Result<Vec<(u32, Value)>> {
-        props.iter().map(|(k, v)| Ok((self.intern_key(k)?, v.clone()))).collect()
+        props
+            .iter()
+            .map(|(k, v)| Ok((self.intern_key(k)?, v.clone())))
+            .collect()
     }
 
     /// Creates a node with labels and properties given by name.
     pub fn add_node(&mut self, labels: &[&str], props: &[(&str, Value)]) -> Result<NodeId> {
-        let labels = labels.iter().map(|l| self.intern_label(l)).collect::<Result<Vec<_>, _>>()?;
+        let labels = labels
+            .iter()
+            .map(|l| self.intern_label(l))
+            .collect::<Result<Vec<_>, _>>()?;
         let props = self.intern_props(props)?;
         Ok(self.create_node(&labels, props)?)
     }
 
     /// Creates a relationship of a type given by name.
-    pub fn add_relationship(&mut self, rel_type: &str, start: NodeId, end: NodeId, props: &[(&str, Value)]) -> Result<RelId> {
+    pub fn add_relationship(
+        &mut self,
+        rel_type: &str,
+        start: NodeId,
+        end: NodeId,
+        props: &[(&str, Value)],
+    ) -> Result<RelId> {
         let rel_type = self.intern_type(rel_type)?;
         let props = self.intern_props(props)?;
         Ok(self.create_relationship(rel_type, start, end, props)?)

@@ -13,14 +13,28 @@ fn s(v: &str) -> Value {
 
 on_both_stores!(create_and_read_back_across_checkpoint, |db: &Database| {
     let mut tx = db.begin_write()?;
-    let alice = tx.add_node(&["Customer", "Vip"], &[("id", s("c-1")), ("name", s("Alice")), ("score", Value::Int(7))])?;
-    let bob = tx.add_node(&["Staff"], &[("id", s("s-1")), ("active", Value::Bool(true))])?;
+    let alice = tx.add_node(
+        &["Customer", "Vip"],
+        &[
+            ("id", s("c-1")),
+            ("name", s("Alice")),
+            ("score", Value::Int(7)),
+        ],
+    )?;
+    let bob = tx.add_node(
+        &["Staff"],
+        &[("id", s("s-1")), ("active", Value::Bool(true))],
+    )?;
     let serves = tx.add_relationship("SERVES", bob, alice, &[("role", s("owner"))])?;
     tx.commit()?;
     for round in 0..2 {
         let snap = db.begin_read();
         let node = snap.node(alice)?.expect("alice exists");
-        assert_eq!(node.labels, vec!["Customer".to_owned(), "Vip".to_owned()], "round {round}");
+        assert_eq!(
+            node.labels,
+            vec!["Customer".to_owned(), "Vip".to_owned()],
+            "round {round}"
+        );
         assert_eq!(node.properties.get("name"), Some(&s("Alice")));
         assert_eq!(snap.find_nodes("Customer", "id", &s("c-1"))?, vec![alice]);
         assert_eq!(snap.find_nodes("Customer", "id", &s("c-2"))?, vec![]);
@@ -44,7 +58,10 @@ on_both_stores!(updates_and_deletes_after_checkpoint, |db: &Database| {
     let mut tx = db.begin_write()?;
     let mut ids = Vec::new();
     for i in 0..10_000 {
-        ids.push(tx.add_node(&["Customer"], &[("id", s(&format!("c-{i}"))), ("n", Value::Int(i))])?);
+        ids.push(tx.add_node(
+            &["Customer"],
+            &[("id", s(&format!("c-{i}"))), ("n", Value::Int(i))],
+        )?);
     }
     for pair in ids.windows(2) {
         tx.add_relationship("REFERRED", pair[0], pair[1], &[])?;
@@ -61,7 +78,10 @@ on_both_stores!(updates_and_deletes_after_checkpoint, |db: &Database| {
     for _ in 0..2 {
         let snap = db.begin_read();
         assert_eq!(snap.find_nodes("Customer", "id", &s("c-5"))?, vec![]);
-        assert_eq!(snap.find_nodes("Customer", "id", &s("renamed"))?, vec![ids[5]]);
+        assert_eq!(
+            snap.find_nodes("Customer", "id", &s("renamed"))?,
+            vec![ids[5]]
+        );
         assert_eq!(snap.find_nodes("Customer", "id", &s("c-9"))?, vec![ids[9]]);
         assert_eq!(snap.property(ids[6], "n")?, Value::Null);
         assert!(!snap.node_exists(ids[7])?);
@@ -136,8 +156,14 @@ fn reopen_replays_the_log_and_checkpoints() {
     }
     let db = Database::open(&path).unwrap();
     let snap = db.begin_read();
-    assert_eq!(snap.find_nodes("Customer", "id", &s("c-2")).unwrap(), vec![b]);
-    assert_eq!(snap.neighbours(a, None, Direction::Outgoing).unwrap().len(), 1);
+    assert_eq!(
+        snap.find_nodes("Customer", "id", &s("c-2")).unwrap(),
+        vec![b]
+    );
+    assert_eq!(
+        snap.neighbours(a, None, Direction::Outgoing).unwrap().len(),
+        1
+    );
     // A snapshot keeps the store open, as an `Arc` would.
     drop(snap);
     db.close().unwrap();

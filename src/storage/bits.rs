@@ -2,7 +2,9 @@
 
 #[must_use]
 pub fn get(words: &[u64], i: u32) -> bool {
-    words.get((i / 64) as usize).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    words
+        .get((i / 64) as usize)
+        .is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
 /// Sets bit `i`, growing the set as needed.

@@ -17,7 +17,10 @@ use super::chunks::{ColumnBuilder, csr_chunk};
 use super::codec::{self, index_key};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
 use super::read::join;
-use super::records::{IndexRecord, Manifest, NodeGroupRecord, NodeMetaChunk, RelGroupRecord, RelMetaChunk, StoredValue};
+use super::records::{
+    IndexRecord, Manifest, NodeGroupRecord, NodeMetaChunk, RelGroupRecord, RelMetaChunk,
+    StoredValue,
+};
 use super::state::State;
 use super::store::{Store, WriterPermit};
 use super::write::WriteTxn;
@@ -29,7 +32,11 @@ struct GroupBuf {
     columns: Vec<(u32, Vec<u8>)>,
 }
 
-fn finish_group(keys: &[u32], builders: &mut [ColumnBuilder], slots: u32) -> Result<GroupBuf, StorageError> {
+fn finish_group(
+    keys: &[u32],
+    builders: &mut [ColumnBuilder],
+    slots: u32,
+) -> Result<GroupBuf, StorageError> {
     let mut columns = Vec::new();
     for (key, builder) in keys.iter().zip(builders.iter_mut()) {
         if let Some(column) = std::mem::take(builder).finish(slots) {
@@ -62,9 +69,13 @@ impl LabelBatch {
             }
             self.builders[i].push(slot, value);
         }
-        self.rows = self.rows.checked_add(1).ok_or(StorageError::Capacity("nodes in one label"))?;
-        if self.rows % GROUP_SIZE == 0 {
-            self.groups.push(finish_group(&self.keys, &mut self.builders, GROUP_SIZE)?);
+        self.rows = self
+            .rows
+            .checked_add(1)
+            .ok_or(StorageError::Capacity("nodes in one label"))?;
+        if self.rows.is_multiple_of(GROUP_SIZE) {
+            self.groups
+                .push(finish_group(&self.keys, &mut self.builders, GROUP_SIZE)?);
         }
         Ok(())
     }
@@ -77,7 +88,8 @@ impl LabelBatch {
     fn finish(mut self) -> Result<Self, StorageError> {
         let rest = self.rows % GROUP_SIZE;
         if rest > 0 {
-            self.groups.push(finish_group(&self.keys, &mut self.builders, rest)?);
+            self.groups
+                .push(finish_group(&self.keys, &mut self.builders, rest)?);
         }
         Ok(self)
     }
@@ -96,16 +108,25 @@ pub struct RelBatch {
 
 impl RelBatch {
     /// Adds a relationship from node `src` to node `dst` with `values[i]` for `keys[i]`.
-    pub fn push_row(&mut self, src: u64, dst: u64, values: Vec<StoredValue>) -> Result<(), StorageError> {
+    pub fn push_row(
+        &mut self,
+        src: u64,
+        dst: u64,
+        values: Vec<StoredValue>,
+    ) -> Result<(), StorageError> {
         let slot = self.rows % GROUP_SIZE;
         for (i, value) in values.into_iter().enumerate().take(self.keys.len()) {
             self.builders[i].push(slot, value);
         }
         self.src.push(src);
         self.dst.push(dst);
-        self.rows = self.rows.checked_add(1).ok_or(StorageError::Capacity("relationships in one batch"))?;
-        if self.rows % GROUP_SIZE == 0 {
-            self.groups.push(finish_group(&self.keys, &mut self.builders, GROUP_SIZE)?);
+        self.rows = self
+            .rows
+            .checked_add(1)
+            .ok_or(StorageError::Capacity("relationships in one batch"))?;
+        if self.rows.is_multiple_of(GROUP_SIZE) {
+            self.groups
+                .push(finish_group(&self.keys, &mut self.builders, GROUP_SIZE)?);
         }
         Ok(())
     }
@@ -196,14 +217,30 @@ impl BulkLoader {
         let id_key = self.catalog.id(NameKind::Key, "id");
         let id_position = id_key.and_then(|id| keys.iter().position(|k| *k == id));
         let builders = keys.iter().map(|_| ColumnBuilder::default()).collect();
-        LabelBatch { label, keys, id_position, rows: 0, builders, groups: Vec::new(), id_entries: Vec::new() }
+        LabelBatch {
+            label,
+            keys,
+            id_position,
+            rows: 0,
+            builders,
+            groups: Vec::new(),
+            id_entries: Vec::new(),
+        }
     }
 
     /// A batch of relationships of `rel_type` with the properties `keys`.
     #[must_use]
     pub fn rel_batch(&self, rel_type: u32, keys: Vec<u32>) -> RelBatch {
         let builders = keys.iter().map(|_| ColumnBuilder::default()).collect();
-        RelBatch { rel_type, keys, rows: 0, builders, groups: Vec::new(), src: Vec::new(), dst: Vec::new() }
+        RelBatch {
+            rel_type,
+            keys,
+            rows: 0,
+            builders,
+            groups: Vec::new(),
+            src: Vec::new(),
+            dst: Vec::new(),
+        }
     }
 
     /// The id the first row of the next `add_nodes` will get; rows follow consecutively.
@@ -218,13 +255,21 @@ impl BulkLoader {
         let batch = batch.finish()?;
         let first = self.next_node_id();
         for (i, buf) in batch.groups.into_iter().enumerate() {
-            let group = u32::try_from(self.node_groups.len()).map_err(|_| StorageError::Capacity("node groups"))?;
+            let group = u32::try_from(self.node_groups.len())
+                .map_err(|_| StorageError::Capacity("node groups"))?;
             let mut set = Vec::new();
             for slot in 0..buf.slots {
                 bits::set(&mut set, slot);
             }
-            let meta = NodeMetaChunk { slots: buf.slots, exists: set.clone(), labels: vec![(batch.label, set)] };
-            self.chunks.push((keys::node_chunk_key(group, 1, NodeChunkKind::Meta, 0, 0), codec::encode(&meta)?));
+            let meta = NodeMetaChunk {
+                slots: buf.slots,
+                exists: set.clone(),
+                labels: vec![(batch.label, set)],
+            };
+            self.chunks.push((
+                keys::node_chunk_key(group, 1, NodeChunkKind::Meta, 0, 0),
+                codec::encode(&meta)?,
+            ));
             let mut record = NodeGroupRecord {
                 owner: Some(batch.label),
                 generation: 1,
@@ -235,20 +280,36 @@ impl BulkLoader {
             };
             for (key, bytes) in buf.columns {
                 record.columns.push(key);
-                self.chunks.push((keys::node_chunk_key(group, 1, NodeChunkKind::Column, key, 0), bytes));
+                self.chunks.push((
+                    keys::node_chunk_key(group, 1, NodeChunkKind::Column, key, 0),
+                    bytes,
+                ));
             }
             debug_assert_eq!(u64::from(group), (first >> super::GROUP_SHIFT) + i as u64);
             self.node_groups.push(record);
         }
         let entries = self.id_entries.entry(batch.label).or_default();
-        entries.extend(batch.id_entries.into_iter().map(|(k, row)| (k, first + u64::from(row))));
+        entries.extend(
+            batch
+                .id_entries
+                .into_iter()
+                .map(|(k, row)| (k, first + u64::from(row))),
+        );
         self.nodes += u64::from(batch.rows);
         Ok(first)
     }
 
     /// Adds a batch of relationships; returns the id of the first.
     pub fn add_relationships(&mut self, batch: RelBatch) -> Result<u64, StorageError> {
-        let RelBatch { rel_type, keys: columns_keys, rows, mut builders, mut groups, src, dst } = batch;
+        let RelBatch {
+            rel_type,
+            keys: columns_keys,
+            rows,
+            mut builders,
+            mut groups,
+            src,
+            dst,
+        } = batch;
         let rest = rows % GROUP_SIZE;
         if rest > 0 {
             groups.push(finish_group(&columns_keys, &mut builders, rest)?);
@@ -257,19 +318,38 @@ impl BulkLoader {
         let first = join(self.rel_groups.len() as u32, 0);
         let mut row = 0usize;
         for buf in groups {
-            let group = u32::try_from(self.rel_groups.len()).map_err(|_| StorageError::Capacity("relationship groups"))?;
+            let group = u32::try_from(self.rel_groups.len())
+                .map_err(|_| StorageError::Capacity("relationship groups"))?;
             let end = row + buf.slots as usize;
-            let mut meta = RelMetaChunk { slots: buf.slots, exists: Vec::new(), src: src[row..end].to_vec(), dst: dst[row..end].to_vec() };
+            let mut meta = RelMetaChunk {
+                slots: buf.slots,
+                exists: Vec::new(),
+                src: src[row..end].to_vec(),
+                dst: dst[row..end].to_vec(),
+            };
             for slot in 0..buf.slots {
                 bits::set(&mut meta.exists, slot);
                 let i = row + slot as usize;
-                self.edges.push((src[i], rel_type, dst[i], join(group, slot)));
+                self.edges
+                    .push((src[i], rel_type, dst[i], join(group, slot)));
             }
-            self.chunks.push((keys::rel_chunk_key(group, 1, RelChunkKind::Meta, 0), codec::encode(&meta)?));
-            let mut record = RelGroupRecord { rel_type, generation: 1, slots: buf.slots, live: buf.slots, columns: Vec::new() };
+            self.chunks.push((
+                keys::rel_chunk_key(group, 1, RelChunkKind::Meta, 0),
+                codec::encode(&meta)?,
+            ));
+            let mut record = RelGroupRecord {
+                rel_type,
+                generation: 1,
+                slots: buf.slots,
+                live: buf.slots,
+                columns: Vec::new(),
+            };
             for (key, bytes) in buf.columns {
                 record.columns.push(key);
-                self.chunks.push((keys::rel_chunk_key(group, 1, RelChunkKind::Column, key), bytes));
+                self.chunks.push((
+                    keys::rel_chunk_key(group, 1, RelChunkKind::Column, key),
+                    bytes,
+                ));
             }
             self.rel_groups.push(record);
             row = end;
@@ -287,13 +367,21 @@ impl BulkLoader {
             let key = |e: &(u64, u32, u64, u64)| if outgoing { (e.0, e.1) } else { (e.2, e.1) };
             self.edges.sort_by_key(key);
             let mut per_group: BTreeMap<(u32, u32), Vec<Vec<(u64, u64)>>> = BTreeMap::new();
-            let flush = |per_group: &mut BTreeMap<(u32, u32), Vec<Vec<(u64, u64)>>>, loader: &mut Self| -> Result<(), StorageError> {
+            let flush = |per_group: &mut BTreeMap<(u32, u32), Vec<Vec<(u64, u64)>>>,
+                         loader: &mut Self|
+             -> Result<(), StorageError> {
                 for ((group, rel_type), lists) in std::mem::take(per_group) {
-                    let record = loader.node_groups.get_mut(group as usize).ok_or(StorageError::NodeNotFound(join(group, 0)))?;
+                    let record = loader
+                        .node_groups
+                        .get_mut(group as usize)
+                        .ok_or(StorageError::NodeNotFound(join(group, 0)))?;
                     let chunk = csr_chunk(record.slots, lists)?;
                     let dir = u8::from(!outgoing);
                     record.csr.push((rel_type, dir));
-                    loader.chunks.push((keys::node_chunk_key(group, 1, NodeChunkKind::Csr, rel_type, dir.into()), codec::encode(&chunk)?));
+                    loader.chunks.push((
+                        keys::node_chunk_key(group, 1, NodeChunkKind::Csr, rel_type, dir.into()),
+                        codec::encode(&chunk)?,
+                    ));
                 }
                 Ok(())
             };
@@ -332,9 +420,21 @@ impl BulkLoader {
             let mut batch: Batch = Vec::new();
             let mut next_page = 0;
             let pages = write_pages(next_index_id, &entries, &mut next_page, 1, &mut batch)?;
-            self.chunks.extend(batch.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
-            let name = format!("id_{}", self.catalog.name(NameKind::Label, label).unwrap_or("?"));
-            indexes.push(IndexRecord { id: next_index_id, name, label, key: id_key, implicit: true, pages, next_page });
+            self.chunks
+                .extend(batch.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+            let name = format!(
+                "id_{}",
+                self.catalog.name(NameKind::Label, label).unwrap_or("?")
+            );
+            indexes.push(IndexRecord {
+                id: next_index_id,
+                name,
+                label,
+                key: id_key,
+                implicit: true,
+                pages,
+                next_page,
+            });
             next_index_id += 1;
         }
 
@@ -350,7 +450,12 @@ impl BulkLoader {
         };
         let backend = Arc::clone(&self.store.inner.chunks.backend);
         let total = self.chunks.len() as u64;
-        let mut stats = BulkStats { nodes: self.nodes, relationships, chunks: total, bytes: 0 };
+        let mut stats = BulkStats {
+            nodes: self.nodes,
+            relationships,
+            chunks: total,
+            bytes: 0,
+        };
         let mut batch: Batch = Vec::new();
         let mut batch_bytes = 0usize;
         let mut written_keys = Vec::new();
@@ -380,7 +485,9 @@ impl BulkLoader {
             let _ = backend.apply(written_keys.into_iter().map(|k| (k, None)).collect());
             return Err(e);
         }
-        self.store.inner.publish_bulk(State::from_manifest(Arc::new(manifest)));
+        self.store
+            .inner
+            .publish_bulk(State::from_manifest(Arc::new(manifest)));
         Ok(stats)
     }
 }

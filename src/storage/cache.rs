@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use quick_cache::Weighter;
 
-use super::records::{ColumnChunk, CsrChunk, IndexPageChunk, NodeMetaChunk, RelMetaChunk, StoredValue};
+use super::records::{
+    ColumnChunk, CsrChunk, IndexPageChunk, NodeMetaChunk, RelMetaChunk, StoredValue,
+};
 
 /// A decoded chunk. Keys include the chunk's generation, so an entry never goes stale.
 #[derive(Clone)]
@@ -35,23 +37,34 @@ fn strings_weight(strings: &[String]) -> u64 {
 impl Weighter<Vec<u8>, Decoded> for ChunkWeighter {
     fn weight(&self, key: &Vec<u8>, value: &Decoded) -> u64 {
         let body = match value {
-            Decoded::NodeMeta(m) => 8 * (m.exists.len() + m.labels.iter().map(|(_, b)| b.len() + 2).sum::<usize>()) as u64,
+            Decoded::NodeMeta(m) => {
+                8 * (m.exists.len() + m.labels.iter().map(|(_, b)| b.len() + 2).sum::<usize>())
+                    as u64
+            }
             Decoded::Column(c) => match c.as_ref() {
                 ColumnChunk::Bool { present, values } => 8 * (present.len() + values.len()) as u64,
                 ColumnChunk::Int { present, values } | ColumnChunk::Date { present, values } => {
                     8 * (present.len() + values.len()) as u64
                 }
                 ColumnChunk::Float { present, values } => 8 * (present.len() + values.len()) as u64,
-                ColumnChunk::DictString { present, dict, codes } => {
-                    8 * present.len() as u64 + strings_weight(dict) + 4 * codes.len() as u64
+                ColumnChunk::DictString {
+                    present,
+                    dict,
+                    codes,
+                } => 8 * present.len() as u64 + strings_weight(dict) + 4 * codes.len() as u64,
+                ColumnChunk::String { present, values } => {
+                    8 * present.len() as u64 + strings_weight(values)
                 }
-                ColumnChunk::String { present, values } => 8 * present.len() as u64 + strings_weight(values),
-                ColumnChunk::DateTimeUtc { present, seconds, nanos } => {
-                    8 * (present.len() + seconds.len()) as u64 + 4 * nanos.len() as u64
-                }
+                ColumnChunk::DateTimeUtc {
+                    present,
+                    seconds,
+                    nanos,
+                } => 8 * (present.len() + seconds.len()) as u64 + 4 * nanos.len() as u64,
                 ColumnChunk::Mixed { values } => values.iter().map(stored_weight).sum(),
             },
-            Decoded::Csr(c) => 4 * c.offsets.len() as u64 + 8 * (c.targets.len() + c.rels.len()) as u64,
+            Decoded::Csr(c) => {
+                4 * c.offsets.len() as u64 + 8 * (c.targets.len() + c.rels.len()) as u64
+            }
             Decoded::RelMeta(m) => 8 * (m.exists.len() + m.src.len() + m.dst.len()) as u64,
             Decoded::Page(p) => p.keys.iter().map(|k| 32 + k.len() as u64).sum::<u64>(),
         };

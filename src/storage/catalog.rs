@@ -53,7 +53,9 @@ impl Catalog {
     }
 
     pub fn name(&self, kind: NameKind, id: u32) -> Option<&str> {
-        self.names[kind as usize].get(id as usize).map(String::as_str)
+        self.names[kind as usize]
+            .get(id as usize)
+            .map(String::as_str)
     }
 
     pub fn names(&self, kind: NameKind) -> &[String] {

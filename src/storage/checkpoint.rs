@@ -5,16 +5,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::StorageError;
 use super::backend::Batch;
 use super::bits;
-use super::chunks::{ColumnBuilder, Chunks, csr_chunk, node_meta_chunk};
+use super::chunks::{Chunks, ColumnBuilder, csr_chunk, node_meta_chunk};
 use super::codec::{self, index_key, to_stored};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
 use super::read::{View, join, split};
-use super::records::{IndexPageChunk, IndexPageRecord, IndexRecord, Manifest, NodeGroupRecord, RelGroupRecord, RelMetaChunk};
+use super::records::{
+    IndexPageChunk, IndexPageRecord, IndexRecord, Manifest, NodeGroupRecord, RelGroupRecord,
+    RelMetaChunk,
+};
 use super::state::{NodeEntry, RelEntry, State};
 use super::traits::Direction;
-use super::StorageError;
 
 /// Entries per index page after a split; a page splits when it passes twice this.
 pub(crate) const INDEX_PAGE_ENTRIES: usize = 4096;
@@ -50,7 +53,10 @@ pub(crate) fn run(state: &State, chunks: &Chunks) -> Result<Outcome, StorageErro
     let mut node_groups = old.node_groups.clone();
     for (group, alloc) in state.node_alloc.iter().enumerate() {
         if node_groups.len() <= group {
-            node_groups.push(NodeGroupRecord { owner: alloc.owner, ..NodeGroupRecord::default() });
+            node_groups.push(NodeGroupRecord {
+                owner: alloc.owner,
+                ..NodeGroupRecord::default()
+            });
         }
     }
     for &group in &dirty_nodes {
@@ -64,13 +70,23 @@ pub(crate) fn run(state: &State, chunks: &Chunks) -> Result<Outcome, StorageErro
     let mut rel_groups = old.rel_groups.clone();
     for (group, alloc) in state.rel_alloc.iter().enumerate() {
         if rel_groups.len() <= group {
-            rel_groups.push(RelGroupRecord { rel_type: alloc.rel_type, ..RelGroupRecord::default() });
+            rel_groups.push(RelGroupRecord {
+                rel_type: alloc.rel_type,
+                ..RelGroupRecord::default()
+            });
         }
     }
     for &group in &dirty_rels {
         let slots = state.rel_alloc.get(group as usize).map_or(0, |a| a.slots);
         let previous = rel_groups[group as usize].clone();
-        let record = write_rel_group(&view, group, slots, previous.rel_type, generation, &mut batch)?;
+        let record = write_rel_group(
+            &view,
+            group,
+            slots,
+            previous.rel_type,
+            generation,
+            &mut batch,
+        )?;
         garbage.extend(rel_group_keys(group, &previous));
         rel_groups[group as usize] = record;
     }
@@ -79,17 +95,32 @@ pub(crate) fn run(state: &State, chunks: &Chunks) -> Result<Outcome, StorageErro
     for def in &state.schema.indexes {
         let previous = old.indexes.iter().find(|r| r.id == def.id);
         let record = match previous {
-            Some(previous) if def.built => update_index(&view, previous, generation, &mut batch, &mut garbage)?,
+            Some(previous) if def.built => {
+                update_index(&view, previous, generation, &mut batch, &mut garbage)?
+            }
             _ => {
                 if let Some(previous) = previous {
                     garbage.extend(index_keys(previous));
                 }
-                build_index(&view, def.id, &def.name, def.label, def.key, def.implicit, generation, &mut batch)?
+                build_index(
+                    &view,
+                    def.id,
+                    &def.name,
+                    def.label,
+                    def.key,
+                    def.implicit,
+                    generation,
+                    &mut batch,
+                )?
             }
         };
         indexes.push(record);
     }
-    for dropped in old.indexes.iter().filter(|r| !state.schema.indexes.iter().any(|d| d.id == r.id)) {
+    for dropped in old
+        .indexes
+        .iter()
+        .filter(|r| !state.schema.indexes.iter().any(|d| d.id == r.id))
+    {
         garbage.extend(index_keys(dropped));
     }
 
@@ -107,7 +138,11 @@ pub(crate) fn run(state: &State, chunks: &Chunks) -> Result<Outcome, StorageErro
     for seq in old.log_applied + 1..=state.last_seq {
         batch.push((keys::log_key(seq).to_vec(), None));
     }
-    Ok(Outcome { manifest, batch, garbage })
+    Ok(Outcome {
+        manifest,
+        batch,
+        garbage,
+    })
 }
 
 fn node_group_keys(group: u32, record: &NodeGroupRecord) -> Vec<Vec<u8>> {
@@ -116,8 +151,18 @@ fn node_group_keys(group: u32, record: &NodeGroupRecord) -> Vec<Vec<u8>> {
     }
     let g = record.generation;
     let mut keys = vec![keys::node_chunk_key(group, g, NodeChunkKind::Meta, 0, 0)];
-    keys.extend(record.columns.iter().map(|&k| keys::node_chunk_key(group, g, NodeChunkKind::Column, k, 0)));
-    keys.extend(record.csr.iter().map(|&(t, d)| keys::node_chunk_key(group, g, NodeChunkKind::Csr, t, d.into())));
+    keys.extend(
+        record
+            .columns
+            .iter()
+            .map(|&k| keys::node_chunk_key(group, g, NodeChunkKind::Column, k, 0)),
+    );
+    keys.extend(
+        record
+            .csr
+            .iter()
+            .map(|&(t, d)| keys::node_chunk_key(group, g, NodeChunkKind::Csr, t, d.into())),
+    );
     keys
 }
 
@@ -127,12 +172,21 @@ fn rel_group_keys(group: u32, record: &RelGroupRecord) -> Vec<Vec<u8>> {
     }
     let g = record.generation;
     let mut keys = vec![keys::rel_chunk_key(group, g, RelChunkKind::Meta, 0)];
-    keys.extend(record.columns.iter().map(|&k| keys::rel_chunk_key(group, g, RelChunkKind::Column, k)));
+    keys.extend(
+        record
+            .columns
+            .iter()
+            .map(|&k| keys::rel_chunk_key(group, g, RelChunkKind::Column, k)),
+    );
     keys
 }
 
 fn index_keys(record: &IndexRecord) -> Vec<Vec<u8>> {
-    record.pages.iter().map(|p| keys::index_page_key(record.id, p.page, p.generation)).collect()
+    record
+        .pages
+        .iter()
+        .map(|p| keys::index_page_key(record.id, p.page, p.generation))
+        .collect()
 }
 
 /// Writes a node group's chunks as the merged view sees it.
@@ -152,14 +206,19 @@ fn write_node_group(
     let mut edges = Vec::new();
     for slot in 0..slots {
         let id = join(group, slot);
-        let Some(node) = view.node_state(id)? else { continue };
+        let Some(node) = view.node_state(id)? else {
+            continue;
+        };
         live += 1;
         bits::set(&mut exists, slot);
         for &label in &node.labels {
             bits::set(labels.entry(label).or_default(), slot);
         }
         for (key, value) in &node.props {
-            columns.entry(*key).or_default().push(slot, to_stored(value)?);
+            columns
+                .entry(*key)
+                .or_default()
+                .push(slot, to_stored(value)?);
         }
         edges.clear();
         view.expand(id, Direction::Outgoing, &[], &mut edges)?;
@@ -173,21 +232,39 @@ fn write_node_group(
             lists[slot as usize].push((edge.other.0, edge.rel.0));
         }
     }
-    let mut record = NodeGroupRecord { owner, generation, slots, live, ..NodeGroupRecord::default() };
+    let mut record = NodeGroupRecord {
+        owner,
+        generation,
+        slots,
+        live,
+        ..NodeGroupRecord::default()
+    };
     let label_sets: Vec<(u32, Vec<u64>)> = labels.into_iter().collect();
-    record.labels = label_sets.iter().map(|(l, set)| (*l, bits::count(set))).collect();
+    record.labels = label_sets
+        .iter()
+        .map(|(l, set)| (*l, bits::count(set)))
+        .collect();
     let meta = node_meta_chunk(slots, exists, label_sets);
-    batch.push((keys::node_chunk_key(group, generation, NodeChunkKind::Meta, 0, 0), Some(codec::encode(&meta)?)));
+    batch.push((
+        keys::node_chunk_key(group, generation, NodeChunkKind::Meta, 0, 0),
+        Some(codec::encode(&meta)?),
+    ));
     for (key, builder) in columns {
         if let Some(column) = builder.finish(slots) {
             record.columns.push(key);
-            batch.push((keys::node_chunk_key(group, generation, NodeChunkKind::Column, key, 0), Some(codec::encode(&column)?)));
+            batch.push((
+                keys::node_chunk_key(group, generation, NodeChunkKind::Column, key, 0),
+                Some(codec::encode(&column)?),
+            ));
         }
     }
     for ((rel_type, dir), lists) in csr {
         record.csr.push((rel_type, dir));
         let chunk = csr_chunk(slots, lists)?;
-        batch.push((keys::node_chunk_key(group, generation, NodeChunkKind::Csr, rel_type, dir.into()), Some(codec::encode(&chunk)?)));
+        batch.push((
+            keys::node_chunk_key(group, generation, NodeChunkKind::Csr, rel_type, dir.into()),
+            Some(codec::encode(&chunk)?),
+        ));
     }
     Ok(record)
 }
@@ -200,7 +277,10 @@ fn write_rel_group(
     generation: u64,
     batch: &mut Batch,
 ) -> Result<RelGroupRecord, StorageError> {
-    let mut meta = RelMetaChunk { slots, ..RelMetaChunk::default() };
+    let mut meta = RelMetaChunk {
+        slots,
+        ..RelMetaChunk::default()
+    };
     let mut columns: BTreeMap<u32, ColumnBuilder> = BTreeMap::new();
     let mut live = 0;
     for slot in 0..slots {
@@ -212,15 +292,30 @@ fn write_rel_group(
         live += 1;
         bits::set(&mut meta.exists, slot);
         for (key, value) in &rel.props {
-            columns.entry(*key).or_default().push(slot, to_stored(value)?);
+            columns
+                .entry(*key)
+                .or_default()
+                .push(slot, to_stored(value)?);
         }
     }
-    let mut record = RelGroupRecord { rel_type, generation, slots, live, columns: Vec::new() };
-    batch.push((keys::rel_chunk_key(group, generation, RelChunkKind::Meta, 0), Some(codec::encode(&meta)?)));
+    let mut record = RelGroupRecord {
+        rel_type,
+        generation,
+        slots,
+        live,
+        columns: Vec::new(),
+    };
+    batch.push((
+        keys::rel_chunk_key(group, generation, RelChunkKind::Meta, 0),
+        Some(codec::encode(&meta)?),
+    ));
     for (key, builder) in columns {
         if let Some(column) = builder.finish(slots) {
             record.columns.push(key);
-            batch.push((keys::rel_chunk_key(group, generation, RelChunkKind::Column, key), Some(codec::encode(&column)?)));
+            batch.push((
+                keys::rel_chunk_key(group, generation, RelChunkKind::Column, key),
+                Some(codec::encode(&column)?),
+            ));
         }
     }
     Ok(record)
@@ -236,12 +331,24 @@ pub(crate) fn write_pages(
 ) -> Result<Vec<IndexPageRecord>, StorageError> {
     let mut pages = Vec::new();
     for part in entries.chunks(INDEX_PAGE_ENTRIES) {
-        let chunk = IndexPageChunk { keys: part.iter().map(|(k, _)| k.clone()).collect(), nodes: part.iter().map(|(_, n)| *n).collect() };
+        let chunk = IndexPageChunk {
+            keys: part.iter().map(|(k, _)| k.clone()).collect(),
+            nodes: part.iter().map(|(_, n)| *n).collect(),
+        };
         let page = *next_page;
         *next_page += 1;
-        batch.push((keys::index_page_key(index, page, generation), Some(codec::encode(&chunk)?)));
+        batch.push((
+            keys::index_page_key(index, page, generation),
+            Some(codec::encode(&chunk)?),
+        ));
         #[allow(clippy::cast_possible_truncation)]
-        pages.push(IndexPageRecord { page, generation, first_key: part[0].0.clone(), first_node: part[0].1, entries: part.len() as u32 });
+        pages.push(IndexPageRecord {
+            page,
+            generation,
+            first_key: part[0].0.clone(),
+            first_node: part[0].1,
+            entries: part.len() as u32,
+        });
     }
     Ok(pages)
 }
@@ -267,7 +374,15 @@ fn build_index(
     entries.sort_unstable();
     let mut next_page = 0;
     let pages = write_pages(id, &entries, &mut next_page, generation, batch)?;
-    Ok(IndexRecord { id, name: name.to_owned(), label, key, implicit, pages, next_page })
+    Ok(IndexRecord {
+        id,
+        name: name.to_owned(),
+        label,
+        key,
+        implicit,
+        pages,
+        next_page,
+    })
 }
 
 /// Applies the overlay's changes to an index's pages, rewriting only the pages they touch.
@@ -312,7 +427,9 @@ fn update_index(
     let page_of = |entry: &(Vec<u8>, u64)| -> usize {
         record
             .pages
-            .partition_point(|p| (p.first_key.as_slice(), p.first_node) <= (entry.0.as_slice(), entry.1))
+            .partition_point(|p| {
+                (p.first_key.as_slice(), p.first_node) <= (entry.0.as_slice(), entry.1)
+            })
             .saturating_sub(1)
     };
     let mut per_page: BTreeMap<usize, (Vec<(Vec<u8>, u64)>, Vec<(Vec<u8>, u64)>)> = BTreeMap::new();
@@ -338,7 +455,12 @@ fn update_index(
             Some(page) => {
                 garbage.push(keys::index_page_key(record.id, page.page, page.generation));
                 let chunk = view.chunks.index_page(&record, pos)?;
-                chunk.keys.iter().cloned().zip(chunk.nodes.iter().copied()).collect()
+                chunk
+                    .keys
+                    .iter()
+                    .cloned()
+                    .zip(chunk.nodes.iter().copied())
+                    .collect()
             }
             None => Vec::new(),
         };
@@ -350,9 +472,19 @@ fn update_index(
         if entries.is_empty() {
             continue;
         }
-        let target = if entries.len() > 2 * INDEX_PAGE_ENTRIES { INDEX_PAGE_ENTRIES } else { entries.len() };
+        let target = if entries.len() > 2 * INDEX_PAGE_ENTRIES {
+            INDEX_PAGE_ENTRIES
+        } else {
+            entries.len()
+        };
         for part in entries.chunks(target) {
-            new_pages.extend(write_pages(record.id, part, &mut next_page, generation, batch)?);
+            new_pages.extend(write_pages(
+                record.id,
+                part,
+                &mut next_page,
+                generation,
+                batch,
+            )?);
         }
     }
     record.pages = new_pages;

@@ -10,8 +10,8 @@ use super::cache::{ChunkCache, Decoded};
 use super::codec::{self, from_stored};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
 use super::records::{
-    ColumnChunk, CsrChunk, IndexPageChunk, IndexRecord, NodeGroupRecord, NodeMetaChunk, RelGroupRecord, RelMetaChunk,
-    StoredValue,
+    ColumnChunk, CsrChunk, IndexPageChunk, IndexRecord, NodeGroupRecord, NodeMetaChunk,
+    RelGroupRecord, RelMetaChunk, StoredValue,
 };
 use super::{Direction, StorageError};
 use crate::value::Value;
@@ -23,7 +23,10 @@ pub(crate) struct Chunks {
 }
 
 fn missing(what: &str) -> StorageError {
-    StorageError::Corruption { what: what.to_owned(), detail: "chunk named by the manifest is missing".into() }
+    StorageError::Corruption {
+        what: what.to_owned(),
+        detail: "chunk named by the manifest is missing".into(),
+    }
 }
 
 impl Chunks {
@@ -42,56 +45,102 @@ impl Chunks {
         Ok(decoded)
     }
 
-    pub fn node_meta(&self, group: u32, record: &NodeGroupRecord) -> Result<Arc<NodeMetaChunk>, StorageError> {
+    pub fn node_meta(
+        &self,
+        group: u32,
+        record: &NodeGroupRecord,
+    ) -> Result<Arc<NodeMetaChunk>, StorageError> {
         let what = || format!("metadata chunk of node group {group}");
         let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Meta, 0, 0);
-        match self.load(key, &what, |b| Ok(Decoded::NodeMeta(Arc::new(codec::decode(b, &what)?))))? {
+        match self.load(key, &what, |b| {
+            Ok(Decoded::NodeMeta(Arc::new(codec::decode(b, &what)?)))
+        })? {
             Decoded::NodeMeta(m) => Ok(m),
             _ => Err(missing(&what())),
         }
     }
 
-    pub fn node_column(&self, group: u32, record: &NodeGroupRecord, key_id: u32) -> Result<Arc<ColumnChunk>, StorageError> {
+    pub fn node_column(
+        &self,
+        group: u32,
+        record: &NodeGroupRecord,
+        key_id: u32,
+    ) -> Result<Arc<ColumnChunk>, StorageError> {
         let what = || format!("column {key_id} of node group {group}");
         let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Column, key_id, 0);
-        match self.load(key, &what, |b| Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?))))? {
+        match self.load(key, &what, |b| {
+            Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?)))
+        })? {
             Decoded::Column(c) => Ok(c),
             _ => Err(missing(&what())),
         }
     }
 
-    pub fn csr(&self, group: u32, record: &NodeGroupRecord, rel_type: u32, dir: Direction) -> Result<Arc<CsrChunk>, StorageError> {
+    pub fn csr(
+        &self,
+        group: u32,
+        record: &NodeGroupRecord,
+        rel_type: u32,
+        dir: Direction,
+    ) -> Result<Arc<CsrChunk>, StorageError> {
         let what = || format!("adjacency chunk ({rel_type}, {dir:?}) of node group {group}");
-        let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Csr, rel_type, dir_code(dir).into());
-        match self.load(key, &what, |b| Ok(Decoded::Csr(Arc::new(codec::decode(b, &what)?))))? {
+        let key = keys::node_chunk_key(
+            group,
+            record.generation,
+            NodeChunkKind::Csr,
+            rel_type,
+            dir_code(dir).into(),
+        );
+        match self.load(key, &what, |b| {
+            Ok(Decoded::Csr(Arc::new(codec::decode(b, &what)?)))
+        })? {
             Decoded::Csr(c) => Ok(c),
             _ => Err(missing(&what())),
         }
     }
 
-    pub fn rel_meta(&self, group: u32, record: &RelGroupRecord) -> Result<Arc<RelMetaChunk>, StorageError> {
+    pub fn rel_meta(
+        &self,
+        group: u32,
+        record: &RelGroupRecord,
+    ) -> Result<Arc<RelMetaChunk>, StorageError> {
         let what = || format!("metadata chunk of relationship group {group}");
         let key = keys::rel_chunk_key(group, record.generation, RelChunkKind::Meta, 0);
-        match self.load(key, &what, |b| Ok(Decoded::RelMeta(Arc::new(codec::decode(b, &what)?))))? {
+        match self.load(key, &what, |b| {
+            Ok(Decoded::RelMeta(Arc::new(codec::decode(b, &what)?)))
+        })? {
             Decoded::RelMeta(m) => Ok(m),
             _ => Err(missing(&what())),
         }
     }
 
-    pub fn rel_column(&self, group: u32, record: &RelGroupRecord, key_id: u32) -> Result<Arc<ColumnChunk>, StorageError> {
+    pub fn rel_column(
+        &self,
+        group: u32,
+        record: &RelGroupRecord,
+        key_id: u32,
+    ) -> Result<Arc<ColumnChunk>, StorageError> {
         let what = || format!("column {key_id} of relationship group {group}");
         let key = keys::rel_chunk_key(group, record.generation, RelChunkKind::Column, key_id);
-        match self.load(key, &what, |b| Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?))))? {
+        match self.load(key, &what, |b| {
+            Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?)))
+        })? {
             Decoded::Column(c) => Ok(c),
             _ => Err(missing(&what())),
         }
     }
 
-    pub fn index_page(&self, index: &IndexRecord, page_pos: usize) -> Result<Arc<IndexPageChunk>, StorageError> {
+    pub fn index_page(
+        &self,
+        index: &IndexRecord,
+        page_pos: usize,
+    ) -> Result<Arc<IndexPageChunk>, StorageError> {
         let page = &index.pages[page_pos];
         let what = || format!("page {} of index `{}`", page.page, index.name);
         let key = keys::index_page_key(index.id, page.page, page.generation);
-        match self.load(key, &what, |b| Ok(Decoded::Page(Arc::new(codec::decode(b, &what)?))))? {
+        match self.load(key, &what, |b| {
+            Ok(Decoded::Page(Arc::new(codec::decode(b, &what)?)))
+        })? {
             Decoded::Page(p) => Ok(p),
             _ => Err(missing(&what())),
         }
@@ -110,7 +159,10 @@ pub(crate) fn dir_code(dir: Direction) -> u8 {
 /// The value of `slot` in a column, `Null` when absent.
 pub(crate) fn column_value(column: &ColumnChunk, slot: u32) -> Result<Value, StorageError> {
     let i = slot as usize;
-    let bad = || StorageError::Corruption { what: "property column".into(), detail: format!("slot {slot} out of range") };
+    let bad = || StorageError::Corruption {
+        what: "property column".into(),
+        detail: format!("slot {slot} out of range"),
+    };
     Ok(match column {
         ColumnChunk::Bool { present, values } => {
             if !bits::get(present, slot) {
@@ -130,7 +182,11 @@ pub(crate) fn column_value(column: &ColumnChunk, slot: u32) -> Result<Value, Sto
             }
             Value::Float(*values.get(i).ok_or_else(bad)?)
         }
-        ColumnChunk::DictString { present, dict, codes } => {
+        ColumnChunk::DictString {
+            present,
+            dict,
+            codes,
+        } => {
             if !bits::get(present, slot) {
                 return Ok(Value::Null);
             }
@@ -149,11 +205,20 @@ pub(crate) fn column_value(column: &ColumnChunk, slot: u32) -> Result<Value, Sto
             }
             from_stored(&StoredValue::Date(*values.get(i).ok_or_else(bad)?))?
         }
-        ColumnChunk::DateTimeUtc { present, seconds, nanos } => {
+        ColumnChunk::DateTimeUtc {
+            present,
+            seconds,
+            nanos,
+        } => {
             if !bits::get(present, slot) {
                 return Ok(Value::Null);
             }
-            from_stored(&StoredValue::DateTime(*seconds.get(i).ok_or_else(bad)?, *nanos.get(i).ok_or_else(bad)?, 0, None))?
+            from_stored(&StoredValue::DateTime(
+                *seconds.get(i).ok_or_else(bad)?,
+                *nanos.get(i).ok_or_else(bad)?,
+                0,
+                None,
+            ))?
         }
         ColumnChunk::Mixed { values } => match values.get(i) {
             None => Value::Null,
@@ -165,7 +230,10 @@ pub(crate) fn column_value(column: &ColumnChunk, slot: u32) -> Result<Value, Sto
 /// The stored value of `slot` in a column, `Null` when absent; used by checkpoints and indexes.
 pub(crate) fn column_stored(column: &ColumnChunk, slot: u32) -> Result<StoredValue, StorageError> {
     match column {
-        ColumnChunk::Mixed { values } => Ok(values.get(slot as usize).cloned().unwrap_or(StoredValue::Null)),
+        ColumnChunk::Mixed { values } => Ok(values
+            .get(slot as usize)
+            .cloned()
+            .unwrap_or(StoredValue::Null)),
         other => codec::to_stored(&column_value(other, slot)?),
     }
 }
@@ -176,13 +244,34 @@ pub(crate) fn column_stored(column: &ColumnChunk, slot: u32) -> Result<StoredVal
 pub(crate) enum ColumnBuilder {
     #[default]
     Empty,
-    Bool { present: Vec<u64>, values: Vec<u64> },
-    Int { present: Vec<u64>, values: Vec<i64> },
-    Float { present: Vec<u64>, values: Vec<f64> },
-    String { present: Vec<u64>, values: Vec<String> },
-    Date { present: Vec<u64>, values: Vec<i64> },
-    DateTimeUtc { present: Vec<u64>, seconds: Vec<i64>, nanos: Vec<u32> },
-    Mixed { values: Vec<StoredValue> },
+    Bool {
+        present: Vec<u64>,
+        values: Vec<u64>,
+    },
+    Int {
+        present: Vec<u64>,
+        values: Vec<i64>,
+    },
+    Float {
+        present: Vec<u64>,
+        values: Vec<f64>,
+    },
+    String {
+        present: Vec<u64>,
+        values: Vec<String>,
+    },
+    Date {
+        present: Vec<u64>,
+        values: Vec<i64>,
+    },
+    DateTimeUtc {
+        present: Vec<u64>,
+        seconds: Vec<i64>,
+        nanos: Vec<u32>,
+    },
+    Mixed {
+        values: Vec<StoredValue>,
+    },
 }
 
 fn pad<T: Clone + Default>(values: &mut Vec<T>, slot: u32) {
@@ -197,14 +286,31 @@ impl ColumnBuilder {
         }
         if let ColumnBuilder::Empty = self {
             *self = match &value {
-                StoredValue::Bool(_) => ColumnBuilder::Bool { present: Vec::new(), values: Vec::new() },
-                StoredValue::Int(_) => ColumnBuilder::Int { present: Vec::new(), values: Vec::new() },
-                StoredValue::Float(_) => ColumnBuilder::Float { present: Vec::new(), values: Vec::new() },
-                StoredValue::String(_) => ColumnBuilder::String { present: Vec::new(), values: Vec::new() },
-                StoredValue::Date(_) => ColumnBuilder::Date { present: Vec::new(), values: Vec::new() },
-                StoredValue::DateTime(_, _, 0, None) => {
-                    ColumnBuilder::DateTimeUtc { present: Vec::new(), seconds: Vec::new(), nanos: Vec::new() }
-                }
+                StoredValue::Bool(_) => ColumnBuilder::Bool {
+                    present: Vec::new(),
+                    values: Vec::new(),
+                },
+                StoredValue::Int(_) => ColumnBuilder::Int {
+                    present: Vec::new(),
+                    values: Vec::new(),
+                },
+                StoredValue::Float(_) => ColumnBuilder::Float {
+                    present: Vec::new(),
+                    values: Vec::new(),
+                },
+                StoredValue::String(_) => ColumnBuilder::String {
+                    present: Vec::new(),
+                    values: Vec::new(),
+                },
+                StoredValue::Date(_) => ColumnBuilder::Date {
+                    present: Vec::new(),
+                    values: Vec::new(),
+                },
+                StoredValue::DateTime(_, _, 0, None) => ColumnBuilder::DateTimeUtc {
+                    present: Vec::new(),
+                    seconds: Vec::new(),
+                    nanos: Vec::new(),
+                },
                 _ => ColumnBuilder::Mixed { values: Vec::new() },
             };
         }
@@ -235,7 +341,14 @@ impl ColumnBuilder {
                 values.push(v);
                 return;
             }
-            (ColumnBuilder::DateTimeUtc { present, seconds, nanos }, StoredValue::DateTime(s, n, 0, None)) => {
+            (
+                ColumnBuilder::DateTimeUtc {
+                    present,
+                    seconds,
+                    nanos,
+                },
+                StoredValue::DateTime(s, n, 0, None),
+            ) => {
                 bits::set(present, slot);
                 pad(seconds, slot);
                 pad(nanos, slot);
@@ -278,7 +391,15 @@ impl ColumnBuilder {
             ColumnBuilder::Int { present, values } => ColumnChunk::Int { present, values },
             ColumnBuilder::Float { present, values } => ColumnChunk::Float { present, values },
             ColumnBuilder::Date { present, values } => ColumnChunk::Date { present, values },
-            ColumnBuilder::DateTimeUtc { present, seconds, nanos } => ColumnChunk::DateTimeUtc { present, seconds, nanos },
+            ColumnBuilder::DateTimeUtc {
+                present,
+                seconds,
+                nanos,
+            } => ColumnChunk::DateTimeUtc {
+                present,
+                seconds,
+                nanos,
+            },
             ColumnBuilder::Mixed { values } => ColumnChunk::Mixed { values },
             ColumnBuilder::String { present, values } => dictionary_encode(present, values),
         })
@@ -322,18 +443,39 @@ fn dictionary_encode(present: Vec<u64>, values: Vec<String>) -> ColumnChunk {
     let codes = values
         .iter()
         .enumerate()
-        .map(|(slot, v)| if bits::get(&present, slot as u32) { codes_of[v.as_str()] } else { 0 })
+        .map(|(slot, v)| {
+            if bits::get(&present, slot as u32) {
+                codes_of[v.as_str()]
+            } else {
+                0
+            }
+        })
         .collect();
-    ColumnChunk::DictString { present, dict, codes }
+    ColumnChunk::DictString {
+        present,
+        dict,
+        codes,
+    }
 }
 
 /// Builds node metadata for a group.
-pub(crate) fn node_meta_chunk(slots: u32, exists: Vec<u64>, labels: Vec<(u32, Vec<u64>)>) -> NodeMetaChunk {
-    NodeMetaChunk { slots, exists, labels }
+pub(crate) fn node_meta_chunk(
+    slots: u32,
+    exists: Vec<u64>,
+    labels: Vec<(u32, Vec<u64>)>,
+) -> NodeMetaChunk {
+    NodeMetaChunk {
+        slots,
+        exists,
+        labels,
+    }
 }
 
 /// Builds a CSR chunk from per-slot adjacency lists.
-pub(crate) fn csr_chunk(slots: u32, mut lists: Vec<Vec<(u64, u64)>>) -> Result<CsrChunk, StorageError> {
+pub(crate) fn csr_chunk(
+    slots: u32,
+    mut lists: Vec<Vec<(u64, u64)>>,
+) -> Result<CsrChunk, StorageError> {
     lists.resize(slots as usize, Vec::new());
     let total: usize = lists.iter().map(Vec::len).sum();
     let mut chunk = CsrChunk {
@@ -347,20 +489,32 @@ pub(crate) fn csr_chunk(slots: u32, mut lists: Vec<Vec<(u64, u64)>>) -> Result<C
             chunk.targets.push(target);
             chunk.rels.push(rel);
         }
-        chunk.offsets.push(u32::try_from(chunk.targets.len()).map_err(|_| StorageError::Capacity("relationships in one node group"))?);
+        chunk.offsets.push(
+            u32::try_from(chunk.targets.len())
+                .map_err(|_| StorageError::Capacity("relationships in one node group"))?,
+        );
     }
     Ok(chunk)
 }
 
 /// The neighbours of `slot` in a CSR chunk as (target, relationship) pairs.
-pub(crate) fn csr_slice(chunk: &CsrChunk, slot: u32) -> Result<impl Iterator<Item = (u64, u64)> + '_, StorageError> {
-    let bad = || StorageError::Corruption { what: "adjacency chunk".into(), detail: format!("bad offsets at slot {slot}") };
+pub(crate) fn csr_slice(
+    chunk: &CsrChunk,
+    slot: u32,
+) -> Result<impl Iterator<Item = (u64, u64)> + '_, StorageError> {
+    let bad = || StorageError::Corruption {
+        what: "adjacency chunk".into(),
+        detail: format!("bad offsets at slot {slot}"),
+    };
     let start = *chunk.offsets.get(slot as usize).ok_or_else(bad)? as usize;
     let end = *chunk.offsets.get(slot as usize + 1).ok_or_else(bad)? as usize;
     if start > end || end > chunk.targets.len() || end > chunk.rels.len() {
         return Err(bad());
     }
-    Ok(chunk.targets[start..end].iter().copied().zip(chunk.rels[start..end].iter().copied()))
+    Ok(chunk.targets[start..end]
+        .iter()
+        .copied()
+        .zip(chunk.rels[start..end].iter().copied()))
 }
 
 #[cfg(test)]
@@ -393,7 +547,10 @@ mod tests {
     fn repeated_strings_are_dictionary_encoded() {
         let mut b = ColumnBuilder::default();
         for slot in 0..10 {
-            b.push(slot, StoredValue::String(if slot % 2 == 0 { "a" } else { "b" }.into()));
+            b.push(
+                slot,
+                StoredValue::String(if slot % 2 == 0 { "a" } else { "b" }.into()),
+            );
         }
         let col = b.finish(10).unwrap();
         assert!(matches!(&col, ColumnChunk::DictString { dict, .. } if dict.len() == 2));

@@ -26,8 +26,14 @@ pub fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>, StorageError> {
 }
 
 /// Decodes a record written by `encode`; `what` names it in the corruption error.
-pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &dyn Fn() -> String) -> Result<T, StorageError> {
-    let corrupt = |detail: &str| StorageError::Corruption { what: what(), detail: detail.to_owned() };
+pub fn decode<T: DeserializeOwned>(
+    bytes: &[u8],
+    what: &dyn Fn() -> String,
+) -> Result<T, StorageError> {
+    let corrupt = |detail: &str| StorageError::Corruption {
+        what: what(),
+        detail: detail.to_owned(),
+    };
     if bytes.len() < 4 {
         return Err(corrupt("record shorter than its checksum"));
     }
@@ -35,7 +41,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &dyn Fn() -> String) -> R
     if crc32fast::hash(payload).to_le_bytes() != crc {
         return Err(corrupt("checksum mismatch"));
     }
-    let (record, read) = bincode::serde::decode_from_slice(payload, config()).map_err(|e| corrupt(&e.to_string()))?;
+    let (record, read) = bincode::serde::decode_from_slice(payload, config())
+        .map_err(|e| corrupt(&e.to_string()))?;
     if read != payload.len() {
         return Err(corrupt("trailing bytes after record"));
     }
@@ -55,46 +62,79 @@ pub fn to_stored(value: &Value) -> Result<StoredValue, StorageError> {
         Value::LocalTime(t) => StoredValue::LocalTime(t.nanos_of_day()),
         Value::Time(t) => StoredValue::Time(t.nanos_of_day(), t.offset_seconds),
         Value::LocalDateTime(t) => StoredValue::LocalDateTime(t.epoch_seconds(), t.subsec_nanos()),
-        Value::DateTime(t) => StoredValue::DateTime(t.epoch_seconds(), t.subsec_nanos(), t.offset_seconds, t.zone.clone()),
+        Value::DateTime(t) => StoredValue::DateTime(
+            t.epoch_seconds(),
+            t.subsec_nanos(),
+            t.offset_seconds,
+            t.zone.clone(),
+        ),
         Value::Duration(d) => StoredValue::Duration(d.months, d.days, d.seconds, d.nanos),
         Value::List(items) => StoredValue::List(
             items
                 .iter()
                 .map(|item| match item {
-                    Value::List(_) => Err(StorageError::UnsupportedValue { type_name: "a nested list" }),
+                    Value::List(_) => Err(StorageError::UnsupportedValue {
+                        type_name: "a nested list",
+                    }),
                     other => to_stored(other),
                 })
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(_) => return Err(StorageError::UnsupportedValue { type_name: "a map" }),
-        Value::Node(_) => return Err(StorageError::UnsupportedValue { type_name: "a node" }),
-        Value::Relationship(_) => return Err(StorageError::UnsupportedValue { type_name: "a relationship" }),
-        Value::Path(_) => return Err(StorageError::UnsupportedValue { type_name: "a path" }),
+        Value::Node(_) => {
+            return Err(StorageError::UnsupportedValue {
+                type_name: "a node",
+            });
+        }
+        Value::Relationship(_) => {
+            return Err(StorageError::UnsupportedValue {
+                type_name: "a relationship",
+            });
+        }
+        Value::Path(_) => {
+            return Err(StorageError::UnsupportedValue {
+                type_name: "a path",
+            });
+        }
     })
 }
 
 /// Converts a stored value back; a value out of the temporal types' range is corruption.
 pub fn from_stored(stored: &StoredValue) -> Result<Value, StorageError> {
-    let bad = |what: &str| StorageError::Corruption { what: "property value".into(), detail: format!("{what} out of range") };
+    let bad = |what: &str| StorageError::Corruption {
+        what: "property value".into(),
+        detail: format!("{what} out of range"),
+    };
     Ok(match stored {
         StoredValue::Null => Value::Null,
         StoredValue::Bool(b) => Value::Bool(*b),
         StoredValue::Int(i) => Value::Int(*i),
         StoredValue::Float(f) => Value::Float(*f),
         StoredValue::String(s) => Value::String(s.clone()),
-        StoredValue::Date(days) => Value::Date(Date::from_epoch_days(*days).ok_or_else(|| bad("date"))?),
-        StoredValue::LocalTime(n) => Value::LocalTime(LocalTime::from_nanos_of_day(*n).ok_or_else(|| bad("local time"))?),
-        StoredValue::Time(n, off) => Value::Time(Time::from_parts(*n, *off).ok_or_else(|| bad("time"))?),
-        StoredValue::LocalDateTime(s, n) => {
-            Value::LocalDateTime(LocalDateTime::from_parts(*s, *n).ok_or_else(|| bad("local datetime"))?)
+        StoredValue::Date(days) => {
+            Value::Date(Date::from_epoch_days(*days).ok_or_else(|| bad("date"))?)
         }
-        StoredValue::DateTime(s, n, off, zone) => {
-            Value::DateTime(DateTime::from_parts(*s, *n, *off, zone.as_deref()).ok_or_else(|| bad("datetime"))?)
+        StoredValue::LocalTime(n) => {
+            Value::LocalTime(LocalTime::from_nanos_of_day(*n).ok_or_else(|| bad("local time"))?)
         }
-        StoredValue::Duration(months, days, seconds, nanos) => {
-            Value::Duration(Duration { months: *months, days: *days, seconds: *seconds, nanos: *nanos })
+        StoredValue::Time(n, off) => {
+            Value::Time(Time::from_parts(*n, *off).ok_or_else(|| bad("time"))?)
         }
-        StoredValue::List(items) => Value::List(items.iter().map(from_stored).collect::<Result<_, _>>()?),
+        StoredValue::LocalDateTime(s, n) => Value::LocalDateTime(
+            LocalDateTime::from_parts(*s, *n).ok_or_else(|| bad("local datetime"))?,
+        ),
+        StoredValue::DateTime(s, n, off, zone) => Value::DateTime(
+            DateTime::from_parts(*s, *n, *off, zone.as_deref()).ok_or_else(|| bad("datetime"))?,
+        ),
+        StoredValue::Duration(months, days, seconds, nanos) => Value::Duration(Duration {
+            months: *months,
+            days: *days,
+            seconds: *seconds,
+            nanos: *nanos,
+        }),
+        StoredValue::List(items) => {
+            Value::List(items.iter().map(from_stored).collect::<Result<_, _>>()?)
+        }
     })
 }
 
@@ -119,8 +159,16 @@ fn order_i64(out: &mut Vec<u8>, v: i64) {
 fn order_f64(out: &mut Vec<u8>, v: f64) {
     // Canonical zero and NaN, then the usual sign-flip trick for IEEE 754 order.
     let v = if v == 0.0 { 0.0 } else { v };
-    let bits = if v.is_nan() { f64::NAN.to_bits() } else { v.to_bits() };
-    let ordered = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+    let bits = if v.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        v.to_bits()
+    };
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
     out.extend_from_slice(&ordered.to_be_bytes());
 }
 
@@ -152,8 +200,19 @@ fn write_index_key(out: &mut Vec<u8>, value: &StoredValue) -> Option<()> {
         StoredValue::Float(f) => {
             out.push(tag::NUMBER);
             order_f64(out, *f);
-            let exact = f.fract() == 0.0 && *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18;
-            order_i64(out, if exact { *f as i64 } else if *f > 0.0 { i64::MAX } else { i64::MIN });
+            let exact = f.fract() == 0.0
+                && *f >= -9.223_372_036_854_776e18
+                && *f < 9.223_372_036_854_776e18;
+            order_i64(
+                out,
+                if exact {
+                    *f as i64
+                } else if *f > 0.0 {
+                    i64::MAX
+                } else {
+                    i64::MIN
+                },
+            );
         }
         StoredValue::String(s) => {
             out.push(tag::STRING);
@@ -244,15 +303,29 @@ mod tests {
         ];
         let keys: Vec<_> = ordered.iter().map(|v| index_key(v).unwrap()).collect();
         for (i, pair) in keys.windows(2).enumerate() {
-            assert!(pair[0] < pair[1], "{:?} should sort before {:?}", ordered[i], ordered[i + 1]);
+            assert!(
+                pair[0] < pair[1],
+                "{:?} should sort before {:?}",
+                ordered[i],
+                ordered[i + 1]
+            );
         }
     }
 
     #[test]
     fn integers_and_equal_floats_share_a_key() {
-        assert_eq!(index_key(&StoredValue::Int(3)), index_key(&StoredValue::Float(3.0)));
-        assert_eq!(index_key(&StoredValue::Int(0)), index_key(&StoredValue::Float(-0.0)));
-        assert_ne!(index_key(&StoredValue::Int(3)), index_key(&StoredValue::Float(3.5)));
+        assert_eq!(
+            index_key(&StoredValue::Int(3)),
+            index_key(&StoredValue::Float(3.0))
+        );
+        assert_eq!(
+            index_key(&StoredValue::Int(0)),
+            index_key(&StoredValue::Float(-0.0))
+        );
+        assert_ne!(
+            index_key(&StoredValue::Int(3)),
+            index_key(&StoredValue::Float(3.5))
+        );
         assert_eq!(index_key(&StoredValue::Null), None);
         assert_eq!(index_key(&StoredValue::List(vec![StoredValue::Null])), None);
     }

@@ -118,23 +118,46 @@ pub fn rel_group_prefix(group: u32, generation: u64) -> Vec<u8> {
 /// What a chunk key names, decoded; used by the sweep of unreferenced chunks after a crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChunkOwner {
-    NodeGroup { group: u32, generation: u64 },
-    RelGroup { group: u32, generation: u64 },
-    IndexPage { index: u32, page: u32, generation: u64 },
+    NodeGroup {
+        group: u32,
+        generation: u64,
+    },
+    RelGroup {
+        group: u32,
+        generation: u64,
+    },
+    IndexPage {
+        index: u32,
+        page: u32,
+        generation: u64,
+    },
 }
 
 /// Decodes the owner of a chunk key; `None` for keys that are not chunks.
 #[must_use]
 pub fn chunk_owner(key: &[u8]) -> Option<ChunkOwner> {
-    let u32_at = |i: usize| key.get(i..i + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let u32_at = |i: usize| {
+        key.get(i..i + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
     let u64_at = |i: usize| {
         key.get(i..i + 8)
             .map(|b| u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
     };
-    match key.first()? {
-        &TAG_NODE_GROUP => Some(ChunkOwner::NodeGroup { group: u32_at(1)?, generation: u64_at(5)? }),
-        &TAG_REL_GROUP => Some(ChunkOwner::RelGroup { group: u32_at(1)?, generation: u64_at(5)? }),
-        &TAG_INDEX => Some(ChunkOwner::IndexPage { index: u32_at(1)?, page: u32_at(5)?, generation: u64_at(9)? }),
+    match *key.first()? {
+        TAG_NODE_GROUP => Some(ChunkOwner::NodeGroup {
+            group: u32_at(1)?,
+            generation: u64_at(5)?,
+        }),
+        TAG_REL_GROUP => Some(ChunkOwner::RelGroup {
+            group: u32_at(1)?,
+            generation: u64_at(5)?,
+        }),
+        TAG_INDEX => Some(ChunkOwner::IndexPage {
+            index: u32_at(1)?,
+            page: u32_at(5)?,
+            generation: u64_at(9)?,
+        }),
         _ => None,
     }
 }
@@ -157,20 +180,33 @@ mod tests {
         let mut keys = Vec::new();
         for group in [0u32, 1, 256, 70_000] {
             for generation in [1u64, 2, 300] {
-                for kind in [NodeChunkKind::Meta, NodeChunkKind::Column, NodeChunkKind::Csr] {
+                for kind in [
+                    NodeChunkKind::Meta,
+                    NodeChunkKind::Column,
+                    NodeChunkKind::Csr,
+                ] {
                     for a in [0u32, 7, 1000] {
-                        keys.push(((group, generation, kind, a), node_chunk_key(group, generation, kind, a, 0)));
+                        keys.push((
+                            (group, generation, kind, a),
+                            node_chunk_key(group, generation, kind, a, 0),
+                        ));
                     }
                 }
             }
         }
         let mut by_tuple = keys.clone();
-        by_tuple.sort_by(|x, y| x.0.cmp(&y.0));
+        by_tuple.sort_by_key(|x| x.0);
         keys.sort_by(|x, y| x.1.cmp(&y.1));
         assert_eq!(by_tuple, keys);
         for (tuple, key) in &keys {
             assert!(key.starts_with(&node_group_prefix(tuple.0, tuple.1)));
-            assert_eq!(chunk_owner(key), Some(ChunkOwner::NodeGroup { group: tuple.0, generation: tuple.1 }));
+            assert_eq!(
+                chunk_owner(key),
+                Some(ChunkOwner::NodeGroup {
+                    group: tuple.0,
+                    generation: tuple.1
+                })
+            );
         }
     }
 
@@ -180,7 +216,14 @@ mod tests {
         let b = index_page_key(1, 3, 1);
         let c = index_page_key(2, 0, 0);
         assert!(a < b && b < c);
-        assert_eq!(chunk_owner(&b), Some(ChunkOwner::IndexPage { index: 1, page: 3, generation: 1 }));
+        assert_eq!(
+            chunk_owner(&b),
+            Some(ChunkOwner::IndexPage {
+                index: 1,
+                page: 3,
+                generation: 1
+            })
+        );
         assert_eq!(chunk_owner(MANIFEST), None);
         assert_eq!(chunk_owner(&[TAG_NODE_GROUP, 1]), None);
     }

@@ -55,7 +55,11 @@ pub enum StorageError {
     #[error("corrupt {what}: {detail}")]
     Corruption { what: String, detail: String },
     #[error("{path} is a database of format version {found}, this build reads version {supported}")]
-    UnsupportedFormat { path: String, found: u32, supported: u32 },
+    UnsupportedFormat {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
     #[error("{path} is not a cordial database ({detail})")]
     ForeignDirectory { path: String, detail: String },
     #[error("database {path} is in use by another process")]
@@ -73,9 +77,18 @@ pub enum StorageError {
     #[error("cannot store {type_name} as a property value")]
     UnsupportedValue { type_name: &'static str },
     #[error("node {node} with label `{label}` must have property `{key}`")]
-    NotNullViolation { node: u64, label: String, key: String },
+    NotNullViolation {
+        node: u64,
+        label: String,
+        key: String,
+    },
     #[error("node {node} already exists with label `{label}` and property `{key}` = {value}")]
-    UniqueViolation { node: u64, label: String, key: String, value: String },
+    UniqueViolation {
+        node: u64,
+        label: String,
+        key: String,
+        value: String,
+    },
     #[error("{what} `{name}` already exists")]
     AlreadyExists { what: &'static str, name: String },
     #[error("{what} `{name}` does not exist")]

@@ -24,7 +24,10 @@ pub(crate) struct View<'a> {
 #[must_use]
 #[allow(clippy::cast_possible_truncation)]
 pub(crate) fn split(id: u64) -> (u32, u32) {
-    ((id >> GROUP_SHIFT) as u32, (id & u64::from(GROUP_SIZE - 1)) as u32)
+    (
+        (id >> GROUP_SHIFT) as u32,
+        (id & u64::from(GROUP_SIZE - 1)) as u32,
+    )
 }
 
 #[must_use]
@@ -34,43 +37,71 @@ pub(crate) fn join(group: u32, slot: u32) -> u64 {
 
 impl<'a> View<'a> {
     pub fn node_group(&self, group: u32) -> Option<&'a NodeGroupRecord> {
-        self.state.manifest.node_groups.get(group as usize).filter(|g| g.generation > 0)
+        self.state
+            .manifest
+            .node_groups
+            .get(group as usize)
+            .filter(|g| g.generation > 0)
     }
 
     pub fn rel_group(&self, group: u32) -> Option<&'a RelGroupRecord> {
-        self.state.manifest.rel_groups.get(group as usize).filter(|g| g.generation > 0)
+        self.state
+            .manifest
+            .rel_groups
+            .get(group as usize)
+            .filter(|g| g.generation > 0)
     }
 
     // ---- base graph -------------------------------------------------------------------------
 
     pub fn base_node_exists(&self, id: u64) -> Result<bool, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.node_group(group) else { return Ok(false) };
+        let Some(record) = self.node_group(group) else {
+            return Ok(false);
+        };
         if slot >= record.slots {
             return Ok(false);
         }
-        Ok(bits::get(&self.chunks.node_meta(group, record)?.exists, slot))
+        Ok(bits::get(
+            &self.chunks.node_meta(group, record)?.exists,
+            slot,
+        ))
     }
 
     pub fn base_node_labels(&self, id: u64) -> Result<Vec<u32>, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.node_group(group) else { return Ok(Vec::new()) };
+        let Some(record) = self.node_group(group) else {
+            return Ok(Vec::new());
+        };
         let meta = self.chunks.node_meta(group, record)?;
-        Ok(meta.labels.iter().filter(|(_, set)| bits::get(set, slot)).map(|(label, _)| *label).collect())
+        Ok(meta
+            .labels
+            .iter()
+            .filter(|(_, set)| bits::get(set, slot))
+            .map(|(label, _)| *label)
+            .collect())
     }
 
     pub fn base_node_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.node_group(group) else { return Ok(Value::Null) };
+        let Some(record) = self.node_group(group) else {
+            return Ok(Value::Null);
+        };
         if !record.columns.contains(&key) {
             return Ok(Value::Null);
         }
         column_value(&*self.chunks.node_column(group, record, key)?, slot)
     }
 
-    pub fn base_node_stored_property(&self, id: u64, key: u32) -> Result<StoredValue, StorageError> {
+    pub fn base_node_stored_property(
+        &self,
+        id: u64,
+        key: u32,
+    ) -> Result<StoredValue, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.node_group(group) else { return Ok(StoredValue::Null) };
+        let Some(record) = self.node_group(group) else {
+            return Ok(StoredValue::Null);
+        };
         if !record.columns.contains(&key) {
             return Ok(StoredValue::Null);
         }
@@ -79,7 +110,9 @@ impl<'a> View<'a> {
 
     pub fn base_node_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.node_group(group) else { return Ok(Vec::new()) };
+        let Some(record) = self.node_group(group) else {
+            return Ok(Vec::new());
+        };
         let mut props = Vec::new();
         for &key in &record.columns {
             let value = column_value(&*self.chunks.node_column(group, record, key)?, slot)?;
@@ -96,12 +129,17 @@ impl<'a> View<'a> {
         if !self.base_node_exists(id)? {
             return Ok(None);
         }
-        Ok(Some(NodeState { labels: self.base_node_labels(id)?, props: self.base_node_properties(id)? }))
+        Ok(Some(NodeState {
+            labels: self.base_node_labels(id)?,
+            props: self.base_node_properties(id)?,
+        }))
     }
 
     pub fn base_rel(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.rel_group(group) else { return Ok(None) };
+        let Some(record) = self.rel_group(group) else {
+            return Ok(None);
+        };
         if slot >= record.slots {
             return Ok(None);
         }
@@ -115,12 +153,18 @@ impl<'a> View<'a> {
         };
         let src = *meta.src.get(slot as usize).ok_or_else(bad)?;
         let dst = *meta.dst.get(slot as usize).ok_or_else(bad)?;
-        Ok(Some(RelInfo { rel_type: record.rel_type, start: NodeId(src), end: NodeId(dst) }))
+        Ok(Some(RelInfo {
+            rel_type: record.rel_type,
+            start: NodeId(src),
+            end: NodeId(dst),
+        }))
     }
 
     pub fn base_rel_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.rel_group(group) else { return Ok(Vec::new()) };
+        let Some(record) = self.rel_group(group) else {
+            return Ok(Vec::new());
+        };
         let mut props = Vec::new();
         for &key in &record.columns {
             let value = column_value(&*self.chunks.rel_column(group, record, key)?, slot)?;
@@ -133,8 +177,15 @@ impl<'a> View<'a> {
     }
 
     pub fn base_rel_state(&self, id: u64) -> Result<Option<RelState>, StorageError> {
-        let Some(info) = self.base_rel(id)? else { return Ok(None) };
-        Ok(Some(RelState { rel_type: info.rel_type, src: info.start.0, dst: info.end.0, props: self.base_rel_properties(id)? }))
+        let Some(info) = self.base_rel(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(RelState {
+            rel_type: info.rel_type,
+            src: info.start.0,
+            dst: info.end.0,
+            props: self.base_rel_properties(id)?,
+        }))
     }
 
     /// Base adjacency of a node, without overlay changes; calls `f(type, outgoing, other, rel)`.
@@ -146,7 +197,9 @@ impl<'a> View<'a> {
         mut f: impl FnMut(u32, bool, u64, u64),
     ) -> Result<(), StorageError> {
         let (group, slot) = split(id);
-        let Some(record) = self.node_group(group) else { return Ok(()) };
+        let Some(record) = self.node_group(group) else {
+            return Ok(());
+        };
         if slot >= record.slots {
             return Ok(());
         }
@@ -163,7 +216,16 @@ impl<'a> View<'a> {
             if !wanted {
                 continue;
             }
-            let csr = self.chunks.csr(group, record, rel_type, if outgoing { Direction::Outgoing } else { Direction::Incoming })?;
+            let csr = self.chunks.csr(
+                group,
+                record,
+                rel_type,
+                if outgoing {
+                    Direction::Outgoing
+                } else {
+                    Direction::Incoming
+                },
+            )?;
             for (other, rel) in csr_slice(&csr, slot)? {
                 f(rel_type, outgoing, other, rel);
             }
@@ -213,13 +275,18 @@ impl<'a> View<'a> {
             Some(NodeEntry::Deleted) => Ok(false),
             None => {
                 let (group, slot) = split(id);
-                let Some(record) = self.node_group(group) else { return Ok(false) };
+                let Some(record) = self.node_group(group) else {
+                    return Ok(false);
+                };
                 if !record.labels.iter().any(|(l, _)| *l == label) {
                     return Ok(false);
                 }
                 let meta = self.chunks.node_meta(group, record)?;
                 Ok(bits::get(&meta.exists, slot)
-                    && meta.labels.iter().any(|(l, set)| *l == label && bits::get(set, slot)))
+                    && meta
+                        .labels
+                        .iter()
+                        .any(|(l, set)| *l == label && bits::get(set, slot)))
             }
         }
     }
@@ -244,8 +311,15 @@ impl<'a> View<'a> {
 
     /// Base nodes of one group that carry `label` (every live one when `None`), skipping the
     /// ids the overlay speaks for.
-    fn base_group_nodes(&self, group: u32, label: Option<u32>, out: &mut Vec<u64>) -> Result<(), StorageError> {
-        let Some(record) = self.node_group(group) else { return Ok(()) };
+    fn base_group_nodes(
+        &self,
+        group: u32,
+        label: Option<u32>,
+        out: &mut Vec<u64>,
+    ) -> Result<(), StorageError> {
+        let Some(record) = self.node_group(group) else {
+            return Ok(());
+        };
         if let Some(label) = label
             && !record.labels.iter().any(|(l, _)| *l == label)
         {
@@ -282,20 +356,33 @@ impl<'a> View<'a> {
                     ids.extend(set.iter().copied());
                 }
             }
-            None => ids.extend(overlay.nodes.iter().filter(|(_, e)| matches!(e, NodeEntry::Live(_))).map(|(id, _)| *id)),
+            None => ids.extend(
+                overlay
+                    .nodes
+                    .iter()
+                    .filter(|(_, e)| matches!(e, NodeEntry::Live(_)))
+                    .map(|(id, _)| *id),
+            ),
         }
         ids.sort_unstable();
         ids.dedup();
         Ok(ids.into_iter().map(NodeId).collect())
     }
 
-    pub fn nodes_by_property(&self, label: u32, key: u32, value: &Value) -> Result<Vec<NodeId>, StorageError> {
+    pub fn nodes_by_property(
+        &self,
+        label: u32,
+        key: u32,
+        value: &Value,
+    ) -> Result<Vec<NodeId>, StorageError> {
         let stored = match codec::to_stored(value) {
             Ok(stored) => stored,
             // A map or a node can equal no stored property.
             Err(_) => return Ok(Vec::new()),
         };
-        let Some(wanted) = index_key(&stored) else { return Ok(Vec::new()) };
+        let Some(wanted) = index_key(&stored) else {
+            return Ok(Vec::new());
+        };
         let index = self.state.schema.index_for(label, key).filter(|i| i.built);
         let mut ids = Vec::new();
         match index {
@@ -327,10 +414,18 @@ impl<'a> View<'a> {
     }
 
     /// Base index entries equal to `wanted`, for ids the overlay does not speak for.
-    fn base_index_seek(&self, record: &super::records::IndexRecord, wanted: &[u8], out: &mut Vec<u64>) -> Result<(), StorageError> {
+    fn base_index_seek(
+        &self,
+        record: &super::records::IndexRecord,
+        wanted: &[u8],
+        out: &mut Vec<u64>,
+    ) -> Result<(), StorageError> {
         // The first page that can hold `wanted` is the last one starting strictly before it (an
         // equal run may begin on the previous page).
-        let start = record.pages.partition_point(|p| p.first_key.as_slice() < wanted).saturating_sub(1);
+        let start = record
+            .pages
+            .partition_point(|p| p.first_key.as_slice() < wanted)
+            .saturating_sub(1);
         for pos in start..record.pages.len() {
             if record.pages[pos].first_key.as_slice() > wanted {
                 break;
@@ -355,7 +450,13 @@ impl<'a> View<'a> {
 
     pub fn count_nodes(&self, label: Option<u32>) -> Result<u64, StorageError> {
         let base: i64 = match label {
-            None => self.state.manifest.node_groups.iter().map(|g| i64::from(g.live)).sum(),
+            None => self
+                .state
+                .manifest
+                .node_groups
+                .iter()
+                .map(|g| i64::from(g.live))
+                .sum(),
             Some(label) => self
                 .state
                 .manifest
@@ -368,7 +469,13 @@ impl<'a> View<'a> {
         };
         let delta = match label {
             None => self.state.overlay.node_count_delta,
-            Some(label) => self.state.overlay.label_count_delta.get(&label).copied().unwrap_or(0),
+            Some(label) => self
+                .state
+                .overlay
+                .label_count_delta
+                .get(&label)
+                .copied()
+                .unwrap_or(0),
         };
         Ok(u64::try_from(base + delta).unwrap_or(0))
     }
@@ -377,18 +484,31 @@ impl<'a> View<'a> {
         let groups = self.state.manifest.rel_groups.iter();
         let base: i64 = match rel_type {
             None => groups.map(|g| i64::from(g.live)).sum(),
-            Some(t) => groups.filter(|g| g.rel_type == t).map(|g| i64::from(g.live)).sum(),
+            Some(t) => groups
+                .filter(|g| g.rel_type == t)
+                .map(|g| i64::from(g.live))
+                .sum(),
         };
         let delta = match rel_type {
             None => self.state.overlay.rel_count_delta,
-            Some(t) => self.state.overlay.type_count_delta.get(&t).copied().unwrap_or(0),
+            Some(t) => self
+                .state
+                .overlay
+                .type_count_delta
+                .get(&t)
+                .copied()
+                .unwrap_or(0),
         };
         Ok(u64::try_from(base + delta).unwrap_or(0))
     }
 
     pub fn relationship(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
         match self.state.overlay.rels.get(&id) {
-            Some(RelEntry::Live(r)) => Ok(Some(RelInfo { rel_type: r.rel_type, start: NodeId(r.src), end: NodeId(r.dst) })),
+            Some(RelEntry::Live(r)) => Ok(Some(RelInfo {
+                rel_type: r.rel_type,
+                start: NodeId(r.src),
+                end: NodeId(r.dst),
+            })),
             Some(RelEntry::Deleted { .. }) => Ok(None),
             None => self.base_rel(id),
         }
@@ -396,9 +516,10 @@ impl<'a> View<'a> {
 
     pub fn rel_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
         match self.state.overlay.rels.get(&id) {
-            Some(RelEntry::Live(r)) => {
-                Ok(r.props.binary_search_by_key(&key, |(k, _)| *k).map_or(Value::Null, |i| r.props[i].1.clone()))
-            }
+            Some(RelEntry::Live(r)) => Ok(r
+                .props
+                .binary_search_by_key(&key, |(k, _)| *k)
+                .map_or(Value::Null, |i| r.props[i].1.clone())),
             Some(RelEntry::Deleted { .. }) => Err(StorageError::RelationshipNotFound(id)),
             None => {
                 let (group, slot) = split(id);
@@ -423,7 +544,13 @@ impl<'a> View<'a> {
         }
     }
 
-    pub fn expand(&self, node: u64, direction: Direction, types: &[u32], out: &mut Vec<Edge>) -> Result<(), StorageError> {
+    pub fn expand(
+        &self,
+        node: u64,
+        direction: Direction,
+        types: &[u32],
+        out: &mut Vec<Edge>,
+    ) -> Result<(), StorageError> {
         let overlay = &self.state.overlay;
         let push = |out: &mut Vec<Edge>, rel_type: u32, outgoing: bool, other: u64, rel: u64| {
             // With `Both`, a self-loop is found once from each end: keep only the outgoing sighting.
@@ -434,12 +561,18 @@ impl<'a> View<'a> {
                 rel: RelId(rel),
                 rel_type,
                 other: NodeId(other),
-                direction: if outgoing { Direction::Outgoing } else { Direction::Incoming },
+                direction: if outgoing {
+                    Direction::Outgoing
+                } else {
+                    Direction::Incoming
+                },
             });
         };
         if !matches!(overlay.nodes.get(&node), Some(NodeEntry::Deleted)) {
             self.base_adjacency(node, direction, types, |rel_type, outgoing, other, rel| {
-                if overlay.rels.is_empty() || !matches!(overlay.rels.get(&rel), Some(RelEntry::Deleted { .. })) {
+                if overlay.rels.is_empty()
+                    || !matches!(overlay.rels.get(&rel), Some(RelEntry::Deleted { .. }))
+                {
                     push(out, rel_type, outgoing, other, rel);
                 }
             })?;
@@ -479,7 +612,13 @@ impl<'a> View<'a> {
                 }
             }
         }
-        ids.extend(overlay.rels.iter().filter(|(_, e)| matches!(e, RelEntry::Live(_))).map(|(id, _)| *id));
+        ids.extend(
+            overlay
+                .rels
+                .iter()
+                .filter(|(_, e)| matches!(e, RelEntry::Live(_)))
+                .map(|(id, _)| *id),
+        );
         ids.sort_unstable();
         Ok(ids.into_iter().map(RelId).collect())
     }
@@ -492,7 +631,10 @@ impl<'a> View<'a> {
             .iter()
             .map(|i| IndexInfo {
                 name: i.name.clone(),
-                label: catalog.name(NameKind::Label, i.label).unwrap_or("?").to_owned(),
+                label: catalog
+                    .name(NameKind::Label, i.label)
+                    .unwrap_or("?")
+                    .to_owned(),
                 key: catalog.name(NameKind::Key, i.key).unwrap_or("?").to_owned(),
                 implicit: i.implicit,
                 online: i.built,
@@ -508,7 +650,10 @@ impl<'a> View<'a> {
             .iter()
             .map(|c| ConstraintInfo {
                 name: c.name.clone(),
-                label: catalog.name(NameKind::Label, c.label).unwrap_or("?").to_owned(),
+                label: catalog
+                    .name(NameKind::Label, c.label)
+                    .unwrap_or("?")
+                    .to_owned(),
                 key: catalog.name(NameKind::Key, c.key).unwrap_or("?").to_owned(),
                 kind: c.kind,
             })
@@ -521,42 +666,77 @@ macro_rules! impl_graph_read {
     ($ty:ty) => {
         impl $crate::storage::GraphRead for $ty {
             fn label_id(&self, name: &str) -> Option<u32> {
-                self.view().state.catalog.id($crate::storage::catalog::NameKind::Label, name)
+                self.view()
+                    .state
+                    .catalog
+                    .id($crate::storage::catalog::NameKind::Label, name)
             }
             fn type_id(&self, name: &str) -> Option<u32> {
-                self.view().state.catalog.id($crate::storage::catalog::NameKind::Type, name)
+                self.view()
+                    .state
+                    .catalog
+                    .id($crate::storage::catalog::NameKind::Type, name)
             }
             fn key_id(&self, name: &str) -> Option<u32> {
-                self.view().state.catalog.id($crate::storage::catalog::NameKind::Key, name)
+                self.view()
+                    .state
+                    .catalog
+                    .id($crate::storage::catalog::NameKind::Key, name)
             }
             fn label_name(&self, id: u32) -> Option<&str> {
-                self.state_ref().catalog.name($crate::storage::catalog::NameKind::Label, id)
+                self.state_ref()
+                    .catalog
+                    .name($crate::storage::catalog::NameKind::Label, id)
             }
             fn type_name(&self, id: u32) -> Option<&str> {
-                self.state_ref().catalog.name($crate::storage::catalog::NameKind::Type, id)
+                self.state_ref()
+                    .catalog
+                    .name($crate::storage::catalog::NameKind::Type, id)
             }
             fn key_name(&self, id: u32) -> Option<&str> {
-                self.state_ref().catalog.name($crate::storage::catalog::NameKind::Key, id)
+                self.state_ref()
+                    .catalog
+                    .name($crate::storage::catalog::NameKind::Key, id)
             }
             fn label_names(&self) -> &[String] {
-                self.state_ref().catalog.names($crate::storage::catalog::NameKind::Label)
+                self.state_ref()
+                    .catalog
+                    .names($crate::storage::catalog::NameKind::Label)
             }
             fn type_names(&self) -> &[String] {
-                self.state_ref().catalog.names($crate::storage::catalog::NameKind::Type)
+                self.state_ref()
+                    .catalog
+                    .names($crate::storage::catalog::NameKind::Type)
             }
             fn key_names(&self) -> &[String] {
-                self.state_ref().catalog.names($crate::storage::catalog::NameKind::Key)
+                self.state_ref()
+                    .catalog
+                    .names($crate::storage::catalog::NameKind::Key)
             }
-            fn node_exists(&self, node: $crate::value::NodeId) -> Result<bool, $crate::storage::StorageError> {
+            fn node_exists(
+                &self,
+                node: $crate::value::NodeId,
+            ) -> Result<bool, $crate::storage::StorageError> {
                 self.view().node_exists(node.0)
             }
-            fn node_labels(&self, node: $crate::value::NodeId) -> Result<Vec<u32>, $crate::storage::StorageError> {
+            fn node_labels(
+                &self,
+                node: $crate::value::NodeId,
+            ) -> Result<Vec<u32>, $crate::storage::StorageError> {
                 self.view().node_labels(node.0)
             }
-            fn node_has_label(&self, node: $crate::value::NodeId, label: u32) -> Result<bool, $crate::storage::StorageError> {
+            fn node_has_label(
+                &self,
+                node: $crate::value::NodeId,
+                label: u32,
+            ) -> Result<bool, $crate::storage::StorageError> {
                 self.view().node_has_label(node.0, label)
             }
-            fn node_property(&self, node: $crate::value::NodeId, key: u32) -> Result<$crate::value::Value, $crate::storage::StorageError> {
+            fn node_property(
+                &self,
+                node: $crate::value::NodeId,
+                key: u32,
+            ) -> Result<$crate::value::Value, $crate::storage::StorageError> {
                 self.view().node_property(node.0, key)
             }
             fn node_properties(
@@ -565,10 +745,15 @@ macro_rules! impl_graph_read {
             ) -> Result<Vec<(u32, $crate::value::Value)>, $crate::storage::StorageError> {
                 self.view().node_properties(node.0)
             }
-            fn all_nodes(&self) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
+            fn all_nodes(
+                &self,
+            ) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
                 self.view().nodes_with_label(None)
             }
-            fn nodes_with_label(&self, label: u32) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
+            fn nodes_with_label(
+                &self,
+                label: u32,
+            ) -> Result<Vec<$crate::value::NodeId>, $crate::storage::StorageError> {
                 self.view().nodes_with_label(Some(label))
             }
             fn nodes_by_property(
@@ -580,9 +765,15 @@ macro_rules! impl_graph_read {
                 self.view().nodes_by_property(label, key, value)
             }
             fn has_index(&self, label: u32, key: u32) -> bool {
-                self.state_ref().schema.index_for(label, key).is_some_and(|i| i.built)
+                self.state_ref()
+                    .schema
+                    .index_for(label, key)
+                    .is_some_and(|i| i.built)
             }
-            fn count_nodes(&self, label: Option<u32>) -> Result<u64, $crate::storage::StorageError> {
+            fn count_nodes(
+                &self,
+                label: Option<u32>,
+            ) -> Result<u64, $crate::storage::StorageError> {
                 self.view().count_nodes(label)
             }
             fn relationship(
@@ -591,7 +782,11 @@ macro_rules! impl_graph_read {
             ) -> Result<Option<$crate::storage::RelInfo>, $crate::storage::StorageError> {
                 self.view().relationship(rel.0)
             }
-            fn rel_property(&self, rel: $crate::value::RelId, key: u32) -> Result<$crate::value::Value, $crate::storage::StorageError> {
+            fn rel_property(
+                &self,
+                rel: $crate::value::RelId,
+                key: u32,
+            ) -> Result<$crate::value::Value, $crate::storage::StorageError> {
                 self.view().rel_property(rel.0, key)
             }
             fn rel_properties(
@@ -609,10 +804,15 @@ macro_rules! impl_graph_read {
             ) -> Result<(), $crate::storage::StorageError> {
                 self.view().expand(node.0, direction, types, out)
             }
-            fn all_relationships(&self) -> Result<Vec<$crate::value::RelId>, $crate::storage::StorageError> {
+            fn all_relationships(
+                &self,
+            ) -> Result<Vec<$crate::value::RelId>, $crate::storage::StorageError> {
                 self.view().all_relationships()
             }
-            fn count_relationships(&self, rel_type: Option<u32>) -> Result<u64, $crate::storage::StorageError> {
+            fn count_relationships(
+                &self,
+                rel_type: Option<u32>,
+            ) -> Result<u64, $crate::storage::StorageError> {
                 self.view().count_relationships(rel_type)
             }
             fn indexes(&self) -> Vec<$crate::storage::IndexInfo> {
@@ -635,7 +835,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub(crate) fn view(&self) -> View<'_> {
-        View { state: &self.state, chunks: &self.chunks }
+        View {
+            state: &self.state,
+            chunks: &self.chunks,
+        }
     }
 
     pub(crate) fn state_ref(&self) -> &State {

@@ -134,17 +134,42 @@ pub struct NodeMetaChunk {
 /// One property of one group, `slots` values long. A clear `present` bit means no value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ColumnChunk {
-    Bool { present: Vec<u64>, values: Vec<u64> },
-    Int { present: Vec<u64>, values: Vec<i64> },
-    Float { present: Vec<u64>, values: Vec<f64> },
+    Bool {
+        present: Vec<u64>,
+        values: Vec<u64>,
+    },
+    Int {
+        present: Vec<u64>,
+        values: Vec<i64>,
+    },
+    Float {
+        present: Vec<u64>,
+        values: Vec<f64>,
+    },
     /// Dictionary-encoded strings, for columns with few distinct values.
-    DictString { present: Vec<u64>, dict: Vec<String>, codes: Vec<u32> },
-    String { present: Vec<u64>, values: Vec<String> },
-    Date { present: Vec<u64>, values: Vec<i64> },
+    DictString {
+        present: Vec<u64>,
+        dict: Vec<String>,
+        codes: Vec<u32>,
+    },
+    String {
+        present: Vec<u64>,
+        values: Vec<String>,
+    },
+    Date {
+        present: Vec<u64>,
+        values: Vec<i64>,
+    },
     /// Datetimes at offset zero with no zone name: seconds and nanoseconds since the epoch.
-    DateTimeUtc { present: Vec<u64>, seconds: Vec<i64>, nanos: Vec<u32> },
+    DateTimeUtc {
+        present: Vec<u64>,
+        seconds: Vec<i64>,
+        nanos: Vec<u32>,
+    },
     /// Anything else, value by value (`Null` where absent).
-    Mixed { values: Vec<StoredValue> },
+    Mixed {
+        values: Vec<StoredValue>,
+    },
 }
 
 /// Adjacency of one relationship type in one direction for the nodes of one group, in compressed
@@ -182,19 +207,71 @@ pub struct LogRecord {
 /// One change. Replaying the ops of a record against the state before it gives the state after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Op {
-    InternLabel { id: u32, name: String },
-    InternType { id: u32, name: String },
-    InternKey { id: u32, name: String },
-    CreateNode { id: u64, labels: Vec<u32>, props: Vec<(u32, StoredValue)> },
-    SetNodeProperty { id: u64, key: u32, value: StoredValue },
-    AddLabel { id: u64, label: u32 },
-    RemoveLabel { id: u64, label: u32 },
-    DeleteNode { id: u64 },
-    CreateRel { id: u64, rel_type: u32, src: u64, dst: u64, props: Vec<(u32, StoredValue)> },
-    SetRelProperty { id: u64, key: u32, value: StoredValue },
-    DeleteRel { id: u64 },
-    CreateIndex { id: u32, name: String, label: u32, key: u32, implicit: bool },
-    DropIndex { id: u32 },
-    CreateConstraint { name: String, label: u32, key: u32, kind: ConstraintKind },
-    DropConstraint { name: String },
+    InternLabel {
+        id: u32,
+        name: String,
+    },
+    InternType {
+        id: u32,
+        name: String,
+    },
+    InternKey {
+        id: u32,
+        name: String,
+    },
+    CreateNode {
+        id: u64,
+        labels: Vec<u32>,
+        props: Vec<(u32, StoredValue)>,
+    },
+    SetNodeProperty {
+        id: u64,
+        key: u32,
+        value: StoredValue,
+    },
+    AddLabel {
+        id: u64,
+        label: u32,
+    },
+    RemoveLabel {
+        id: u64,
+        label: u32,
+    },
+    DeleteNode {
+        id: u64,
+    },
+    CreateRel {
+        id: u64,
+        rel_type: u32,
+        src: u64,
+        dst: u64,
+        props: Vec<(u32, StoredValue)>,
+    },
+    SetRelProperty {
+        id: u64,
+        key: u32,
+        value: StoredValue,
+    },
+    DeleteRel {
+        id: u64,
+    },
+    CreateIndex {
+        id: u32,
+        name: String,
+        label: u32,
+        key: u32,
+        implicit: bool,
+    },
+    DropIndex {
+        id: u32,
+    },
+    CreateConstraint {
+        name: String,
+        label: u32,
+        key: u32,
+        kind: ConstraintKind,
+    },
+    DropConstraint {
+        name: String,
+    },
 }

@@ -26,7 +26,10 @@ pub(crate) struct NodeState {
 
 impl NodeState {
     pub fn property(&self, key: u32) -> Option<&Value> {
-        self.props.binary_search_by_key(&key, |(k, _)| *k).ok().map(|i| &self.props[i].1)
+        self.props
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| &self.props[i].1)
     }
 
     /// Sets or (with `Null`) removes a property; returns the old value.
@@ -62,7 +65,11 @@ pub(crate) enum NodeEntry {
 pub(crate) enum RelEntry {
     Live(Arc<RelState>),
     /// Deleted; the endpoints are kept so a checkpoint knows which adjacency chunks change.
-    Deleted { rel_type: u32, src: u64, dst: u64 },
+    Deleted {
+        rel_type: u32,
+        src: u64,
+        dst: u64,
+    },
 }
 
 /// A relationship created since the last checkpoint, seen from one of its ends.
@@ -119,7 +126,9 @@ impl Schema {
     }
 
     pub fn index_for(&self, label: u32, key: u32) -> Option<&IndexDef> {
-        self.indexes.iter().find(|i| i.label == label && i.key == key)
+        self.indexes
+            .iter()
+            .find(|i| i.label == label && i.key == key)
     }
 }
 
@@ -161,7 +170,14 @@ impl State {
             indexes: manifest
                 .indexes
                 .iter()
-                .map(|i| IndexDef { id: i.id, name: i.name.clone(), label: i.label, key: i.key, implicit: i.implicit, built: true })
+                .map(|i| IndexDef {
+                    id: i.id,
+                    name: i.name.clone(),
+                    label: i.label,
+                    key: i.key,
+                    implicit: i.implicit,
+                    built: true,
+                })
                 .collect(),
             constraints: manifest.constraints.clone(),
             next_index_id: manifest.next_index_id,
@@ -170,15 +186,24 @@ impl State {
         let node_alloc: Vector<NodeAlloc> = manifest
             .node_groups
             .iter()
-            .map(|g| NodeAlloc { owner: g.owner, slots: g.slots })
+            .map(|g| NodeAlloc {
+                owner: g.owner,
+                slots: g.slots,
+            })
             .collect();
         for (group, alloc) in node_alloc.iter().enumerate() {
             #[allow(clippy::cast_possible_truncation)]
             open_node_group.insert(alloc.owner, group as u32);
         }
         let mut open_rel_group = HashMap::new();
-        let rel_alloc: Vector<RelAlloc> =
-            manifest.rel_groups.iter().map(|g| RelAlloc { rel_type: g.rel_type, slots: g.slots }).collect();
+        let rel_alloc: Vector<RelAlloc> = manifest
+            .rel_groups
+            .iter()
+            .map(|g| RelAlloc {
+                rel_type: g.rel_type,
+                slots: g.slots,
+            })
+            .collect();
         for (group, alloc) in rel_alloc.iter().enumerate() {
             #[allow(clippy::cast_possible_truncation)]
             open_rel_group.insert(alloc.rel_type, group as u32);

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock, Weak};
 
+use super::StorageError;
 use super::backend::{Backend, MemBackend, SledBackend};
 use super::cache::new_cache;
 use super::checkpoint;
@@ -14,7 +15,6 @@ use super::read::Snapshot;
 use super::records::{FORMAT_VERSION, LogRecord, Manifest, Op};
 use super::state::State;
 use super::write::{WriteTxn, apply};
-use super::StorageError;
 
 /// The file that marks a directory as a Cordial database.
 pub const MARKER_FILE: &str = "CORDIAL";
@@ -34,7 +34,12 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { read_only: false, create: true, cache_bytes: 512 << 20, checkpoint_after_ops: 200_000 }
+        OpenOptions {
+            read_only: false,
+            create: true,
+            cache_bytes: 512 << 20,
+            checkpoint_after_ops: 200_000,
+        }
     }
 }
 
@@ -84,7 +89,10 @@ pub struct Store {
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> StorageError {
-    StorageError::Io { path: path.display().to_string(), source }
+    StorageError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Checks that `path` is a Cordial database directory (or can become one) before sled touches it.
@@ -97,42 +105,73 @@ fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageEr
         }
         std::fs::create_dir_all(path).map_err(|e| io_error(path, e))?;
     } else if !path.is_dir() {
-        return Err(StorageError::ForeignDirectory { path: shown, detail: "it is a file, not a directory".into() });
+        return Err(StorageError::ForeignDirectory {
+            path: shown,
+            detail: "it is a file, not a directory".into(),
+        });
     }
     let marker = path.join(MARKER_FILE);
     if marker.exists() {
         let text = std::fs::read_to_string(&marker).map_err(|e| io_error(&marker, e))?;
         let mut lines = text.lines();
         if lines.next() != Some(MARKER_HEADER) {
-            return Err(StorageError::ForeignDirectory { path: shown, detail: "its CORDIAL file is not ours".into() });
+            return Err(StorageError::ForeignDirectory {
+                path: shown,
+                detail: "its CORDIAL file is not ours".into(),
+            });
         }
         let version = lines
             .find_map(|l| l.strip_prefix("format_version = "))
             .and_then(|v| v.trim().parse::<u32>().ok())
-            .ok_or_else(|| StorageError::ForeignDirectory { path: shown.clone(), detail: "its CORDIAL file has no format version".into() })?;
+            .ok_or_else(|| StorageError::ForeignDirectory {
+                path: shown.clone(),
+                detail: "its CORDIAL file has no format version".into(),
+            })?;
         if version != FORMAT_VERSION {
-            return Err(StorageError::UnsupportedFormat { path: shown, found: version, supported: FORMAT_VERSION });
+            return Err(StorageError::UnsupportedFormat {
+                path: shown,
+                found: version,
+                supported: FORMAT_VERSION,
+            });
         }
         return Ok(false);
     }
-    let empty = std::fs::read_dir(path).map_err(|e| io_error(path, e))?.next().is_none();
+    let empty = std::fs::read_dir(path)
+        .map_err(|e| io_error(path, e))?
+        .next()
+        .is_none();
     if !empty {
-        return Err(StorageError::ForeignDirectory { path: shown, detail: "the directory holds other files and no CORDIAL marker".into() });
+        return Err(StorageError::ForeignDirectory {
+            path: shown,
+            detail: "the directory holds other files and no CORDIAL marker".into(),
+        });
     }
     if options.read_only || !options.create {
         return Err(StorageError::NotFound { path: shown });
     }
-    std::fs::write(&marker, format!("{MARKER_HEADER}\nformat_version = {FORMAT_VERSION}\n")).map_err(|e| io_error(&marker, e))?;
+    std::fs::write(
+        &marker,
+        format!("{MARKER_HEADER}\nformat_version = {FORMAT_VERSION}\n"),
+    )
+    .map_err(|e| io_error(&marker, e))?;
     Ok(true)
 }
 
 fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
-    sled::Config::new().path(path.join("store")).flush_every_ms(None).open().map_err(|e| match e {
-        sled::Error::Io(io) if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock => {
-            StorageError::Locked { path: path.display().to_string() }
-        }
-        other => StorageError::Sled(other),
-    })
+    sled::Config::new()
+        .path(path.join("store"))
+        .open()
+        .map_err(|e| match e {
+            sled::Error::Io(io)
+                if io.to_string().contains("lock")
+                    || io.kind() == std::io::ErrorKind::WouldBlock =>
+            {
+                StorageError::Locked {
+                    path: path.display().to_string(),
+                }
+            }
+            other => StorageError::Sled(other),
+        })
 }
 
 impl Store {
@@ -149,48 +188,81 @@ impl Store {
         Store::start(Arc::new(MemBackend::default()), None, options, true)
     }
 
-    fn start(backend: Arc<dyn Backend>, path: Option<PathBuf>, options: OpenOptions, new: bool) -> Result<Store, StorageError> {
+    fn start(
+        backend: Arc<dyn Backend>,
+        path: Option<PathBuf>,
+        options: OpenOptions,
+        new: bool,
+    ) -> Result<Store, StorageError> {
         let version = backend.get(keys::VERSION)?;
         let manifest = match version {
-            None if new || backend.get(keys::MANIFEST)?.is_none() && backend.scan_prefix(&[keys::TAG_LOG])?.is_empty() => {
+            None if new
+                || backend.get(keys::MANIFEST)?.is_none()
+                    && backend.scan_prefix(&[keys::TAG_LOG])?.is_empty() =>
+            {
                 if options.read_only {
-                    return Err(StorageError::NotFound { path: path.as_ref().map(|p| p.display().to_string()).unwrap_or_default() });
+                    return Err(StorageError::NotFound {
+                        path: path
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                    });
                 }
                 let manifest = Manifest::default();
                 backend.apply(vec![
-                    (keys::VERSION.to_vec(), Some(FORMAT_VERSION.to_be_bytes().to_vec())),
+                    (
+                        keys::VERSION.to_vec(),
+                        Some(FORMAT_VERSION.to_be_bytes().to_vec()),
+                    ),
                     (keys::MANIFEST.to_vec(), Some(codec::encode(&manifest)?)),
                 ])?;
                 manifest
             }
             None => {
-                return Err(StorageError::Corruption { what: "database".into(), detail: "format version record is missing".into() });
+                return Err(StorageError::Corruption {
+                    what: "database".into(),
+                    detail: "format version record is missing".into(),
+                });
             }
             Some(bytes) => {
-                let found = <[u8; 4]>::try_from(bytes.as_slice()).map(u32::from_be_bytes).map_err(|_| StorageError::Corruption {
-                    what: "format version record".into(),
-                    detail: format!("{} bytes instead of 4", bytes.len()),
-                })?;
+                let found = <[u8; 4]>::try_from(bytes.as_slice())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StorageError::Corruption {
+                        what: "format version record".into(),
+                        detail: format!("{} bytes instead of 4", bytes.len()),
+                    })?;
                 if found != FORMAT_VERSION {
                     return Err(StorageError::UnsupportedFormat {
-                        path: path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                        path: path
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
                         found,
                         supported: FORMAT_VERSION,
                     });
                 }
-                let bytes = backend
-                    .get(keys::MANIFEST)?
-                    .ok_or_else(|| StorageError::Corruption { what: "database".into(), detail: "manifest is missing".into() })?;
+                let bytes =
+                    backend
+                        .get(keys::MANIFEST)?
+                        .ok_or_else(|| StorageError::Corruption {
+                            what: "database".into(),
+                            detail: "manifest is missing".into(),
+                        })?;
                 codec::decode(&bytes, &|| "manifest".to_owned())?
             }
         };
-        let chunks = Arc::new(Chunks { backend, cache: new_cache(options.cache_bytes) });
+        let chunks = Arc::new(Chunks {
+            backend,
+            cache: new_cache(options.cache_bytes),
+        });
         let manifest = Arc::new(manifest);
         let mut state = State::from_manifest(Arc::clone(&manifest));
         let mut stale_log = Vec::new();
         for (key, bytes) in chunks.backend.scan_prefix(&[keys::TAG_LOG])? {
-            let seq = keys::log_seq(&key)
-                .ok_or_else(|| StorageError::Corruption { what: "log".into(), detail: "malformed log key".into() })?;
+            let seq = keys::log_seq(&key).ok_or_else(|| StorageError::Corruption {
+                what: "log".into(),
+                detail: "malformed log key".into(),
+            })?;
             if seq <= manifest.log_applied {
                 stale_log.push(key);
                 continue;
@@ -218,8 +290,14 @@ impl Store {
             garbage: Mutex::new(Vec::new()),
         });
         if !inner.read_only {
-            let mut batch: super::backend::Batch = stale_log.into_iter().map(|k| (k, None)).collect();
-            batch.extend(inner.unreferenced_chunks(&manifest)?.into_iter().map(|k| (k, None)));
+            let mut batch: super::backend::Batch =
+                stale_log.into_iter().map(|k| (k, None)).collect();
+            batch.extend(
+                inner
+                    .unreferenced_chunks(&manifest)?
+                    .into_iter()
+                    .map(|k| (k, None)),
+            );
             if !batch.is_empty() {
                 inner.chunks.backend.apply(batch)?;
             }
@@ -234,7 +312,10 @@ impl Store {
     /// A snapshot of the last committed state; never blocked by, and never sees, later writes.
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { state: self.inner.current(), chunks: Arc::clone(&self.inner.chunks) }
+        Snapshot {
+            state: self.inner.current(),
+            chunks: Arc::clone(&self.inner.chunks),
+        }
     }
 
     /// Begins the write transaction, waiting while another one is open.
@@ -242,13 +323,23 @@ impl Store {
         if self.inner.read_only {
             return Err(StorageError::ReadOnly);
         }
-        let mut active = self.inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut active = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         while *active {
-            active = self.inner.writer_released.wait(active).unwrap_or_else(PoisonError::into_inner);
+            active = self
+                .inner
+                .writer_released
+                .wait(active)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         *active = true;
         drop(active);
-        let permit = WriterPermit { inner: Arc::downgrade(&self.inner) };
+        let permit = WriterPermit {
+            inner: Arc::downgrade(&self.inner),
+        };
         Ok(WriteTxn {
             inner: Arc::clone(&self.inner),
             state: self.inner.current().as_ref().clone(),
@@ -323,15 +414,23 @@ impl StoreInner {
 
     /// Writes a transaction's ops as one durable log record, then publishes its state. The
     /// caller holds the writer permit.
-    pub fn commit(&self, ops: Vec<Op>, mut state: State, needs_checkpoint: bool) -> Result<(), StorageError> {
+    pub fn commit(
+        &self,
+        ops: Vec<Op>,
+        mut state: State,
+        needs_checkpoint: bool,
+    ) -> Result<(), StorageError> {
         if ops.is_empty() {
             return Ok(());
         }
         let seq = state.last_seq + 1;
         let record = LogRecord { seq, ops };
-        self.chunks.backend.insert_durable(&keys::log_key(seq), codec::encode(&record)?)?;
+        self.chunks
+            .backend
+            .insert_durable(&keys::log_key(seq), codec::encode(&record)?)?;
         state.last_seq = seq;
-        let checkpoint_due = needs_checkpoint || state.overlay.ops >= self.options.checkpoint_after_ops;
+        let checkpoint_due =
+            needs_checkpoint || state.overlay.ops >= self.options.checkpoint_after_ops;
         self.publish(state);
         if checkpoint_due {
             // The transaction is durable in the log; a failed checkpoint leaves it there for the
@@ -351,7 +450,10 @@ impl StoreInner {
         let mut new_state = State::from_manifest(Arc::new(outcome.manifest));
         new_state.last_seq = state.last_seq;
         self.publish(new_state);
-        self.garbage.lock().unwrap_or_else(PoisonError::into_inner).push((old_manifest, outcome.garbage));
+        self.garbage
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((old_manifest, outcome.garbage));
         Ok(())
     }
 
@@ -359,12 +461,16 @@ impl StoreInner {
     pub fn collect_garbage(&self) -> Result<(), StorageError> {
         let ready: Vec<Vec<u8>> = {
             let mut garbage = self.garbage.lock().unwrap_or_else(PoisonError::into_inner);
-            let (done, waiting): (Vec<_>, Vec<_>) = garbage.drain(..).partition(|(manifest, _)| manifest.strong_count() == 0);
+            let (done, waiting): (Vec<_>, Vec<_>) = garbage
+                .drain(..)
+                .partition(|(manifest, _)| manifest.strong_count() == 0);
             *garbage = waiting;
             done.into_iter().flat_map(|(_, keys)| keys).collect()
         };
         if !ready.is_empty() {
-            self.chunks.backend.apply(ready.into_iter().map(|k| (k, None)).collect())?;
+            self.chunks
+                .backend
+                .apply(ready.into_iter().map(|k| (k, None)).collect())?;
         }
         Ok(())
     }
@@ -376,17 +482,27 @@ impl StoreInner {
         for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
             for key in self.chunks.backend.keys_with_prefix(&[tag])? {
                 let referenced = match keys::chunk_owner(&key) {
-                    Some(ChunkOwner::NodeGroup { group, generation }) => {
-                        manifest.node_groups.get(group as usize).is_some_and(|g| g.generation == generation)
-                    }
-                    Some(ChunkOwner::RelGroup { group, generation }) => {
-                        manifest.rel_groups.get(group as usize).is_some_and(|g| g.generation == generation)
-                    }
-                    Some(ChunkOwner::IndexPage { index, page, generation }) => manifest
+                    Some(ChunkOwner::NodeGroup { group, generation }) => manifest
+                        .node_groups
+                        .get(group as usize)
+                        .is_some_and(|g| g.generation == generation),
+                    Some(ChunkOwner::RelGroup { group, generation }) => manifest
+                        .rel_groups
+                        .get(group as usize)
+                        .is_some_and(|g| g.generation == generation),
+                    Some(ChunkOwner::IndexPage {
+                        index,
+                        page,
+                        generation,
+                    }) => manifest
                         .indexes
                         .iter()
                         .find(|i| i.id == index)
-                        .is_some_and(|i| i.pages.iter().any(|p| p.page == page && p.generation == generation)),
+                        .is_some_and(|i| {
+                            i.pages
+                                .iter()
+                                .any(|p| p.page == page && p.generation == generation)
+                        }),
                     None => false,
                 };
                 if !referenced {

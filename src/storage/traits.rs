@@ -81,7 +81,12 @@ pub trait GraphRead {
     fn nodes_with_label(&self, label: LabelId) -> Result<Vec<NodeId>, StorageError>;
     /// The nodes with `label` whose `key` equals `value` (an index seek where an index exists,
     /// otherwise a scan), ascending by id.
-    fn nodes_by_property(&self, label: LabelId, key: KeyId, value: &Value) -> Result<Vec<NodeId>, StorageError>;
+    fn nodes_by_property(
+        &self,
+        label: LabelId,
+        key: KeyId,
+        value: &Value,
+    ) -> Result<Vec<NodeId>, StorageError>;
     /// True when a built index on (label, key) answers `nodes_by_property` without a scan.
     fn has_index(&self, label: LabelId, key: KeyId) -> bool;
     /// Number of nodes, or of nodes with a label.
@@ -93,7 +98,13 @@ pub trait GraphRead {
     fn rel_properties(&self, rel: RelId) -> Result<Vec<(KeyId, Value)>, StorageError>;
     /// Appends to `out` the relationships of `node` in `direction` whose type is in `types`
     /// (every type when empty). With `Both`, a self-loop is reported once.
-    fn expand(&self, node: NodeId, direction: Direction, types: &[TypeId], out: &mut Vec<Edge>) -> Result<(), StorageError>;
+    fn expand(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        types: &[TypeId],
+        out: &mut Vec<Edge>,
+    ) -> Result<(), StorageError>;
     /// Every relationship, ascending by id.
     fn all_relationships(&self) -> Result<Vec<RelId>, StorageError>;
     /// Number of relationships, or of relationships of a type.
@@ -111,9 +122,18 @@ pub trait GraphWrite: GraphRead {
     fn intern_key(&mut self, name: &str) -> Result<KeyId, StorageError>;
 
     /// Creates a node; null properties are skipped.
-    fn create_node(&mut self, labels: &[LabelId], properties: Vec<(KeyId, Value)>) -> Result<NodeId, StorageError>;
+    fn create_node(
+        &mut self,
+        labels: &[LabelId],
+        properties: Vec<(KeyId, Value)>,
+    ) -> Result<NodeId, StorageError>;
     /// Sets a property; `Null` removes it.
-    fn set_node_property(&mut self, node: NodeId, key: KeyId, value: Value) -> Result<(), StorageError>;
+    fn set_node_property(
+        &mut self,
+        node: NodeId,
+        key: KeyId,
+        value: Value,
+    ) -> Result<(), StorageError>;
     /// Adds a label; returns false when the node had it already.
     fn add_label(&mut self, node: NodeId, label: LabelId) -> Result<bool, StorageError>;
     /// Removes a label; returns false when the node did not have it.
@@ -130,13 +150,29 @@ pub trait GraphWrite: GraphRead {
         end: NodeId,
         properties: Vec<(KeyId, Value)>,
     ) -> Result<RelId, StorageError>;
-    fn set_rel_property(&mut self, rel: RelId, key: KeyId, value: Value) -> Result<(), StorageError>;
+    fn set_rel_property(
+        &mut self,
+        rel: RelId,
+        key: KeyId,
+        value: Value,
+    ) -> Result<(), StorageError>;
     fn delete_relationship(&mut self, rel: RelId) -> Result<(), StorageError>;
 
     /// Creates an index on (label, key); `name` defaults to `index_<label>_<key>`.
-    fn create_index(&mut self, name: Option<&str>, label: &str, key: &str) -> Result<String, StorageError>;
+    fn create_index(
+        &mut self,
+        name: Option<&str>,
+        label: &str,
+        key: &str,
+    ) -> Result<String, StorageError>;
     fn drop_index(&mut self, name: &str) -> Result<(), StorageError>;
     /// Creates a constraint after checking the existing data satisfies it.
-    fn create_constraint(&mut self, name: Option<&str>, label: &str, key: &str, kind: ConstraintKind) -> Result<String, StorageError>;
+    fn create_constraint(
+        &mut self,
+        name: Option<&str>,
+        label: &str,
+        key: &str,
+        kind: ConstraintKind,
+    ) -> Result<String, StorageError>;
     fn drop_constraint(&mut self, name: &str) -> Result<(), StorageError>;
 }

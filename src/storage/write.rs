@@ -9,7 +9,9 @@ use super::chunks::Chunks;
 use super::codec::{self, from_stored, index_key, to_stored};
 use super::read::{View, impl_graph_read, join, split};
 use super::records::{ConstraintKind, ConstraintRecord, Op, StoredValue};
-use super::state::{AdjEntry, IndexDef, NodeAlloc, NodeEntry, NodeState, RelAlloc, RelEntry, RelState, State};
+use super::state::{
+    AdjEntry, IndexDef, NodeAlloc, NodeEntry, NodeState, RelAlloc, RelEntry, RelState, State,
+};
 use super::store::{StoreInner, WriterPermit};
 use super::traits::{Direction, GraphRead, GraphWrite};
 use super::{GROUP_SIZE, StorageError};
@@ -38,7 +40,10 @@ pub struct Savepoint {
 
 impl WriteTxn {
     pub(crate) fn view(&self) -> View<'_> {
-        View { state: &self.state, chunks: &self.inner.chunks }
+        View {
+            state: &self.state,
+            chunks: &self.inner.chunks,
+        }
     }
 
     pub(crate) fn state_ref(&self) -> &State {
@@ -48,7 +53,12 @@ impl WriteTxn {
     /// Marks the current point; O(1).
     #[must_use]
     pub fn savepoint(&self) -> Savepoint {
-        Savepoint { state: self.state.clone(), ops: self.ops.len(), touched: self.touched.len(), needs_checkpoint: self.needs_checkpoint }
+        Savepoint {
+            state: self.state.clone(),
+            ops: self.ops.len(),
+            touched: self.touched.len(),
+            needs_checkpoint: self.needs_checkpoint,
+        }
     }
 
     /// Undoes every change made since `savepoint`.
@@ -70,7 +80,11 @@ impl WriteTxn {
         self.check_constraints()?;
         let inner = Arc::clone(&self.inner);
         let permit = self.permit.take();
-        let result = inner.commit(std::mem::take(&mut self.ops), self.state.clone(), self.needs_checkpoint);
+        let result = inner.commit(
+            std::mem::take(&mut self.ops),
+            self.state.clone(),
+            self.needs_checkpoint,
+        );
         drop(permit);
         result
     }
@@ -88,7 +102,9 @@ impl WriteTxn {
         touched.dedup();
         let view = self.view();
         for id in touched {
-            let Some(NodeEntry::Live(node)) = self.state.overlay.nodes.get(&id) else { continue };
+            let Some(NodeEntry::Live(node)) = self.state.overlay.nodes.get(&id) else {
+                continue;
+            };
             for constraint in &schema.constraints {
                 if !node.labels.contains(&constraint.label) {
                     continue;
@@ -96,11 +112,23 @@ impl WriteTxn {
                 let label = self.label_name(constraint.label).unwrap_or("?").to_owned();
                 let key = self.key_name(constraint.key).unwrap_or("?").to_owned();
                 match (constraint.kind, node.property(constraint.key)) {
-                    (ConstraintKind::NotNull, None) => return Err(StorageError::NotNullViolation { node: id, label, key }),
+                    (ConstraintKind::NotNull, None) => {
+                        return Err(StorageError::NotNullViolation {
+                            node: id,
+                            label,
+                            key,
+                        });
+                    }
                     (ConstraintKind::Unique, Some(value)) => {
-                        let same = view.nodes_by_property(constraint.label, constraint.key, value)?;
+                        let same =
+                            view.nodes_by_property(constraint.label, constraint.key, value)?;
                         if let Some(other) = same.iter().find(|n| n.0 != id) {
-                            return Err(StorageError::UniqueViolation { node: other.0, label, key, value: format!("{value:?}") });
+                            return Err(StorageError::UniqueViolation {
+                                node: other.0,
+                                label,
+                                key,
+                                value: format!("{value:?}"),
+                            });
                         }
                     }
                     _ => {}
@@ -120,27 +148,50 @@ impl WriteTxn {
         if let Some(id) = self.state.catalog.id(kind, name) {
             return Ok(id);
         }
-        let id = u32::try_from(self.state.catalog.next_id(kind)).map_err(|_| StorageError::Capacity("names"))?;
+        let id = u32::try_from(self.state.catalog.next_id(kind))
+            .map_err(|_| StorageError::Capacity("names"))?;
         let name = name.to_owned();
         self.push(match kind {
-            NameKind::Label => Op::InternLabel { id, name: name.clone() },
-            NameKind::Type => Op::InternType { id, name: name.clone() },
-            NameKind::Key => Op::InternKey { id, name: name.clone() },
+            NameKind::Label => Op::InternLabel {
+                id,
+                name: name.clone(),
+            },
+            NameKind::Type => Op::InternType {
+                id,
+                name: name.clone(),
+            },
+            NameKind::Key => Op::InternKey {
+                id,
+                name: name.clone(),
+            },
         })?;
         if kind == NameKind::Label {
             // Every label's `id` is indexed: the CRM looks nodes up by it all the time.
             let key = self.intern(NameKind::Key, "id")?;
             let index = self.state.schema.next_index_id;
-            self.push(Op::CreateIndex { id: index, name: format!("id_{name}"), label: id, key, implicit: true })?;
+            self.push(Op::CreateIndex {
+                id: index,
+                name: format!("id_{name}"),
+                label: id,
+                key,
+                implicit: true,
+            })?;
         }
         Ok(id)
     }
 
     fn check_label(&self, kind: NameKind, id: u32) -> Result<(), StorageError> {
-        if self.state.catalog.name(kind, id).is_some() { Ok(()) } else { Err(StorageError::UnknownName(id)) }
+        if self.state.catalog.name(kind, id).is_some() {
+            Ok(())
+        } else {
+            Err(StorageError::UnknownName(id))
+        }
     }
 
-    fn stored_props(&self, properties: Vec<(u32, Value)>) -> Result<Vec<(u32, StoredValue)>, StorageError> {
+    fn stored_props(
+        &self,
+        properties: Vec<(u32, Value)>,
+    ) -> Result<Vec<(u32, StoredValue)>, StorageError> {
         let mut props = Vec::with_capacity(properties.len());
         for (key, value) in properties {
             self.check_label(NameKind::Key, key)?;
@@ -154,11 +205,17 @@ impl WriteTxn {
     }
 
     fn require_node(&self, node: NodeId) -> Result<(), StorageError> {
-        if self.view().node_exists(node.0)? { Ok(()) } else { Err(StorageError::NodeNotFound(node.0)) }
+        if self.view().node_exists(node.0)? {
+            Ok(())
+        } else {
+            Err(StorageError::NodeNotFound(node.0))
+        }
     }
 
     fn require_rel(&self, rel: RelId) -> Result<RelState, StorageError> {
-        self.view().rel_state(rel.0)?.ok_or(StorageError::RelationshipNotFound(rel.0))
+        self.view()
+            .rel_state(rel.0)?
+            .ok_or(StorageError::RelationshipNotFound(rel.0))
     }
 
     fn next_node_id(&self, owner: Option<u32>) -> Result<u64, StorageError> {
@@ -168,7 +225,8 @@ impl WriteTxn {
         {
             return Ok(join(group, alloc.slots));
         }
-        let group = u32::try_from(self.state.node_alloc.len()).map_err(|_| StorageError::Capacity("node groups"))?;
+        let group = u32::try_from(self.state.node_alloc.len())
+            .map_err(|_| StorageError::Capacity("node groups"))?;
         Ok(join(group, 0))
     }
 
@@ -179,7 +237,8 @@ impl WriteTxn {
         {
             return Ok(join(group, alloc.slots));
         }
-        let group = u32::try_from(self.state.rel_alloc.len()).map_err(|_| StorageError::Capacity("relationship groups"))?;
+        let group = u32::try_from(self.state.rel_alloc.len())
+            .map_err(|_| StorageError::Capacity("relationship groups"))?;
         Ok(join(group, 0))
     }
 }
@@ -199,7 +258,11 @@ impl GraphWrite for WriteTxn {
         self.intern(NameKind::Key, name)
     }
 
-    fn create_node(&mut self, labels: &[u32], properties: Vec<(u32, Value)>) -> Result<NodeId, StorageError> {
+    fn create_node(
+        &mut self,
+        labels: &[u32],
+        properties: Vec<(u32, Value)>,
+    ) -> Result<NodeId, StorageError> {
         let mut unique_labels = Vec::with_capacity(labels.len());
         for &label in labels {
             self.check_label(NameKind::Label, label)?;
@@ -209,16 +272,29 @@ impl GraphWrite for WriteTxn {
         }
         let props = self.stored_props(properties)?;
         let id = self.next_node_id(unique_labels.first().copied())?;
-        self.push(Op::CreateNode { id, labels: unique_labels, props })?;
+        self.push(Op::CreateNode {
+            id,
+            labels: unique_labels,
+            props,
+        })?;
         self.touched.push(id);
         Ok(NodeId(id))
     }
 
-    fn set_node_property(&mut self, node: NodeId, key: u32, value: Value) -> Result<(), StorageError> {
+    fn set_node_property(
+        &mut self,
+        node: NodeId,
+        key: u32,
+        value: Value,
+    ) -> Result<(), StorageError> {
         self.require_node(node)?;
         self.check_label(NameKind::Key, key)?;
         let value = to_stored(&value)?;
-        self.push(Op::SetNodeProperty { id: node.0, key, value })?;
+        self.push(Op::SetNodeProperty {
+            id: node.0,
+            key,
+            value,
+        })?;
         self.touched.push(node.0);
         Ok(())
     }
@@ -246,7 +322,8 @@ impl GraphWrite for WriteTxn {
     fn delete_node(&mut self, node: NodeId) -> Result<(), StorageError> {
         self.require_node(node)?;
         let mut edges = Vec::new();
-        self.view().expand(node.0, Direction::Both, &[], &mut edges)?;
+        self.view()
+            .expand(node.0, Direction::Both, &[], &mut edges)?;
         if !edges.is_empty() {
             return Err(StorageError::NodeHasRelationships(node.0));
         }
@@ -256,7 +333,8 @@ impl GraphWrite for WriteTxn {
     fn detach_delete_node(&mut self, node: NodeId) -> Result<u64, StorageError> {
         self.require_node(node)?;
         let mut edges = Vec::new();
-        self.view().expand(node.0, Direction::Both, &[], &mut edges)?;
+        self.view()
+            .expand(node.0, Direction::Both, &[], &mut edges)?;
         let mut rels: Vec<u64> = edges.iter().map(|e| e.rel.0).collect();
         rels.sort_unstable();
         rels.dedup();
@@ -267,13 +345,25 @@ impl GraphWrite for WriteTxn {
         Ok(rels.len() as u64)
     }
 
-    fn create_relationship(&mut self, rel_type: u32, start: NodeId, end: NodeId, properties: Vec<(u32, Value)>) -> Result<RelId, StorageError> {
+    fn create_relationship(
+        &mut self,
+        rel_type: u32,
+        start: NodeId,
+        end: NodeId,
+        properties: Vec<(u32, Value)>,
+    ) -> Result<RelId, StorageError> {
         self.check_label(NameKind::Type, rel_type)?;
         self.require_node(start)?;
         self.require_node(end)?;
         let props = self.stored_props(properties)?;
         let id = self.next_rel_id(rel_type)?;
-        self.push(Op::CreateRel { id, rel_type, src: start.0, dst: end.0, props })?;
+        self.push(Op::CreateRel {
+            id,
+            rel_type,
+            src: start.0,
+            dst: end.0,
+            props,
+        })?;
         Ok(RelId(id))
     }
 
@@ -281,7 +371,11 @@ impl GraphWrite for WriteTxn {
         self.require_rel(rel)?;
         self.check_label(NameKind::Key, key)?;
         let value = to_stored(&value)?;
-        self.push(Op::SetRelProperty { id: rel.0, key, value })
+        self.push(Op::SetRelProperty {
+            id: rel.0,
+            key,
+            value,
+        })
     }
 
     fn delete_relationship(&mut self, rel: RelId) -> Result<(), StorageError> {
@@ -289,25 +383,45 @@ impl GraphWrite for WriteTxn {
         self.push(Op::DeleteRel { id: rel.0 })
     }
 
-    fn create_index(&mut self, name: Option<&str>, label: &str, key: &str) -> Result<String, StorageError> {
+    fn create_index(
+        &mut self,
+        name: Option<&str>,
+        label: &str,
+        key: &str,
+    ) -> Result<String, StorageError> {
         let label_id = self.intern_label(label)?;
         let key_id = self.intern_key(key)?;
         let name = name.map_or_else(|| format!("index_{label}_{key}"), str::to_owned);
         if let Some(existing) = self.state.schema.index_for(label_id, key_id) {
-            return Err(StorageError::AlreadyExists { what: "index", name: existing.name.clone() });
+            return Err(StorageError::AlreadyExists {
+                what: "index",
+                name: existing.name.clone(),
+            });
         }
         if self.state.schema.indexes.iter().any(|i| i.name == name) {
-            return Err(StorageError::AlreadyExists { what: "index", name });
+            return Err(StorageError::AlreadyExists {
+                what: "index",
+                name,
+            });
         }
         let id = self.state.schema.next_index_id;
-        self.push(Op::CreateIndex { id, name: name.clone(), label: label_id, key: key_id, implicit: false })?;
+        self.push(Op::CreateIndex {
+            id,
+            name: name.clone(),
+            label: label_id,
+            key: key_id,
+            implicit: false,
+        })?;
         self.needs_checkpoint = true;
         Ok(name)
     }
 
     fn drop_index(&mut self, name: &str) -> Result<(), StorageError> {
         let Some(index) = self.state.schema.indexes.iter().find(|i| i.name == name) else {
-            return Err(StorageError::NoSuchSchemaObject { what: "index", name: name.to_owned() });
+            return Err(StorageError::NoSuchSchemaObject {
+                what: "index",
+                name: name.to_owned(),
+            });
         };
         if index.implicit {
             return Err(StorageError::Protected(name.to_owned()));
@@ -316,19 +430,40 @@ impl GraphWrite for WriteTxn {
         self.push(Op::DropIndex { id })
     }
 
-    fn create_constraint(&mut self, name: Option<&str>, label: &str, key: &str, kind: ConstraintKind) -> Result<String, StorageError> {
+    fn create_constraint(
+        &mut self,
+        name: Option<&str>,
+        label: &str,
+        key: &str,
+        kind: ConstraintKind,
+    ) -> Result<String, StorageError> {
         let label_id = self.intern_label(label)?;
         let key_id = self.intern_key(key)?;
         let suffix = match kind {
             ConstraintKind::Unique => "unique",
             ConstraintKind::NotNull => "not_null",
         };
-        let name = name.map_or_else(|| format!("constraint_{label}_{key}_{suffix}"), str::to_owned);
+        let name = name.map_or_else(
+            || format!("constraint_{label}_{key}_{suffix}"),
+            str::to_owned,
+        );
         if self.state.schema.constraints.iter().any(|c| c.name == name) {
-            return Err(StorageError::AlreadyExists { what: "constraint", name });
+            return Err(StorageError::AlreadyExists {
+                what: "constraint",
+                name,
+            });
         }
-        if let Some(same) = self.state.schema.constraints.iter().find(|c| c.label == label_id && c.key == key_id && c.kind == kind) {
-            return Err(StorageError::AlreadyExists { what: "constraint", name: same.name.clone() });
+        if let Some(same) = self
+            .state
+            .schema
+            .constraints
+            .iter()
+            .find(|c| c.label == label_id && c.key == key_id && c.kind == kind)
+        {
+            return Err(StorageError::AlreadyExists {
+                what: "constraint",
+                name: same.name.clone(),
+            });
         }
         // The existing data must already satisfy the constraint.
         let mut seen = std::collections::HashMap::new();
@@ -336,42 +471,76 @@ impl GraphWrite for WriteTxn {
             let value = self.view().node_property(node.0, key_id)?;
             match kind {
                 ConstraintKind::NotNull if value.is_null() => {
-                    return Err(StorageError::NotNullViolation { node: node.0, label: label.to_owned(), key: key.to_owned() });
+                    return Err(StorageError::NotNullViolation {
+                        node: node.0,
+                        label: label.to_owned(),
+                        key: key.to_owned(),
+                    });
                 }
                 ConstraintKind::Unique if !value.is_null() => {
-                    let Some(k) = index_key(&to_stored(&value)?) else { continue };
+                    let Some(k) = index_key(&to_stored(&value)?) else {
+                        continue;
+                    };
                     if let Some(other) = seen.insert(k, node.0) {
-                        return Err(StorageError::UniqueViolation { node: other, label: label.to_owned(), key: key.to_owned(), value: format!("{value:?}") });
+                        return Err(StorageError::UniqueViolation {
+                            node: other,
+                            label: label.to_owned(),
+                            key: key.to_owned(),
+                            value: format!("{value:?}"),
+                        });
                     }
                 }
                 _ => {}
             }
         }
-        if kind == ConstraintKind::Unique && self.state.schema.index_for(label_id, key_id).is_none() {
+        if kind == ConstraintKind::Unique && self.state.schema.index_for(label_id, key_id).is_none()
+        {
             let id = self.state.schema.next_index_id;
-            self.push(Op::CreateIndex { id, name: format!("{name}_index"), label: label_id, key: key_id, implicit: true })?;
+            self.push(Op::CreateIndex {
+                id,
+                name: format!("{name}_index"),
+                label: label_id,
+                key: key_id,
+                implicit: true,
+            })?;
             self.needs_checkpoint = true;
         }
-        self.push(Op::CreateConstraint { name: name.clone(), label: label_id, key: key_id, kind })?;
+        self.push(Op::CreateConstraint {
+            name: name.clone(),
+            label: label_id,
+            key: key_id,
+            kind,
+        })?;
         Ok(name)
     }
 
     fn drop_constraint(&mut self, name: &str) -> Result<(), StorageError> {
         if !self.state.schema.constraints.iter().any(|c| c.name == name) {
-            return Err(StorageError::NoSuchSchemaObject { what: "constraint", name: name.to_owned() });
+            return Err(StorageError::NoSuchSchemaObject {
+                what: "constraint",
+                name: name.to_owned(),
+            });
         }
-        self.push(Op::DropConstraint { name: name.to_owned() })
+        self.push(Op::DropConstraint {
+            name: name.to_owned(),
+        })
     }
 }
 
 // ---- applying ops -------------------------------------------------------------------------------
 
 fn log_corrupt(detail: String) -> StorageError {
-    StorageError::Corruption { what: "log record".into(), detail }
+    StorageError::Corruption {
+        what: "log record".into(),
+        detail,
+    }
 }
 
 fn values(props: &[(u32, StoredValue)]) -> Result<Vec<(u32, Value)>, StorageError> {
-    props.iter().map(|(k, v)| Ok((*k, from_stored(v)?))).collect()
+    props
+        .iter()
+        .map(|(k, v)| Ok((*k, from_stored(v)?)))
+        .collect()
 }
 
 fn value_key(value: &Value) -> Option<Vec<u8>> {
@@ -404,7 +573,11 @@ fn put_node(state: &mut State, id: u64, old: Option<&NodeState>, new: Option<Nod
                 overlay.by_label.entry(label).or_default().insert(id);
                 for index in schema.indexes_on_label(label) {
                     if let Some(key) = new.property(index.key).and_then(value_key) {
-                        overlay.index_entries.entry(index.id).or_default().insert((key, id));
+                        overlay
+                            .index_entries
+                            .entry(index.id)
+                            .or_default()
+                            .insert((key, id));
                     }
                 }
             }
@@ -417,7 +590,11 @@ fn put_node(state: &mut State, id: u64, old: Option<&NodeState>, new: Option<Nod
 }
 
 /// The node's current state and whether the overlay already holds it.
-fn current_node(state: &State, chunks: &Chunks, id: u64) -> Result<(NodeState, bool), StorageError> {
+fn current_node(
+    state: &State,
+    chunks: &Chunks,
+    id: u64,
+) -> Result<(NodeState, bool), StorageError> {
     match state.overlay.nodes.get(&id) {
         Some(NodeEntry::Live(node)) => Ok((node.as_ref().clone(), true)),
         Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
@@ -428,7 +605,12 @@ fn current_node(state: &State, chunks: &Chunks, id: u64) -> Result<(NodeState, b
     }
 }
 
-fn update_node(state: &mut State, chunks: &Chunks, id: u64, change: impl FnOnce(&mut NodeState)) -> Result<(), StorageError> {
+fn update_node(
+    state: &mut State,
+    chunks: &Chunks,
+    id: u64,
+    change: impl FnOnce(&mut NodeState),
+) -> Result<(), StorageError> {
     let (old, registered) = current_node(state, chunks, id)?;
     let mut new = old.clone();
     change(&mut new);
@@ -450,8 +632,11 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
                 Op::InternType { .. } => NameKind::Type,
                 _ => NameKind::Key,
             };
-            if *id as usize != state.catalog.next_id(kind) || state.catalog.id(kind, name).is_some() {
-                return Err(log_corrupt(format!("name `{name}` interned out of sequence")));
+            if *id as usize != state.catalog.next_id(kind) || state.catalog.id(kind, name).is_some()
+            {
+                return Err(log_corrupt(format!(
+                    "name `{name}` interned out of sequence"
+                )));
             }
             Arc::make_mut(&mut state.catalog).push(kind, name.clone());
         }
@@ -468,7 +653,10 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
             alloc.slots = slot + 1;
             let group_owner = alloc.owner;
             state.open_node_group.insert(group_owner, group);
-            let node = NodeState { labels: labels.clone(), props: values(props)? };
+            let node = NodeState {
+                labels: labels.clone(),
+                props: values(props)?,
+            };
             state.overlay.node_count_delta += 1;
             for &label in labels {
                 bump(&mut state.overlay.label_count_delta, label, 1);
@@ -490,7 +678,9 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
             bump(&mut state.overlay.label_count_delta, *label, 1);
         }
         Op::RemoveLabel { id, label } => {
-            update_node(state, chunks, *id, |node| node.labels.retain(|l| l != label))?;
+            update_node(state, chunks, *id, |node| {
+                node.labels.retain(|l| l != label)
+            })?;
             bump(&mut state.overlay.label_count_delta, *label, -1);
         }
         Op::DeleteNode { id } => {
@@ -502,10 +692,19 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
             put_node(state, *id, registered.then_some(&old), None);
             state.overlay.adj.remove(id);
         }
-        Op::CreateRel { id, rel_type, src, dst, props } => {
+        Op::CreateRel {
+            id,
+            rel_type,
+            src,
+            dst,
+            props,
+        } => {
             let (group, slot) = split(*id);
             while state.rel_alloc.len() <= group as usize {
-                state.rel_alloc.push_back(RelAlloc { rel_type: *rel_type, slots: 0 });
+                state.rel_alloc.push_back(RelAlloc {
+                    rel_type: *rel_type,
+                    slots: 0,
+                });
             }
             let alloc = &mut state.rel_alloc[group as usize];
             if slot < alloc.slots || alloc.rel_type != *rel_type {
@@ -513,15 +712,45 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
             }
             alloc.slots = slot + 1;
             state.open_rel_group.insert(*rel_type, group);
-            let rel = RelState { rel_type: *rel_type, src: *src, dst: *dst, props: values(props)? };
-            state.overlay.rels.insert(*id, RelEntry::Live(Arc::new(rel)));
-            state.overlay.adj.entry(*src).or_default().push_back(AdjEntry { rel_type: *rel_type, outgoing: true, other: *dst, rel: *id });
-            state.overlay.adj.entry(*dst).or_default().push_back(AdjEntry { rel_type: *rel_type, outgoing: false, other: *src, rel: *id });
+            let rel = RelState {
+                rel_type: *rel_type,
+                src: *src,
+                dst: *dst,
+                props: values(props)?,
+            };
+            state
+                .overlay
+                .rels
+                .insert(*id, RelEntry::Live(Arc::new(rel)));
+            state
+                .overlay
+                .adj
+                .entry(*src)
+                .or_default()
+                .push_back(AdjEntry {
+                    rel_type: *rel_type,
+                    outgoing: true,
+                    other: *dst,
+                    rel: *id,
+                });
+            state
+                .overlay
+                .adj
+                .entry(*dst)
+                .or_default()
+                .push_back(AdjEntry {
+                    rel_type: *rel_type,
+                    outgoing: false,
+                    other: *src,
+                    rel: *id,
+                });
             state.overlay.rel_count_delta += 1;
             bump(&mut state.overlay.type_count_delta, *rel_type, 1);
         }
         Op::SetRelProperty { id, key, value } => {
-            let mut rel = View { state, chunks }.rel_state(*id)?.ok_or(StorageError::RelationshipNotFound(*id))?;
+            let mut rel = View { state, chunks }
+                .rel_state(*id)?
+                .ok_or(StorageError::RelationshipNotFound(*id))?;
             let value = from_stored(value)?;
             match rel.props.binary_search_by_key(key, |(k, _)| *k) {
                 Ok(i) if value.is_null() => {
@@ -531,24 +760,53 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
                 Err(_) if value.is_null() => {}
                 Err(i) => rel.props.insert(i, (*key, value)),
             }
-            state.overlay.rels.insert(*id, RelEntry::Live(Arc::new(rel)));
+            state
+                .overlay
+                .rels
+                .insert(*id, RelEntry::Live(Arc::new(rel)));
         }
         Op::DeleteRel { id } => {
-            let rel = View { state, chunks }.rel_state(*id)?.ok_or(StorageError::RelationshipNotFound(*id))?;
+            let rel = View { state, chunks }
+                .rel_state(*id)?
+                .ok_or(StorageError::RelationshipNotFound(*id))?;
             for end in [rel.src, rel.dst] {
                 if let Some(entries) = state.overlay.adj.get_mut(&end) {
                     entries.retain(|e| e.rel != *id);
                 }
             }
-            state.overlay.rels.insert(*id, RelEntry::Deleted { rel_type: rel.rel_type, src: rel.src, dst: rel.dst });
+            state.overlay.rels.insert(
+                *id,
+                RelEntry::Deleted {
+                    rel_type: rel.rel_type,
+                    src: rel.src,
+                    dst: rel.dst,
+                },
+            );
             state.overlay.rel_count_delta -= 1;
             bump(&mut state.overlay.type_count_delta, rel.rel_type, -1);
         }
-        Op::CreateIndex { id, name, label, key, implicit } => {
+        Op::CreateIndex {
+            id,
+            name,
+            label,
+            key,
+            implicit,
+        } => {
             // An index on a label no base node carries is complete from the start.
-            let base_has_label = state.manifest.node_groups.iter().any(|g| g.labels.iter().any(|(l, n)| l == label && *n > 0));
+            let base_has_label = state
+                .manifest
+                .node_groups
+                .iter()
+                .any(|g| g.labels.iter().any(|(l, n)| l == label && *n > 0));
             let schema = Arc::make_mut(&mut state.schema);
-            schema.indexes.push(IndexDef { id: *id, name: name.clone(), label: *label, key: *key, implicit: *implicit, built: !base_has_label });
+            schema.indexes.push(IndexDef {
+                id: *id,
+                name: name.clone(),
+                label: *label,
+                key: *key,
+                implicit: *implicit,
+                built: !base_has_label,
+            });
             schema.next_index_id = schema.next_index_id.max(id + 1);
             let mut entries = imbl::OrdSet::new();
             if let Some(members) = state.overlay.by_label.get(label) {
@@ -563,14 +821,30 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
             state.overlay.index_entries.insert(*id, entries);
         }
         Op::DropIndex { id } => {
-            Arc::make_mut(&mut state.schema).indexes.retain(|i| i.id != *id);
+            Arc::make_mut(&mut state.schema)
+                .indexes
+                .retain(|i| i.id != *id);
             state.overlay.index_entries.remove(id);
         }
-        Op::CreateConstraint { name, label, key, kind } => {
-            Arc::make_mut(&mut state.schema).constraints.push(ConstraintRecord { name: name.clone(), label: *label, key: *key, kind: *kind });
+        Op::CreateConstraint {
+            name,
+            label,
+            key,
+            kind,
+        } => {
+            Arc::make_mut(&mut state.schema)
+                .constraints
+                .push(ConstraintRecord {
+                    name: name.clone(),
+                    label: *label,
+                    key: *key,
+                    kind: *kind,
+                });
         }
         Op::DropConstraint { name } => {
-            Arc::make_mut(&mut state.schema).constraints.retain(|c| c.name != *name);
+            Arc::make_mut(&mut state.schema)
+                .constraints
+                .retain(|c| c.name != *name);
         }
     }
     Ok(())

@@ -8,7 +8,14 @@ use cordial::Database;
 pub fn databases() -> Vec<(&'static str, Database, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().expect("temporary directory");
     let on_disk = Database::open(dir.path().join("db")).expect("open sled database");
-    vec![("memory", Database::in_memory().expect("in-memory database"), None), ("sled", on_disk, Some(dir))]
+    vec![
+        (
+            "memory",
+            Database::in_memory().expect("in-memory database"),
+            None,
+        ),
+        ("sled", on_disk, Some(dir)),
+    ]
 }
 
 /// Runs a test body against both stores.
