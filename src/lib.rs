@@ -1,5 +1,7 @@
 //! Cordial: an embedded customer knowledge graph database with an openCypher-family query
 //! language. See `ARCHITECTURE.md` for the map of modules and their invariants.
+#![doc = include_str!("../README.md")]
+#![doc(test(attr(deny(warnings))))]
 
 pub mod db;
 pub mod error;

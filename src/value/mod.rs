@@ -93,3 +93,9 @@ impl Value {
         matches!(self, Value::Null)
     }
 }
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
