@@ -155,26 +155,23 @@ impl Point {
     }
 }
 
-/// The two sides as wall-clock datetimes in one frame (the zone of `from` when it has one),
-/// with that zone. Only for sides that both have dates.
-fn common_frame(
-    from: &Point,
-    to: &Point,
-) -> Result<(NaiveDateTime, NaiveDateTime, Option<Zone>), ValueError> {
+/// The two sides as wall-clock datetimes in one frame, with that frame's zone: the zone of
+/// `from` when it has one, else the zone of `to`, else none (plain wall-clock arithmetic). A
+/// side without a zone is read as a wall-clock time in the frame's zone. Only for sides that
+/// both have dates.
+fn common_frame(from: &Point, to: &Point) -> Result<(NaiveDateTime, NaiveDateTime, Option<Zone>), ValueError> {
     let (Some(from_date), Some(to_date)) = (from.date, to.date) else {
         return Err(ValueError::Overflow("duration"));
     };
     let from_local = date_of(from_date, from.time);
-    match &from.datetime {
-        Some(from_dt) => {
+    let to_local = date_of(to_date, to.time);
+    match (&from.datetime, &to.datetime) {
+        (Some(from_dt), Some(to_dt)) => {
             let zone = from_dt.zone();
-            let to_local = match &to.datetime {
-                Some(to_dt) => to_dt.with_zone_same_instant(&zone).local,
-                None => date_of(to_date, to.time),
-            };
-            Ok((from_local, to_local, Some(zone)))
+            Ok((from_local, to_dt.with_zone_same_instant(&zone).local, Some(zone)))
         }
-        None => Ok((from_local, date_of(to_date, to.time), None)),
+        (Some(dt), None) | (None, Some(dt)) => Ok((from_local, to_local, Some(dt.zone()))),
+        (None, None) => Ok((from_local, to_local, None)),
     }
 }
 
@@ -221,14 +218,29 @@ fn nanos_between(
     }
 }
 
-/// Nanoseconds between the times of day, as instants when both have offsets.
-fn time_nanos_between(from: &Point, to: &Point) -> i128 {
+/// Nanoseconds between two sides of which at least one has no date. A time of day facing a
+/// datetime is placed on the datetime's date (in its zone, or at its own offset), so daylight
+/// saving shifts count; otherwise the times of day are compared, as instants when both have
+/// offsets.
+fn time_nanos_between(from: &Point, to: &Point) -> Result<i128, ValueError> {
+    let on_date_of = |timeless: &Point, dt: &DateTime| -> Result<i128, ValueError> {
+        let local = date_of(dt.local.date(), timeless.time);
+        match timeless.offset {
+            Some(offset) => Ok(Zone::Offset(offset).at_local(local)?.epoch_nanos()),
+            None => Ok(dt.zone().at_local(local)?.epoch_nanos()),
+        }
+    };
+    match (&from.datetime, &to.datetime) {
+        (Some(dt), None) if to.date.is_none() => return Ok(on_date_of(to, dt)? - dt.epoch_nanos()),
+        (None, Some(dt)) if from.date.is_none() => return Ok(dt.epoch_nanos() - on_date_of(from, dt)?),
+        _ => {}
+    }
     let base = |p: &Point| i128::from(super::nanos_of_day(p.time));
     let mut nanos = base(to) - base(from);
     if let (Some(a), Some(b)) = (from.offset, to.offset) {
         nanos -= i128::from(b - a) * i128::from(NANOS_PER_SECOND);
     }
-    nanos
+    Ok(nanos)
 }
 
 impl Duration {
@@ -236,7 +248,7 @@ impl Duration {
     pub fn between(from: &Value, to: &Value) -> Result<Self, ValueError> {
         let (from, to) = (Point::of(from)?, Point::of(to)?);
         if from.date.is_none() || to.date.is_none() {
-            return Duration::from_total(0, 0, time_nanos_between(&from, &to));
+            return Duration::from_total(0, 0, time_nanos_between(&from, &to)?);
         }
         let (a, b, zone) = common_frame(&from, &to)?;
         let months = months_until(a, b)?;
@@ -277,7 +289,7 @@ impl Duration {
     pub fn in_seconds(from: &Value, to: &Value) -> Result<Self, ValueError> {
         let (from, to) = (Point::of(from)?, Point::of(to)?);
         if from.date.is_none() || to.date.is_none() {
-            return Duration::from_total(0, 0, time_nanos_between(&from, &to));
+            return Duration::from_total(0, 0, time_nanos_between(&from, &to)?);
         }
         let (a, b, zone) = common_frame(&from, &to)?;
         Duration::from_total(0, 0, nanos_between(a, b, zone.as_ref())?)
