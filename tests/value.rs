@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path as FsPath, PathBuf};
 
 use cordial::value::{
-    ComparisonOp, Date, DateTime, Duration, LocalDateTime, LocalTime, Map, Node, NodeId, Path, RelId, Relationship,
-    TemporalUnit, Time, Value, ValueError, ValueErrorKind, from_value, temporal, to_value,
+    ComparisonOp, Date, DateTime, Duration, LocalDateTime, LocalTime, Map, Node, NodeId, Path,
+    RelId, Relationship, TemporalUnit, Time, Value, ValueError, ValueErrorKind, from_value,
+    temporal, to_value,
 };
 
 fn list(items: Vec<Value>) -> Value {
@@ -22,7 +23,12 @@ fn list(items: Vec<Value>) -> Value {
 }
 
 fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(entries.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
+    Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
 }
 
 fn nan() -> Value {
@@ -42,13 +48,25 @@ fn equality_is_ternary() {
     assert_eq!(nan().eq_cypher(&Value::Int(1)), Some(false));
     // Comparison1 [6]: lists.
     let one = || Value::Int(1);
-    assert_eq!(list(vec![one(), Value::Int(2)]).eq_cypher(&list(vec![one()])), Some(false));
+    assert_eq!(
+        list(vec![one(), Value::Int(2)]).eq_cypher(&list(vec![one()])),
+        Some(false)
+    );
     assert_eq!(list(vec![Value::Null]).eq_cypher(&list(vec![one()])), None);
-    assert_eq!(list(vec![Value::from("a")]).eq_cypher(&list(vec![one()])), Some(false));
+    assert_eq!(
+        list(vec![Value::from("a")]).eq_cypher(&list(vec![one()])),
+        Some(false)
+    );
     let nested = |x: Value| list(vec![list(vec![one()]), list(vec![x])]);
-    assert_eq!(list(vec![list(vec![one()])]).eq_cypher(&nested(Value::Null)), Some(false));
+    assert_eq!(
+        list(vec![list(vec![one()])]).eq_cypher(&nested(Value::Null)),
+        Some(false)
+    );
     assert_eq!(nested(Value::Int(2)).eq_cypher(&nested(Value::Null)), None);
-    let two_three = list(vec![list(vec![one()]), list(vec![Value::Int(2), Value::Int(3)])]);
+    let two_three = list(vec![
+        list(vec![one()]),
+        list(vec![Value::Int(2), Value::Int(3)]),
+    ]);
     assert_eq!(two_three.eq_cypher(&nested(Value::Null)), Some(false));
     // Comparison1 [7]: maps.
     let k = |v: Value| map(&[("k", v)]);
@@ -56,27 +74,49 @@ fn equality_is_ternary() {
     assert_eq!(map(&[]).eq_cypher(&k(Value::Null)), Some(false));
     assert_eq!(k(Value::Null).eq_cypher(&k(Value::Null)), None);
     assert_eq!(k(one()).eq_cypher(&k(Value::Null)), None);
-    assert_eq!(k(Value::Null).eq_cypher(&map(&[("k", Value::Null), ("l", Value::Null)])), Some(false));
     assert_eq!(
-        map(&[("k", one()), ("l", Value::Null)]).eq_cypher(&map(&[("k", Value::Null), ("l", one())])),
+        k(Value::Null).eq_cypher(&map(&[("k", Value::Null), ("l", Value::Null)])),
+        Some(false)
+    );
+    assert_eq!(
+        map(&[("k", one()), ("l", Value::Null)])
+            .eq_cypher(&map(&[("k", Value::Null), ("l", one())])),
         None
     );
     assert_eq!(k(Value::Float(1.0)).eq_cypher(&k(one())), Some(true));
     // Large integers compare exactly, also against floats.
     let big = 4_611_686_018_427_387_905_i64;
     assert_eq!(Value::Int(big).eq_cypher(&Value::Int(big - 5)), Some(false));
-    assert_eq!(Value::Int(9_007_199_254_740_993).eq_cypher(&Value::Float(9_007_199_254_740_992.0)), Some(false));
+    assert_eq!(
+        Value::Int(9_007_199_254_740_993).eq_cypher(&Value::Float(9_007_199_254_740_992.0)),
+        Some(false)
+    );
 }
 
 #[test]
 fn ordering_comparisons() {
     use ComparisonOp::{Ge, Gt, Le, Lt};
-    assert_eq!(Value::Int(1).compare_cypher(Lt, &Value::Float(3.14)), Some(true));
-    assert_eq!(Value::Float(3.14).compare_cypher(Gt, &Value::Int(1)), Some(true));
-    assert_eq!(Value::Int(1).compare_cypher(Lt, &Value::Float(1.0)), Some(false));
+    assert_eq!(
+        Value::Int(1).compare_cypher(Lt, &Value::Float(3.14)),
+        Some(true)
+    );
+    assert_eq!(
+        Value::Float(3.14).compare_cypher(Gt, &Value::Int(1)),
+        Some(true)
+    );
+    assert_eq!(
+        Value::Int(1).compare_cypher(Lt, &Value::Float(1.0)),
+        Some(false)
+    );
     assert_eq!(Value::from("1").compare_cypher(Lt, &Value::Int(1)), None);
-    assert_eq!(Value::from("a").compare_cypher(Lt, &Value::from("b")), Some(true));
-    assert_eq!(Value::Bool(false).compare_cypher(Lt, &Value::Bool(true)), Some(true));
+    assert_eq!(
+        Value::from("a").compare_cypher(Lt, &Value::from("b")),
+        Some(true)
+    );
+    assert_eq!(
+        Value::Bool(false).compare_cypher(Lt, &Value::Bool(true)),
+        Some(true)
+    );
     assert_eq!(map(&[]).compare_cypher(Lt, &map(&[])), None);
     assert_eq!(Value::Null.compare_cypher(Le, &Value::Null), None);
     for op in [Lt, Le, Gt, Ge] {
@@ -86,11 +126,29 @@ fn ordering_comparisons() {
     }
     // Comparison2 [4]: lists compare lexicographically.
     let l = |items: Vec<Value>| list(items);
-    assert_eq!(l(vec![Value::Int(1), Value::Int(0)]).compare_cypher(Ge, &l(vec![Value::Int(1)])), Some(true));
-    assert_eq!(l(vec![Value::Int(1), Value::Null]).compare_cypher(Ge, &l(vec![Value::Int(1)])), Some(true));
-    assert_eq!(l(vec![Value::Int(1), Value::Int(2)]).compare_cypher(Ge, &l(vec![Value::Int(1), Value::Null])), None);
-    assert_eq!(l(vec![Value::Int(1), Value::from("a")]).compare_cypher(Ge, &l(vec![Value::Int(1), Value::Null])), None);
-    assert_eq!(l(vec![Value::Int(1), Value::Int(2)]).compare_cypher(Ge, &l(vec![Value::Int(3), Value::Null])), Some(false));
+    assert_eq!(
+        l(vec![Value::Int(1), Value::Int(0)]).compare_cypher(Ge, &l(vec![Value::Int(1)])),
+        Some(true)
+    );
+    assert_eq!(
+        l(vec![Value::Int(1), Value::Null]).compare_cypher(Ge, &l(vec![Value::Int(1)])),
+        Some(true)
+    );
+    assert_eq!(
+        l(vec![Value::Int(1), Value::Int(2)])
+            .compare_cypher(Ge, &l(vec![Value::Int(1), Value::Null])),
+        None
+    );
+    assert_eq!(
+        l(vec![Value::Int(1), Value::from("a")])
+            .compare_cypher(Ge, &l(vec![Value::Int(1), Value::Null])),
+        None
+    );
+    assert_eq!(
+        l(vec![Value::Int(1), Value::Int(2)])
+            .compare_cypher(Ge, &l(vec![Value::Int(3), Value::Null])),
+        Some(false)
+    );
     // Different temporal types and durations do not compare.
     let date = Value::Date(Date::parse("2020-01-01").unwrap());
     let ldt = Value::LocalDateTime(LocalDateTime::parse("2020-01-01T00:00").unwrap());
@@ -104,10 +162,27 @@ fn ordering_comparisons() {
 }
 
 fn sample_graph() -> (Node, Relationship, Path) {
-    let n = Node { id: NodeId(1), labels: vec!["N".into()], properties: Map::new() };
-    let m = Node { id: NodeId(2), labels: vec![], properties: Map::new() };
-    let r = Relationship { id: RelId(7), rel_type: "REL".into(), start: NodeId(1), end: NodeId(2), properties: Map::new() };
-    let p = Path { nodes: vec![n.clone(), m], relationships: vec![r.clone()] };
+    let n = Node {
+        id: NodeId(1),
+        labels: vec!["N".into()],
+        properties: Map::new(),
+    };
+    let m = Node {
+        id: NodeId(2),
+        labels: vec![],
+        properties: Map::new(),
+    };
+    let r = Relationship {
+        id: RelId(7),
+        rel_type: "REL".into(),
+        start: NodeId(1),
+        end: NodeId(2),
+        properties: Map::new(),
+    };
+    let p = Path {
+        nodes: vec![n.clone(), m],
+        relationships: vec![r.clone()],
+    };
     (n, r, p)
 }
 
@@ -172,13 +247,28 @@ fn order_of_numbers_and_lists() {
     ];
     values.sort_by(Value::order);
     let printed: Vec<String> = values.iter().map(ToString::to_string).collect();
-    assert_eq!(printed, ["-Infinity", "-9223372036854775808", "-0.5", "2", "2.5", "3", "Infinity", "NaN"]);
+    assert_eq!(
+        printed,
+        [
+            "-Infinity",
+            "-9223372036854775808",
+            "-0.5",
+            "2",
+            "2.5",
+            "3",
+            "Infinity",
+            "NaN"
+        ]
+    );
     let l = |v: &[i64]| list(v.iter().map(|&i| Value::Int(i)).collect());
     let mut lists = vec![l(&[2]), l(&[1, 2]), l(&[1]), l(&[]), l(&[1, 1, 5])];
     lists.sort_by(Value::order);
     let printed: Vec<String> = lists.iter().map(ToString::to_string).collect();
     assert_eq!(printed, ["[]", "[1]", "[1, 1, 5]", "[1, 2]", "[2]"]);
-    assert_eq!(Value::Int(1).order(&Value::Float(1.0)), std::cmp::Ordering::Equal);
+    assert_eq!(
+        Value::Int(1).order(&Value::Float(1.0)),
+        std::cmp::Ordering::Equal
+    );
     assert_eq!(nan().order(&nan()), std::cmp::Ordering::Equal);
 }
 
@@ -217,7 +307,10 @@ fn grouping_equality_and_hash_agree() {
     let set: HashSet<Value> = [Value::from(n), Value::from(changed)].into_iter().collect();
     assert_eq!(set.len(), 1);
     // Big integers do not collapse into the float they round to.
-    assert_ne!(Value::Int(9_007_199_254_740_993), Value::Float(9_007_199_254_740_992.0));
+    assert_ne!(
+        Value::Int(9_007_199_254_740_993),
+        Value::Float(9_007_199_254_740_992.0)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,28 +336,70 @@ fn display_uses_the_tck_format() {
         (Value::from("a\\b\n"), r"'a\\b\n'"),
         (list(vec![Value::Int(1), Value::from("x")]), "[1, 'x']"),
         (list(vec![]), "[]"),
-        (map(&[("b", Value::Int(1)), ("a", list(vec![]))]), "{a: [], b: 1}"),
+        (
+            map(&[("b", Value::Int(1)), ("a", list(vec![]))]),
+            "{a: [], b: 1}",
+        ),
         (map(&[("two words", Value::Int(1))]), "{`two words`: 1}"),
-        (Value::Date(Date::parse("0028-11-11").unwrap()), "'0028-11-11'"),
-        (Value::Duration(Duration::parse("PT-0.001S").unwrap()), "'PT-0.001S'"),
-        (Value::from(vec![Value::Duration(Duration::parse("PT13S").unwrap())]), "['PT13S']"),
+        (
+            Value::Date(Date::parse("0028-11-11").unwrap()),
+            "'0028-11-11'",
+        ),
+        (
+            Value::Duration(Duration::parse("PT-0.001S").unwrap()),
+            "'PT-0.001S'",
+        ),
+        (
+            Value::from(vec![Value::Duration(Duration::parse("PT13S").unwrap())]),
+            "['PT13S']",
+        ),
     ];
     for (value, expected) in cases {
         assert_eq!(value.to_string(), expected, "{value:?}");
     }
-    let a = Node { id: NodeId(1), labels: vec!["A".into(), "B".into()], properties: Map::new() };
+    let a = Node {
+        id: NodeId(1),
+        labels: vec!["A".into(), "B".into()],
+        properties: Map::new(),
+    };
     let mut props = Map::new();
     props.insert("k".into(), Value::Int(1));
-    let b = Node { id: NodeId(2), labels: vec![], properties: props.clone() };
-    let c = Node { id: NodeId(3), labels: vec!["C".into()], properties: props.clone() };
+    let b = Node {
+        id: NodeId(2),
+        labels: vec![],
+        properties: props.clone(),
+    };
+    let c = Node {
+        id: NodeId(3),
+        labels: vec!["C".into()],
+        properties: props.clone(),
+    };
     assert_eq!(Value::from(a.clone()).to_string(), "(:A:B)");
     assert_eq!(Value::from(b.clone()).to_string(), "({k: 1})");
     assert_eq!(Value::from(c.clone()).to_string(), "(:C {k: 1})");
-    let forward = Relationship { id: RelId(1), rel_type: "T".into(), start: NodeId(1), end: NodeId(2), properties: props };
-    let backward = Relationship { id: RelId(2), rel_type: "U".into(), start: NodeId(3), end: NodeId(2), properties: Map::new() };
+    let forward = Relationship {
+        id: RelId(1),
+        rel_type: "T".into(),
+        start: NodeId(1),
+        end: NodeId(2),
+        properties: props,
+    };
+    let backward = Relationship {
+        id: RelId(2),
+        rel_type: "U".into(),
+        start: NodeId(3),
+        end: NodeId(2),
+        properties: Map::new(),
+    };
     assert_eq!(Value::from(forward.clone()).to_string(), "[:T {k: 1}]");
-    let path = Path { nodes: vec![a, b, c], relationships: vec![forward, backward] };
-    assert_eq!(Value::from(path).to_string(), "<(:A:B)-[:T {k: 1}]->({k: 1})<-[:U]-(:C {k: 1})>");
+    let path = Path {
+        nodes: vec![a, b, c],
+        relationships: vec![forward, backward],
+    };
+    assert_eq!(
+        Value::from(path).to_string(),
+        "<(:A:B)-[:T {k: 1}]->({k: 1})<-[:U]-(:C {k: 1})>"
+    );
     assert_eq!(Value::from("x").to_cypher_string(), "x");
 }
 
@@ -274,7 +409,10 @@ fn conversions_and_accessors() {
     assert_eq!(Value::from(2.5_f64).as_float(), Some(2.5));
     assert_eq!(Value::from(Some("a")).as_str(), Some("a"));
     assert!(Value::from(None::<i64>).is_null());
-    assert_eq!(Value::from(vec![1_i64, 2]), list(vec![Value::Int(1), Value::Int(2)]));
+    assert_eq!(
+        Value::from(vec![1_i64, 2]),
+        list(vec![Value::Int(1), Value::Int(2)])
+    );
     assert_eq!(Value::from(true).as_bool(), Some(true));
     assert_eq!(Value::Int(4).as_int(), Some(4));
     assert_eq!(Value::Int(4).as_float(), Some(4.0));
@@ -292,7 +430,12 @@ fn conversions_and_accessors() {
     .iter()
     .map(Value::type_name)
     .collect();
-    assert_eq!(names, ["NULL", "INTEGER", "FLOAT", "STRING", "DATE", "DURATION", "LIST", "MAP"]);
+    assert_eq!(
+        names,
+        [
+            "NULL", "INTEGER", "FLOAT", "STRING", "DATE", "DURATION", "LIST", "MAP"
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +489,10 @@ fn rows_deserialize_into_structs() {
     assert_eq!(err.kind(), ValueErrorKind::Conversion);
     let too_big = from_value::<i8>(Value::Int(1000));
     assert!(too_big.is_err());
-    assert_eq!(from_value::<(i64, String)>(list(vec![Value::Int(1), Value::from("x")])).unwrap(), (1, "x".to_owned()));
+    assert_eq!(
+        from_value::<(i64, String)>(list(vec![Value::Int(1), Value::from("x")])).unwrap(),
+        (1, "x".to_owned())
+    );
     assert_eq!(from_value::<f64>(Value::Int(2)).unwrap(), 2.0);
 }
 
@@ -357,20 +503,41 @@ fn values_serialize_to_json() {
         ("n", Value::from(n)),
         ("r", Value::from(r)),
         ("p", Value::from(p)),
-        ("d", Value::DateTime(DateTime::parse("2015-07-21T21:40:32.142+01:00").unwrap())),
+        (
+            "d",
+            Value::DateTime(DateTime::parse("2015-07-21T21:40:32.142+01:00").unwrap()),
+        ),
         ("x", list(vec![Value::Null, Value::Float(1.5)])),
     ]);
     let json = serde_json::to_value(&row).unwrap();
-    assert_eq!(json["n"], serde_json::json!({"id": 1, "labels": ["N"], "properties": {}}));
-    assert_eq!(json["r"], serde_json::json!({"id": 7, "type": "REL", "start": 1, "end": 2, "properties": {}}));
+    assert_eq!(
+        json["n"],
+        serde_json::json!({"id": 1, "labels": ["N"], "properties": {}})
+    );
+    assert_eq!(
+        json["r"],
+        serde_json::json!({"id": 7, "type": "REL", "start": 1, "end": 2, "properties": {}})
+    );
     assert_eq!(json["p"]["nodes"][1]["id"], serde_json::json!(2));
-    assert_eq!(json["d"], serde_json::json!("2015-07-21T21:40:32.142+01:00"));
+    assert_eq!(
+        json["d"],
+        serde_json::json!("2015-07-21T21:40:32.142+01:00")
+    );
     assert_eq!(json["x"], serde_json::json!([null, 1.5]));
     // JSON parameters read back into values.
     let parsed: Value = serde_json::from_str(r#"{"a": [1, 2.5, "s", null, true]}"#).unwrap();
     assert_eq!(
         parsed,
-        map(&[("a", list(vec![Value::Int(1), Value::Float(2.5), Value::from("s"), Value::Null, Value::Bool(true)]))])
+        map(&[(
+            "a",
+            list(vec![
+                Value::Int(1),
+                Value::Float(2.5),
+                Value::from("s"),
+                Value::Null,
+                Value::Bool(true)
+            ])
+        )])
     );
     // A node deserializes as a map of id, labels and properties.
     #[derive(serde::Deserialize)]
@@ -390,30 +557,64 @@ fn storage_accessors_round_trip() {
     let date = Date::parse("1984-10-11").unwrap();
     assert_eq!(Date::from_epoch_days(date.epoch_days()), Some(date));
     let t = Time::parse("12:31:14.645876123+01:00").unwrap();
-    assert_eq!(Time::from_parts(t.nanos_of_day(), t.offset_seconds), Some(t));
+    assert_eq!(
+        Time::from_parts(t.nanos_of_day(), t.offset_seconds),
+        Some(t)
+    );
     let lt = LocalTime::parse("23:59:59.999999999").unwrap();
     assert_eq!(LocalTime::from_nanos_of_day(lt.nanos_of_day()), Some(lt));
     let ldt = LocalDateTime::parse("1816-12-30T01:02:03.000000004").unwrap();
-    assert_eq!(LocalDateTime::from_parts(ldt.epoch_seconds(), ldt.subsec_nanos()), Some(ldt));
+    assert_eq!(
+        LocalDateTime::from_parts(ldt.epoch_seconds(), ldt.subsec_nanos()),
+        Some(ldt)
+    );
     let dt = DateTime::parse("1818-07-21T21:40:32.142[Europe/Stockholm]").unwrap();
-    assert_eq!(dt.to_string(), "1818-07-21T21:40:32.142+00:53:28[Europe/Stockholm]");
-    let back = DateTime::from_parts(dt.epoch_seconds(), dt.subsec_nanos(), dt.offset_seconds, dt.zone.as_deref()).unwrap();
+    assert_eq!(
+        dt.to_string(),
+        "1818-07-21T21:40:32.142+00:53:28[Europe/Stockholm]"
+    );
+    let back = DateTime::from_parts(
+        dt.epoch_seconds(),
+        dt.subsec_nanos(),
+        dt.offset_seconds,
+        dt.zone.as_deref(),
+    )
+    .unwrap();
     assert_eq!(back, dt);
-    assert_eq!(DateTime::parse("1970-01-01T01:00+01:00").unwrap().epoch_seconds(), 0);
+    assert_eq!(
+        DateTime::parse("1970-01-01T01:00+01:00")
+            .unwrap()
+            .epoch_seconds(),
+        0
+    );
 }
 
 #[test]
 fn now_is_pinnable() {
     let now = DateTime::from_epoch(1_700_000_000, 5, None).unwrap();
     assert_eq!(now.to_string(), "2023-11-14T22:13:20.000000005Z");
-    assert_eq!(Date::current(&now, Some("Asia/Tokyo")).unwrap().to_string(), "2023-11-15");
-    assert_eq!(LocalTime::current(&now, None).unwrap().to_string(), "22:13:20.000000005");
-    assert_eq!(Time::current(&now, Some("+01:00")).unwrap().to_string(), "23:13:20.000000005+01:00");
     assert_eq!(
-        DateTime::current(&now, Some("Europe/Stockholm")).unwrap().to_string(),
+        Date::current(&now, Some("Asia/Tokyo")).unwrap().to_string(),
+        "2023-11-15"
+    );
+    assert_eq!(
+        LocalTime::current(&now, None).unwrap().to_string(),
+        "22:13:20.000000005"
+    );
+    assert_eq!(
+        Time::current(&now, Some("+01:00")).unwrap().to_string(),
+        "23:13:20.000000005+01:00"
+    );
+    assert_eq!(
+        DateTime::current(&now, Some("Europe/Stockholm"))
+            .unwrap()
+            .to_string(),
         "2023-11-14T23:13:20.000000005+01:00[Europe/Stockholm]"
     );
-    assert_eq!(LocalDateTime::current(&now, None).unwrap().to_string(), "2023-11-14T22:13:20.000000005");
+    assert_eq!(
+        LocalDateTime::current(&now, None).unwrap().to_string(),
+        "2023-11-14T22:13:20.000000005"
+    );
     assert!(DateTime::current(&now, Some("Mars/Olympus")).is_err());
     let _ = DateTime::now();
 }
@@ -421,18 +622,32 @@ fn now_is_pinnable() {
 #[test]
 fn errors_are_typed_and_never_panic() {
     let kind = |r: Result<Value, ValueError>| r.unwrap_err().kind();
-    assert_eq!(kind(Date::parse("2015-13-01").map(Value::Date)), ValueErrorKind::ArgumentError);
-    assert_eq!(kind(Date::parse("-999999999-01-01").map(Value::Date)), ValueErrorKind::ArithmeticError);
+    assert_eq!(
+        kind(Date::parse("2015-13-01").map(Value::Date)),
+        ValueErrorKind::ArgumentError
+    );
+    assert_eq!(
+        kind(Date::parse("-999999999-01-01").map(Value::Date)),
+        ValueErrorKind::ArithmeticError
+    );
     assert_eq!(
         kind(Date::from_value(&Value::Int(3)).map(Value::Date)),
         ValueErrorKind::TypeError
     );
-    let huge = Duration { months: i64::MAX, days: 0, seconds: 0, nanos: 0 };
+    let huge = Duration {
+        months: i64::MAX,
+        days: 0,
+        seconds: 0,
+        nanos: 0,
+    };
     assert!(Date::parse("2020-01-01").unwrap().plus(&huge).is_err());
     assert!(huge.checked_add(&huge).is_err());
     assert!(huge.checked_mul_int(2).is_err());
     assert!(huge.checked_mul_float(1e300).is_err());
-    assert_eq!(huge.checked_div(0.0).unwrap_err(), ValueError::DivisionByZero);
+    assert_eq!(
+        huge.checked_div(0.0).unwrap_err(),
+        ValueError::DivisionByZero
+    );
     let far = Value::Date(Date::parse("+262142-12-31").unwrap());
     assert!(temporal::add_duration(&far, &Duration::parse("P1D").unwrap()).is_err());
     assert!(Duration::between(&far, &Value::Date(Date::parse("-262143-01-01").unwrap())).is_ok());
@@ -440,10 +655,44 @@ fn errors_are_typed_and_never_panic() {
     assert_eq!(msg, "cannot parse \"nope\" as a date");
     // A scatter of malformed input: every parser must return, never panic.
     let samples = [
-        "", "P", "PT", "T", "-", "+", "W", "2015-W", "2015-W99", "2015-Q5", "2015-Q", "2015-366", "99999999999999999999",
-        "P99999999999999999999Y", "PT1.0000000001S", "P1Y1Y", "PT1H1H", "12:60", "24:00", "12:00:00.", "12:00+19:00",
-        "2015-07-21T", "2015-07-21T25:00", "2015-07-21T12:00[", "2015-07-21T12:00[Nowhere]", "ä", "2015-07-2ä",
-        "P1Ä", "PTäS", "1:2:3", "+2015-07", "-0001-01-01", "2015W5", "2015-W01-9", "P-", "P1.D", "P.5D", "PT-S",
+        "",
+        "P",
+        "PT",
+        "T",
+        "-",
+        "+",
+        "W",
+        "2015-W",
+        "2015-W99",
+        "2015-Q5",
+        "2015-Q",
+        "2015-366",
+        "99999999999999999999",
+        "P99999999999999999999Y",
+        "PT1.0000000001S",
+        "P1Y1Y",
+        "PT1H1H",
+        "12:60",
+        "24:00",
+        "12:00:00.",
+        "12:00+19:00",
+        "2015-07-21T",
+        "2015-07-21T25:00",
+        "2015-07-21T12:00[",
+        "2015-07-21T12:00[Nowhere]",
+        "ä",
+        "2015-07-2ä",
+        "P1Ä",
+        "PTäS",
+        "1:2:3",
+        "+2015-07",
+        "-0001-01-01",
+        "2015W5",
+        "2015-W01-9",
+        "P-",
+        "P1.D",
+        "P.5D",
+        "PT-S",
     ];
     for s in samples {
         let _ = Date::parse(s);
@@ -525,10 +774,13 @@ mod mini {
                     tokens.push(Token::Sym(sym));
                     i += 2;
                 } else {
-                    let sym = ["(", ")", "{", "}", "[", "]", ",", ":", ".", "+", "-", "*", "/", "=", "<", ">"]
-                        .into_iter()
-                        .find(|s| s.starts_with(c))
-                        .ok_or_else(|| format!("unexpected character {c:?}"))?;
+                    let sym = [
+                        "(", ")", "{", "}", "[", "]", ",", ":", ".", "+", "-", "*", "/", "=", "<",
+                        ">",
+                    ]
+                    .into_iter()
+                    .find(|s| s.starts_with(c))
+                    .ok_or_else(|| format!("unexpected character {c:?}"))?;
                     tokens.push(Token::Sym(sym));
                     i += 1;
                 }
@@ -550,7 +802,11 @@ mod mini {
 
     impl<'e> Parser<'e> {
         pub fn new(text: &str, env: &'e Env) -> Result<Self, String> {
-            Ok(Parser { tokens: tokenize(text)?, pos: 0, env })
+            Ok(Parser {
+                tokens: tokenize(text)?,
+                pos: 0,
+                env,
+            })
         }
 
         fn peek(&self) -> Option<&Token> {
@@ -567,7 +823,11 @@ mod mini {
         }
 
         fn expect(&mut self, sym: &str) -> Result<(), String> {
-            if self.eat(sym) { Ok(()) } else { Err(format!("expected {sym} at token {}", self.pos)) }
+            if self.eat(sym) {
+                Ok(())
+            } else {
+                Err(format!("expected {sym} at token {}", self.pos))
+            }
         }
 
         pub fn eat_keyword(&mut self, word: &str) -> bool {
@@ -603,7 +863,9 @@ mod mini {
             };
             self.pos += 1;
             let right = self.additive()?;
-            let (Ok(l), Ok(r)) = (left, right) else { return Ok(Err("error in operand".into())) };
+            let (Ok(l), Ok(r)) = (left, right) else {
+                return Ok(Err("error in operand".into()));
+            };
             let result = match op {
                 "=" => l.eq_cypher(&r),
                 "<>" => l.eq_cypher(&r).map(|b| !b),
@@ -666,7 +928,8 @@ mod mini {
                 value = value.and_then(|v| match &v {
                     Value::Null => Ok(Value::Null),
                     Value::Map(m) => Ok(m.get(&name).cloned().unwrap_or(Value::Null)),
-                    other => temporal::property(other, &name).ok_or_else(|| format!("no property {name} on {other}")),
+                    other => temporal::property(other, &name)
+                        .ok_or_else(|| format!("no property {name} on {other}")),
                 });
             }
             Ok(value)
@@ -704,7 +967,10 @@ mod mini {
                             self.expect(",")?;
                         }
                     }
-                    Ok(items.into_iter().collect::<Result<Vec<_>, _>>().map(Value::List))
+                    Ok(items
+                        .into_iter()
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(Value::List))
                 }
                 Some(Token::Sym("{")) => {
                     self.pos += 1;
@@ -764,7 +1030,11 @@ mod mini {
                         return Ok(args.and_then(|a| call(&name, &a)));
                     }
                     self.pos = start;
-                    Ok(self.env.get(&word).cloned().ok_or_else(|| format!("undefined variable {word}")))
+                    Ok(self
+                        .env
+                        .get(&word)
+                        .cloned()
+                        .ok_or_else(|| format!("undefined variable {word}")))
                 }
                 other => Err(format!("unexpected token {other:?}")),
             }
@@ -772,12 +1042,21 @@ mod mini {
     }
 
     fn arithmetic(op: &str, l: &Value, r: &Value) -> Eval {
-        let err = |e: ValueError| e.to_string();
+        let err = |e: ValueError| format!("{:?}: {e}", e.kind());
         match (op, l, r) {
             (_, Value::Null, _) | (_, _, Value::Null) => Ok(Value::Null),
-            ("+", Value::Int(a), Value::Int(b)) => a.checked_add(*b).map(Value::Int).ok_or_else(|| "overflow".into()),
-            ("-", Value::Int(a), Value::Int(b)) => a.checked_sub(*b).map(Value::Int).ok_or_else(|| "overflow".into()),
-            ("*", Value::Int(a), Value::Int(b)) => a.checked_mul(*b).map(Value::Int).ok_or_else(|| "overflow".into()),
+            ("+", Value::Int(a), Value::Int(b)) => a
+                .checked_add(*b)
+                .map(Value::Int)
+                .ok_or_else(|| "overflow".into()),
+            ("-", Value::Int(a), Value::Int(b)) => a
+                .checked_sub(*b)
+                .map(Value::Int)
+                .ok_or_else(|| "overflow".into()),
+            ("*", Value::Int(a), Value::Int(b)) => a
+                .checked_mul(*b)
+                .map(Value::Int)
+                .ok_or_else(|| "overflow".into()),
             ("+", Value::Duration(d), other) if !matches!(other, Value::Duration(_)) => {
                 temporal::add_duration(other, d).map_err(err)
             }
@@ -786,7 +1065,8 @@ mod mini {
             ("*", Value::Duration(d), Value::Int(n)) | ("*", Value::Int(n), Value::Duration(d)) => {
                 d.checked_mul_int(*n).map(Value::Duration).map_err(err)
             }
-            ("*", Value::Duration(d), Value::Float(f)) | ("*", Value::Float(f), Value::Duration(d)) => {
+            ("*", Value::Duration(d), Value::Float(f))
+            | ("*", Value::Float(f), Value::Duration(d)) => {
                 d.checked_mul_float(*f).map(Value::Duration).map_err(err)
             }
             ("/", Value::Duration(d), n) => {
@@ -810,7 +1090,9 @@ mod mini {
     fn call(name: &str, args: &[Value]) -> Eval {
         let err = |e: ValueError| format!("{:?}: {e}", e.kind());
         let lower = name.to_ascii_lowercase();
-        let (base, variant) = lower.split_once('.').map_or((lower.as_str(), ""), |(b, v)| (b, v));
+        let (base, variant) = lower
+            .split_once('.')
+            .map_or((lower.as_str(), ""), |(b, v)| (b, v));
         // Null in, null out, as every temporal function does.
         if args.iter().any(Value::is_null) && lower != "tostring" {
             return Ok(Value::Null);
@@ -824,26 +1106,57 @@ mod mini {
         let overrides = args.get(2).and_then(Value::as_map);
         let second = || args.get(1).ok_or_else(|| "missing argument".to_owned());
         match (base, variant) {
-            ("tostring", _) => Ok(args.first().map_or(Value::Null, |v| if v.is_null() { Value::Null } else { Value::String(v.to_cypher_string()) })),
-            ("date", "truncate") => Date::truncate(unit()?, second()?, overrides).map(Value::Date).map_err(err),
-            ("localtime", "truncate") => LocalTime::truncate(unit()?, second()?, overrides).map(Value::LocalTime).map_err(err),
-            ("time", "truncate") => Time::truncate(unit()?, second()?, overrides).map(Value::Time).map_err(err),
-            ("localdatetime", "truncate") => {
-                LocalDateTime::truncate(unit()?, second()?, overrides).map(Value::LocalDateTime).map_err(err)
-            }
-            ("datetime", "truncate") => DateTime::truncate(unit()?, second()?, overrides).map(Value::DateTime).map_err(err),
+            ("tostring", _) => Ok(args.first().map_or(Value::Null, |v| {
+                if v.is_null() {
+                    Value::Null
+                } else {
+                    Value::String(v.to_cypher_string())
+                }
+            })),
+            ("date", "truncate") => Date::truncate(unit()?, second()?, overrides)
+                .map(Value::Date)
+                .map_err(err),
+            ("localtime", "truncate") => LocalTime::truncate(unit()?, second()?, overrides)
+                .map(Value::LocalTime)
+                .map_err(err),
+            ("time", "truncate") => Time::truncate(unit()?, second()?, overrides)
+                .map(Value::Time)
+                .map_err(err),
+            ("localdatetime", "truncate") => LocalDateTime::truncate(unit()?, second()?, overrides)
+                .map(Value::LocalDateTime)
+                .map_err(err),
+            ("datetime", "truncate") => DateTime::truncate(unit()?, second()?, overrides)
+                .map(Value::DateTime)
+                .map_err(err),
             ("datetime", "fromepoch") => {
-                let (s, n) = (args[0].as_int().ok_or("int")?, args.get(1).and_then(Value::as_int).unwrap_or(0));
-                DateTime::from_epoch(s, n, None).map(Value::DateTime).map_err(err)
+                let (s, n) = (
+                    args[0].as_int().ok_or("int")?,
+                    args.get(1).and_then(Value::as_int).unwrap_or(0),
+                );
+                DateTime::from_epoch(s, n, None)
+                    .map(Value::DateTime)
+                    .map_err(err)
             }
             ("datetime", "fromepochmillis") => {
-                DateTime::from_epoch_millis(args[0].as_int().ok_or("int")?).map(Value::DateTime).map_err(err)
+                DateTime::from_epoch_millis(args[0].as_int().ok_or("int")?)
+                    .map(Value::DateTime)
+                    .map_err(err)
             }
-            ("duration", "between") => Duration::between(&args[0], second()?).map(Value::Duration).map_err(err),
-            ("duration", "inmonths") => Duration::in_months(&args[0], second()?).map(Value::Duration).map_err(err),
-            ("duration", "indays") => Duration::in_days(&args[0], second()?).map(Value::Duration).map_err(err),
-            ("duration", "inseconds") => Duration::in_seconds(&args[0], second()?).map(Value::Duration).map_err(err),
-            (_, "transaction" | "statement" | "realtime") | (_, "") if args.is_empty() || !variant.is_empty() => {
+            ("duration", "between") => Duration::between(&args[0], second()?)
+                .map(Value::Duration)
+                .map_err(err),
+            ("duration", "inmonths") => Duration::in_months(&args[0], second()?)
+                .map(Value::Duration)
+                .map_err(err),
+            ("duration", "indays") => Duration::in_days(&args[0], second()?)
+                .map(Value::Duration)
+                .map_err(err),
+            ("duration", "inseconds") => Duration::in_seconds(&args[0], second()?)
+                .map(Value::Duration)
+                .map_err(err),
+            (_, "transaction" | "statement" | "realtime") | (_, "")
+                if args.is_empty() || !variant.is_empty() =>
+            {
                 match base {
                     "date" => Date::current(&now, zone).map(Value::Date),
                     "localtime" => LocalTime::current(&now, zone).map(Value::LocalTime),
@@ -876,7 +1189,10 @@ mod mini {
 
     /// Runs one statement: `CREATE (...)...`, or `[MATCH (v[:L])] [WITH e AS x, ...] RETURN
     /// e [AS a], ...`. Returns the one result row as (column, value) pairs.
-    pub fn run(query: &str, graph: &mut Graph) -> Result<Result<Vec<(String, Value)>, String>, String> {
+    pub fn run(
+        query: &str,
+        graph: &mut Graph,
+    ) -> Result<Result<Vec<(String, Value)>, String>, String> {
         let text = query.split_whitespace().collect::<Vec<_>>().join(" ");
         if let Some(rest) = text.strip_prefix("CREATE ") {
             for pattern in rest.split("CREATE ") {
@@ -928,7 +1244,10 @@ mod mini {
         }
     }
 
-    fn run_projection(text: &str, mut env: Env) -> Result<Result<Vec<(String, Value)>, String>, String> {
+    fn run_projection(
+        text: &str,
+        mut env: Env,
+    ) -> Result<Result<Vec<(String, Value)>, String>, String> {
         let (with, ret) = match text.split_once("RETURN ") {
             Some((with, ret)) => (with.trim(), ret),
             None => return Err("no RETURN".into()),
@@ -1013,7 +1332,10 @@ mod gherkin {
     pub enum Step {
         Setup(String),
         Query(String),
-        Result { ordered: bool, table: Vec<Vec<String>> },
+        Result {
+            ordered: bool,
+            table: Vec<Vec<String>>,
+        },
         Empty,
         Error(String),
         Other,
@@ -1037,11 +1359,21 @@ mod gherkin {
             }
             if line.starts_with("Scenario") {
                 scenarios.extend(current.take());
-                let name = line.split_once(':').map_or(line, |(_, n)| n).trim().to_owned();
-                current = Some(Scenario { name, line: i, ..Scenario::default() });
+                let name = line
+                    .split_once(':')
+                    .map_or(line, |(_, n)| n)
+                    .trim()
+                    .to_owned();
+                current = Some(Scenario {
+                    name,
+                    line: i,
+                    ..Scenario::default()
+                });
                 continue;
             }
-            let Some(scenario) = current.as_mut() else { continue };
+            let Some(scenario) = current.as_mut() else {
+                continue;
+            };
             let block = |i: &mut usize| -> String {
                 let mut out = Vec::new();
                 if lines.get(*i).is_some_and(|l| l.trim() == "\"\"\"") {
@@ -1056,7 +1388,9 @@ mod gherkin {
             };
             let table = |i: &mut usize| -> Vec<Vec<String>> {
                 let mut rows = Vec::new();
-                while *i < lines.len() && (lines[*i].trim().starts_with('|') || lines[*i].trim().starts_with('#')) {
+                while *i < lines.len()
+                    && (lines[*i].trim().starts_with('|') || lines[*i].trim().starts_with('#'))
+                {
                     if lines[*i].trim().starts_with('|') {
                         rows.push(cells(lines[*i]));
                     }
@@ -1072,7 +1406,10 @@ mod gherkin {
                 scenario.steps.push(Step::Empty);
             } else if line.starts_with("Then the result should be") {
                 let ordered = !line.contains("any order");
-                scenario.steps.push(Step::Result { ordered, table: table(&mut i) });
+                scenario.steps.push(Step::Result {
+                    ordered,
+                    table: table(&mut i),
+                });
             } else if line.starts_with("Then a") && line.contains("should be raised") {
                 scenario.steps.push(Step::Error(line.to_owned()));
             } else if line.starts_with("Examples") {
@@ -1130,7 +1467,15 @@ fn run_scenario(steps: &[gherkin::Step]) -> Result<(), String> {
                 None => return Err("no query".into()),
             },
             gherkin::Step::Error(expected) => match last.take() {
-                Some(Err(_)) => {}
+                // Errors of the value module carry their kind (`ArgumentError: ...`); it must
+                // be the one the scenario names.
+                Some(Err(message)) => {
+                    let kind = message.split(':').next().unwrap_or_default();
+                    let named = ["ArgumentError", "TypeError", "ArithmeticError"].contains(&kind);
+                    if named && !expected.contains(&format!(" {kind} ")) {
+                        return Err(format!("expected {expected}, got {message}"));
+                    }
+                }
                 other => return Err(format!("expected an error ({expected}), got {other:?}")),
             },
             gherkin::Step::Result { table, .. } => {
@@ -1140,7 +1485,10 @@ fn run_scenario(steps: &[gherkin::Step]) -> Result<(), String> {
                     None => return Err("no query".into()),
                 };
                 let [header, expected] = table.as_slice() else {
-                    return Err(format!("only one-row results are supported, got {} rows", table.len().saturating_sub(1)));
+                    return Err(format!(
+                        "only one-row results are supported, got {} rows",
+                        table.len().saturating_sub(1)
+                    ));
                 };
                 for (column, cell) in header.iter().zip(expected) {
                     let actual = row
@@ -1169,8 +1517,12 @@ fn run_scenario(steps: &[gherkin::Step]) -> Result<(), String> {
 }
 
 fn run_feature(path: &FsPath, expected_failures: &[(&str, &str)], outcome: &mut Outcome) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     for scenario in gherkin::parse(&text) {
         let runs: Vec<(String, Vec<gherkin::Step>)> = if scenario.examples.is_empty() {
             vec![(String::new(), scenario.steps.clone())]
@@ -1184,11 +1536,18 @@ fn run_feature(path: &FsPath, expected_failures: &[(&str, &str)], outcome: &mut 
                         .steps
                         .iter()
                         .map(|step| match step {
-                            gherkin::Step::Setup(q) => gherkin::Step::Setup(substitute(q, header, row)),
-                            gherkin::Step::Query(q) => gherkin::Step::Query(substitute(q, header, row)),
+                            gherkin::Step::Setup(q) => {
+                                gherkin::Step::Setup(substitute(q, header, row))
+                            }
+                            gherkin::Step::Query(q) => {
+                                gherkin::Step::Query(substitute(q, header, row))
+                            }
                             gherkin::Step::Result { ordered, table } => gherkin::Step::Result {
                                 ordered: *ordered,
-                                table: table.iter().map(|r| r.iter().map(|c| substitute(c, header, row)).collect()).collect(),
+                                table: table
+                                    .iter()
+                                    .map(|r| r.iter().map(|c| substitute(c, header, row)).collect())
+                                    .collect(),
                             },
                             other => other.clone(),
                         })
@@ -1199,11 +1558,18 @@ fn run_feature(path: &FsPath, expected_failures: &[(&str, &str)], outcome: &mut 
         };
         for (suffix, steps) in runs {
             let id = format!("{file} {}{suffix}", scenario.name);
-            let expected_failure = expected_failures.iter().find(|(prefix, _)| id.starts_with(prefix));
+            let expected_failure = expected_failures
+                .iter()
+                .find(|(prefix, _)| id.starts_with(prefix));
             match (run_scenario(&steps), expected_failure) {
                 (Ok(()), None) => outcome.passed += 1,
-                (Ok(()), Some(_)) => outcome.failures.push(format!("{id} (line {}): passes but is listed as an expected failure", scenario.line)),
-                (Err(e), None) => outcome.failures.push(format!("{id} (line {}): {e}", scenario.line)),
+                (Ok(()), Some(_)) => outcome.failures.push(format!(
+                    "{id} (line {}): passes but is listed as an expected failure",
+                    scenario.line
+                )),
+                (Err(e), None) => outcome
+                    .failures
+                    .push(format!("{id} (line {}): {e}", scenario.line)),
                 (Err(_), Some((_, reason))) => outcome.skipped.push(format!("{id}: {reason}")),
             }
         }
@@ -1212,24 +1578,43 @@ fn run_feature(path: &FsPath, expected_failures: &[(&str, &str)], outcome: &mut 
 
 fn feature_files(dir: &FsPath) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "feature")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
 }
 
 fn report(outcome: &Outcome, what: &str) {
-    eprintln!("{what}: {} passed, {} expected failures, {} failures", outcome.passed, outcome.skipped.len(), outcome.failures.len());
+    eprintln!(
+        "{what}: {} passed, {} expected failures, {} failures",
+        outcome.passed,
+        outcome.skipped.len(),
+        outcome.failures.len()
+    );
     for failure in &outcome.failures {
         eprintln!("  FAIL {failure}");
     }
-    assert!(outcome.failures.is_empty(), "{} {what} scenarios failed", outcome.failures.len());
+    assert!(
+        outcome.failures.is_empty(),
+        "{} {what} scenarios failed",
+        outcome.failures.len()
+    );
 }
 
 #[test]
 fn temporal_cases_in_tests_data() {
     let dir = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/value");
-    let mut outcome = Outcome { passed: 0, failures: Vec::new(), skipped: Vec::new() };
+    let mut outcome = Outcome {
+        passed: 0,
+        failures: Vec::new(),
+        skipped: Vec::new(),
+    };
     let files = feature_files(&dir);
     assert!(!files.is_empty(), "no feature files in {}", dir.display());
     for file in files {
@@ -1253,10 +1638,16 @@ fn tck_temporal_features() {
         .map(|tck| tck.join("features/expressions/temporal"))
         .find(|dir| dir.is_dir())
     else {
-        eprintln!("openCypher TCK not found; set CORDIAL_TCK to its directory to run the temporal features");
+        eprintln!(
+            "openCypher TCK not found; set CORDIAL_TCK to its directory to run the temporal features"
+        );
         return;
     };
-    let mut outcome = Outcome { passed: 0, failures: Vec::new(), skipped: Vec::new() };
+    let mut outcome = Outcome {
+        passed: 0,
+        failures: Vec::new(),
+        skipped: Vec::new(),
+    };
     for file in feature_files(&dir) {
         run_feature(&file, TCK_EXPECTED_FAILURES, &mut outcome);
     }

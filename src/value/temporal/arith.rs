@@ -159,7 +159,10 @@ impl Point {
 /// `from` when it has one, else the zone of `to`, else none (plain wall-clock arithmetic). A
 /// side without a zone is read as a wall-clock time in the frame's zone. Only for sides that
 /// both have dates.
-fn common_frame(from: &Point, to: &Point) -> Result<(NaiveDateTime, NaiveDateTime, Option<Zone>), ValueError> {
+fn common_frame(
+    from: &Point,
+    to: &Point,
+) -> Result<(NaiveDateTime, NaiveDateTime, Option<Zone>), ValueError> {
     let (Some(from_date), Some(to_date)) = (from.date, to.date) else {
         return Err(ValueError::Overflow("duration"));
     };
@@ -168,7 +171,11 @@ fn common_frame(from: &Point, to: &Point) -> Result<(NaiveDateTime, NaiveDateTim
     match (&from.datetime, &to.datetime) {
         (Some(from_dt), Some(to_dt)) => {
             let zone = from_dt.zone();
-            Ok((from_local, to_dt.with_zone_same_instant(&zone).local, Some(zone)))
+            Ok((
+                from_local,
+                to_dt.with_zone_same_instant(&zone).local,
+                Some(zone),
+            ))
         }
         (Some(dt), None) | (None, Some(dt)) => Ok((from_local, to_local, Some(dt.zone()))),
         (None, None) => Ok((from_local, to_local, None)),
@@ -232,7 +239,9 @@ fn time_nanos_between(from: &Point, to: &Point) -> Result<i128, ValueError> {
     };
     match (&from.datetime, &to.datetime) {
         (Some(dt), None) if to.date.is_none() => return Ok(on_date_of(to, dt)? - dt.epoch_nanos()),
-        (None, Some(dt)) if from.date.is_none() => return Ok(dt.epoch_nanos() - on_date_of(from, dt)?),
+        (None, Some(dt)) if from.date.is_none() => {
+            return Ok(dt.epoch_nanos() - on_date_of(from, dt)?);
+        }
         _ => {}
     }
     let base = |p: &Point| i128::from(super::nanos_of_day(p.time));

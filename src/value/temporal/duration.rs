@@ -287,7 +287,13 @@ impl Builder {
     }
 
     fn add_nanos_f64(&mut self, nanos: f64) -> Result<(), ValueError> {
-        let rounded = nanos.round();
+        // Round to the nearest nanosecond, ties towards zero: `1ns * 0.5` is 0, as Neo4j
+        // truncates, while float noise (`0.3 days` as 25919999999999.996ns) still rounds up.
+        let rounded = if (nanos - nanos.trunc()).abs() == 0.5 {
+            nanos.trunc()
+        } else {
+            nanos.round()
+        };
         // i128 holds any f64 below 1.7e38; reject the rest rather than saturate silently.
         if !rounded.is_finite() || rounded.abs() > 1e36 {
             return Err(ValueError::Overflow("duration"));
