@@ -97,11 +97,11 @@ fn equality_is_ternary() {
 fn ordering_comparisons() {
     use ComparisonOp::{Ge, Gt, Le, Lt};
     assert_eq!(
-        Value::Int(1).compare_cypher(Lt, &Value::Float(3.14)),
+        Value::Int(1).compare_cypher(Lt, &Value::Float(2.5)),
         Some(true)
     );
     assert_eq!(
-        Value::Float(3.14).compare_cypher(Gt, &Value::Int(1)),
+        Value::Float(2.5).compare_cypher(Gt, &Value::Int(1)),
         Some(true)
     );
     assert_eq!(
@@ -235,7 +235,7 @@ fn order_by_sorts_types_in_the_tck_order() {
 
 #[test]
 fn order_of_numbers_and_lists() {
-    let mut values = vec![
+    let mut values = [
         Value::Float(f64::INFINITY),
         Value::Int(3),
         nan(),
@@ -261,7 +261,7 @@ fn order_of_numbers_and_lists() {
         ]
     );
     let l = |v: &[i64]| list(v.iter().map(|&i| Value::Int(i)).collect());
-    let mut lists = vec![l(&[2]), l(&[1, 2]), l(&[1]), l(&[]), l(&[1, 1, 5])];
+    let mut lists = [l(&[2]), l(&[1, 2]), l(&[1]), l(&[]), l(&[1, 1, 5])];
     lists.sort_by(Value::order);
     let printed: Vec<String> = lists.iter().map(ToString::to_string).collect();
     assert_eq!(printed, ["[]", "[1]", "[1, 1, 5]", "[1, 2]", "[2]"]);
@@ -1656,4 +1656,180 @@ fn tck_temporal_features() {
     }
     assert!(outcome.passed > 0);
     report(&outcome, "TCK temporal");
+}
+
+// ---------------------------------------------------------------------------------------------
+// No input makes the value layer panic.
+
+mod no_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn field_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(Value::Int),
+            (-100_i64..400).prop_map(Value::Int),
+            any::<f64>().prop_map(Value::Float),
+            (-10.0_f64..10.0).prop_map(Value::Float),
+            "[A-Za-z/+:0-9]{0,12}".prop_map(Value::String),
+            Just(Value::Null),
+            Just(Value::Date(Date::parse("2020-02-29").unwrap())),
+            Just(Value::DateTime(
+                DateTime::parse("2021-03-28T02:30[Europe/Stockholm]").unwrap()
+            )),
+            Just(Value::Time(
+                Time::parse("23:59:59.999999999-18:00").unwrap()
+            )),
+            Just(Value::LocalDateTime(
+                LocalDateTime::parse("+262142-12-31T23:59:59").unwrap()
+            )),
+        ]
+    }
+
+    const KEYS: &[&str] = &[
+        "year",
+        "month",
+        "day",
+        "week",
+        "dayOfWeek",
+        "ordinalDay",
+        "quarter",
+        "dayOfQuarter",
+        "hour",
+        "minute",
+        "second",
+        "millisecond",
+        "microsecond",
+        "nanosecond",
+        "timezone",
+        "date",
+        "time",
+        "datetime",
+        "epochSeconds",
+        "epochMillis",
+        "years",
+        "months",
+        "weeks",
+        "days",
+        "hours",
+        "minutes",
+        "seconds",
+        "nanoseconds",
+    ];
+
+    fn field_map() -> impl Strategy<Value = Map> {
+        proptest::collection::btree_map(
+            proptest::sample::select(KEYS).prop_map(str::to_owned),
+            field_value(),
+            0..6,
+        )
+    }
+
+    fn temporal_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            "[0-9]{4}-[01][0-9]-[0-3][0-9]"
+                .prop_filter_map("date", |s| Date::parse(&s).ok().map(Value::Date)),
+            Just(Value::Date(Date::parse("+262142-12-31").unwrap())),
+            Just(Value::Date(Date::parse("-262143-01-01").unwrap())),
+            Just(Value::LocalTime(LocalTime::parse("00:00").unwrap())),
+            Just(Value::Time(Time::parse("12:00+18:00").unwrap())),
+            Just(Value::LocalDateTime(
+                LocalDateTime::parse("-262143-01-01T00:00").unwrap()
+            )),
+            Just(Value::DateTime(
+                DateTime::parse("+262142-12-31T23:59:59.999999999-18:00").unwrap()
+            )),
+            Just(Value::DateTime(
+                DateTime::parse("2021-10-31T02:30[Europe/Stockholm]").unwrap()
+            )),
+        ]
+    }
+
+    fn duration() -> impl Strategy<Value = Duration> {
+        prop_oneof![
+            (
+                any::<i64>(),
+                any::<i64>(),
+                any::<i64>(),
+                0_i64..1_000_000_000
+            )
+                .prop_filter_map("duration", |(m, d, s, n)| Duration::new(m, d, s, n).ok()),
+            (
+                -30_i64..30,
+                -400_i64..400,
+                -100_000_i64..100_000,
+                0_i64..1_000_000_000
+            )
+                .prop_filter_map("duration", |(m, d, s, n)| Duration::new(m, d, s, n).ok()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "[0-9WQTPYMDHSZ:+\\-.,\\[\\]/a-zä]{0,24}") {
+            let _ = Date::parse(&s);
+            let _ = LocalTime::parse(&s);
+            let _ = Time::parse(&s);
+            let _ = LocalDateTime::parse(&s);
+            let _ = DateTime::parse(&s);
+            let _ = Duration::parse(&s);
+        }
+
+        #[test]
+        fn constructors_never_panic(map in field_map()) {
+            let _ = Date::from_map(&map);
+            let _ = LocalTime::from_map(&map);
+            let _ = Time::from_map(&map);
+            let _ = LocalDateTime::from_map(&map);
+            let _ = DateTime::from_map(&map);
+            let _ = Duration::from_map(&map);
+            for unit in ["millennium", "weekYear", "quarter", "week", "day", "hour", "nanosecond"] {
+                let unit = TemporalUnit::parse(unit).unwrap();
+                let base = Value::DateTime(DateTime::parse("2020-06-30T12:34:56.789[Europe/Stockholm]").unwrap());
+                let _ = Date::truncate(unit, &base, Some(&map));
+                let _ = Time::truncate(unit, &base, Some(&map));
+                let _ = LocalTime::truncate(unit, &base, Some(&map));
+                let _ = LocalDateTime::truncate(unit, &base, Some(&map));
+                let _ = DateTime::truncate(unit, &base, Some(&map));
+            }
+        }
+
+        #[test]
+        fn arithmetic_never_panics(a in temporal_value(), b in temporal_value(), d in duration(), f in any::<f64>(), i in any::<i64>()) {
+            let _ = temporal::add_duration(&a, &d);
+            let _ = temporal::subtract_duration(&a, &d);
+            let _ = Duration::between(&a, &b);
+            let _ = Duration::in_months(&a, &b);
+            let _ = Duration::in_days(&a, &b);
+            let _ = Duration::in_seconds(&a, &b);
+            let _ = d.checked_mul_float(f);
+            let _ = d.checked_mul_int(i);
+            let _ = d.checked_div(f);
+            let _ = d.checked_add(&d);
+            let _ = d.to_string();
+            for name in ["years", "milliseconds", "nanoseconds", "epochMillis", "dayOfQuarter", "offset"] {
+                let _ = temporal::property(&a, name);
+                let _ = temporal::property(&Value::Duration(d), name);
+            }
+        }
+
+        #[test]
+        fn durations_print_and_parse_back(d in duration()) {
+            let printed = d.to_string();
+            prop_assert_eq!(Duration::parse(&printed), Ok(d), "{}", printed);
+        }
+
+        #[test]
+        fn order_is_consistent_with_grouping_equality(a in field_value(), b in field_value()) {
+            let equal = a == b;
+            prop_assert_eq!(a.order(&b) == std::cmp::Ordering::Equal, equal);
+            prop_assert_eq!(a.order(&b), b.order(&a).reverse());
+            if equal {
+                use std::hash::{BuildHasher, RandomState};
+                let state = RandomState::new();
+                prop_assert_eq!(state.hash_one(&a), state.hash_one(&b));
+            }
+        }
+    }
 }

@@ -158,6 +158,10 @@ fn number(text: &str) -> Option<i64> {
 /// error, anything malformed a parse error.
 pub(super) fn parse_date(text: &str, target: &'static str) -> Result<NaiveDate, ValueError> {
     let err = || ValueError::parse(target, text);
+    // Every form is ASCII; checking once makes the byte slicing below safe.
+    if !text.is_ascii() {
+        return Err(err());
+    }
     // The year: four digits, or a sign and any number of digits (then only extended forms).
     let (year, rest) = if let Some(signed) = text.strip_prefix(['+', '-']) {
         let end = signed
