@@ -59,8 +59,9 @@ impl LocalDateTime {
 
 impl DateTime {
     /// `datetime(string)`: date, optional `T` and time, optional offset, optional `[Zone/Name]`.
-    /// With a zone name the offset is the zone's; a written offset only chooses between the two
-    /// offsets of an ambiguous local time. Without either, the datetime is at UTC.
+    /// With only a zone name the offset is the zone's at that wall-clock time; with both, the
+    /// written offset fixes the instant, shown in the zone. Without either, the datetime is at
+    /// UTC.
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let err = || ValueError::parse("datetime", text);
         let (body, zone_name) = match text.strip_suffix(']') {
@@ -89,29 +90,12 @@ impl DateTime {
         };
         let local = NaiveDateTime::new(date, time);
         match (zone_name, offset) {
-            (Some(name), offset) => {
+            (Some(name), None) => Zone::parse(name)?.at_local(local),
+            (Some(name), Some(offset)) => {
+                // Both written: the offset fixes the instant and the zone how it is shown, as
+                // java.time resolves `2021-10-31T02:30+01:00[Europe/Stockholm]`.
                 let zone = Zone::parse(name)?;
-                let resolved = zone.at_local(local)?;
-                // An explicit offset that the zone also allows at this local time (the later
-                // offset of an overlap) wins over the default choice.
-                if let (Some(offset), Zone::Named(tz)) = (offset, zone) {
-                    use chrono::{Offset, TimeZone};
-                    if let chrono::LocalResult::Ambiguous(a, b) =
-                        tz.offset_from_local_datetime(&local)
-                    {
-                        if [a, b]
-                            .iter()
-                            .any(|candidate| candidate.fix().local_minus_utc() == offset)
-                        {
-                            return Ok(DateTime {
-                                local,
-                                offset_seconds: offset,
-                                zone: zone.name(),
-                            });
-                        }
-                    }
-                }
-                Ok(resolved)
+                Ok(zone.at_utc(Zone::Offset(offset).at_local(local)?.utc()))
             }
             (None, Some(offset)) => Ok(DateTime {
                 local,
