@@ -1833,3 +1833,32 @@ mod no_panics {
         }
     }
 }
+
+#[test]
+fn typed_reads_borrow() {
+    use cordial::value::FromValueRef;
+    let row = map(&[
+        ("name", Value::from("Acme")),
+        ("n", Value::Int(3)),
+        ("x", Value::Null),
+        ("l", Value::from(vec![1_i64, 2])),
+    ]);
+    let row = row.as_map().unwrap();
+    let name: &str = row["name"].get_as().unwrap();
+    assert_eq!(name, "Acme");
+    assert_eq!(row["n"].get_as::<i64>().unwrap(), 3);
+    assert_eq!(row["n"].get_as::<f64>().unwrap(), 3.0);
+    assert_eq!(row["x"].get_as::<Option<i64>>().unwrap(), None);
+    assert_eq!(row["l"].get_as::<Vec<i64>>().unwrap(), vec![1, 2]);
+    let err = <&str>::from_value_ref(&row["n"]).unwrap_err();
+    assert_eq!(
+        err,
+        ValueError::TypeMismatch {
+            expected: "a string",
+            found: "INTEGER"
+        }
+    );
+    assert_eq!(err.to_string(), "expected a string, found INTEGER");
+    assert!(row["x"].get_as::<i64>().is_err());
+    assert!(Value::Int(-1).get_as::<u64>().is_err());
+}

@@ -1,11 +1,19 @@
 //! The shared vocabulary: `Value` (every openCypher value), graph ids, and the runtime
 //! `Node`, `Relationship` and `Path` values. It knows nothing of syntax, plans or storage.
 //!
-//! Equality and ordering follow openCypher: `eq_cypher`/`cmp_cypher` are the ternary (null-aware)
-//! comparisons of expressions, `order` is the total order of ORDER BY, and `Value`'s own
-//! `PartialEq`/`Eq`/`Hash` are the grouping equivalence used by DISTINCT and aggregation keys.
+//! Equality and ordering follow openCypher: `eq_cypher`/`compare_cypher` are the ternary
+//! (null-aware) comparisons of expressions, `order` is the total order of ORDER BY, and
+//! `Value`'s own `PartialEq`/`Eq`/`Hash` are the grouping equivalence used by DISTINCT and
+//! aggregation keys (`compare.rs`).
+//!
+//! Also here: the TCK display format and `toString` (`display.rs`), serde in both directions
+//! and `from_value`/`to_value` for typed rows and parameters (`serde.rs`), borrowing typed reads
+//! (`convert.rs`), the temporal model (`temporal.rs` and `temporal/`), and `ValueError`, whose
+//! `kind()` maps each failure to openCypher's TypeError, ArgumentError or ArithmeticError
+//! (`error.rs`). Tests: `tests/value.rs`, with temporal cases as data in `tests/data/value/`.
 
 mod compare;
+mod convert;
 mod display;
 mod error;
 mod serde;
@@ -16,6 +24,7 @@ use std::fmt;
 
 pub use self::serde::{from_value, to_value};
 pub use compare::ComparisonOp;
+pub use convert::FromValueRef;
 pub use display::format_float;
 pub use error::{ValueError, ValueErrorKind};
 pub use temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, TemporalUnit, Time, Zone};
