@@ -307,6 +307,20 @@ impl PartialEq for Value {
 
 impl Eq for Value {}
 
+/// The ORDER BY order, which is total and agrees with the grouping equality, so values can be
+/// sorted and used as `BTreeMap` keys.
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Value {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.order(other)
+    }
+}
+
 impl Hash for Value {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {

@@ -401,6 +401,7 @@ struct Parts {
     date: Option<NaiveDate>,
     time: Option<NaiveTime>,
     zone: Option<Zone>,
+    type_name: &'static str,
 }
 
 impl Parts {
@@ -410,26 +411,31 @@ impl Parts {
                 date: Some(d.0),
                 time: None,
                 zone: None,
+                type_name: value.type_name(),
             },
             Value::LocalTime(t) => Parts {
                 date: None,
                 time: Some(t.0),
                 zone: None,
+                type_name: value.type_name(),
             },
             Value::Time(t) => Parts {
                 date: None,
                 time: Some(t.time),
                 zone: Some(Zone::Offset(t.offset_seconds)),
+                type_name: value.type_name(),
             },
             Value::LocalDateTime(dt) => Parts {
                 date: Some(dt.0.date()),
                 time: Some(dt.0.time()),
                 zone: None,
+                type_name: value.type_name(),
             },
             Value::DateTime(dt) => Parts {
                 date: Some(dt.local.date()),
                 time: Some(dt.local.time()),
                 zone: Some(dt.zone()),
+                type_name: value.type_name(),
             },
             other => {
                 return Err(ValueError::TypeMismatch {
@@ -440,20 +446,16 @@ impl Parts {
         })
     }
 
-    fn date(&self, target: &'static str) -> Result<NaiveDate, ValueError> {
+    fn date(&self) -> Result<NaiveDate, ValueError> {
         self.date.ok_or(ValueError::TypeMismatch {
             expected: "a value with a date",
-            found: target,
+            found: self.type_name,
         })
     }
 
     /// The truncated date and time of day (midnight for date units).
-    fn truncated_local(
-        &self,
-        unit: TemporalUnit,
-        target: &'static str,
-    ) -> Result<NaiveDateTime, ValueError> {
-        let date = truncate_date(self.date(target)?, unit)?;
+    fn truncated_local(&self, unit: TemporalUnit) -> Result<NaiveDateTime, ValueError> {
+        let date = truncate_date(self.date()?, unit)?;
         let time = if unit.is_date_unit() {
             NaiveTime::MIN
         } else {
@@ -507,7 +509,7 @@ impl Date {
             });
         }
         let parts = Parts::of(value)?;
-        let date = Date(truncate_date(parts.date("date")?, unit)?);
+        let date = Date(truncate_date(parts.date()?, unit)?);
         match overrides {
             Some(map) if !map.is_empty() => {
                 let mut map = map.clone();
@@ -527,7 +529,7 @@ impl LocalDateTime {
         overrides: Option<&Map>,
     ) -> Result<Self, ValueError> {
         let parts = Parts::of(value)?;
-        let local = parts.truncated_local(unit, "local datetime")?;
+        let local = parts.truncated_local(unit)?;
         with_overrides(local, overrides.cloned().unwrap_or_default())
     }
 }
@@ -550,7 +552,7 @@ impl DateTime {
         overrides: Option<&Map>,
     ) -> Result<Self, ValueError> {
         let parts = Parts::of(value)?;
-        let local = parts.truncated_local(unit, "datetime")?;
+        let local = parts.truncated_local(unit)?;
         let (map, zone) = split_timezone(overrides)?;
         let local = with_overrides(local, map)?.0;
         zone.or(parts.zone)
@@ -568,7 +570,7 @@ fn truncated_time(
     local_time_unit(unit, target)?;
     let time = parts.time.ok_or(ValueError::TypeMismatch {
         expected: "a value with a time",
-        found: "date",
+        found: parts.type_name,
     })?;
     let time = truncate_time(time, unit);
     if map.is_empty() {
