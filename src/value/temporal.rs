@@ -198,6 +198,8 @@ impl DateTime {
         offset_seconds: i32,
         zone: Option<&str>,
     ) -> Option<Self> {
+        // Both the instant and the wall-clock time must be representable.
+        chrono::DateTime::from_timestamp(epoch_seconds, nanos)?;
         let local = chrono::DateTime::from_timestamp(
             epoch_seconds.checked_add(i64::from(offset_seconds))?,
             nanos,
@@ -213,8 +215,8 @@ impl DateTime {
     /// The instant as UTC wall-clock time.
     #[must_use]
     pub fn utc(&self) -> NaiveDateTime {
-        // The offset is at most 18 hours, far inside chrono's range except at its very edge;
-        // saturate there rather than panic.
+        // Constructors keep the instant inside chrono's range (`Zone::at_local`, `from_parts`);
+        // a hand-built value at the very edge saturates rather than panics.
         self.local
             .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(self.offset_seconds)))
             .unwrap_or(self.local)
@@ -239,7 +241,7 @@ impl DateTime {
         let utc = chrono::DateTime::from_timestamp(seconds, nanos)
             .ok_or(ValueError::Overflow("datetime"))?
             .naive_utc();
-        Ok(Zone::or_utc(zone).at_utc(utc))
+        Zone::or_utc(zone).at_utc(utc)
     }
 
     /// The datetime of an instant given in milliseconds since the epoch, at UTC.
@@ -256,7 +258,11 @@ impl DateTime {
     /// the `current` constructors, so one statement sees one "now".
     #[must_use]
     pub fn now() -> Self {
-        Zone::Offset(0).at_utc(chrono::Utc::now().naive_utc())
+        DateTime {
+            local: chrono::Utc::now().naive_utc(),
+            offset_seconds: 0,
+            zone: None,
+        }
     }
 
     /// `datetime()` / `datetime.statement(tz)`: the instant `now` seen in `timezone` (a zone
@@ -264,7 +270,7 @@ impl DateTime {
     pub fn current(now: &DateTime, timezone: Option<&str>) -> Result<Self, ValueError> {
         match timezone {
             None => Ok(now.clone()),
-            Some(name) => Ok(Zone::parse(name)?.at_utc(now.utc())),
+            Some(name) => Zone::parse(name)?.at_utc(now.utc()),
         }
     }
 
@@ -278,8 +284,7 @@ impl DateTime {
     }
 
     /// The same instant seen in another zone.
-    #[must_use]
-    pub fn with_zone_same_instant(&self, zone: &Zone) -> Self {
+    pub fn with_zone_same_instant(&self, zone: &Zone) -> Result<Self, ValueError> {
         zone.at_utc(self.utc())
     }
 }
@@ -353,55 +358,56 @@ impl Zone {
         }
     }
 
-    /// The datetime of a UTC instant in this zone.
-    fn at_utc(&self, utc: NaiveDateTime) -> DateTime {
+    /// The datetime of a UTC instant in this zone; an error when the wall-clock time falls
+    /// outside chrono's range.
+    fn at_utc(&self, utc: NaiveDateTime) -> Result<DateTime, ValueError> {
         let offset_seconds = match self {
             Zone::Offset(seconds) => *seconds,
             Zone::Named(tz) => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
         };
         let local = utc
             .checked_add_signed(chrono::TimeDelta::seconds(i64::from(offset_seconds)))
-            .unwrap_or(utc);
-        DateTime {
+            .ok_or(ValueError::Overflow("datetime"))?;
+        Ok(DateTime {
             local,
             offset_seconds,
             zone: self.name(),
-        }
+        })
     }
 
     /// The datetime of a wall-clock time in this zone. As in java.time, an ambiguous time (the
     /// hour repeated when clocks go back) takes the earlier offset, and a time in a gap (when
-    /// clocks go forward) moves later by the length of the gap.
+    /// clocks go forward) moves later by the length of the gap. An error when the instant falls
+    /// outside chrono's range.
     fn at_local(&self, local: NaiveDateTime) -> Result<DateTime, ValueError> {
-        match self {
-            Zone::Offset(seconds) => Ok(DateTime {
-                local,
-                offset_seconds: *seconds,
-                zone: None,
-            }),
-            Zone::Named(tz) => {
-                let offset_seconds = match tz.offset_from_local_datetime(&local) {
-                    chrono::LocalResult::Single(offset)
-                    | chrono::LocalResult::Ambiguous(offset, _) => offset.fix().local_minus_utc(),
-                    chrono::LocalResult::None => {
-                        // In a gap: use the offset in force before the transition.
-                        let before = local
-                            .checked_sub_signed(chrono::TimeDelta::days(1))
-                            .ok_or(ValueError::Overflow("datetime"))?;
-                        let offset = tz.offset_from_utc_datetime(&before).fix().local_minus_utc();
-                        let utc = local
-                            .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(offset)))
-                            .ok_or(ValueError::Overflow("datetime"))?;
-                        return Ok(self.at_utc(utc));
-                    }
-                };
-                Ok(DateTime {
-                    local,
-                    offset_seconds,
-                    zone: self.name(),
-                })
-            }
-        }
+        let offset_seconds = match self {
+            Zone::Offset(seconds) => *seconds,
+            Zone::Named(tz) => match tz.offset_from_local_datetime(&local) {
+                chrono::LocalResult::Single(offset) | chrono::LocalResult::Ambiguous(offset, _) => {
+                    offset.fix().local_minus_utc()
+                }
+                chrono::LocalResult::None => {
+                    // In a gap: use the offset in force before the transition.
+                    let before = local
+                        .checked_sub_signed(chrono::TimeDelta::days(1))
+                        .ok_or(ValueError::Overflow("datetime"))?;
+                    let offset = tz.offset_from_utc_datetime(&before).fix().local_minus_utc();
+                    let utc = local
+                        .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(offset)))
+                        .ok_or(ValueError::Overflow("datetime"))?;
+                    return self.at_utc(utc);
+                }
+            },
+        };
+        // Keep the invariant that the instant is representable too (see `DateTime::utc`).
+        local
+            .checked_sub_signed(chrono::TimeDelta::seconds(i64::from(offset_seconds)))
+            .ok_or(ValueError::Overflow("datetime"))?;
+        Ok(DateTime {
+            local,
+            offset_seconds,
+            zone: self.name(),
+        })
     }
 
     /// The offset this zone has at the wall-clock time `local` (used for `Time` from a named

@@ -97,7 +97,7 @@ impl DateTime {
         let zone = self.zone();
         let moved = zone.at_local(plus_calendar(self.local, duration)?)?;
         let utc = add_nanos(moved.utc(), duration.total_nanos())?;
-        Ok(zone.at_utc(utc))
+        zone.at_utc(utc)
     }
 }
 
@@ -173,7 +173,7 @@ fn common_frame(
             let zone = from_dt.zone();
             Ok((
                 from_local,
-                to_dt.with_zone_same_instant(&zone).local,
+                to_dt.with_zone_same_instant(&zone)?.local,
                 Some(zone),
             ))
         }

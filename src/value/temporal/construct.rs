@@ -646,7 +646,7 @@ impl DateTime {
         let local = NaiveDateTime::new(date, time);
         let base_zone = base.and_then(|b| b.zone).map(|(zone, _)| zone);
         match (fields.timezone, base_zone) {
-            (Some(zone), Some(from)) => Ok(from.at_local(local)?.with_zone_same_instant(&zone)),
+            (Some(zone), Some(from)) => from.at_local(local)?.with_zone_same_instant(&zone),
             (Some(zone), None) => zone.at_local(local),
             (None, Some(from)) => from.at_local(local),
             (None, None) => Zone::Offset(0).at_local(local),

@@ -95,13 +95,9 @@ impl DateTime {
                 // Both written: the offset fixes the instant and the zone how it is shown, as
                 // java.time resolves `2021-10-31T02:30+01:00[Europe/Stockholm]`.
                 let zone = Zone::parse(name)?;
-                Ok(zone.at_utc(Zone::Offset(offset).at_local(local)?.utc()))
+                zone.at_utc(Zone::Offset(offset).at_local(local)?.utc())
             }
-            (None, Some(offset)) => Ok(DateTime {
-                local,
-                offset_seconds: offset,
-                zone: None,
-            }),
+            (None, Some(offset)) => Zone::Offset(offset).at_local(local),
             (None, None) => Ok(DateTime {
                 local,
                 offset_seconds: 0,
