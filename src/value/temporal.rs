@@ -10,6 +10,21 @@
 //! - `arith`: `temporal ± duration`, `duration.between/inMonths/inDays/inSeconds`, `truncate`;
 //! - `duration`: the duration type's arithmetic, parsing and printing.
 //!
+//! How an executor maps openCypher onto this API (every temporal function returns null for a
+//! null argument; callers check that before calling):
+//!
+//! | openCypher | API |
+//! |---|---|
+//! | `date(x)` for a string, map or temporal (likewise `localtime`, `time`, `localdatetime`, `datetime`, `duration`) | `Date::from_value(&x)` |
+//! | `date()`, `date.transaction/statement/realtime([tz])` | `Date::current(&now, tz)` with one `now` per statement |
+//! | `datetime.fromepoch(s, ns)`, `datetime.fromepochmillis(ms)` | `DateTime::from_epoch(s, ns, None)`, `DateTime::from_epoch_millis(ms)` |
+//! | `date.truncate(unit, x[, map])` (and the other types) | `Date::truncate(TemporalUnit::parse(unit)?, &x, map)` |
+//! | `duration.between/inMonths/inDays/inSeconds(a, b)` | `Duration::between/in_months/in_days/in_seconds(&a, &b)` |
+//! | `x + d`, `x - d` (`d + x` too) | `temporal::add_duration(&x, &d)`, `temporal::subtract_duration(&x, &d)` |
+//! | `d1 - d2`, `-d`, `d * n`, `d / n` | `Duration::checked_sub`, `checked_neg`, `checked_mul_int`/`checked_mul_float`, `checked_div` |
+//! | `x.year`, `d.minutesOfHour`, ... | `temporal::property(&x, "year")` |
+//! | `toString(x)` | `Value::to_cypher_string` |
+//!
 //! It knows nothing of syntax, plans or storage. Years are limited to chrono's range (about
 //! ±262,000); anything beyond is a [`ValueError::Overflow`], never a panic. Tests are in
 //! `tests/value.rs` (including a runner over the TCK's temporal scenarios).
