@@ -446,7 +446,7 @@ struct Summary {
     name: String,
     count: i64,
     score: Option<f64>,
-    since: String,
+    since: Date,
     tags: Vec<String>,
     kind: Kind,
 }
@@ -475,7 +475,7 @@ fn rows_deserialize_into_structs() {
             name: "Acme".into(),
             count: 3,
             score: None,
-            since: "2021-03-04".into(),
+            since: "2021-03-04".parse().unwrap(),
             tags: vec!["a".into(), "b".into()],
             kind: Kind::Churned,
         }
@@ -483,6 +483,14 @@ fn rows_deserialize_into_structs() {
     let back = to_value(&summary).unwrap();
     assert_eq!(back.as_map().unwrap()["since"], Value::from("2021-03-04"));
     assert_eq!(back.as_map().unwrap()["count"], Value::Int(3));
+    // Temporal types are ISO strings in serde.
+    let dt: DateTime = "2015-07-21T21:40:32.142+01:00[Europe/London]"
+        .parse()
+        .unwrap();
+    let json = serde_json::to_string(&dt).unwrap();
+    assert_eq!(json, "\"2015-07-21T21:40:32.142+01:00[Europe/London]\"");
+    assert_eq!(serde_json::from_str::<DateTime>(&json).unwrap(), dt);
+    assert!(serde_json::from_str::<Duration>("\"P1X\"").is_err());
     // Type mismatches are errors, not panics.
     let bad = map(&[("name", Value::Int(1))]);
     let err = from_value::<Summary>(bad).unwrap_err();

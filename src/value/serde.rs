@@ -382,3 +382,56 @@ impl<'de> de::VariantAccess<'de> for VariantAccess {
         self.0.deserialize_any(visitor)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Temporal types as ISO 8601 strings, so user structs can hold them (`since: Date` in a row
+// type for `from_value`) and `"2020-01-01".parse::<Date>()` works.
+
+macro_rules! temporal_as_string {
+    ($($ty:ident, $what:literal);* $(;)?) => {
+        $(
+            impl Serialize for super::$ty {
+                fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.collect_str(self)
+                }
+            }
+
+            impl<'de> Deserialize<'de> for super::$ty {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct StrVisitor;
+
+                    impl Visitor<'_> for StrVisitor {
+                        type Value = super::$ty;
+
+                        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                            f.write_str(concat!("an ISO 8601 ", $what, " string"))
+                        }
+
+                        fn visit_str<E: de::Error>(self, v: &str) -> Result<super::$ty, E> {
+                            super::$ty::parse(v).map_err(E::custom)
+                        }
+                    }
+
+                    deserializer.deserialize_str(StrVisitor)
+                }
+            }
+
+            impl std::str::FromStr for super::$ty {
+                type Err = ValueError;
+
+                fn from_str(s: &str) -> Result<Self, ValueError> {
+                    super::$ty::parse(s)
+                }
+            }
+        )*
+    };
+}
+
+temporal_as_string! {
+    Date, "date";
+    LocalTime, "local time";
+    Time, "time";
+    LocalDateTime, "local datetime";
+    DateTime, "datetime";
+    Duration, "duration";
+}
