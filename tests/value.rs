@@ -326,8 +326,15 @@ fn display_uses_the_tck_format() {
         (Value::Float(-0.0), "-0.0"),
         (Value::Float(1.5), "1.5"),
         (Value::Float(0.001), "0.001"),
-        (Value::Float(1e-10), "1.0E-10"),
-        (Value::Float(1.25e7), "1.25E7"),
+        (Value::Float(1e-10), "1e-10"),
+        (Value::Float(1e-5), "0.00001"),
+        (Value::Float(1e9), "1000000000.0"),
+        (Value::Float(1e308), "1e308"),
+        (
+            Value::Float(-1.2635418652381264e305),
+            "-1.2635418652381264e305",
+        ),
+        (Value::Float(1.25e7), "12500000.0"),
         (Value::Float(123_456.0), "123456.0"),
         (Value::Float(f64::NAN), "NaN"),
         (Value::Float(f64::INFINITY), "Infinity"),
@@ -1824,6 +1831,13 @@ mod no_panics {
                 let _ = temporal::property(&a, name);
                 let _ = temporal::property(&Value::Duration(d), name);
             }
+        }
+
+        #[test]
+        fn floats_print_and_parse_back(x in any::<f64>()) {
+            let printed = cordial::value::format_float(x);
+            let parsed: f64 = printed.parse().unwrap();
+            prop_assert!(parsed.to_bits() == x.to_bits() || (x.is_nan() && parsed.is_nan()), "{}", printed);
         }
 
         #[test]

@@ -1,6 +1,6 @@
 //! `Display` for values in the openCypher TCK's result format: `'text'` with escapes, `[1, 2]`,
-//! `{k: 'v'}`, `(:A:B {k: 1})`, `[:T {k: 1}]`, `<(:A)-[:T]->(:B)>`, floats as Java prints them
-//! (`1.0`, `1.0E-10`, `NaN`, `Infinity`), temporals as their ISO string in quotes.
+//! `{k: 'v'}`, `(:A:B {k: 1})`, `[:T {k: 1}]`, `<(:A)-[:T]->(:B)>`, floats as the TCK writes
+//! them (`1.0`, `0.00001`, `1e-305`, `NaN`, `Infinity`), temporals as their ISO string in quotes.
 //!
 //! `Value::to_cypher_string` is `toString()`: strings and temporals without quotes.
 
@@ -58,8 +58,10 @@ impl Value {
     }
 }
 
-/// A float as Java's `Double.toString` prints it: `1.0`, `0.001`, `1.0E7`, `1.0E-10`, `NaN`,
-/// `Infinity`, `-0.0`. The digits are the shortest that read back to the same float.
+/// A float as the openCypher TCK prints it: the shortest digits that read back to the same
+/// float, in decimal when the magnitude is between 1e-7 and 1e21 (`1.0`, `0.00001`,
+/// `1000000000.0`), else in scientific notation (`1e-305`, `1.2635418652381264e305`); and `NaN`,
+/// `Infinity`, `-Infinity`. Every form reads back as a Cypher float literal.
 #[must_use]
 pub fn format_float(x: f64) -> String {
     if x.is_nan() {
@@ -69,7 +71,7 @@ pub fn format_float(x: f64) -> String {
         return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
     }
     let abs = x.abs();
-    if abs == 0.0 || (1e-3..1e7).contains(&abs) {
+    if abs == 0.0 || (1e-7..1e21).contains(&abs) {
         let text = format!("{x}");
         return if text.contains('.') {
             text
@@ -77,15 +79,8 @@ pub fn format_float(x: f64) -> String {
             format!("{text}.0")
         };
     }
-    // Scientific: Rust's `{:e}` gives the shortest digits as `d.ddde-n`.
-    let text = format!("{x:e}");
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_owned()
-    } else {
-        format!("{mantissa}.0")
-    };
-    format!("{mantissa}E{exponent}")
+    // Rust's `{:e}` gives the shortest round-trip digits as `1.5e-10`.
+    format!("{x:e}")
 }
 
 /// A string literal in single quotes, escaping quotes, backslashes and control characters.
