@@ -498,6 +498,35 @@ fn rows_deserialize_into_structs() {
     assert_eq!(json, "\"2015-07-21T21:40:32.142+01:00[Europe/London]\"");
     assert_eq!(serde_json::from_str::<DateTime>(&json).unwrap(), dt);
     assert!(serde_json::from_str::<Duration>("\"P1X\"").is_err());
+    // Parameters from Rust values.
+    #[derive(serde::Serialize)]
+    enum Shape {
+        Circle { r: f64 },
+        Pair(i32, i32),
+        Named(String),
+        Empty,
+    }
+    let shapes = to_value(&vec![
+        Shape::Circle { r: f64::NAN },
+        Shape::Pair(1, 2),
+        Shape::Named("n".into()),
+        Shape::Empty,
+    ])
+    .unwrap();
+    assert_eq!(
+        shapes.to_string(),
+        "[{Circle: {r: NaN}}, {Pair: [1, 2]}, {Named: 'n'}, 'Empty']"
+    );
+    let keyed: HashMap<i32, Option<u8>> = [(1, Some(2)), (3, None)].into_iter().collect();
+    assert_eq!(to_value(&keyed).unwrap().to_string(), "{`1`: 2, `3`: null}");
+    assert_eq!(
+        to_value(&u64::MAX).unwrap_err().kind(),
+        ValueErrorKind::Conversion
+    );
+    assert_eq!(
+        to_value(&(1_u8, 'c', ())).unwrap().to_string(),
+        "[1, 'c', null]"
+    );
     // Type mismatches are errors, not panics.
     let bad = map(&[("name", Value::Int(1))]);
     let err = from_value::<Summary>(bad).unwrap_err();

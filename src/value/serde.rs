@@ -22,10 +22,11 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ValueError> {
 }
 
 /// Converts any serializable value (a parameter struct, a map, a number) into a `Value`.
-/// Structs become maps; integers beyond `i64` are an error; `chrono` types become strings.
+/// Structs and maps become maps (keys must serialize as strings or numbers), sequences and
+/// tuples lists, `None` and unit null, unit enum variants their name, other enum variants
+/// `{variant: content}`. Integers beyond `i64` are an error.
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ValueError> {
-    let json = serde_json::to_value(value).map_err(|e| ValueError::Conversion(e.to_string()))?;
-    Value::deserialize(json).map_err(|e| ValueError::Conversion(e.to_string()))
+    value.serialize(ValueSerializer)
 }
 
 impl Value {
@@ -434,4 +435,317 @@ temporal_as_string! {
     LocalDateTime, "local datetime";
     DateTime, "datetime";
     Duration, "duration";
+}
+
+// ---------------------------------------------------------------------------------------------
+// A Serializer that builds a Value (behind `to_value`)
+
+struct ValueSerializer;
+
+fn int_value<T: TryInto<i64> + fmt::Display + Copy>(v: T) -> Result<Value, ValueError> {
+    v.try_into()
+        .map(Value::Int)
+        .map_err(|_| ValueError::Conversion(format!("integer {v} does not fit in 64 signed bits")))
+}
+
+fn tagged(variant: &str, content: Value) -> Value {
+    let mut map = Map::new();
+    map.insert(variant.to_owned(), content);
+    Value::Map(map)
+}
+
+impl Serializer for ValueSerializer {
+    type Ok = Value;
+    type Error = ValueError;
+    type SerializeSeq = SeqBuilder;
+    type SerializeTuple = SeqBuilder;
+    type SerializeTupleStruct = SeqBuilder;
+    type SerializeTupleVariant = SeqBuilder;
+    type SerializeMap = MapBuilder;
+    type SerializeStruct = MapBuilder;
+    type SerializeStructVariant = MapBuilder;
+
+    fn serialize_bool(self, v: bool) -> Result<Value, ValueError> {
+        Ok(Value::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Value, ValueError> {
+        Ok(Value::Int(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Value, ValueError> {
+        Ok(Value::Int(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Value, ValueError> {
+        Ok(Value::Int(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Value, ValueError> {
+        Ok(Value::Int(v))
+    }
+    fn serialize_i128(self, v: i128) -> Result<Value, ValueError> {
+        int_value(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<Value, ValueError> {
+        Ok(Value::Int(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Value, ValueError> {
+        Ok(Value::Int(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Value, ValueError> {
+        Ok(Value::Int(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Value, ValueError> {
+        int_value(v)
+    }
+    fn serialize_u128(self, v: u128) -> Result<Value, ValueError> {
+        int_value(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<Value, ValueError> {
+        Ok(Value::Float(v.into()))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Value, ValueError> {
+        Ok(Value::Float(v))
+    }
+    fn serialize_char(self, v: char) -> Result<Value, ValueError> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Result<Value, ValueError> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<Value, ValueError> {
+        Ok(Value::List(
+            v.iter().map(|b| Value::Int((*b).into())).collect(),
+        ))
+    }
+    fn serialize_none(self) -> Result<Value, ValueError> {
+        Ok(Value::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Value, ValueError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Value, ValueError> {
+        Ok(Value::Null)
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Value, ValueError> {
+        Ok(Value::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Value, ValueError> {
+        Ok(Value::String(variant.to_owned()))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Value, ValueError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Value, ValueError> {
+        Ok(tagged(variant, value.serialize(ValueSerializer)?))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, ValueError> {
+        Ok(SeqBuilder {
+            items: Vec::with_capacity(len.unwrap_or(0).min(4096)),
+            variant: None,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, ValueError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<SeqBuilder, ValueError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<SeqBuilder, ValueError> {
+        Ok(SeqBuilder {
+            items: Vec::with_capacity(len.min(4096)),
+            variant: Some(variant),
+        })
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<MapBuilder, ValueError> {
+        Ok(MapBuilder {
+            map: Map::new(),
+            key: None,
+            variant: None,
+        })
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<MapBuilder, ValueError> {
+        self.serialize_map(None)
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<MapBuilder, ValueError> {
+        Ok(MapBuilder {
+            map: Map::new(),
+            key: None,
+            variant: Some(variant),
+        })
+    }
+}
+
+struct SeqBuilder {
+    items: Vec<Value>,
+    variant: Option<&'static str>,
+}
+
+impl SeqBuilder {
+    fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
+        self.items.push(value.serialize(ValueSerializer)?);
+        Ok(())
+    }
+
+    fn finish(self) -> Value {
+        let list = Value::List(self.items);
+        match self.variant {
+            Some(variant) => tagged(variant, list),
+            None => list,
+        }
+    }
+}
+
+impl ::serde::ser::SerializeSeq for SeqBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
+}
+
+impl ::serde::ser::SerializeTuple for SeqBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
+}
+
+impl ::serde::ser::SerializeTupleStruct for SeqBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
+}
+
+impl ::serde::ser::SerializeTupleVariant for SeqBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
+}
+
+struct MapBuilder {
+    map: Map,
+    key: Option<String>,
+    variant: Option<&'static str>,
+}
+
+impl MapBuilder {
+    fn finish(self) -> Value {
+        let map = Value::Map(self.map);
+        match self.variant {
+            Some(variant) => tagged(variant, map),
+            None => map,
+        }
+    }
+}
+
+/// Map keys: strings as they are, numbers, booleans and chars as their text.
+fn key_string(key: Value) -> Result<String, ValueError> {
+    match key {
+        Value::String(s) => Ok(s),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(key.to_string()),
+        other => Err(ValueError::TypeMismatch {
+            expected: "a string map key",
+            found: other.type_name(),
+        }),
+    }
+}
+
+impl ::serde::ser::SerializeMap for MapBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), ValueError> {
+        self.key = Some(key_string(key.serialize(ValueSerializer)?)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ValueError> {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| ValueError::Conversion("map value without a key".to_owned()))?;
+        self.map.insert(key, value.serialize(ValueSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
+}
+
+impl ::serde::ser::SerializeStruct for MapBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), ValueError> {
+        self.map
+            .insert(key.to_owned(), value.serialize(ValueSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
+}
+
+impl ::serde::ser::SerializeStructVariant for MapBuilder {
+    type Ok = Value;
+    type Error = ValueError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), ValueError> {
+        self.map
+            .insert(key.to_owned(), value.serialize(ValueSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Value, ValueError> {
+        Ok(self.finish())
+    }
 }
