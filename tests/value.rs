@@ -488,7 +488,16 @@ fn rows_deserialize_into_structs() {
         }
     );
     let back = to_value(&summary).unwrap();
-    assert_eq!(back.as_map().unwrap()["since"], Value::from("2021-03-04"));
+    // Temporal fields stay temporal values in parameters (and strings in JSON).
+    assert_eq!(
+        back.as_map().unwrap()["since"],
+        Value::Date(Date::parse("2021-03-04").unwrap())
+    );
+    assert_eq!(to_value(&row).unwrap(), row);
+    assert_eq!(
+        serde_json::to_value(&summary).unwrap()["since"],
+        serde_json::json!("2021-03-04")
+    );
     assert_eq!(back.as_map().unwrap()["count"], Value::Int(3));
     // Temporal types are ISO strings in serde.
     let dt: DateTime = "2015-07-21T21:40:32.142+01:00[Europe/London]"

@@ -47,12 +47,12 @@ impl Serialize for Value {
             Value::Int(i) => serializer.serialize_i64(*i),
             Value::Float(f) => serializer.serialize_f64(*f),
             Value::String(s) => serializer.serialize_str(s),
-            Value::Date(d) => serializer.collect_str(d),
-            Value::LocalTime(t) => serializer.collect_str(t),
-            Value::Time(t) => serializer.collect_str(t),
-            Value::LocalDateTime(dt) => serializer.collect_str(dt),
-            Value::DateTime(dt) => serializer.collect_str(dt),
-            Value::Duration(d) => serializer.collect_str(d),
+            Value::Date(d) => d.serialize(serializer),
+            Value::LocalTime(t) => t.serialize(serializer),
+            Value::Time(t) => t.serialize(serializer),
+            Value::LocalDateTime(dt) => dt.serialize(serializer),
+            Value::DateTime(dt) => dt.serialize(serializer),
+            Value::Duration(d) => d.serialize(serializer),
             Value::List(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -392,8 +392,10 @@ macro_rules! temporal_as_string {
     ($($ty:ident, $what:literal);* $(;)?) => {
         $(
             impl Serialize for super::$ty {
+                /// The ISO string, wrapped in a newtype struct whose name `to_value` recognises
+                /// to rebuild the temporal value; other serializers see just the string.
                 fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.collect_str(self)
+                    serializer.serialize_newtype_struct(concat!("$cordial::", stringify!($ty)), &self.to_string())
                 }
             }
 
@@ -537,10 +539,24 @@ impl Serializer for ValueSerializer {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _name: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<Value, ValueError> {
-        value.serialize(self)
+        let inner = value.serialize(self)?;
+        // Temporal values travel as their ISO string under a marker name (see their
+        // `Serialize`); turn them back into temporal values.
+        let (Some(kind), Value::String(text)) = (name.strip_prefix("$cordial::"), &inner) else {
+            return Ok(inner);
+        };
+        Ok(match kind {
+            "Date" => Value::Date(super::Date::parse(text)?),
+            "LocalTime" => Value::LocalTime(super::LocalTime::parse(text)?),
+            "Time" => Value::Time(super::Time::parse(text)?),
+            "LocalDateTime" => Value::LocalDateTime(super::LocalDateTime::parse(text)?),
+            "DateTime" => Value::DateTime(super::DateTime::parse(text)?),
+            "Duration" => Value::Duration(super::Duration::parse(text)?),
+            _ => inner,
+        })
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
