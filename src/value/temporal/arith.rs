@@ -7,8 +7,10 @@
 //! wall clock and seconds on the instant, as java.time does.
 //!
 //! `between(a, b)` counts whole months, then whole days, then the remaining time, each towards
-//! zero; when either side has no date only the times of day are compared. Sides with offsets
-//! are compared as instants.
+//! zero, on the wall clock of one zone (the first side's, else the second's), with the remaining
+//! time measured between instants. When either side has no date only times of day are
+//! compared: as instants when both have offsets, and a time facing a datetime is placed on that
+//! datetime's date, so a daylight saving shift counts.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
@@ -18,7 +20,7 @@ use super::{
 };
 use crate::value::{Map, Value, ValueError};
 
-/// `temporal + duration`; a type error for anything but a temporal instant on the left.
+/// `temporal + duration` (and `duration + duration`); a type error for any other left side.
 pub fn add_duration(value: &Value, duration: &Duration) -> Result<Value, ValueError> {
     Ok(match value {
         Value::Date(d) => Value::Date(d.plus(duration)?),
