@@ -28,7 +28,8 @@ fn build(db: &Database) -> Vec<cordial::NodeId> {
     }
     for i in 0..CUSTOMERS {
         for d in [1, 7, 31] {
-            tx.add_relationship("REFERRED", ids[i], ids[(i + d) % CUSTOMERS], &[]).unwrap();
+            tx.add_relationship("REFERRED", ids[i], ids[(i + d) % CUSTOMERS], &[])
+                .unwrap();
         }
     }
     tx.commit().unwrap();
@@ -49,7 +50,8 @@ fn storage(c: &mut Criterion) {
     c.bench_function("one-hop expand (3 neighbours)", |b| {
         b.iter(|| {
             edges.clear();
-            snap.expand(black_box(ids[54_321]), Direction::Outgoing, &[], &mut edges).unwrap();
+            snap.expand(black_box(ids[54_321]), Direction::Outgoing, &[], &mut edges)
+                .unwrap();
             black_box(edges.len())
         })
     });
@@ -62,8 +64,11 @@ fn storage(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let mut tx = db.begin_write().unwrap();
-            let a = tx.add_node(&["Interaction"], &[("n", Value::Int(n))]).unwrap();
-            tx.add_relationship("HAS_INTERACTION", ids[1], a, &[]).unwrap();
+            let a = tx
+                .add_node(&["Interaction"], &[("n", Value::Int(n))])
+                .unwrap();
+            tx.add_relationship("HAS_INTERACTION", ids[1], a, &[])
+                .unwrap();
             tx.set_property(ids[2], "touched", Value::Int(n)).unwrap();
             tx.commit().unwrap();
         })

@@ -7,11 +7,21 @@ fn main() {
     let mut tx = db.begin_write().unwrap();
     let mut ids = Vec::new();
     for i in 0..100_000 {
-        ids.push(tx.add_node(&["Customer"], &[("id", Value::String(format!("cus-{i:06}"))), ("score", Value::Int(i % 97))]).unwrap());
+        ids.push(
+            tx.add_node(
+                &["Customer"],
+                &[
+                    ("id", Value::String(format!("cus-{i:06}"))),
+                    ("score", Value::Int(i % 97)),
+                ],
+            )
+            .unwrap(),
+        );
     }
     for i in 0..100_000usize {
         for d in [1, 7, 31] {
-            tx.add_relationship("REFERRED", ids[i], ids[(i + d) % 100_000], &[]).unwrap();
+            tx.add_relationship("REFERRED", ids[i], ids[(i + d) % 100_000], &[])
+                .unwrap();
         }
     }
     println!("ops {:?}", t.elapsed());
@@ -27,7 +37,11 @@ fn main() {
     tx.commit().unwrap();
     println!("10k updates {:?}", t.elapsed());
     db.checkpoint().unwrap();
-    println!("checkpoint {:?} size {}", t.elapsed(), db.stats().unwrap().size_on_disk);
+    println!(
+        "checkpoint {:?} size {}",
+        t.elapsed(),
+        db.stats().unwrap().size_on_disk
+    );
     drop(db);
     let t = Instant::now();
     let db = Database::open(dir.path().join("db")).unwrap();

@@ -14,4 +14,6 @@ pub enum Error {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Value(#[from] crate::value::ValueError),
 }

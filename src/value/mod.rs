@@ -1,27 +1,61 @@
 //! The shared vocabulary: `Value` (every openCypher value), graph ids, and the runtime
 //! `Node`, `Relationship` and `Path` values. It knows nothing of syntax, plans or storage.
 //!
-//! Equality and ordering follow openCypher: `eq_cypher`/`cmp_cypher` are the ternary (null-aware)
-//! comparisons of expressions, `order` is the total order of ORDER BY, and `Value`'s own
-//! `PartialEq`/`Eq`/`Hash` are the grouping equivalence used by DISTINCT and aggregation keys.
+//! Equality and ordering follow openCypher: `eq_cypher`/`compare_cypher` are the ternary
+//! (null-aware) comparisons of expressions, `order` is the total order of ORDER BY, and
+//! `Value`'s own `PartialEq`/`Eq`/`Hash` are the grouping equivalence used by DISTINCT and
+//! aggregation keys (`compare.rs`).
+//!
+//! Also here: the TCK display format and `toString` (`display.rs`), serde in both directions
+//! and `from_value`/`to_value` for typed rows and parameters (`serde.rs`), borrowing typed reads
+//! (`convert.rs`), the temporal model (`temporal.rs` and `temporal/`), and `ValueError`, whose
+//! `kind()` maps each failure to openCypher's TypeError, ArgumentError or ArithmeticError
+//! (`error.rs`). Tests: `tests/value.rs`, with temporal cases as data in `tests/data/value/`.
 
 mod compare;
+mod convert;
+mod display;
+mod error;
+mod serde;
 pub mod temporal;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
+pub use self::serde::{from_value, to_value};
+pub use compare::ComparisonOp;
+pub use convert::FromValueRef;
+pub use display::format_float;
+pub use error::{ValueError, ValueErrorKind};
+pub use temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, TemporalUnit, Time, Zone};
 
 /// A node's internal id: dense, stable for the node's life, never reused while it lives.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize,
 )]
 pub struct NodeId(pub u64);
 
 /// A relationship's internal id.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize,
 )]
 pub struct RelId(pub u64);
 
@@ -88,14 +122,182 @@ pub struct Path {
 }
 
 impl Value {
+    /// The openCypher type name: `NULL`, `BOOLEAN`, `INTEGER`, `FLOAT`, `STRING`, `DATE`,
+    /// `LOCAL TIME`, `ZONED TIME`, `LOCAL DATETIME`, `ZONED DATETIME`, `DURATION`, `LIST`, `MAP`,
+    /// `NODE`, `RELATIONSHIP`, `PATH` (the names of GQL and Neo4j's `valueType`).
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Bool(_) => "BOOLEAN",
+            Value::Int(_) => "INTEGER",
+            Value::Float(_) => "FLOAT",
+            Value::String(_) => "STRING",
+            Value::Date(_) => "DATE",
+            Value::LocalTime(_) => "LOCAL TIME",
+            Value::Time(_) => "ZONED TIME",
+            Value::LocalDateTime(_) => "LOCAL DATETIME",
+            Value::DateTime(_) => "ZONED DATETIME",
+            Value::Duration(_) => "DURATION",
+            Value::List(_) => "LIST",
+            Value::Map(_) => "MAP",
+            Value::Node(_) => "NODE",
+            Value::Relationship(_) => "RELATIONSHIP",
+            Value::Path(_) => "PATH",
+        }
+    }
+
     #[must_use]
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The value as a float: floats, and integers converted (possibly losing precision beyond
+    /// 2^53).
+    #[must_use]
+    pub fn as_float(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) => Some(*f),
+            #[allow(clippy::cast_precision_loss)]
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_node(&self) -> Option<&Node> {
+        match self {
+            Value::Node(node) => Some(node),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_relationship(&self) -> Option<&Relationship> {
+        match self {
+            Value::Relationship(rel) => Some(rel),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_path(&self) -> Option<&Path> {
+        match self {
+            Value::Path(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is one of the six temporal types.
+    #[must_use]
+    pub fn is_temporal(&self) -> bool {
+        matches!(
+            self,
+            Value::Date(_)
+                | Value::LocalTime(_)
+                | Value::Time(_)
+                | Value::LocalDateTime(_)
+                | Value::DateTime(_)
+                | Value::Duration(_)
+        )
+    }
 }
 
-impl From<&str> for Value {
-    fn from(s: &str) -> Self {
-        Value::String(s.to_owned())
+macro_rules! from_impls {
+    ($($source:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$source> for Value {
+            fn from(value: $source) -> Self {
+                Value::$variant(value.into())
+            }
+        })*
+    };
+}
+
+from_impls! {
+    bool => Bool,
+    i64 => Int,
+    i32 => Int,
+    i16 => Int,
+    i8 => Int,
+    u32 => Int,
+    u16 => Int,
+    u8 => Int,
+    f64 => Float,
+    f32 => Float,
+    String => String,
+    &str => String,
+    Date => Date,
+    LocalTime => LocalTime,
+    Time => Time,
+    LocalDateTime => LocalDateTime,
+    DateTime => DateTime,
+    Duration => Duration,
+    Map => Map,
+    Node => Node,
+    Relationship => Relationship,
+    Path => Path,
+}
+
+impl From<&String> for Value {
+    fn from(value: &String) -> Self {
+        Value::String(value.clone())
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Self {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+impl<T: Into<Value>> FromIterator<T> for Value {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Value::List(iter.into_iter().map(Into::into).collect())
     }
 }
