@@ -82,7 +82,11 @@ pub fn table_cells(line: &str) -> Vec<String> {
 /// Parses one feature file into its scenarios.
 pub fn parse_feature(file: &Path, text: &str) -> Result<Vec<Scenario>, ParseError> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let err = |line: usize, message: &str| ParseError { file: file.to_path_buf(), line, message: message.to_owned() };
+    let err = |line: usize, message: &str| ParseError {
+        file: file.to_path_buf(),
+        line,
+        message: message.to_owned(),
+    };
     let mut feature = String::new();
     let mut background: Vec<Step> = Vec::new();
     let mut scenarios = Vec::new();
@@ -90,21 +94,49 @@ pub fn parse_feature(file: &Path, text: &str) -> Result<Vec<Scenario>, ParseErro
     enum Block {
         None,
         Background,
-        Scenario { name: String, line: usize, outline: bool, steps: Vec<Step>, examples: Vec<Vec<String>> },
+        Scenario {
+            name: String,
+            line: usize,
+            outline: bool,
+            steps: Vec<Step>,
+            examples: Vec<Vec<String>>,
+        },
     }
     let mut block = Block::None;
     let mut in_examples = false;
     let mut i = 0;
-    let finish = |block: Block, background: &[Step], scenarios: &mut Vec<Scenario>, feature: &str| -> Result<(), ParseError> {
-        if let Block::Scenario { name, line, outline, steps, examples } = block {
+    let finish = |block: Block,
+                  background: &[Step],
+                  scenarios: &mut Vec<Scenario>,
+                  feature: &str|
+     -> Result<(), ParseError> {
+        if let Block::Scenario {
+            name,
+            line,
+            outline,
+            steps,
+            examples,
+        } = block
+        {
             let mut all = background.to_vec();
             all.extend(steps);
             if !outline {
-                scenarios.push(Scenario { file: file.to_path_buf(), feature: feature.to_owned(), name, line, example: None, steps: all });
+                scenarios.push(Scenario {
+                    file: file.to_path_buf(),
+                    feature: feature.to_owned(),
+                    name,
+                    line,
+                    example: None,
+                    steps: all,
+                });
                 return Ok(());
             }
             let Some((header, rows)) = examples.split_first() else {
-                return Err(ParseError { file: file.to_path_buf(), line, message: "scenario outline without examples".into() });
+                return Err(ParseError {
+                    file: file.to_path_buf(),
+                    line,
+                    message: "scenario outline without examples".into(),
+                });
             };
             for (n, row) in rows.iter().enumerate() {
                 let substitute = |s: &str| {
@@ -119,7 +151,11 @@ pub fn parse_feature(file: &Path, text: &str) -> Result<Vec<Scenario>, ParseErro
                     .map(|step| Step {
                         text: substitute(&step.text),
                         doc: step.doc.as_deref().map(substitute),
-                        table: step.table.iter().map(|r| r.iter().map(|c| substitute(c)).collect()).collect(),
+                        table: step
+                            .table
+                            .iter()
+                            .map(|r| r.iter().map(|c| substitute(c)).collect())
+                            .collect(),
                         line: step.line,
                     })
                     .collect();
@@ -146,15 +182,45 @@ pub fn parse_feature(file: &Path, text: &str) -> Result<Vec<Scenario>, ParseErro
         if let Some(name) = line.strip_prefix("Feature:") {
             feature = name.trim().to_owned();
         } else if line.starts_with("Background:") {
-            finish(std::mem::replace(&mut block, Block::Background), &background, &mut scenarios, &feature)?;
+            finish(
+                std::mem::replace(&mut block, Block::Background),
+                &background,
+                &mut scenarios,
+                &feature,
+            )?;
             in_examples = false;
-        } else if let Some(rest) = line.strip_prefix("Scenario Outline:").or_else(|| line.strip_prefix("Scenario Template:")) {
-            finish(std::mem::replace(&mut block, Block::None), &background, &mut scenarios, &feature)?;
-            block = Block::Scenario { name: rest.trim().to_owned(), line: number, outline: true, steps: Vec::new(), examples: Vec::new() };
+        } else if let Some(rest) = line
+            .strip_prefix("Scenario Outline:")
+            .or_else(|| line.strip_prefix("Scenario Template:"))
+        {
+            finish(
+                std::mem::replace(&mut block, Block::None),
+                &background,
+                &mut scenarios,
+                &feature,
+            )?;
+            block = Block::Scenario {
+                name: rest.trim().to_owned(),
+                line: number,
+                outline: true,
+                steps: Vec::new(),
+                examples: Vec::new(),
+            };
             in_examples = false;
         } else if let Some(rest) = line.strip_prefix("Scenario:") {
-            finish(std::mem::replace(&mut block, Block::None), &background, &mut scenarios, &feature)?;
-            block = Block::Scenario { name: rest.trim().to_owned(), line: number, outline: false, steps: Vec::new(), examples: Vec::new() };
+            finish(
+                std::mem::replace(&mut block, Block::None),
+                &background,
+                &mut scenarios,
+                &feature,
+            )?;
+            block = Block::Scenario {
+                name: rest.trim().to_owned(),
+                line: number,
+                outline: false,
+                steps: Vec::new(),
+                examples: Vec::new(),
+            };
             in_examples = false;
         } else if line.starts_with("Examples:") || line.starts_with("Scenarios:") {
             in_examples = true;
@@ -162,15 +228,25 @@ pub fn parse_feature(file: &Path, text: &str) -> Result<Vec<Scenario>, ParseErro
             let cells = table_cells(line);
             match &mut block {
                 Block::Scenario { examples, .. } if in_examples => examples.push(cells),
-                Block::Scenario { steps, .. } => steps.last_mut().ok_or_else(|| err(number, "table before any step"))?.table.push(cells),
-                Block::Background => background.last_mut().ok_or_else(|| err(number, "table before any step"))?.table.push(cells),
+                Block::Scenario { steps, .. } => steps
+                    .last_mut()
+                    .ok_or_else(|| err(number, "table before any step"))?
+                    .table
+                    .push(cells),
+                Block::Background => background
+                    .last_mut()
+                    .ok_or_else(|| err(number, "table before any step"))?
+                    .table
+                    .push(cells),
                 Block::None => return Err(err(number, "table outside a scenario")),
             }
         } else if line.starts_with("\"\"\"") {
             let indent = raw.len() - raw.trim_start().len();
             let mut doc = Vec::new();
             loop {
-                let Some(next) = lines.get(i) else { return Err(err(number, "unterminated doc string")) };
+                let Some(next) = lines.get(i) else {
+                    return Err(err(number, "unterminated doc string"));
+                };
                 i += 1;
                 if next.trim() == "\"\"\"" {
                     break;
@@ -183,9 +259,15 @@ pub fn parse_feature(file: &Path, text: &str) -> Result<Vec<Scenario>, ParseErro
                 Block::Background => background.last_mut(),
                 Block::None => None,
             };
-            step.ok_or_else(|| err(number, "doc string before any step"))?.doc = Some(doc);
+            step.ok_or_else(|| err(number, "doc string before any step"))?
+                .doc = Some(doc);
         } else if let Some(keyword) = KEYWORDS.iter().find(|k| line.starts_with(**k)) {
-            let step = Step { text: line[keyword.len()..].trim().to_owned(), doc: None, table: Vec::new(), line: number };
+            let step = Step {
+                text: line[keyword.len()..].trim().to_owned(),
+                doc: None,
+                table: Vec::new(),
+                line: number,
+            };
             match &mut block {
                 Block::Scenario { steps, .. } => steps.push(step),
                 Block::Background => background.push(step),
@@ -218,7 +300,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, String> {
     files.sort();
     let mut scenarios = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         scenarios.extend(parse_feature(&file, &text).map_err(|e| e.to_string())?);
     }
     Ok(scenarios)
