@@ -306,9 +306,11 @@ pub(crate) fn projection_items(i: Input<'_>) -> PResult<'_, (bool, Vec<Projectio
         }
         return Ok((i, (true, items)));
     }
+    let (at, ()) = ws(i)?;
+    let start = offset(&at);
     let (rest, first) = after_keyword(i, "expression", projection_item).map_err(|e| {
         e.map(|mut err| {
-            if err.expected == ["expression"] {
+            if err.start == start && err.message.is_none() {
                 err.expected.insert(0, "*");
             }
             err

@@ -13,6 +13,7 @@ use super::error::SyntaxErrorKind;
 use super::lexer::{
     Input, PError, PResult, cut_err, expect, fail, failure, kw, merge, name_token, nested, number,
     offset, opt_kw, opt_sym, parameter, peek_kw, string_literal, sym, symbolic_name, variable, ws,
+    TreeDepth,
 };
 use super::pattern;
 
@@ -37,9 +38,11 @@ fn chain<'a>(
     op: fn(Input<'a>) -> PResult<'a, BinaryOp>,
 ) -> PResult<'a, Expr> {
     let (mut i, mut lhs) = operand(i)?;
+    let depth = TreeDepth::enter(i.extra);
     loop {
         match op(i) {
             Ok((rest, op)) => {
+                depth.bump(&rest)?;
                 let (rest, rhs) = expect(rest, "expression", operand).map_err(cut_err)?;
                 lhs = binary(op, lhs, rhs);
                 i = rest;
@@ -66,7 +69,9 @@ pub(crate) fn and_expr(i: Input<'_>) -> PResult<'_, Expr> {
 pub(crate) fn not_expr(i: Input<'_>) -> PResult<'_, Expr> {
     let mut nots = Vec::new();
     let mut i = i;
+    let depth = TreeDepth::enter(i.extra);
     while let (rest, Some(span)) = opt_kw(i, "NOT")? {
+        depth.bump(&rest)?;
         nots.push(span);
         i = rest;
     }
@@ -107,9 +112,12 @@ pub(crate) fn comparison(i: Input<'_>) -> PResult<'_, Expr> {
     let (mut i, first) = string_predicate(i)?;
     let mut operands = vec![first];
     let mut ops = Vec::new();
+    // A chain of n comparisons becomes n - 1 ANDs over n comparisons.
+    let depth = TreeDepth::enter(i.extra);
     loop {
         match comparison_op(i) {
             Ok((rest, op)) => {
+                depth.bump(&rest)?;
                 let (rest, rhs) = expect(rest, "expression", string_predicate).map_err(cut_err)?;
                 ops.push(op);
                 operands.push(rhs);
@@ -137,7 +145,9 @@ pub(crate) fn comparison(i: Input<'_>) -> PResult<'_, Expr> {
 /// `STARTS WITH`, `ENDS WITH`, `CONTAINS`, `IN`, `=~` and `IS [NOT] NULL`, left to right.
 pub(crate) fn string_predicate(i: Input<'_>) -> PResult<'_, Expr> {
     let (mut i, mut lhs) = add_sub(i)?;
+    let depth = TreeDepth::enter(i.extra);
     loop {
+        depth.bump(&i)?;
         if let (rest, Some(_)) = opt_kw(i, "IS")? {
             let (rest, negated) = opt_kw(rest, "NOT")?;
             let (rest, null) = kw("NULL")(rest).map_err(cut_err)?;
@@ -237,7 +247,9 @@ fn starts_postfix(i: Input<'_>) -> bool {
 /// An atom followed by property lookups, indexes and slices, then optionally labels.
 pub(crate) fn postfix(i: Input<'_>) -> PResult<'_, Expr> {
     let (mut i, mut e) = atom(i)?;
+    let depth = TreeDepth::enter(i.extra);
     loop {
+        depth.bump(&i)?;
         let (rest, ()) = ws(i)?;
         let text = *rest.fragment();
         if text.starts_with('.') && !text.starts_with("..") {
@@ -568,7 +580,7 @@ pub(crate) fn pattern_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
         Ok((rest, v)) if peek_sym(rest, "=") => (sym("=")(rest)?.0, Some(v)),
         _ => (i, None),
     };
-    let (i, path) = pattern::relationships_pattern(i)?;
+    let (i, path) = speculatively(i, pattern::relationships_pattern)?;
     if !(peek_kw(i, "WHERE") || peek_sym(i, "|")) {
         let (at, ()) = ws(i)?;
         let mut err = PError::expected_at(offset(&at), "|");
@@ -644,7 +656,7 @@ fn map_projection_item(i: Input<'_>) -> PResult<'_, MapProjectionItem> {
 
 /// `(`: a pattern predicate `(a)-->(b)` (only inside `WHERE`) or a parenthesized expression.
 fn paren_or_pattern(i: Input<'_>) -> PResult<'_, Expr> {
-    let pattern_error = match pattern::relationships_pattern(i) {
+    let pattern_error = match speculatively(i, pattern::relationships_pattern) {
         Ok((rest, path)) => {
             if i.extra.in_where.get() == 0 {
                 return failure(
@@ -663,6 +675,15 @@ fn paren_or_pattern(i: Input<'_>) -> PResult<'_, Expr> {
         Err(nom::Err::Error(e)) => Err(nom::Err::Error(merge(pattern_error, e))),
         other => other,
     }
+}
+
+/// Runs a pattern parser that must not commit, because the caller may fall back to another rule.
+fn speculatively<'a, T>(i: Input<'a>, f: fn(Input<'a>) -> PResult<'a, T>) -> PResult<'a, T> {
+    let ctx = i.extra;
+    ctx.speculative.set(ctx.speculative.get() + 1);
+    let result = f(i);
+    ctx.speculative.set(ctx.speculative.get() - 1);
+    result
 }
 
 /// `(expr)`; the span includes the parentheses so that column names keep them.

@@ -15,13 +15,23 @@ use super::error::SyntaxErrorKind;
 /// this bound keeps the stack within a 2 MB thread even in unoptimised builds.
 pub(crate) const MAX_DEPTH: u32 = 128;
 
+/// Deepest expression tree accepted. Operator chains (`a OR b OR ...`, `NOT NOT ...`, `a.b.c`)
+/// are parsed by loops but build trees as deep as they are long, and every consumer of the tree
+/// (drop, printing, the planner) recurses over it; this bounds them all.
+pub(crate) const MAX_TREE_DEPTH: u32 = 1000;
+
 /// Parse state shared by every parser of one statement.
 #[derive(Default)]
 pub(crate) struct Ctx {
     /// Current expression nesting.
     pub depth: Cell<u32>,
+    /// Depth of the expression tree being built: `depth` plus the links of operator chains.
+    pub tree_depth: Cell<u32>,
     /// Greater than zero inside a `WHERE`, where patterns may be used as predicates.
     pub in_where: Cell<u32>,
+    /// Greater than zero while an expression tries a pattern and may fall back to something
+    /// else; outside, a pattern commits at `-[`.
+    pub speculative: Cell<u32>,
     /// Expression parses so far: backtracking is bounded by this budget, so no input makes the
     /// parser run for exponential time.
     pub steps: Cell<u64>,
@@ -270,14 +280,8 @@ pub(crate) fn name_token(i: Input<'_>) -> PResult<'_, (String, bool, Span)> {
                     name.push('`');
                     chars.next();
                 } else {
+                    // An empty name (two backticks) is valid: the TCK uses it as a map key.
                     let len = idx + 2;
-                    if name.is_empty() {
-                        return failure(
-                            Span::new(start, start + len),
-                            SyntaxErrorKind::UnexpectedSyntax,
-                            "empty backticked name",
-                        );
-                    }
                     return Ok((i.take_from(len), (name, true, Span::new(start, start + len))));
                 }
             } else {
@@ -536,8 +540,44 @@ pub(crate) fn nested<'a, T>(i: Input<'a>, f: impl FnOnce(Input<'a>) -> PResult<'
         };
         return failure(Span::new(at, at), SyntaxErrorKind::TooComplex, &message);
     }
+    let guard = TreeDepth::enter(ctx);
+    guard.bump(&i)?;
     ctx.depth.set(depth);
     let result = f(i);
     ctx.depth.set(depth - 1);
     result
+}
+
+/// Counts the depth of the tree an operator chain builds; restores the count when dropped, so
+/// every exit path of the chain's parser leaves the context as it found it.
+pub(crate) struct TreeDepth<'a> {
+    ctx: &'a Ctx,
+    entry: u32,
+}
+
+impl<'a> TreeDepth<'a> {
+    pub fn enter(ctx: &'a Ctx) -> Self {
+        TreeDepth { ctx, entry: ctx.tree_depth.get() }
+    }
+
+    /// One more level; an error once the tree would be deeper than `MAX_TREE_DEPTH`.
+    pub fn bump(&self, i: &Input<'_>) -> Result<(), nom::Err<PError>> {
+        let depth = self.ctx.tree_depth.get() + 1;
+        if depth > MAX_TREE_DEPTH {
+            let at = offset(i);
+            return Err(nom::Err::Failure(PError::custom(
+                Span::new(at, at),
+                SyntaxErrorKind::TooComplex,
+                format!("expression deeper than {MAX_TREE_DEPTH} levels"),
+            )));
+        }
+        self.ctx.tree_depth.set(depth);
+        Ok(())
+    }
+}
+
+impl Drop for TreeDepth<'_> {
+    fn drop(&mut self) {
+        self.ctx.tree_depth.set(self.entry);
+    }
 }

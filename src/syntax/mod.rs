@@ -104,6 +104,11 @@ fn run<T>(text: &str, parser: impl FnOnce(Input<'_>) -> PResult<'_, T>) -> Resul
 /// An error at a character outside the language (an em dash, a curly quote) is reported as
 /// such, with the TCK's `InvalidUnicodeCharacter` kind.
 fn to_syntax_error(text: &str, err: PError) -> SyntaxError {
+    // An error at the end of the input is shown right after the last token, not on a blank
+    // line below it.
+    let trimmed_end = text.trim_end().len();
+    let start = err.start.min(trimmed_end);
+    let err = PError { start, end: err.end.min(trimmed_end).max(start), ..err };
     let mut kind = err.kind;
     let mut message = err.message;
     let mut end = err.end;

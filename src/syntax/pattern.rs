@@ -135,13 +135,15 @@ pub(crate) fn rel_pattern(i: Input<'_>) -> PResult<'_, RelPattern> {
     let start = offset(&i);
     let (i, left) = opt_sym(i, "<")?;
     let (i, _) = sym("-")(i)?;
+    // Outside an expression nothing but a relationship can follow `-[`, so commit there.
+    let commit = |e: nom::Err<super::lexer::PError>| if i.extra.speculative.get() == 0 { cut_err(e) } else { e };
     let (i, detail) = if peek_sym(i, "[") {
-        let (i, detail) = rel_detail(i)?;
+        let (i, detail) = rel_detail(i).map_err(commit)?;
         (i, Some(detail))
     } else {
         (i, None)
     };
-    let (i, dash) = sym("-")(i)?;
+    let (i, dash) = if detail.is_some() { sym("-")(i).map_err(commit)? } else { sym("-")(i)? };
     let (i, right) = opt_sym(i, ">")?;
     let end = right.unwrap_or(dash).end;
     let direction = match (left.is_some(), right.is_some()) {
