@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cordial::syntax::{SyntaxError, SyntaxErrorKind, is_incomplete, parse, parse_rule, parse_script};
+use cordial::syntax::{
+    SyntaxError, SyntaxErrorKind, is_incomplete, parse, parse_rule, parse_script,
+};
 use proptest::prelude::*;
 
 fn data_dir() -> PathBuf {
@@ -36,7 +38,9 @@ fn without_spans(debug: &str) -> String {
     while let Some(at) = rest.find('@') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
-        let len = after.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(after.len());
+        let len = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(after.len());
         if len > 0 && after[..len].contains("..") {
             rest = &after[len..];
         } else {
@@ -68,7 +72,10 @@ fn ok_snapshots() {
             let _ = writeln!(snapshot, "{statement}");
             let _ = writeln!(snapshot, "{statement:#?}");
             let reparsed = parse(&statement.to_string()).unwrap_or_else(|e| {
-                panic!("{}: printed form does not parse: {e}\n{statement}", path.display())
+                panic!(
+                    "{}: printed form does not parse: {e}\n{statement}",
+                    path.display()
+                )
             });
             assert_eq!(
                 without_spans(&format!("{reparsed:?}")),
@@ -84,7 +91,10 @@ fn ok_snapshots() {
             mismatches.push(ast_path.display().to_string());
         }
     }
-    assert!(mismatches.is_empty(), "snapshots differ (run with UPDATE_EXPECT=1 to accept): {mismatches:#?}");
+    assert!(
+        mismatches.is_empty(),
+        "snapshots differ (run with UPDATE_EXPECT=1 to accept): {mismatches:#?}"
+    );
 }
 
 /// Each `err/*.cypher` must fail; its first line is `// expect: LINE:COLUMN Kind`, checked
@@ -93,7 +103,11 @@ fn ok_snapshots() {
 #[test]
 fn err_expectations() {
     let files = cypher_files(&data_dir().join("err"));
-    assert!(files.len() >= 100, "want at least 100 malformed queries, have {}", files.len());
+    assert!(
+        files.len() >= 100,
+        "want at least 100 malformed queries, have {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in files {
         let file_text = fs::read_to_string(&path).expect("read query");
@@ -107,7 +121,12 @@ fn err_expectations() {
             }
             Err(e) => e,
         };
-        let actual = format!("// expect: {}:{} {:?}", error.line(), error.column(), error.kind);
+        let actual = format!(
+            "// expect: {}:{} {:?}",
+            error.line(),
+            error.column(),
+            error.kind
+        );
         if update_expect() && first_line.starts_with("// expect:") {
             fs::write(&path, format!("{actual}\n{body}")).expect("write expectation");
         } else if first_line != actual {
@@ -139,7 +158,11 @@ fn grammar_examples_parse() {
     let mut rules_without_example = Vec::new();
     let mut examples_for_rule = 0;
     for line in grammar.lines() {
-        let rule_line = if line.starts_with(char::is_whitespace) { None } else { line.split_once("::=") };
+        let rule_line = if line.starts_with(char::is_whitespace) {
+            None
+        } else {
+            line.split_once("::=")
+        };
         if let Some((name, _)) = rule_line {
             if let Some(prev) = &rule
                 && examples_for_rule == 0
@@ -165,7 +188,9 @@ fn grammar_examples_parse() {
             examples_for_rule += 1;
             match parse_rule(rule, example) {
                 Some(Ok(())) => {}
-                Some(Err(e)) => failures.push(format!("{rule}: `{example}`: {e}\n{}", e.render(example))),
+                Some(Err(e)) => {
+                    failures.push(format!("{rule}: `{example}`: {e}\n{}", e.render(example)))
+                }
                 None => {}
             }
         }
@@ -175,7 +200,10 @@ fn grammar_examples_parse() {
     {
         rules_without_example.push(prev.clone());
     }
-    assert!(rules_without_example.is_empty(), "rules without an example: {rules_without_example:?}");
+    assert!(
+        rules_without_example.is_empty(),
+        "rules without an example: {rules_without_example:?}"
+    );
     assert!(checked > 50, "only {checked} examples found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -189,14 +217,19 @@ struct TckQuery {
     text: String,
     /// `Some(detail)` for the scenario's main query when a compile-time SyntaxError is expected.
     syntax_error: Option<String>,
+    /// The expected result's column names, for the scenario's main query.
+    columns: Option<Vec<String>>,
 }
 
 fn tck_dir() -> PathBuf {
-    std::env::var_os("CORDIAL_TCK_DIR").map_or_else(|| PathBuf::from("/work/shared/tck/features"), PathBuf::from)
+    std::env::var_os("CORDIAL_TCK_DIR")
+        .map_or_else(|| PathBuf::from("/work/shared/tck/features"), PathBuf::from)
 }
 
 fn feature_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -213,13 +246,17 @@ struct Scenario {
     /// (query, is the main `When executing query`).
     queries: Vec<(String, bool)>,
     syntax_error: Option<String>,
+    columns: Option<Vec<String>>,
     examples: Vec<Vec<String>>,
     outline: bool,
 }
 
 fn table_cells(line: &str) -> Vec<String> {
     let trimmed = line.trim();
-    let inner = trimmed.strip_prefix('|').and_then(|s| s.strip_suffix('|')).unwrap_or(trimmed);
+    let inner = trimmed
+        .strip_prefix('|')
+        .and_then(|s| s.strip_suffix('|'))
+        .unwrap_or(trimmed);
     inner.split('|').map(|c| c.trim().to_owned()).collect()
 }
 
@@ -231,6 +268,7 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
     let mut in_background = false;
     let mut in_examples = false;
     let mut pending_step: Option<bool> = None;
+    let mut awaiting_columns = false;
     let mut n = 0;
     while n < lines.len() {
         let line = lines[n];
@@ -243,7 +281,10 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
             in_background = true;
             continue;
         }
-        if let Some(name) = trimmed.strip_prefix("Scenario Outline:").or_else(|| trimmed.strip_prefix("Scenario:")) {
+        if let Some(name) = trimmed
+            .strip_prefix("Scenario Outline:")
+            .or_else(|| trimmed.strip_prefix("Scenario:"))
+        {
             in_background = false;
             in_examples = false;
             scenarios.push(Scenario {
@@ -278,6 +319,13 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
             }
             continue;
         }
+        if awaiting_columns && trimmed.starts_with('|') {
+            awaiting_columns = false;
+            if let Some(s) = scenarios.last_mut() {
+                s.columns = Some(table_cells(trimmed));
+            }
+            continue;
+        }
         if in_examples && trimmed.starts_with('|') {
             if let Some(s) = scenarios.last_mut() {
                 s.examples.push(table_cells(trimmed));
@@ -286,9 +334,14 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
         }
         if trimmed.ends_with("executing query:") || trimmed.ends_with("executing control query:") {
             pending_step = Some(trimmed.contains("executing query:"));
+        } else if trimmed.starts_with("Then the result should be") && !trimmed.ends_with("empty") {
+            awaiting_columns = true;
         } else if trimmed.ends_with("having executed:") {
             pending_step = Some(false);
-        } else if let Some(detail) = trimmed.split("SyntaxError should be raised at compile time:").nth(1) {
+        } else if let Some(detail) = trimmed
+            .split("SyntaxError should be raised at compile time:")
+            .nth(1)
+        {
             if let Some(s) = scenarios.last_mut() {
                 s.syntax_error = Some(detail.trim().to_owned());
             }
@@ -296,7 +349,8 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
     }
     let mut out = Vec::new();
     for scenario in scenarios {
-        let rows: Vec<BTreeMap<String, String>> = if scenario.outline && scenario.examples.len() > 1 {
+        let rows: Vec<BTreeMap<String, String>> = if scenario.outline && scenario.examples.len() > 1
+        {
             let header = &scenario.examples[0];
             scenario.examples[1..]
                 .iter()
@@ -318,7 +372,16 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
                     file: file.to_owned(),
                     scenario: scenario.name.clone(),
                     text: expand(query),
-                    syntax_error: if *main { scenario.syntax_error.as_deref().map(expand) } else { None },
+                    syntax_error: if *main {
+                        scenario.syntax_error.as_deref().map(expand)
+                    } else {
+                        None
+                    },
+                    columns: if *main {
+                        scenario.columns.as_ref().map(|c| c.iter().map(|name| expand(name)).collect())
+                    } else {
+                        None
+                    },
                 });
             }
         }
@@ -333,11 +396,33 @@ fn tck_queries() -> Vec<TckQuery> {
     files.sort();
     let mut queries = Vec::new();
     for path in files {
-        let Ok(text) = fs::read_to_string(&path) else { continue };
-        let name = path.strip_prefix(&dir).unwrap_or(&path).display().to_string();
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         queries.extend(feature_queries(&name, &text));
     }
     queries
+}
+
+/// The columns of a query's final `RETURN`: the alias, or the exact source text of the item.
+fn column_names(statement: &cordial::syntax::Statement, text: &str) -> Option<Vec<String>> {
+    use cordial::syntax::ast::ClauseKind;
+    let cordial::syntax::Statement::Query(query) = statement else { return None };
+    let last = query.unions.last().map_or(&query.first, |u| &u.query);
+    let ClauseKind::Return(projection) = &last.clauses.last()?.kind else { return None };
+    if projection.star {
+        return None;
+    }
+    let names = projection.items.iter().map(|item| match &item.alias {
+        Some(alias) => alias.name.clone(),
+        None => item.expr.span.text(text).to_owned(),
+    });
+    Some(names.collect())
 }
 
 /// Error details the parser owns (see `SyntaxErrorKind`); the others need scopes or constant
@@ -368,10 +453,22 @@ fn tck_queries_parse() {
     let mut ok = 0;
     let mut by_detail: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut wrong_kind = Vec::new();
+    let mut columns_checked = 0;
     for q in &queries {
         let result = parse(&q.text);
         match (&q.syntax_error, result) {
-            (None, Ok(_)) => ok += 1,
+            (None, Ok(statement)) => {
+                ok += 1;
+                if let (Some(expected), Some(actual)) = (&q.columns, column_names(&statement, &q.text)) {
+                    columns_checked += 1;
+                    if &actual != expected {
+                        failures.push(format!(
+                            "{} / {}: columns {actual:?}, expected {expected:?}\n{}",
+                            q.file, q.scenario, q.text
+                        ));
+                    }
+                }
+            }
             (None, Err(e)) => failures.push(format!(
                 "{} / {}: {e}\n{}\n{}",
                 q.file,
@@ -385,20 +482,32 @@ fn tck_queries_parse() {
                 if let Err(e) = result {
                     entry.0 += 1;
                     if e.kind.tck_name() != detail {
-                        wrong_kind.push(format!("{} / {}: wanted {detail}, got {:?}: {e}", q.file, q.scenario, e.kind));
+                        wrong_kind.push(format!(
+                            "{} / {}: wanted {detail}, got {:?}: {e}",
+                            q.file, q.scenario, e.kind
+                        ));
                     }
                 } else if PARSER_DETAILS.contains(&detail.as_str()) {
-                    failures.push(format!("{} / {}: should fail with {detail}:\n{}", q.file, q.scenario, q.text));
+                    failures.push(format!(
+                        "{} / {}: should fail with {detail}:\n{}",
+                        q.file, q.scenario, q.text
+                    ));
                 }
             }
         }
     }
     let expected_ok = queries.iter().filter(|q| q.syntax_error.is_none()).count();
     eprintln!("TCK: {ok}/{expected_ok} queries without an expected SyntaxError parse");
+    eprintln!("TCK: {columns_checked} result column names match the source text of their items");
+    assert!(columns_checked > 1000, "only {columns_checked} column headers checked");
     let mut rejected = 0;
     let mut total = 0;
     for (detail, (r, t)) in &by_detail {
-        let owner = if PARSER_DETAILS.contains(&detail.as_str()) { "parser" } else { "planner" };
+        let owner = if PARSER_DETAILS.contains(&detail.as_str()) {
+            "parser"
+        } else {
+            "planner"
+        };
         eprintln!("TCK: SyntaxError {detail:<32} rejected {r:>3}/{t:<3} ({owner})");
         rejected += r;
         total += t;
@@ -407,8 +516,16 @@ fn tck_queries_parse() {
     for w in &wrong_kind {
         eprintln!("TCK kind mismatch: {w}");
     }
-    assert!(failures.is_empty(), "{} TCK failures:\n{}", failures.len(), failures.join("\n\n"));
-    assert!(rejected >= MIN_SYNTAX_ERRORS_REJECTED, "regression: {rejected} < {MIN_SYNTAX_ERRORS_REJECTED}");
+    assert!(
+        failures.is_empty(),
+        "{} TCK failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        rejected >= MIN_SYNTAX_ERRORS_REJECTED,
+        "regression: {rejected} < {MIN_SYNTAX_ERRORS_REJECTED}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,7 +542,9 @@ fn print_parse_round_trip() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for text in &texts {
-        let Ok(statements) = parse_script(text) else { continue };
+        let Ok(statements) = parse_script(text) else {
+            continue;
+        };
         for (statement, _) in statements {
             checked += 1;
             if let Err(msg) = check_round_trip(&statement) {
@@ -434,18 +553,26 @@ fn print_parse_round_trip() {
         }
     }
     assert!(checked > 1000, "only {checked} statements checked");
-    assert!(failures.is_empty(), "{} round-trip failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} round-trip failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn check_round_trip(statement: &cordial::syntax::Statement) -> Result<(), String> {
     let printed = statement.to_string();
-    let reparsed = parse(&printed).map_err(|e| format!("printed `{printed}` does not parse: {e}"))?;
+    let reparsed =
+        parse(&printed).map_err(|e| format!("printed `{printed}` does not parse: {e}"))?;
     if without_spans(&format!("{reparsed:?}")) != without_spans(&format!("{statement:?}")) {
         return Err(format!("printed `{printed}` parses to a different tree"));
     }
     let reprinted = reparsed.to_string();
     if reprinted != printed {
-        return Err(format!("printing is not stable: `{printed}` then `{reprinted}`"));
+        return Err(format!(
+            "printing is not stable: `{printed}` then `{reprinted}`"
+        ));
     }
     Ok(())
 }
@@ -470,7 +597,12 @@ fn incomplete_input_is_recognised() {
         let e = parse(text).expect_err(text);
         assert!(is_incomplete(&e), "{text:?} should be incomplete: {e}");
     }
-    for text in ["MATCH (n) RETRUN n", "RETURN 1 RETURN 2", "RETURN {1}", "RETURN 0x"] {
+    for text in [
+        "MATCH (n) RETRUN n",
+        "RETURN 1 RETURN 2",
+        "RETURN {1}",
+        "RETURN 0x",
+    ] {
         let e = parse(text).expect_err(text);
         assert!(!is_incomplete(&e), "{text:?} should not be incomplete: {e}");
     }
@@ -483,25 +615,51 @@ fn error_renders_line_column_and_caret() {
     assert_eq!(e.to_string(), "expected ')' at line 1, column 17");
     assert_eq!(e.expected, vec![")"]);
     assert_eq!(e.span, 16..16);
-    assert_eq!(e.render(text), "error: expected ')' at line 1, column 17\n  MATCH (n:Person RETURN n\n                  ^");
+    assert_eq!(
+        e.render(text),
+        "error: expected ')' at line 1, column 17\n  MATCH (n:Person RETURN n\n                  ^"
+    );
 
     let text = "MATCH (n)\n  WHERE n.x = \u{2014} 1\nRETURN n";
     let e = parse(text).expect_err("em dash");
-    assert_eq!((e.line(), e.column(), e.kind), (2, 15, SyntaxErrorKind::InvalidUnicodeCharacter));
-    assert!(e.render(text).ends_with("  WHERE n.x = \u{2014} 1\n                ^"), "{}", e.render(text));
+    assert_eq!(
+        (e.line(), e.column(), e.kind),
+        (2, 15, SyntaxErrorKind::InvalidUnicodeCharacter)
+    );
+    assert!(
+        e.render(text)
+            .ends_with("  WHERE n.x = \u{2014} 1\n                ^"),
+        "{}",
+        e.render(text)
+    );
 }
 
 #[test]
 fn kinds_follow_the_tck() {
     let cases = [
         ("RETURN 0x", SyntaxErrorKind::InvalidNumberLiteral),
-        ("RETURN 0x8000000000000000", SyntaxErrorKind::IntegerOverflow),
+        (
+            "RETURN 0x8000000000000000",
+            SyntaxErrorKind::IntegerOverflow,
+        ),
         ("RETURN '\\uZZZZ'", SyntaxErrorKind::InvalidUnicodeLiteral),
-        ("RETURN 1 \u{2014} 1", SyntaxErrorKind::InvalidUnicodeCharacter),
-        ("MATCH (a)-[:T..2]->(b) RETURN a", SyntaxErrorKind::InvalidRelationshipPattern),
+        (
+            "RETURN 1 \u{2014} 1",
+            SyntaxErrorKind::InvalidUnicodeCharacter,
+        ),
+        (
+            "MATCH (a)-[:T..2]->(b) RETURN a",
+            SyntaxErrorKind::InvalidRelationshipPattern,
+        ),
         ("MATCH (n) DELETE n:L", SyntaxErrorKind::InvalidDelete),
-        ("MATCH (n $p) RETURN n", SyntaxErrorKind::InvalidParameterUse),
-        ("MATCH (n) WITH n.x RETURN 1", SyntaxErrorKind::NoExpressionAlias),
+        (
+            "MATCH (n $p) RETURN n",
+            SyntaxErrorKind::InvalidParameterUse,
+        ),
+        (
+            "MATCH (n) WITH n.x RETURN 1",
+            SyntaxErrorKind::NoExpressionAlias,
+        ),
         ("RETURN {1}", SyntaxErrorKind::UnexpectedSyntax),
     ];
     for (text, kind) in cases {
@@ -509,7 +667,10 @@ fn kinds_follow_the_tck() {
         assert_eq!(e.kind, kind, "{text}: {e}");
     }
     assert_eq!(
-        parse("RETURN -0x8000000000000000").map(|s| s.to_string()).ok().as_deref(),
+        parse("RETURN -0x8000000000000000")
+            .map(|s| s.to_string())
+            .ok()
+            .as_deref(),
         Some("RETURN -9223372036854775808")
     );
 }
@@ -519,17 +680,34 @@ fn kinds_follow_the_tck() {
 fn deep_nesting_is_bounded() {
     // Nesting: recursion in the parser, limited to 128 levels.
     for depth in [100, 129, 1_000, 100_000] {
-        for (open, close) in [("(", ")"), ("[", "]"), ("{a: ", "}"), ("-", ""), ("[x IN ", " | x]"), ("f(", ")")] {
+        for (open, close) in [
+            ("(", ")"),
+            ("[", "]"),
+            ("{a: ", "}"),
+            ("-", ""),
+            ("[x IN ", " | x]"),
+            ("f(", ")"),
+        ] {
             let text = format!("RETURN {}1{}", open.repeat(depth), close.repeat(depth));
             match parse(&text) {
                 Ok(_) => assert!(depth <= 128, "{open} x {depth} parsed"),
-                Err(e) => assert!(depth > 128 && e.kind == SyntaxErrorKind::TooComplex, "{open} x {depth}: {e}"),
+                Err(e) => assert!(
+                    depth > 128 && e.kind == SyntaxErrorKind::TooComplex,
+                    "{open} x {depth}: {e}"
+                ),
             }
         }
     }
     // Chains: loops in the parser, but trees as deep as they are long, limited to 1000.
     for length in [500, 1_100, 100_000] {
-        for (prefix, link, suffix) in [("", "NOT ", "true"), ("1", " + 1", ""), ("n", ".a", ""), ("l", "[0]", ""), ("1", " < 1", ""), ("x", " IS NULL", "")] {
+        for (prefix, link, suffix) in [
+            ("", "NOT ", "true"),
+            ("1", " + 1", ""),
+            ("n", ".a", ""),
+            ("l", "[0]", ""),
+            ("1", " < 1", ""),
+            ("x", " IS NULL", ""),
+        ] {
             let text = format!("RETURN {prefix}{}{suffix}", link.repeat(length));
             match parse(&text) {
                 Ok(statement) => {
@@ -537,7 +715,10 @@ fn deep_nesting_is_bounded() {
                     // Printing and dropping a deep tree recurse, within the stack.
                     let _ = statement.to_string();
                 }
-                Err(e) => assert!(length > 1000 && e.kind == SyntaxErrorKind::TooComplex, "{link} x {length}: {e}"),
+                Err(e) => assert!(
+                    length > 1000 && e.kind == SyntaxErrorKind::TooComplex,
+                    "{link} x {length}: {e}"
+                ),
             }
         }
     }
@@ -549,7 +730,11 @@ fn deep_nesting_is_bounded() {
 fn seed_queries() -> &'static [String] {
     static SEEDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     SEEDS.get_or_init(|| {
-        let mut seeds: Vec<String> = tck_queries().into_iter().map(|q| q.text).filter(|t| t.len() < 600).collect();
+        let mut seeds: Vec<String> = tck_queries()
+            .into_iter()
+            .map(|q| q.text)
+            .filter(|t| t.len() < 600)
+            .collect();
         for dir in ["ok", "err"] {
             for path in cypher_files(&data_dir().join(dir)) {
                 seeds.push(fs::read_to_string(path).expect("read query"));
@@ -560,11 +745,67 @@ fn seed_queries() -> &'static [String] {
 }
 
 const TOKENS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", "-", "->", "<-", "--", ":", ",", ".", "..", "*", "$", "'", "\"", "`",
-    "/*", "*/", "//", "\\", "\\u", "|", "=", "+=", "<>", "=~", "^", "0x", "0o", "1e", ".5", "9223372036854775808",
-    " MATCH ", " RETURN ", " WHERE ", " WITH ", " AS ", " CASE ", " WHEN ", " END ", " EXISTS ", " COUNT ",
-    " UNION ", " NOT ", " IS ", " NULL ", " IN ", " STARTS ", " CALL ", " YIELD ", " ON ", " SET ",
-    "\u{2014}", "é", "名", "\n", "\t", "\0",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "-",
+    "->",
+    "<-",
+    "--",
+    ":",
+    ",",
+    ".",
+    "..",
+    "*",
+    "$",
+    "'",
+    "\"",
+    "`",
+    "/*",
+    "*/",
+    "//",
+    "\\",
+    "\\u",
+    "|",
+    "=",
+    "+=",
+    "<>",
+    "=~",
+    "^",
+    "0x",
+    "0o",
+    "1e",
+    ".5",
+    "9223372036854775808",
+    " MATCH ",
+    " RETURN ",
+    " WHERE ",
+    " WITH ",
+    " AS ",
+    " CASE ",
+    " WHEN ",
+    " END ",
+    " EXISTS ",
+    " COUNT ",
+    " UNION ",
+    " NOT ",
+    " IS ",
+    " NULL ",
+    " IN ",
+    " STARTS ",
+    " CALL ",
+    " YIELD ",
+    " ON ",
+    " SET ",
+    "\u{2014}",
+    "é",
+    "名",
+    "\n",
+    "\t",
+    "\0",
 ];
 
 #[derive(Debug, Clone)]

@@ -25,7 +25,10 @@ impl Span {
     /// The smallest span covering both.
     #[must_use]
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The text this span covers, or `""` when it does not fit `source`.
@@ -166,19 +169,44 @@ pub struct MergeAction {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetItem {
     /// `target.key = value`; `target` is any expression (`n`, `(n)`, `head(l)`).
-    Property { target: Expr, key: String, value: Expr, span: Span },
+    Property {
+        target: Expr,
+        key: String,
+        value: Expr,
+        span: Span,
+    },
     /// `n = map`: replace all properties.
-    Replace { variable: Ident, value: Expr, span: Span },
+    Replace {
+        variable: Ident,
+        value: Expr,
+        span: Span,
+    },
     /// `n += map`: add and overwrite properties.
-    Update { variable: Ident, value: Expr, span: Span },
+    Update {
+        variable: Ident,
+        value: Expr,
+        span: Span,
+    },
     /// `n:A:B`.
-    Labels { variable: Ident, labels: Vec<String>, span: Span },
+    Labels {
+        variable: Ident,
+        labels: Vec<String>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum RemoveItem {
-    Property { target: Expr, key: String, span: Span },
-    Labels { variable: Ident, labels: Vec<String>, span: Span },
+    Property {
+        target: Expr,
+        key: String,
+        span: Span,
+    },
+    Labels {
+        variable: Ident,
+        labels: Vec<String>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -382,7 +410,10 @@ pub enum Subquery {
     /// A full query; it need not end in `RETURN`.
     Query(Box<Query>),
     /// The short form: a pattern with an optional `WHERE`.
-    Pattern { pattern: Pattern, where_: Option<Box<Expr>> },
+    Pattern {
+        pattern: Pattern,
+        where_: Option<Box<Expr>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -396,21 +427,39 @@ pub enum ExprKind {
     /// `expr[index]`
     Index(Box<Expr>, Box<Expr>),
     /// `expr[from..to]`, either bound optional.
-    Slice { expr: Box<Expr>, from: Option<Box<Expr>>, to: Option<Box<Expr>> },
+    Slice {
+        expr: Box<Expr>,
+        from: Option<Box<Expr>>,
+        to: Option<Box<Expr>>,
+    },
     /// `expr:A:B`: true when the node has every label (or the relationship the type).
     HasLabels(Box<Expr>, Vec<String>),
     Unary(UnaryOp, Box<Expr>),
     /// A comparison chain `a < b < c` arrives as `a < b AND b < c`, `b` cloned.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `expr IS NULL` (`negated`: `IS NOT NULL`).
-    IsNull { expr: Box<Expr>, negated: bool },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
     List(Vec<Expr>),
     Map(Vec<(String, Expr)>),
-    MapProjection { variable: Ident, items: Vec<MapProjectionItem> },
-    FunctionCall { name: QualifiedName, distinct: bool, args: Vec<Expr> },
+    MapProjection {
+        variable: Ident,
+        items: Vec<MapProjectionItem>,
+    },
+    FunctionCall {
+        name: QualifiedName,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
     /// `count(*)`
     CountStar,
-    Case { operand: Option<Box<Expr>>, alternatives: Vec<(Expr, Expr)>, default: Option<Box<Expr>> },
+    Case {
+        operand: Option<Box<Expr>>,
+        alternatives: Vec<(Expr, Expr)>,
+        default: Option<Box<Expr>>,
+    },
     ListComprehension {
         variable: Ident,
         list: Box<Expr>,
@@ -425,8 +474,19 @@ pub enum ExprKind {
     },
     /// A pattern used as a predicate (`WHERE (a)-->(b)`); only allowed inside `WHERE`.
     PatternPredicate(Box<PathPattern>),
-    Quantified { quantifier: Quantifier, variable: Ident, list: Box<Expr>, filter: Option<Box<Expr>> },
-    Reduce { accumulator: Ident, init: Box<Expr>, variable: Ident, list: Box<Expr>, expr: Box<Expr> },
+    Quantified {
+        quantifier: Quantifier,
+        variable: Ident,
+        list: Box<Expr>,
+        filter: Option<Box<Expr>>,
+    },
+    Reduce {
+        accumulator: Ident,
+        init: Box<Expr>,
+        variable: Ident,
+        list: Box<Expr>,
+        expr: Box<Expr>,
+    },
     Exists(Box<Subquery>),
     CountSubquery(Box<Subquery>),
 }
@@ -441,7 +501,10 @@ pub enum SchemaCommand {
         label: String,
         properties: Vec<String>,
     },
-    DropIndex { name: String, if_exists: bool },
+    DropIndex {
+        name: String,
+        if_exists: bool,
+    },
     CreateConstraint {
         name: Option<String>,
         if_not_exists: bool,
@@ -450,7 +513,10 @@ pub enum SchemaCommand {
         properties: Vec<String>,
         kind: ConstraintKind,
     },
-    DropConstraint { name: String, if_exists: bool },
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+    },
     Show(ShowKind),
 }
 

@@ -8,9 +8,7 @@ use super::ast::{
     ShowKind, SingleQuery, SortItem, SortOrder, Span, Statement, Union, Unwind, Yield, YieldItem,
 };
 use super::error::SyntaxErrorKind;
-use super::expr::{
-    comma_list, expression, postfix, qualified_name, where_expression,
-};
+use super::expr::{comma_list, expression, postfix, qualified_name, where_expression};
 use super::lexer::{
     Input, PError, PResult, cut_err, expect, fail, failure, kw, name_token, offset, opt_kw,
     opt_sym, peek_kw, string_literal, sym, symbolic_name, variable, ws,
@@ -42,7 +40,11 @@ pub(crate) fn statement(i: Input<'_>) -> PResult<'_, Statement> {
 
 /// `BEGIN`, `COMMIT` or `ROLLBACK`.
 pub(crate) fn transaction_command(i: Input<'_>) -> PResult<'_, Statement> {
-    for (word, statement) in [("BEGIN", Statement::Begin), ("COMMIT", Statement::Commit), ("ROLLBACK", Statement::Rollback)] {
+    for (word, statement) in [
+        ("BEGIN", Statement::Begin),
+        ("COMMIT", Statement::Commit),
+        ("ROLLBACK", Statement::Rollback),
+    ] {
         if let (rest, Some(_)) = opt_kw(i, word)? {
             return Ok((rest, statement));
         }
@@ -60,10 +62,20 @@ pub(crate) fn query(i: Input<'_>, subquery: bool) -> PResult<'_, Query> {
         let (rest, all) = opt_kw(rest, "ALL")?;
         let (rest, q) = expect(rest, "query", |i| single_query(i, subquery)).map_err(cut_err)?;
         span = span.to(q.span);
-        unions.push(Union { all: all.is_some(), query: q });
+        unions.push(Union {
+            all: all.is_some(),
+            query: q,
+        });
         i = rest;
     }
-    Ok((i, Query { first, unions, span }))
+    Ok((
+        i,
+        Query {
+            first,
+            unions,
+            span,
+        },
+    ))
 }
 
 const CLAUSE_KEYWORDS: &[&str] = &[
@@ -91,7 +103,9 @@ pub(crate) fn single_query(i: Input<'_>, subquery: bool) -> PResult<'_, SingleQu
                 }
             }
             Err(nom::Err::Error(e)) => {
-                let Some(last) = clauses.last() else { return Err(nom::Err::Error(e)) };
+                let Some(last) = clauses.last() else {
+                    return Err(nom::Err::Error(e));
+                };
                 let concludes = matches!(
                     last.kind,
                     ClauseKind::Return(_)
@@ -161,14 +175,24 @@ pub(crate) fn clause(i: Input<'_>) -> PResult<'_, Clause> {
         match parser(i) {
             Ok((rest, kind)) => {
                 let end = last_token_end(start, rest);
-                return Ok((rest, Clause { kind, span: Span::new(start, end) }));
+                return Ok((
+                    rest,
+                    Clause {
+                        kind,
+                        span: Span::new(start, end),
+                    },
+                ));
             }
             Err(nom::Err::Error(_)) => {}
             Err(e) => return Err(e),
         }
     }
     let mut err = PError::expected_at(start, "MATCH");
-    err.expected = CLAUSE_KEYWORDS.iter().filter(|w| **w != "DETACH" && **w != "OPTIONAL").copied().collect();
+    err.expected = CLAUSE_KEYWORDS
+        .iter()
+        .filter(|w| **w != "DETACH" && **w != "OPTIONAL")
+        .copied()
+        .collect();
     Err(nom::Err::Error(err))
 }
 
@@ -178,18 +202,33 @@ fn last_token_end(start: usize, rest: Input<'_>) -> usize {
     offset(&rest).max(start)
 }
 
-fn after_keyword<'a, T>(i: Input<'a>, what: &'static str, f: fn(Input<'a>) -> PResult<'a, T>) -> PResult<'a, T> {
+fn after_keyword<'a, T>(
+    i: Input<'a>,
+    what: &'static str,
+    f: fn(Input<'a>) -> PResult<'a, T>,
+) -> PResult<'a, T> {
     expect(i, what, f).map_err(cut_err)
 }
 
 /// `[OPTIONAL] MATCH pattern [WHERE expr]`.
 pub(crate) fn match_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     let (i, optional) = opt_kw(i, "OPTIONAL")?;
-    let (i, _) = if optional.is_some() { kw("MATCH")(i).map_err(cut_err)? } else { kw("MATCH")(i)? };
+    let (i, _) = if optional.is_some() {
+        kw("MATCH")(i).map_err(cut_err)?
+    } else {
+        kw("MATCH")(i)?
+    };
     let (i, pattern) = after_keyword(i, "pattern", pattern::pattern)?;
     reject_parameter_properties(&pattern)?;
     let (i, where_) = opt_where_clause(i)?;
-    Ok((i, ClauseKind::Match(Match { optional: optional.is_some(), pattern, where_ })))
+    Ok((
+        i,
+        ClauseKind::Match(Match {
+            optional: optional.is_some(),
+            pattern,
+            where_,
+        }),
+    ))
 }
 
 /// `MATCH (n $param)` is not allowed: a parameter map there would hide which properties are
@@ -198,7 +237,11 @@ fn reject_parameter_properties(pattern: &Pattern) -> Result<(), nom::Err<PError>
     for part in &pattern.parts {
         let nodes = std::iter::once(&part.path.start).chain(part.path.steps.iter().map(|(_, n)| n));
         let node_props = nodes.filter_map(|n| n.properties.as_ref());
-        let rel_props = part.path.steps.iter().filter_map(|(r, _)| r.properties.as_ref());
+        let rel_props = part
+            .path
+            .steps
+            .iter()
+            .filter_map(|(r, _)| r.properties.as_ref());
         for props in node_props.chain(rel_props) {
             if matches!(props.kind, ExprKind::Parameter(_)) {
                 return Err(nom::Err::Failure(PError::custom(
@@ -229,7 +272,13 @@ pub(crate) fn unwind_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     let (i, e) = after_keyword(i, "expression", expression)?;
     let (i, _) = kw("AS")(i).map_err(cut_err)?;
     let (i, var) = after_keyword(i, "variable", variable)?;
-    Ok((i, ClauseKind::Unwind(Unwind { expr: e, variable: var })))
+    Ok((
+        i,
+        ClauseKind::Unwind(Unwind {
+            expr: e,
+            variable: var,
+        }),
+    ))
 }
 
 /// `WITH [DISTINCT] items [ORDER BY ...] [SKIP e] [LIMIT e] [WHERE e]`.
@@ -364,7 +413,13 @@ pub(crate) fn sort_item(i: Input<'_>) -> PResult<'_, SortItem> {
             return Ok((rest, SortItem { expr: e, order }));
         }
     }
-    Ok((i, SortItem { expr: e, order: SortOrder::Ascending }))
+    Ok((
+        i,
+        SortItem {
+            expr: e,
+            order: SortOrder::Ascending,
+        },
+    ))
 }
 
 /// `CREATE pattern`.
@@ -378,7 +433,10 @@ pub(crate) fn create_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
 pub(crate) fn merge_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     let (i, _) = kw("MERGE")(i)?;
     let (i, part) = after_keyword(i, "pattern", pattern::pattern_part)?;
-    reject_parameter_properties(&Pattern { span: part.span, parts: vec![part.clone()] })?;
+    reject_parameter_properties(&Pattern {
+        span: part.span,
+        parts: vec![part.clone()],
+    })?;
     let mut actions = Vec::new();
     let mut i = i;
     while let (rest, Some(_)) = opt_kw(i, "ON")? {
@@ -429,21 +487,53 @@ pub(crate) fn set_item(i: Input<'_>) -> PResult<'_, SetItem> {
             let (i, _) = sym("=")(i).map_err(cut_err)?;
             let (i, value) = after_keyword(i, "expression", expression)?;
             let span = Span::new(span_start, value.span.end);
-            Ok((i, SetItem::Property { target: *object, key, value, span }))
+            Ok((
+                i,
+                SetItem::Property {
+                    target: *object,
+                    key,
+                    value,
+                    span,
+                },
+            ))
         }
         ExprKind::HasLabels(object, labels) => {
             let ExprKind::Variable(name) = object.kind else {
-                return failure(object.span, SyntaxErrorKind::UnexpectedSyntax, "labels can only be set on a variable");
+                return failure(
+                    object.span,
+                    SyntaxErrorKind::UnexpectedSyntax,
+                    "labels can only be set on a variable",
+                );
             };
-            let variable = Ident { name, span: object.span };
-            Ok((i, SetItem::Labels { variable, labels, span: target.span }))
+            let variable = Ident {
+                name,
+                span: object.span,
+            };
+            Ok((
+                i,
+                SetItem::Labels {
+                    variable,
+                    labels,
+                    span: target.span,
+                },
+            ))
         }
         ExprKind::Variable(name) => {
-            let variable = Ident { name, span: target.span };
+            let variable = Ident {
+                name,
+                span: target.span,
+            };
             if let (rest, Some(_)) = opt_sym(i, "+=")? {
                 let (rest, value) = after_keyword(rest, "expression", expression)?;
                 let span = Span::new(span_start, value.span.end);
-                return Ok((rest, SetItem::Update { variable, value, span }));
+                return Ok((
+                    rest,
+                    SetItem::Update {
+                        variable,
+                        value,
+                        span,
+                    },
+                ));
             }
             let (i, _) = sym("=")(i).map_err(|e| {
                 cut_err(e.map(|mut err| {
@@ -453,9 +543,20 @@ pub(crate) fn set_item(i: Input<'_>) -> PResult<'_, SetItem> {
             })?;
             let (i, value) = after_keyword(i, "expression", expression)?;
             let span = Span::new(span_start, value.span.end);
-            Ok((i, SetItem::Replace { variable, value, span }))
+            Ok((
+                i,
+                SetItem::Replace {
+                    variable,
+                    value,
+                    span,
+                },
+            ))
         }
-        _ => failure(target.span, SyntaxErrorKind::UnexpectedSyntax, "expected a property, a variable or labels to set"),
+        _ => failure(
+            target.span,
+            SyntaxErrorKind::UnexpectedSyntax,
+            "expected a property, a variable or labels to set",
+        ),
     }
 }
 
@@ -475,13 +576,34 @@ pub(crate) fn remove_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
 pub(crate) fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
     let (i, target) = postfix(i)?;
     match target.kind {
-        ExprKind::Property(object, key) => Ok((i, RemoveItem::Property { target: *object, key, span: target.span })),
+        ExprKind::Property(object, key) => Ok((
+            i,
+            RemoveItem::Property {
+                target: *object,
+                key,
+                span: target.span,
+            },
+        )),
         ExprKind::HasLabels(object, labels) => {
             let ExprKind::Variable(name) = object.kind else {
-                return failure(object.span, SyntaxErrorKind::UnexpectedSyntax, "labels can only be removed from a variable");
+                return failure(
+                    object.span,
+                    SyntaxErrorKind::UnexpectedSyntax,
+                    "labels can only be removed from a variable",
+                );
             };
-            let variable = Ident { name, span: object.span };
-            Ok((i, RemoveItem::Labels { variable, labels, span: target.span }))
+            let variable = Ident {
+                name,
+                span: object.span,
+            };
+            Ok((
+                i,
+                RemoveItem::Labels {
+                    variable,
+                    labels,
+                    span: target.span,
+                },
+            ))
         }
         _ => {
             let (at, ()) = ws(i)?;
@@ -495,7 +617,11 @@ pub(crate) fn remove_item(i: Input<'_>) -> PResult<'_, RemoveItem> {
 /// `[DETACH] DELETE expr (, expr)*`.
 pub(crate) fn delete_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     let (i, detach) = opt_kw(i, "DETACH")?;
-    let (i, _) = if detach.is_some() { kw("DELETE")(i).map_err(cut_err)? } else { kw("DELETE")(i)? };
+    let (i, _) = if detach.is_some() {
+        kw("DELETE")(i).map_err(cut_err)?
+    } else {
+        kw("DELETE")(i)?
+    };
     let (mut i, first) = after_keyword(i, "expression", expression)?;
     let mut exprs = vec![first];
     while let (rest, Some(_)) = opt_sym(i, ",")? {
@@ -503,14 +629,23 @@ pub(crate) fn delete_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
         exprs.push(e);
         i = rest;
     }
-    if let Some(labelled) = exprs.iter().find(|e| matches!(e.kind, ExprKind::HasLabels(..))) {
+    if let Some(labelled) = exprs
+        .iter()
+        .find(|e| matches!(e.kind, ExprKind::HasLabels(..)))
+    {
         return failure(
             labelled.span,
             SyntaxErrorKind::InvalidDelete,
             "DELETE removes nodes and relationships; use REMOVE to remove labels",
         );
     }
-    Ok((i, ClauseKind::Delete(Delete { detach: detach.is_some(), exprs })))
+    Ok((
+        i,
+        ClauseKind::Delete(Delete {
+            detach: detach.is_some(),
+            exprs,
+        }),
+    ))
 }
 
 /// `CALL ns.proc[(args)] [YIELD * | YIELD field [AS alias], ... [WHERE expr]]`.
@@ -532,13 +667,27 @@ pub(crate) fn call_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
         }
         (rest, None) => (rest, None),
     };
-    Ok((i, ClauseKind::Call(Call { procedure, args, yield_ })))
+    Ok((
+        i,
+        ClauseKind::Call(Call {
+            procedure,
+            args,
+            yield_,
+        }),
+    ))
 }
 
 /// After `YIELD`: `*` or `field [AS alias] (, ...)*`, then `[WHERE expr]`.
 pub(crate) fn yield_items(i: Input<'_>) -> PResult<'_, Yield> {
     if let (rest, Some(_)) = opt_sym(i, "*")? {
-        return Ok((rest, Yield { star: true, items: Vec::new(), where_: None }));
+        return Ok((
+            rest,
+            Yield {
+                star: true,
+                items: Vec::new(),
+                where_: None,
+            },
+        ));
     }
     let (mut i, first) = after_keyword(i, "field name", yield_item)?;
     let mut items = vec![first];
@@ -548,7 +697,14 @@ pub(crate) fn yield_items(i: Input<'_>) -> PResult<'_, Yield> {
         i = rest;
     }
     let (i, where_) = opt_where_clause(i)?;
-    Ok((i, Yield { star: false, items, where_ }))
+    Ok((
+        i,
+        Yield {
+            star: false,
+            items,
+            where_,
+        },
+    ))
 }
 
 fn yield_item(i: Input<'_>) -> PResult<'_, YieldItem> {
@@ -557,9 +713,23 @@ fn yield_item(i: Input<'_>) -> PResult<'_, YieldItem> {
         (rest, Some(_)) => {
             let (rest, alias) = after_keyword(rest, "variable", variable)?;
             let span = field_span.to(alias.span);
-            Ok((rest, YieldItem { field, alias: Some(alias), span }))
+            Ok((
+                rest,
+                YieldItem {
+                    field,
+                    alias: Some(alias),
+                    span,
+                },
+            ))
         }
-        (rest, None) => Ok((rest, YieldItem { field, alias: None, span: field_span })),
+        (rest, None) => Ok((
+            rest,
+            YieldItem {
+                field,
+                alias: None,
+                span: field_span,
+            },
+        )),
     }
 }
 
@@ -582,7 +752,15 @@ pub(crate) fn load_csv_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
         }
         (rest, None) => (rest, None),
     };
-    Ok((i, ClauseKind::LoadCsv(LoadCsv { with_headers, source, variable: var, field_terminator })))
+    Ok((
+        i,
+        ClauseKind::LoadCsv(LoadCsv {
+            with_headers,
+            source,
+            variable: var,
+            field_terminator,
+        }),
+    ))
 }
 
 /// `CREATE INDEX ...`, `DROP INDEX ...`, `CREATE CONSTRAINT ...`, `DROP CONSTRAINT ...`, `SHOW ...`.
@@ -635,7 +813,11 @@ fn for_label(i: Input<'_>) -> PResult<'_, (Ident, String)> {
     let (i, var) = after_keyword(i, "variable", variable)?;
     let (i, label) = labels(i)?;
     let [label] = <[String; 1]>::try_from(label).map_err(|_| {
-        nom::Err::Failure(PError::custom(var.span, SyntaxErrorKind::UnexpectedSyntax, "expected exactly one label"))
+        nom::Err::Failure(PError::custom(
+            var.span,
+            SyntaxErrorKind::UnexpectedSyntax,
+            "expected exactly one label",
+        ))
     })?;
     let (i, _) = sym(")")(i).map_err(cut_err)?;
     Ok((i, (var, label)))
@@ -645,7 +827,11 @@ fn for_label(i: Input<'_>) -> PResult<'_, (Ident, String)> {
 fn property_of<'a>(i: Input<'a>, var: &Ident) -> PResult<'a, String> {
     let (i, (name, _, span)) = expect(i, "variable", name_token).map_err(cut_err)?;
     if name != var.name {
-        return failure(span, SyntaxErrorKind::UnexpectedSyntax, &format!("expected the variable '{}'", var.name));
+        return failure(
+            span,
+            SyntaxErrorKind::UnexpectedSyntax,
+            &format!("expected the variable '{}'", var.name),
+        );
     }
     let (i, _) = sym(".")(i).map_err(cut_err)?;
     after_keyword(i, "property key", symbolic_name)
@@ -672,7 +858,16 @@ pub(crate) fn create_index(i: Input<'_>) -> PResult<'_, SchemaCommand> {
         }
     }
     let (i, _) = sym(")")(i).map_err(cut_err)?;
-    Ok((i, SchemaCommand::CreateIndex { name, if_not_exists, variable: var, label, properties }))
+    Ok((
+        i,
+        SchemaCommand::CreateIndex {
+            name,
+            if_not_exists,
+            variable: var,
+            label,
+            properties,
+        },
+    ))
 }
 
 /// `CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (var:Label) REQUIRE var.key IS UNIQUE`
@@ -719,7 +914,17 @@ pub(crate) fn create_constraint(i: Input<'_>) -> PResult<'_, SchemaCommand> {
             (rest, ConstraintKind::NotNull)
         }
     };
-    Ok((i, SchemaCommand::CreateConstraint { name, if_not_exists, variable: var, label, properties, kind }))
+    Ok((
+        i,
+        SchemaCommand::CreateConstraint {
+            name,
+            if_not_exists,
+            variable: var,
+            label,
+            properties,
+            kind,
+        },
+    ))
 }
 
 /// After `DROP`: `INDEX name [IF EXISTS]` or `CONSTRAINT name [IF EXISTS]`.
@@ -766,7 +971,8 @@ pub(crate) fn show_command(i: Input<'_>) -> PResult<'_, SchemaCommand> {
     }
     let (at, ()) = ws(i)?;
     let mut err = PError::expected_at(offset(&at), "INDEXES");
-    err.expected.extend(["CONSTRAINTS", "PROCEDURES", "FUNCTIONS"]);
+    err.expected
+        .extend(["CONSTRAINTS", "PROCEDURES", "FUNCTIONS"]);
     Err(nom::Err::Failure(err))
 }
 
@@ -777,7 +983,9 @@ mod tests {
     #[test]
     fn clause_spans_cover_the_clause() {
         let text = "MATCH (n) RETURN n";
-        let Ok(super::super::ast::Statement::Query(q)) = parse(text) else { panic!("parse failed") };
+        let Ok(super::super::ast::Statement::Query(q)) = parse(text) else {
+            panic!("parse failed")
+        };
         let spans: Vec<&str> = q.first.clauses.iter().map(|c| c.span.text(text)).collect();
         assert_eq!(spans, ["MATCH (n)", "RETURN n"]);
     }

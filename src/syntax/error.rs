@@ -84,7 +84,15 @@ impl SyntaxError {
         let column = source[line_start..start].chars().count() + 1;
         let at_end = source[start..].trim().is_empty();
         let message = message.unwrap_or_else(|| expected_message(&expected));
-        SyntaxError { message, span: start..end, expected, kind, line, column, at_end }
+        SyntaxError {
+            message,
+            span: start..end,
+            expected,
+            kind,
+            line,
+            column,
+            at_end,
+        }
     }
 
     /// 1-based line of `span.start`.
@@ -115,7 +123,11 @@ impl SyntaxError {
     /// ```
     #[must_use]
     pub fn render(&self, source: &str) -> String {
-        let line_text = source.lines().nth(self.line - 1).unwrap_or("").trim_end_matches('\r');
+        let line_text = source
+            .lines()
+            .nth(self.line - 1)
+            .unwrap_or("")
+            .trim_end_matches('\r');
         // Tabs are kept so the caret lines up in a terminal that expands them the same way.
         let pad: String = line_text
             .chars()
@@ -128,7 +140,11 @@ impl SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {}, column {}", self.message, self.line, self.column)
+        write!(
+            f,
+            "{} at line {}, column {}",
+            self.message, self.line, self.column
+        )
     }
 }
 

@@ -5,15 +5,15 @@
 use nom::Input as _;
 
 use super::ast::{
-    BinaryOp, Expr, ExprKind, Ident, Literal, MapProjectionItem, Quantifier, QualifiedName, Span,
+    BinaryOp, Expr, ExprKind, Ident, Literal, MapProjectionItem, QualifiedName, Quantifier, Span,
     Subquery, UnaryOp,
 };
 use super::clause;
 use super::error::SyntaxErrorKind;
 use super::lexer::{
-    Input, PError, PResult, cut_err, expect, fail, failure, kw, merge, name_token, nested, number,
-    offset, opt_kw, opt_sym, parameter, peek_kw, string_literal, sym, symbolic_name, variable, ws,
-    TreeDepth,
+    Input, PError, PResult, TreeDepth, cut_err, expect, fail, failure, kw, merge, name_token,
+    nested, number, offset, opt_kw, opt_sym, parameter, peek_kw, string_literal, sym,
+    symbolic_name, variable, ws,
 };
 use super::pattern;
 
@@ -23,7 +23,10 @@ fn boxed(e: Expr) -> Box<Expr> {
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);
-    Expr { kind: ExprKind::Binary(op, boxed(lhs), boxed(rhs)), span }
+    Expr {
+        kind: ExprKind::Binary(op, boxed(lhs), boxed(rhs)),
+        span,
+    }
 }
 
 /// Any expression. Every nested expression passes here, so nesting depth is bounded here.
@@ -58,11 +61,15 @@ pub(crate) fn or_expr(i: Input<'_>) -> PResult<'_, Expr> {
 }
 
 pub(crate) fn xor_expr(i: Input<'_>) -> PResult<'_, Expr> {
-    chain(i, and_expr, |i| kw("XOR")(i).map(|(i, _)| (i, BinaryOp::Xor)))
+    chain(i, and_expr, |i| {
+        kw("XOR")(i).map(|(i, _)| (i, BinaryOp::Xor))
+    })
 }
 
 pub(crate) fn and_expr(i: Input<'_>) -> PResult<'_, Expr> {
-    chain(i, not_expr, |i| kw("AND")(i).map(|(i, _)| (i, BinaryOp::And)))
+    chain(i, not_expr, |i| {
+        kw("AND")(i).map(|(i, _)| (i, BinaryOp::And))
+    })
 }
 
 /// `NOT* comparison`.
@@ -81,7 +88,10 @@ pub(crate) fn not_expr(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, mut e) = expect(i, "expression", comparison).map_err(cut_err)?;
     for span in nots.into_iter().rev() {
         let span = span.to(e.span);
-        e = Expr { kind: ExprKind::Unary(UnaryOp::Not, boxed(e)), span };
+        e = Expr {
+            kind: ExprKind::Unary(UnaryOp::Not, boxed(e)),
+            span,
+        };
     }
     Ok((i, e))
 }
@@ -128,7 +138,9 @@ pub(crate) fn comparison(i: Input<'_>) -> PResult<'_, Expr> {
         }
     }
     let mut operands = operands.into_iter();
-    let Some(mut lhs) = operands.next() else { return fail(&i, "expression") };
+    let Some(mut lhs) = operands.next() else {
+        return fail(&i, "expression");
+    };
     let mut result: Option<Expr> = None;
     for (op, rhs) in ops.into_iter().zip(operands) {
         let next_lhs = rhs.clone();
@@ -152,7 +164,13 @@ pub(crate) fn string_predicate(i: Input<'_>) -> PResult<'_, Expr> {
             let (rest, negated) = opt_kw(rest, "NOT")?;
             let (rest, null) = kw("NULL")(rest).map_err(cut_err)?;
             let span = lhs.span.to(null);
-            lhs = Expr { kind: ExprKind::IsNull { expr: boxed(lhs), negated: negated.is_some() }, span };
+            lhs = Expr {
+                kind: ExprKind::IsNull {
+                    expr: boxed(lhs),
+                    negated: negated.is_some(),
+                },
+                span,
+            };
             i = rest;
             continue;
         }
@@ -227,7 +245,13 @@ pub(crate) fn unary(i: Input<'_>) -> PResult<'_, Expr> {
         match number(rest, true) {
             Ok((after, (literal, span))) if !starts_postfix(after) => {
                 let span = Span::new(start, span.end);
-                return Ok((after, Expr { kind: ExprKind::Literal(literal), span }));
+                return Ok((
+                    after,
+                    Expr {
+                        kind: ExprKind::Literal(literal),
+                        span,
+                    },
+                ));
             }
             Err(e @ nom::Err::Failure(_)) => return Err(e),
             _ => {}
@@ -235,13 +259,21 @@ pub(crate) fn unary(i: Input<'_>) -> PResult<'_, Expr> {
     }
     let (rest, operand) = nested(rest, |i| expect(i, "expression", unary)).map_err(cut_err)?;
     let span = Span::new(start, operand.span.end);
-    Ok((rest, Expr { kind: ExprKind::Unary(op, boxed(operand)), span }))
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Unary(op, boxed(operand)),
+            span,
+        },
+    ))
 }
 
 fn starts_postfix(i: Input<'_>) -> bool {
     let Ok((i, ())) = ws(i) else { return false };
     let text = *i.fragment();
-    (text.starts_with('.') && !text.starts_with("..")) || text.starts_with('[') || text.starts_with(':')
+    (text.starts_with('.') && !text.starts_with(".."))
+        || text.starts_with('[')
+        || text.starts_with(':')
 }
 
 /// An atom followed by property lookups, indexes and slices, then optionally labels.
@@ -256,7 +288,10 @@ pub(crate) fn postfix(i: Input<'_>) -> PResult<'_, Expr> {
             let (rest, (key, _, key_span)) =
                 expect(rest.take_from(1), "property key", name_token).map_err(cut_err)?;
             let span = e.span.to(key_span);
-            e = Expr { kind: ExprKind::Property(boxed(e), key), span };
+            e = Expr {
+                kind: ExprKind::Property(boxed(e), key),
+                span,
+            };
             i = rest;
         } else if text.starts_with('[') {
             let (rest, indexed) = index_or_slice(rest, e)?;
@@ -270,7 +305,13 @@ pub(crate) fn postfix(i: Input<'_>) -> PResult<'_, Expr> {
     match labels {
         Some((labels, end)) => {
             let span = e.span.to(end);
-            Ok((i, Expr { kind: ExprKind::HasLabels(boxed(e), labels), span }))
+            Ok((
+                i,
+                Expr {
+                    kind: ExprKind::HasLabels(boxed(e), labels),
+                    span,
+                },
+            ))
         }
         None => Ok((i, e)),
     }
@@ -308,13 +349,25 @@ fn index_or_slice(i: Input<'_>, base: Expr) -> PResult<'_, Expr> {
         };
         let (i, close) = sym("]")(i).map_err(cut_err)?;
         let span = base.span.to(close);
-        let kind = ExprKind::Slice { expr: boxed(base), from: from.map(boxed), to: to.map(boxed) };
+        let kind = ExprKind::Slice {
+            expr: boxed(base),
+            from: from.map(boxed),
+            to: to.map(boxed),
+        };
         return Ok((i, Expr { kind, span }));
     }
     let (i, close) = sym("]")(i).map_err(cut_err)?;
     let span = base.span.to(close);
-    let Some(index) = from else { return fail(&i, "expression") };
-    Ok((i, Expr { kind: ExprKind::Index(boxed(base), boxed(index)), span }))
+    let Some(index) = from else {
+        return fail(&i, "expression");
+    };
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::Index(boxed(base), boxed(index)),
+            span,
+        },
+    ))
 }
 
 pub(crate) fn peek_sym(i: Input<'_>, s: &'static str) -> bool {
@@ -325,11 +378,19 @@ pub(crate) fn peek_sym(i: Input<'_>, s: &'static str) -> bool {
 pub(crate) fn atom(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, ()) = ws(i)?;
     let text = *i.fragment();
-    let Some(first) = text.chars().next() else { return fail(&i, "expression") };
+    let Some(first) = text.chars().next() else {
+        return fail(&i, "expression");
+    };
     match first {
         '$' => {
             let (i, (name, span)) = parameter(i)?;
-            Ok((i, Expr { kind: ExprKind::Parameter(name), span }))
+            Ok((
+                i,
+                Expr {
+                    kind: ExprKind::Parameter(name),
+                    span,
+                },
+            ))
         }
         '\'' | '"' => literal(i),
         '0'..='9' | '.' => literal(i),
@@ -346,15 +407,37 @@ pub(crate) fn literal(i: Input<'_>) -> PResult<'_, Expr> {
     let text = *i.fragment();
     if text.starts_with(['\'', '"']) {
         let (i, (s, span)) = string_literal(i)?;
-        return Ok((i, Expr { kind: ExprKind::Literal(Literal::String(s)), span }));
+        return Ok((
+            i,
+            Expr {
+                kind: ExprKind::Literal(Literal::String(s)),
+                span,
+            },
+        ));
     }
     if text.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
         let (i, (lit, span)) = number(i, false)?;
-        return Ok((i, Expr { kind: ExprKind::Literal(lit), span }));
+        return Ok((
+            i,
+            Expr {
+                kind: ExprKind::Literal(lit),
+                span,
+            },
+        ));
     }
-    for (word, lit) in [("TRUE", Literal::Bool(true)), ("FALSE", Literal::Bool(false)), ("NULL", Literal::Null)] {
+    for (word, lit) in [
+        ("TRUE", Literal::Bool(true)),
+        ("FALSE", Literal::Bool(false)),
+        ("NULL", Literal::Null),
+    ] {
         if let (rest, Some(span)) = opt_kw(i, word)? {
-            return Ok((rest, Expr { kind: ExprKind::Literal(lit), span }));
+            return Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Literal(lit),
+                    span,
+                },
+            ));
         }
     }
     fail(&i, "literal")
@@ -380,7 +463,13 @@ fn named_atom(i: Input<'_>) -> PResult<'_, Expr> {
                 let star = sym("(")(after_word).and_then(|(rest, _)| sym("*")(rest));
                 if let Ok((rest, _)) = star {
                     let (rest, close) = sym(")")(rest).map_err(cut_err)?;
-                    return Ok((rest, Expr { kind: ExprKind::CountStar, span: word_span.to(close) }));
+                    return Ok((
+                        rest,
+                        Expr {
+                            kind: ExprKind::CountStar,
+                            span: word_span.to(close),
+                        },
+                    ));
                 }
             }
             "ALL" | "ANY" | "NONE" | "SINGLE" if peek_sym(after_word, "(") => match quantified(i) {
@@ -404,7 +493,13 @@ fn named_atom(i: Input<'_>) -> PResult<'_, Expr> {
         return map_projection(i);
     }
     let span = var.span;
-    Ok((rest, Expr { kind: ExprKind::Variable(var.name), span }))
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Variable(var.name),
+            span,
+        },
+    ))
 }
 
 /// `ns.name`: names separated by dots, as used for functions and procedures.
@@ -428,7 +523,14 @@ pub(crate) fn qualified_name(i: Input<'_>) -> PResult<'_, QualifiedName> {
         }
     }
     let name = parts.pop().unwrap_or_default();
-    Ok((i, QualifiedName { namespace: parts, name, span }))
+    Ok((
+        i,
+        QualifiedName {
+            namespace: parts,
+            name,
+            span,
+        },
+    ))
 }
 
 /// `name([DISTINCT] args)`.
@@ -439,7 +541,17 @@ pub(crate) fn function_call(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, args) = comma_list(i, ")", expression)?;
     let (i, close) = sym(")")(i).map_err(cut_err)?;
     let span = name.span.to(close);
-    Ok((i, Expr { kind: ExprKind::FunctionCall { name, distinct: distinct.is_some(), args }, span }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::FunctionCall {
+                name,
+                distinct: distinct.is_some(),
+                args,
+            },
+            span,
+        },
+    ))
 }
 
 /// Zero or more `item`s separated by commas, stopping before `close` (not consumed).
@@ -512,7 +624,17 @@ pub(crate) fn case_expr(i: Input<'_>) -> PResult<'_, Expr> {
             err
         }))
     })?;
-    Ok((i, Expr { kind: ExprKind::Case { operand, alternatives, default }, span: case.to(end) }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::Case {
+                operand,
+                alternatives,
+                default,
+            },
+            span: case.to(end),
+        },
+    ))
 }
 
 /// `[`: a list comprehension, a pattern comprehension or a list literal, tried in that order.
@@ -526,7 +648,10 @@ fn list_like(i: Input<'_>) -> PResult<'_, Expr> {
         other => return other,
     };
     match list_literal(i) {
-        Err(nom::Err::Error(e)) => Err(nom::Err::Error(merge(merge(comprehension, pattern_comprehension), e))),
+        Err(nom::Err::Error(e)) => Err(nom::Err::Error(merge(
+            merge(comprehension, pattern_comprehension),
+            e,
+        ))),
         other => other,
     }
 }
@@ -549,8 +674,19 @@ pub(crate) fn list_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
         (rest, None) => (rest, None),
     };
     let (i, close) = sym("]")(i).map_err(cut_err)?;
-    let kind = ExprKind::ListComprehension { variable: var, list: boxed(list), filter, map };
-    Ok((i, Expr { kind, span: open.to(close) }))
+    let kind = ExprKind::ListComprehension {
+        variable: var,
+        list: boxed(list),
+        filter,
+        map,
+    };
+    Ok((
+        i,
+        Expr {
+            kind,
+            span: open.to(close),
+        },
+    ))
 }
 
 /// `WHERE expr`, where patterns may be used as predicates.
@@ -591,8 +727,19 @@ pub(crate) fn pattern_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, _) = sym("|")(i).map_err(cut_err)?;
     let (i, map) = expect(i, "expression", expression).map_err(cut_err)?;
     let (i, close) = sym("]")(i).map_err(cut_err)?;
-    let kind = ExprKind::PatternComprehension { variable: var, pattern: Box::new(path), filter, map: boxed(map) };
-    Ok((i, Expr { kind, span: open.to(close) }))
+    let kind = ExprKind::PatternComprehension {
+        variable: var,
+        pattern: Box::new(path),
+        filter,
+        map: boxed(map),
+    };
+    Ok((
+        i,
+        Expr {
+            kind,
+            span: open.to(close),
+        },
+    ))
 }
 
 /// `[e, e, ...]`.
@@ -600,7 +747,13 @@ pub(crate) fn list_literal(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, open) = sym("[")(i)?;
     let (i, items) = comma_list(i, "]", expression)?;
     let (i, close) = sym("]")(i).map_err(cut_err)?;
-    Ok((i, Expr { kind: ExprKind::List(items), span: open.to(close) }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::List(items),
+            span: open.to(close),
+        },
+    ))
 }
 
 /// `{key: e, ...}`; keys are names (reserved words allowed) or strings are not.
@@ -615,7 +768,13 @@ pub(crate) fn map_literal(i: Input<'_>) -> PResult<'_, Expr> {
         })
     })?;
     let (i, close) = sym("}")(i).map_err(cut_err)?;
-    Ok((i, Expr { kind: ExprKind::Map(entries), span: open.to(close) }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::Map(entries),
+            span: open.to(close),
+        },
+    ))
 }
 
 fn map_entry(i: Input<'_>) -> PResult<'_, (String, Expr)> {
@@ -632,7 +791,16 @@ pub(crate) fn map_projection(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, items) = comma_list(i, "}", map_projection_item)?;
     let (i, close) = sym("}")(i).map_err(cut_err)?;
     let span = var.span.to(close);
-    Ok((i, Expr { kind: ExprKind::MapProjection { variable: var, items }, span }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::MapProjection {
+                variable: var,
+                items,
+            },
+            span,
+        },
+    ))
 }
 
 fn map_projection_item(i: Input<'_>) -> PResult<'_, MapProjectionItem> {
@@ -666,7 +834,13 @@ fn paren_or_pattern(i: Input<'_>) -> PResult<'_, Expr> {
                 );
             }
             let span = path.span;
-            return Ok((rest, Expr { kind: ExprKind::PatternPredicate(Box::new(path)), span }));
+            return Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::PatternPredicate(Box::new(path)),
+                    span,
+                },
+            ));
         }
         Err(nom::Err::Error(e)) => e,
         Err(e) => return Err(e),
@@ -711,8 +885,19 @@ pub(crate) fn quantified(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, list) = expect(i, "expression", expression).map_err(cut_err)?;
     let (i, filter) = opt_where(i)?;
     let (i, close) = sym(")")(i).map_err(cut_err)?;
-    let kind = ExprKind::Quantified { quantifier, variable: var, list: boxed(list), filter };
-    Ok((i, Expr { kind, span: word_span.to(close) }))
+    let kind = ExprKind::Quantified {
+        quantifier,
+        variable: var,
+        list: boxed(list),
+        filter,
+    };
+    Ok((
+        i,
+        Expr {
+            kind,
+            span: word_span.to(close),
+        },
+    ))
 }
 
 /// `reduce(acc = init, x IN list | expr)`.
@@ -736,21 +921,39 @@ pub(crate) fn reduce(i: Input<'_>) -> PResult<'_, Expr> {
         list: boxed(list),
         expr: boxed(e),
     };
-    Ok((i, Expr { kind, span: word.to(close) }))
+    Ok((
+        i,
+        Expr {
+            kind,
+            span: word.to(close),
+        },
+    ))
 }
 
 /// `EXISTS { query }` or `EXISTS { pattern [WHERE pred] }`.
 pub(crate) fn exists_subquery(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, word) = kw("EXISTS")(i)?;
     let (i, (body, close)) = subquery_body(i)?;
-    Ok((i, Expr { kind: ExprKind::Exists(Box::new(body)), span: word.to(close) }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::Exists(Box::new(body)),
+            span: word.to(close),
+        },
+    ))
 }
 
 /// `COUNT { query }` or `COUNT { pattern [WHERE pred] }`.
 pub(crate) fn count_subquery(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, word) = kw("COUNT")(i)?;
     let (i, (body, close)) = subquery_body(i)?;
-    Ok((i, Expr { kind: ExprKind::CountSubquery(Box::new(body)), span: word.to(close) }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::CountSubquery(Box::new(body)),
+            span: word.to(close),
+        },
+    ))
 }
 
 fn subquery_body(i: Input<'_>) -> PResult<'_, (Subquery, Span)> {

@@ -40,7 +40,10 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub fn for_text(text: &str) -> Ctx {
-        Ctx { max_steps: 20_000 + 200 * text.len() as u64, ..Ctx::default() }
+        Ctx {
+            max_steps: 20_000 + 200 * text.len() as u64,
+            ..Ctx::default()
+        }
     }
 }
 
@@ -167,8 +170,8 @@ pub(crate) fn ws(i: Input<'_>) -> PResult<'_, ()> {
         pos += rest.len() - trimmed.len();
         if trimmed.starts_with("//") {
             pos += trimmed.find('\n').unwrap_or(trimmed.len());
-        } else if trimmed.starts_with("/*") {
-            match trimmed[2..].find("*/") {
+        } else if let Some(body) = trimmed.strip_prefix("/*") {
+            match body.find("*/") {
                 Some(close) => pos += close + 4,
                 None => {
                     let start = offset(&i) + pos;
@@ -230,7 +233,10 @@ pub(crate) fn kw<'a>(word: &'static str) -> impl Fn(Input<'a>) -> PResult<'a, Sp
             && !text[word.len()..].starts_with(is_ident_char);
         if matches {
             let start = offset(&i);
-            Ok((i.take_from(word.len()), Span::new(start, start + word.len())))
+            Ok((
+                i.take_from(word.len()),
+                Span::new(start, start + word.len()),
+            ))
         } else {
             fail(&i, word)
         }
@@ -254,11 +260,52 @@ pub(crate) fn peek_kw(i: Input<'_>, word: &'static str) -> bool {
 /// Words that cannot be variables without backticks, because they would be ambiguous where an
 /// expression may end. They remain valid as labels, types, property keys and map keys.
 pub(crate) const RESERVED: &[&str] = &[
-    "ALL", "AND", "AS", "ASC", "ASCENDING", "BY", "CALL", "CASE", "CONTAINS", "CREATE", "DELETE",
-    "DESC", "DESCENDING", "DETACH", "DISTINCT", "ELSE", "END", "ENDS", "EXISTS", "FALSE", "IN",
-    "IS", "LIMIT", "LOAD", "MATCH", "MERGE", "NOT", "NULL", "ON", "OPTIONAL", "OR", "ORDER",
-    "REMOVE", "RETURN", "SET", "SKIP", "STARTS", "THEN", "TRUE", "UNION", "UNWIND", "WHEN",
-    "WHERE", "WITH", "XOR", "YIELD",
+    "ALL",
+    "AND",
+    "AS",
+    "ASC",
+    "ASCENDING",
+    "BY",
+    "CALL",
+    "CASE",
+    "CONTAINS",
+    "CREATE",
+    "DELETE",
+    "DESC",
+    "DESCENDING",
+    "DETACH",
+    "DISTINCT",
+    "ELSE",
+    "END",
+    "ENDS",
+    "EXISTS",
+    "FALSE",
+    "IN",
+    "IS",
+    "LIMIT",
+    "LOAD",
+    "MATCH",
+    "MERGE",
+    "NOT",
+    "NULL",
+    "ON",
+    "OPTIONAL",
+    "OR",
+    "ORDER",
+    "REMOVE",
+    "RETURN",
+    "SET",
+    "SKIP",
+    "STARTS",
+    "THEN",
+    "TRUE",
+    "UNION",
+    "UNWIND",
+    "WHEN",
+    "WHERE",
+    "WITH",
+    "XOR",
+    "YIELD",
 ];
 
 pub(crate) fn is_reserved(word: &str) -> bool {
@@ -282,7 +329,10 @@ pub(crate) fn name_token(i: Input<'_>) -> PResult<'_, (String, bool, Span)> {
                 } else {
                     // An empty name (two backticks) is valid: the TCK uses it as a map key.
                     let len = idx + 2;
-                    return Ok((i.take_from(len), (name, true, Span::new(start, start + len))));
+                    return Ok((
+                        i.take_from(len),
+                        (name, true, Span::new(start, start + len)),
+                    ));
                 }
             } else {
                 name.push(c);
@@ -301,7 +351,10 @@ pub(crate) fn name_token(i: Input<'_>) -> PResult<'_, (String, bool, Span)> {
         Some(c) if is_ident_start(c) => {
             let len = text.find(|c: char| !is_ident_char(c)).unwrap_or(text.len());
             let name = text[..len].to_owned();
-            Ok((i.take_from(len), (name, false, Span::new(start, start + len))))
+            Ok((
+                i.take_from(len),
+                (name, false, Span::new(start, start + len)),
+            ))
         }
         _ => fail(&i, "name"),
     }
@@ -327,16 +380,21 @@ pub(crate) fn parameter(i: Input<'_>) -> PResult<'_, (String, Span)> {
     let (i, start) = sym("$")(i)?;
     let text = *i.fragment();
     if text.starts_with(|c: char| c.is_ascii_digit()) {
-        let len = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let len = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let name = text[..len].to_owned();
         let end = offset(&i) + len;
         return Ok((i.take_from(len), (name, start.to(Span::new(end, end)))));
     }
     if text.starts_with(char::is_whitespace) {
-        return Err(nom::Err::Failure(PError::expected_at(offset(&i), "parameter name")));
+        return Err(nom::Err::Failure(PError::expected_at(
+            offset(&i),
+            "parameter name",
+        )));
     }
-    let (rest, (name, _, span)) =
-        name_token(i).map_err(|_| nom::Err::Failure(PError::expected_at(offset(&i), "parameter name")))?;
+    let (rest, (name, _, span)) = name_token(i)
+        .map_err(|_| nom::Err::Failure(PError::expected_at(offset(&i), "parameter name")))?;
     Ok((rest, (name, start.to(span))))
 }
 
@@ -347,11 +405,7 @@ pub(crate) fn number(i: Input<'_>, negative: bool) -> PResult<'_, (Literal, Span
     let text = *i.fragment();
     let start = offset(&i);
     let bytes = text.as_bytes();
-    let starts_number = match bytes {
-        [b'0'..=b'9', ..] => true,
-        [b'.', b'0'..=b'9', ..] => true,
-        _ => false,
-    };
+    let starts_number = matches!(bytes, [b'0'..=b'9', ..] | [b'.', b'0'..=b'9', ..]);
     if !starts_number {
         return fail(&i, "number");
     }
@@ -359,12 +413,16 @@ pub(crate) fn number(i: Input<'_>, negative: bool) -> PResult<'_, (Literal, Span
     // token, not `0x1` followed by `Z`.
     let mut len = 0;
     let mut seen_dot = false;
-    let is_hex_or_octal = bytes.len() > 1 && bytes[0] == b'0' && matches!(bytes[1], b'x' | b'X' | b'o' | b'O');
+    let is_hex_or_octal =
+        bytes.len() > 1 && bytes[0] == b'0' && matches!(bytes[1], b'x' | b'X' | b'o' | b'O');
     while len < bytes.len() {
         let b = bytes[len];
         if b.is_ascii_alphanumeric() || b == b'_' {
             len += 1;
-        } else if b == b'.' && !seen_dot && !is_hex_or_octal && bytes.get(len + 1).is_some_and(u8::is_ascii_digit)
+        } else if b == b'.'
+            && !seen_dot
+            && !is_hex_or_octal
+            && bytes.get(len + 1).is_some_and(u8::is_ascii_digit)
         {
             seen_dot = true;
             len += 1;
@@ -382,8 +440,20 @@ pub(crate) fn number(i: Input<'_>, negative: bool) -> PResult<'_, (Literal, Span
     let token = &text[..len];
     let span = Span::new(start, start + len);
     let rest = i.take_from(len);
-    let invalid = |what: &str| failure(span, SyntaxErrorKind::InvalidNumberLiteral, &format!("invalid {what} literal '{token}'"));
-    let overflow = || failure(span, SyntaxErrorKind::IntegerOverflow, &format!("integer literal '{token}' is out of range"));
+    let invalid = |what: &str| {
+        failure(
+            span,
+            SyntaxErrorKind::InvalidNumberLiteral,
+            &format!("invalid {what} literal '{token}'"),
+        )
+    };
+    let overflow = || {
+        failure(
+            span,
+            SyntaxErrorKind::IntegerOverflow,
+            &format!("integer literal '{token}' is out of range"),
+        )
+    };
     let radix_digits = match token.get(..2) {
         Some("0x" | "0X") => Some((16, &token[2..], "hexadecimal")),
         Some("0o" | "0O") => Some((8, &token[2..], "octal")),
@@ -412,7 +482,11 @@ pub(crate) fn number(i: Input<'_>, negative: bool) -> PResult<'_, (Literal, Span
             let value = if negative { -value } else { value };
             Ok((rest, (Literal::Float(value), span)))
         }
-        _ => failure(span, SyntaxErrorKind::InvalidNumberLiteral, &format!("float literal '{token}' is out of range")),
+        _ => failure(
+            span,
+            SyntaxErrorKind::InvalidNumberLiteral,
+            &format!("float literal '{token}' is out of range"),
+        ),
     }
 }
 
@@ -471,7 +545,9 @@ pub(crate) fn string_literal(i: Input<'_>) -> PResult<'_, (String, Span)> {
             value.push(c);
             continue;
         }
-        let Some((esc_idx, esc)) = chars.next() else { break };
+        let Some((esc_idx, esc)) = chars.next() else {
+            break;
+        };
         match esc {
             'n' => value.push('\n'),
             't' => value.push('\t'),
@@ -526,7 +602,10 @@ pub(crate) fn string_literal(i: Input<'_>) -> PResult<'_, (String, Span)> {
 }
 
 /// Wraps `f` so that expression nesting and total work are bounded.
-pub(crate) fn nested<'a, T>(i: Input<'a>, f: impl FnOnce(Input<'a>) -> PResult<'a, T>) -> PResult<'a, T> {
+pub(crate) fn nested<'a, T>(
+    i: Input<'a>,
+    f: impl FnOnce(Input<'a>) -> PResult<'a, T>,
+) -> PResult<'a, T> {
     let ctx = i.extra;
     let depth = ctx.depth.get() + 1;
     let steps = ctx.steps.get() + 1;
@@ -557,7 +636,10 @@ pub(crate) struct TreeDepth<'a> {
 
 impl<'a> TreeDepth<'a> {
     pub fn enter(ctx: &'a Ctx) -> Self {
-        TreeDepth { ctx, entry: ctx.tree_depth.get() }
+        TreeDepth {
+            ctx,
+            entry: ctx.tree_depth.get(),
+        }
     }
 
     /// One more level; an error once the tree would be deeper than `MAX_TREE_DEPTH`.

@@ -108,20 +108,36 @@ fn to_syntax_error(text: &str, err: PError) -> SyntaxError {
     // line below it.
     let trimmed_end = text.trim_end().len();
     let start = err.start.min(trimmed_end);
-    let err = PError { start, end: err.end.min(trimmed_end).max(start), ..err };
+    let err = PError {
+        start,
+        end: err.end.min(trimmed_end).max(start),
+        ..err
+    };
     let mut kind = err.kind;
     let mut message = err.message;
     let mut end = err.end;
     if kind == SyntaxErrorKind::UnexpectedSyntax && message.is_none() {
         let found = text.get(err.start..).and_then(|rest| rest.chars().next());
-        if let Some(c) = found.filter(|c| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()) {
+        if let Some(c) =
+            found.filter(|c| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
+        {
             kind = SyntaxErrorKind::InvalidUnicodeCharacter;
             end = err.start + c.len_utf8();
-            let expected = error::SyntaxError::new(text, 0..0, err.expected.clone(), kind, None).message;
-            message = Some(format!("invalid character '{c}' (U+{:04X}); {expected}", u32::from(c)));
+            let expected =
+                error::SyntaxError::new(text, 0..0, err.expected.clone(), kind, None).message;
+            message = Some(format!(
+                "invalid character '{c}' (U+{:04X}); {expected}",
+                u32::from(c)
+            ));
         }
     }
-    SyntaxError::new(text, err.start..end.max(err.start), err.expected, kind, message)
+    SyntaxError::new(
+        text,
+        err.start..end.max(err.start),
+        err.expected,
+        kind,
+        message,
+    )
 }
 
 /// Parses `text` with the named grammar rule as the whole input. Used by the test that checks

@@ -5,14 +5,14 @@
 use nom::Input as _;
 
 use super::ast::{
-    Direction, Expr, ExprKind, NodePattern, PathPattern, Pattern, PatternPart, RelPattern, Shortest,
-    Span, VarLength,
+    Direction, Expr, ExprKind, NodePattern, PathPattern, Pattern, PatternPart, RelPattern,
+    Shortest, Span, VarLength,
 };
 use super::error::SyntaxErrorKind;
 use super::expr::{map_literal, peek_sym};
 use super::lexer::{
-    Input, PResult, cut_err, expect, failure, kw, name_token, offset, opt_sym, parameter,
-    sym, variable, ws,
+    Input, PResult, cut_err, expect, failure, kw, name_token, offset, opt_sym, parameter, sym,
+    variable, ws,
 };
 
 /// `part (, part)*`.
@@ -41,19 +41,42 @@ pub(crate) fn pattern_part(i: Input<'_>) -> PResult<'_, PatternPart> {
     };
     let (i, ()) = ws(i)?;
     let start = var.as_ref().map_or(offset(&i), |v| v.span.start);
-    for (word, shortest) in [("SHORTESTPATH", Shortest::One), ("ALLSHORTESTPATHS", Shortest::All)] {
+    for (word, shortest) in [
+        ("SHORTESTPATH", Shortest::One),
+        ("ALLSHORTESTPATHS", Shortest::All),
+    ] {
         if let Ok((rest, _)) = kw(word)(i) {
             let (rest, _) = sym("(")(rest).map_err(cut_err)?;
             let (rest, path) = expect(rest, "pattern", path_pattern).map_err(cut_err)?;
             let (rest, close) = sym(")")(rest).map_err(cut_err)?;
             let span = Span::new(start, close.end);
-            return Ok((rest, PatternPart { variable: var, shortest: Some(shortest), path, span }));
+            return Ok((
+                rest,
+                PatternPart {
+                    variable: var,
+                    shortest: Some(shortest),
+                    path,
+                    span,
+                },
+            ));
         }
     }
-    let parsed = if var.is_some() { expect(i, "pattern", path_pattern).map_err(cut_err) } else { path_pattern(i) };
+    let parsed = if var.is_some() {
+        expect(i, "pattern", path_pattern).map_err(cut_err)
+    } else {
+        path_pattern(i)
+    };
     let (i, path) = parsed?;
     let span = Span::new(start, path.span.end);
-    Ok((i, PatternPart { variable: var, shortest: None, path, span }))
+    Ok((
+        i,
+        PatternPart {
+            variable: var,
+            shortest: None,
+            path,
+            span,
+        },
+    ))
 }
 
 /// `node (rel node)*`.
@@ -100,7 +123,15 @@ pub(crate) fn node_pattern(i: Input<'_>) -> PResult<'_, NodePattern> {
     let (i, labels) = labels(i)?;
     let (i, props) = opt_properties(i)?;
     let (i, close) = sym(")")(i)?;
-    Ok((i, NodePattern { variable: var, labels, properties: props, span: open.to(close) }))
+    Ok((
+        i,
+        NodePattern {
+            variable: var,
+            labels,
+            properties: props,
+            span: open.to(close),
+        },
+    ))
 }
 
 /// `(:Name)*`.
@@ -124,7 +155,13 @@ pub(crate) fn opt_properties(i: Input<'_>) -> PResult<'_, Option<Expr>> {
     }
     if i.fragment().starts_with('$') {
         let (i, (name, span)) = parameter(i)?;
-        return Ok((i, Some(Expr { kind: ExprKind::Parameter(name), span })));
+        return Ok((
+            i,
+            Some(Expr {
+                kind: ExprKind::Parameter(name),
+                span,
+            }),
+        ));
     }
     Ok((i, None))
 }
@@ -136,14 +173,24 @@ pub(crate) fn rel_pattern(i: Input<'_>) -> PResult<'_, RelPattern> {
     let (i, left) = opt_sym(i, "<")?;
     let (i, _) = sym("-")(i)?;
     // Outside an expression nothing but a relationship can follow `-[`, so commit there.
-    let commit = |e: nom::Err<super::lexer::PError>| if i.extra.speculative.get() == 0 { cut_err(e) } else { e };
+    let commit = |e: nom::Err<super::lexer::PError>| {
+        if i.extra.speculative.get() == 0 {
+            cut_err(e)
+        } else {
+            e
+        }
+    };
     let (i, detail) = if peek_sym(i, "[") {
         let (i, detail) = rel_detail(i).map_err(commit)?;
         (i, Some(detail))
     } else {
         (i, None)
     };
-    let (i, dash) = if detail.is_some() { sym("-")(i).map_err(commit)? } else { sym("-")(i)? };
+    let (i, dash) = if detail.is_some() {
+        sym("-")(i).map_err(commit)?
+    } else {
+        sym("-")(i)?
+    };
     let (i, right) = opt_sym(i, ">")?;
     let end = right.unwrap_or(dash).end;
     let direction = match (left.is_some(), right.is_some()) {
@@ -181,7 +228,8 @@ pub(crate) fn rel_detail(i: Input<'_>) -> PResult<'_, RelPattern> {
         i = rest;
         while let (rest, Some(_)) = opt_sym(i, "|")? {
             let (rest, _) = opt_sym(rest, ":")?;
-            let (rest, (next, _, _)) = expect(rest, "relationship type", name_token).map_err(cut_err)?;
+            let (rest, (next, _, _)) =
+                expect(rest, "relationship type", name_token).map_err(cut_err)?;
             types.push(next);
             i = rest;
         }
@@ -197,7 +245,12 @@ pub(crate) fn rel_detail(i: Input<'_>) -> PResult<'_, RelPattern> {
             "a relationship length needs '*', as in [:T*1..3]",
         );
     }
-    let (i, length) = if peek_sym(i, "*") { let (i, l) = var_length(i)?; (i, Some(l)) } else { (i, None) };
+    let (i, length) = if peek_sym(i, "*") {
+        let (i, l) = var_length(i)?;
+        (i, Some(l))
+    } else {
+        (i, None)
+    };
     let (i, props) = opt_properties(i)?;
     let (i, close) = sym("]")(i).map_err(|e| {
         e.map(|mut err| {
@@ -252,13 +305,19 @@ pub(crate) fn var_length(i: Input<'_>) -> PResult<'_, VarLength> {
 fn opt_length_bound(i: Input<'_>) -> PResult<'_, Option<u64>> {
     let (i, ()) = ws(i)?;
     let text = *i.fragment();
-    let len = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let len = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     if len == 0 {
         return Ok((i, None));
     }
     let at = offset(&i);
     match text[..len].parse::<u64>() {
         Ok(n) => Ok((i.take_from(len), Some(n))),
-        Err(_) => failure(Span::new(at, at + len), SyntaxErrorKind::IntegerOverflow, "relationship length out of range"),
+        Err(_) => failure(
+            Span::new(at, at + len),
+            SyntaxErrorKind::IntegerOverflow,
+            "relationship length out of range",
+        ),
     }
 }

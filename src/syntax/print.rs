@@ -6,8 +6,8 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use super::ast::{
     BinaryOp, Call, Clause, ClauseKind, ConstraintKind, Direction, Expr, ExprKind, Literal,
-    MapProjectionItem, NodePattern, PathPattern, Pattern, PatternPart, Projection, Quantifier,
-    QualifiedName, Query, RelPattern, RemoveItem, SchemaCommand, SetItem, Shortest, ShowKind,
+    MapProjectionItem, NodePattern, PathPattern, Pattern, PatternPart, Projection, QualifiedName,
+    Quantifier, Query, RelPattern, RemoveItem, SchemaCommand, SetItem, Shortest, ShowKind,
     SingleQuery, SortOrder, Statement, Subquery, UnaryOp, VarLength,
 };
 use super::lexer::{is_ident_char, is_ident_start, is_reserved};
@@ -33,13 +33,21 @@ fn write_quoted(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
 
 impl Display for Name<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if needs_quotes(self.0) { write_quoted(f, self.0) } else { f.write_str(self.0) }
+        if needs_quotes(self.0) {
+            write_quoted(f, self.0)
+        } else {
+            f.write_str(self.0)
+        }
     }
 }
 
 impl Display for Var<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if needs_quotes(self.0) || is_reserved(self.0) { write_quoted(f, self.0) } else { f.write_str(self.0) }
+        if needs_quotes(self.0) || is_reserved(self.0) {
+            write_quoted(f, self.0)
+        } else {
+            f.write_str(self.0)
+        }
     }
 }
 
@@ -54,7 +62,11 @@ fn write_string(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
             '\t' => f.write_str("\\t")?,
             c if c.is_control() => {
                 let code = u32::from(c);
-                if code <= 0xFFFF { write!(f, "\\u{code:04X}")? } else { write!(f, "\\U{code:08X}")? }
+                if code <= 0xFFFF {
+                    write!(f, "\\u{code:04X}")?
+                } else {
+                    write!(f, "\\U{code:08X}")?
+                }
             }
             c => f.write_char(c)?,
         }
@@ -62,7 +74,11 @@ fn write_string(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
     f.write_char('\'')
 }
 
-fn comma_separated<T>(f: &mut Formatter<'_>, items: &[T], mut each: impl FnMut(&mut Formatter<'_>, &T) -> fmt::Result) -> fmt::Result {
+fn comma_separated<T>(
+    f: &mut Formatter<'_>,
+    items: &[T],
+    mut each: impl FnMut(&mut Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
     for (n, item) in items.iter().enumerate() {
         if n > 0 {
             f.write_str(", ")?;
@@ -113,7 +129,11 @@ impl Display for Clause {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ClauseKind::Match(m) => {
-                f.write_str(if m.optional { "OPTIONAL MATCH " } else { "MATCH " })?;
+                f.write_str(if m.optional {
+                    "OPTIONAL MATCH "
+                } else {
+                    "MATCH "
+                })?;
                 m.pattern.fmt(f)?;
                 if let Some(w) = &m.where_ {
                     write!(f, " WHERE {w}")?;
@@ -137,7 +157,11 @@ impl Display for Clause {
             ClauseKind::Merge(m) => {
                 write!(f, "MERGE {}", m.part)?;
                 for action in &m.actions {
-                    f.write_str(if action.on_create { " ON CREATE SET " } else { " ON MATCH SET " })?;
+                    f.write_str(if action.on_create {
+                        " ON CREATE SET "
+                    } else {
+                        " ON MATCH SET "
+                    })?;
                     comma_separated(f, &action.items, |f, item| item.fmt(f))?;
                 }
                 Ok(())
@@ -153,14 +177,20 @@ impl Display for Clause {
                         write_operand(f, target, POSTFIX)?;
                         write!(f, ".{}", Name(key))
                     }
-                    RemoveItem::Labels { variable, labels, .. } => {
+                    RemoveItem::Labels {
+                        variable, labels, ..
+                    } => {
                         Var(&variable.name).fmt(f)?;
                         write_labels(f, labels)
                     }
                 })
             }
             ClauseKind::Delete(d) => {
-                f.write_str(if d.detach { "DETACH DELETE " } else { "DELETE " })?;
+                f.write_str(if d.detach {
+                    "DETACH DELETE "
+                } else {
+                    "DELETE "
+                })?;
                 comma_separated(f, &d.exprs, |f, e| e.fmt(f))
             }
             ClauseKind::Call(c) => c.fmt(f),
@@ -183,13 +213,21 @@ impl Display for Clause {
 impl Display for SetItem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            SetItem::Property { target, key, value, .. } => {
+            SetItem::Property {
+                target, key, value, ..
+            } => {
                 write_operand(f, target, POSTFIX)?;
                 write!(f, ".{} = {value}", Name(key))
             }
-            SetItem::Replace { variable, value, .. } => write!(f, "{} = {value}", Var(&variable.name)),
-            SetItem::Update { variable, value, .. } => write!(f, "{} += {value}", Var(&variable.name)),
-            SetItem::Labels { variable, labels, .. } => {
+            SetItem::Replace {
+                variable, value, ..
+            } => write!(f, "{} = {value}", Var(&variable.name)),
+            SetItem::Update {
+                variable, value, ..
+            } => write!(f, "{} += {value}", Var(&variable.name)),
+            SetItem::Labels {
+                variable, labels, ..
+            } => {
                 Var(&variable.name).fmt(f)?;
                 write_labels(f, labels)
             }
@@ -231,7 +269,10 @@ impl Display for QualifiedName {
             write!(f, "{}.", Name(part))?;
         }
         // A reserved word as a function name would start another construct (`case(...)`).
-        if self.namespace.is_empty() && is_reserved(&self.name) && !self.name.eq_ignore_ascii_case("exists") {
+        if self.namespace.is_empty()
+            && is_reserved(&self.name)
+            && !self.name.eq_ignore_ascii_case("exists")
+        {
             return write_quoted(f, &self.name);
         }
         Name(&self.name).fmt(f)
@@ -332,9 +373,15 @@ impl Display for NodePattern {
 
 impl Display for RelPattern {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.direction == Direction::Incoming { "<-" } else { "-" })?;
-        let has_detail =
-            self.variable.is_some() || !self.types.is_empty() || self.length.is_some() || self.properties.is_some();
+        f.write_str(if self.direction == Direction::Incoming {
+            "<-"
+        } else {
+            "-"
+        })?;
+        let has_detail = self.variable.is_some()
+            || !self.types.is_empty()
+            || self.length.is_some()
+            || self.properties.is_some();
         if has_detail {
             f.write_char('[')?;
             if let Some(v) = &self.variable {
@@ -355,7 +402,11 @@ impl Display for RelPattern {
             }
             f.write_char(']')?;
         }
-        f.write_str(if self.direction == Direction::Outgoing { "->" } else { "-" })
+        f.write_str(if self.direction == Direction::Outgoing {
+            "->"
+        } else {
+            "-"
+        })
     }
 }
 
@@ -375,14 +426,29 @@ impl Display for VarLength {
 impl Display for SchemaCommand {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            SchemaCommand::CreateIndex { name, if_not_exists, variable, label, properties } => {
+            SchemaCommand::CreateIndex {
+                name,
+                if_not_exists,
+                variable,
+                label,
+                properties,
+            } => {
                 f.write_str("CREATE INDEX ")?;
                 write_schema_head(f, name.as_deref(), *if_not_exists, &variable.name, label)?;
                 f.write_str(" ON (")?;
-                comma_separated(f, properties, |f, p| write!(f, "{}.{}", Var(&variable.name), Name(p)))?;
+                comma_separated(f, properties, |f, p| {
+                    write!(f, "{}.{}", Var(&variable.name), Name(p))
+                })?;
                 f.write_char(')')
             }
-            SchemaCommand::CreateConstraint { name, if_not_exists, variable, label, properties, kind } => {
+            SchemaCommand::CreateConstraint {
+                name,
+                if_not_exists,
+                variable,
+                label,
+                properties,
+                kind,
+            } => {
                 f.write_str("CREATE CONSTRAINT ")?;
                 write_schema_head(f, name.as_deref(), *if_not_exists, &variable.name, label)?;
                 f.write_str(" REQUIRE ")?;
@@ -390,7 +456,9 @@ impl Display for SchemaCommand {
                     write!(f, "{}.{}", Var(&variable.name), Name(&properties[0]))?;
                 } else {
                     f.write_char('(')?;
-                    comma_separated(f, properties, |f, p| write!(f, "{}.{}", Var(&variable.name), Name(p)))?;
+                    comma_separated(f, properties, |f, p| {
+                        write!(f, "{}.{}", Var(&variable.name), Name(p))
+                    })?;
                     f.write_char(')')?;
                 }
                 f.write_str(match kind {
@@ -399,10 +467,20 @@ impl Display for SchemaCommand {
                 })
             }
             SchemaCommand::DropIndex { name, if_exists } => {
-                write!(f, "DROP INDEX {}{}", Name(name), if *if_exists { " IF EXISTS" } else { "" })
+                write!(
+                    f,
+                    "DROP INDEX {}{}",
+                    Name(name),
+                    if *if_exists { " IF EXISTS" } else { "" }
+                )
             }
             SchemaCommand::DropConstraint { name, if_exists } => {
-                write!(f, "DROP CONSTRAINT {}{}", Name(name), if *if_exists { " IF EXISTS" } else { "" })
+                write!(
+                    f,
+                    "DROP CONSTRAINT {}{}",
+                    Name(name),
+                    if *if_exists { " IF EXISTS" } else { "" }
+                )
             }
             SchemaCommand::Show(kind) => f.write_str(match kind {
                 ShowKind::Indexes => "SHOW INDEXES",
@@ -414,10 +492,19 @@ impl Display for SchemaCommand {
     }
 }
 
-fn write_schema_head(f: &mut Formatter<'_>, name: Option<&str>, if_not_exists: bool, var: &str, label: &str) -> fmt::Result {
+fn write_schema_head(
+    f: &mut Formatter<'_>,
+    name: Option<&str>,
+    if_not_exists: bool,
+    var: &str,
+    label: &str,
+) -> fmt::Result {
     if let Some(name) = name {
         // A name spelled like the keyword that may follow it must be quoted to stay a name.
-        if ["IF", "FOR", "ON"].iter().any(|k| k.eq_ignore_ascii_case(name)) {
+        if ["IF", "FOR", "ON"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(name))
+        {
             write_quoted(f, name)?;
         } else {
             Name(name).fmt(f)?;
@@ -451,10 +538,14 @@ fn binary_level(op: BinaryOp) -> u8 {
         BinaryOp::Or => OR,
         BinaryOp::Xor => XOR,
         BinaryOp::And => AND,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Ge => COMPARISON,
-        BinaryOp::RegexMatch | BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains | BinaryOp::In => {
-            PREDICATE
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Ge => {
+            COMPARISON
         }
+        BinaryOp::RegexMatch
+        | BinaryOp::StartsWith
+        | BinaryOp::EndsWith
+        | BinaryOp::Contains
+        | BinaryOp::In => PREDICATE,
         BinaryOp::Add | BinaryOp::Sub => ADD,
         BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => MUL,
         BinaryOp::Pow => POW,
@@ -476,7 +567,11 @@ fn level(e: &Expr) -> u8 {
 }
 
 fn write_operand(f: &mut Formatter<'_>, e: &Expr, min_level: u8) -> fmt::Result {
-    if level(e) < min_level { write!(f, "({e})") } else { e.fmt(f) }
+    if level(e) < min_level {
+        write!(f, "({e})")
+    } else {
+        e.fmt(f)
+    }
 }
 
 fn binary_symbol(op: BinaryOp) -> &'static str {
@@ -578,8 +673,10 @@ impl Display for Expr {
             ExprKind::Unary(op, operand) => {
                 f.write_char(if *op == UnaryOp::Negate { '-' } else { '+' })?;
                 // `-5` would read back as the literal -5, not as negation of 5.
-                let positive_number =
-                    matches!(operand.kind, ExprKind::Literal(Literal::Integer(_) | Literal::Float(_)));
+                let positive_number = matches!(
+                    operand.kind,
+                    ExprKind::Literal(Literal::Integer(_) | Literal::Float(_))
+                );
                 if positive_number && level(operand) == ATOM {
                     write!(f, "({operand})")
                 } else {
@@ -621,7 +718,11 @@ impl Display for Expr {
                 })?;
                 f.write_char('}')
             }
-            ExprKind::FunctionCall { name, distinct, args } => {
+            ExprKind::FunctionCall {
+                name,
+                distinct,
+                args,
+            } => {
                 write!(f, "{name}(")?;
                 if *distinct {
                     f.write_str("DISTINCT ")?;
@@ -630,7 +731,11 @@ impl Display for Expr {
                 f.write_char(')')
             }
             ExprKind::CountStar => f.write_str("count(*)"),
-            ExprKind::Case { operand, alternatives, default } => {
+            ExprKind::Case {
+                operand,
+                alternatives,
+                default,
+            } => {
                 f.write_str("CASE")?;
                 if let Some(operand) = operand {
                     write!(f, " {operand}")?;
@@ -643,7 +748,12 @@ impl Display for Expr {
                 }
                 f.write_str(" END")
             }
-            ExprKind::ListComprehension { variable, list, filter, map } => {
+            ExprKind::ListComprehension {
+                variable,
+                list,
+                filter,
+                map,
+            } => {
                 write!(f, "[{} IN {list}", Var(&variable.name))?;
                 if let Some(filter) = filter {
                     write!(f, " WHERE {filter}")?;
@@ -653,7 +763,12 @@ impl Display for Expr {
                 }
                 f.write_char(']')
             }
-            ExprKind::PatternComprehension { variable, pattern, filter, map } => {
+            ExprKind::PatternComprehension {
+                variable,
+                pattern,
+                filter,
+                map,
+            } => {
                 f.write_char('[')?;
                 if let Some(v) = variable {
                     write!(f, "{} = ", Var(&v.name))?;
@@ -665,7 +780,12 @@ impl Display for Expr {
                 write!(f, " | {map}]")
             }
             ExprKind::PatternPredicate(pattern) => pattern.fmt(f),
-            ExprKind::Quantified { quantifier, variable, list, filter } => {
+            ExprKind::Quantified {
+                quantifier,
+                variable,
+                list,
+                filter,
+            } => {
                 let word = match quantifier {
                     Quantifier::All => "all",
                     Quantifier::Any => "any",
@@ -678,7 +798,13 @@ impl Display for Expr {
                 }
                 f.write_char(')')
             }
-            ExprKind::Reduce { accumulator, init, variable, list, expr } => write!(
+            ExprKind::Reduce {
+                accumulator,
+                init,
+                variable,
+                list,
+                expr,
+            } => write!(
                 f,
                 "reduce({} = {init}, {} IN {list} | {expr})",
                 Var(&accumulator.name),
