@@ -204,6 +204,14 @@ fn grammar_examples_parse() {
         rules_without_example.is_empty(),
         "rules without an example: {rules_without_example:?}"
     );
+    for name in cordial::syntax::grammar_rules() {
+        let defined = grammar
+            .lines()
+            .any(|l| l.split_once("::=").is_some_and(|(n, _)| n.trim() == name));
+        if !defined {
+            failures.push(format!("parser rule `{name}` is not in the grammar"));
+        }
+    }
     assert!(checked > 50, "only {checked} examples found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -378,7 +386,10 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
                         None
                     },
                     columns: if *main {
-                        scenario.columns.as_ref().map(|c| c.iter().map(|name| expand(name)).collect())
+                        scenario
+                            .columns
+                            .as_ref()
+                            .map(|c| c.iter().map(|name| expand(name)).collect())
                     } else {
                         None
                     },
@@ -412,9 +423,13 @@ fn tck_queries() -> Vec<TckQuery> {
 /// The columns of a query's final `RETURN`: the alias, or the exact source text of the item.
 fn column_names(statement: &cordial::syntax::Statement, text: &str) -> Option<Vec<String>> {
     use cordial::syntax::ast::ClauseKind;
-    let cordial::syntax::Statement::Query(query) = statement else { return None };
+    let cordial::syntax::Statement::Query(query) = statement else {
+        return None;
+    };
     let last = query.unions.last().map_or(&query.first, |u| &u.query);
-    let ClauseKind::Return(projection) = &last.clauses.last()?.kind else { return None };
+    let ClauseKind::Return(projection) = &last.clauses.last()?.kind else {
+        return None;
+    };
     if projection.star {
         return None;
     }
@@ -459,7 +474,9 @@ fn tck_queries_parse() {
         match (&q.syntax_error, result) {
             (None, Ok(statement)) => {
                 ok += 1;
-                if let (Some(expected), Some(actual)) = (&q.columns, column_names(&statement, &q.text)) {
+                if let (Some(expected), Some(actual)) =
+                    (&q.columns, column_names(&statement, &q.text))
+                {
                     columns_checked += 1;
                     if &actual != expected {
                         failures.push(format!(
@@ -499,7 +516,10 @@ fn tck_queries_parse() {
     let expected_ok = queries.iter().filter(|q| q.syntax_error.is_none()).count();
     eprintln!("TCK: {ok}/{expected_ok} queries without an expected SyntaxError parse");
     eprintln!("TCK: {columns_checked} result column names match the source text of their items");
-    assert!(columns_checked > 1000, "only {columns_checked} column headers checked");
+    assert!(
+        columns_checked > 1000,
+        "only {columns_checked} column headers checked"
+    );
     let mut rejected = 0;
     let mut total = 0;
     for (detail, (r, t)) in &by_detail {

@@ -253,7 +253,13 @@ pub(crate) fn unary(i: Input<'_>) -> PResult<'_, Expr> {
                     },
                 ));
             }
-            Err(e @ nom::Err::Failure(_)) => return Err(e),
+            // A bad or out-of-range literal is reported with its sign.
+            Err(nom::Err::Failure(mut err)) => {
+                if err.message.is_some() && err.start == offset(&ws(rest)?.0) {
+                    err.start = start;
+                }
+                return Err(nom::Err::Failure(err));
+            }
             _ => {}
         }
     }

@@ -146,84 +146,108 @@ fn to_syntax_error(text: &str, err: PError) -> SyntaxError {
 #[doc(hidden)]
 #[must_use]
 pub fn parse_rule(rule: &str, text: &str) -> Option<Result<(), SyntaxError>> {
-    macro_rules! rules {
-        ($($name:ident => $f:expr),* $(,)?) => {
-            match rule {
-                $(stringify!($name) => Some(run(text, |i| { let (i, v) = ($f)(i)?; let _ = &v; Ok((i, ())) })),)*
-                _ => None,
-            }
-        };
-    }
-    rules! {
-        statement => clause::statement,
-        transaction_command => clause::transaction_command,
-        query => |i| clause::query(i, false),
-        single_query => |i| clause::single_query(i, false),
-        clause => clause::clause,
-        match_clause => clause::match_clause,
-        unwind_clause => clause::unwind_clause,
-        with_clause => clause::with_clause,
-        return_clause => clause::return_clause,
-        projection_items => clause::projection_items,
-        projection_item => clause::projection_item,
-        order_by => clause::order_by,
-        sort_item => clause::sort_item,
-        create_clause => clause::create_clause,
-        merge_clause => clause::merge_clause,
-        set_clause => clause::set_clause,
-        set_item => clause::set_item,
-        remove_clause => clause::remove_clause,
-        remove_item => clause::remove_item,
-        delete_clause => clause::delete_clause,
-        call_clause => clause::call_clause,
-        yield_items => clause::yield_items,
-        load_csv_clause => clause::load_csv_clause,
-        schema_command => clause::schema_command,
-        create_index => clause::create_index,
-        create_constraint => clause::create_constraint,
-        drop_command => clause::drop_command,
-        show_command => clause::show_command,
-        pattern => pattern::pattern,
-        pattern_part => pattern::pattern_part,
-        path_pattern => pattern::path_pattern,
-        relationships_pattern => pattern::relationships_pattern,
-        node_pattern => pattern::node_pattern,
-        labels => pattern::labels,
-        rel_pattern => pattern::rel_pattern,
-        rel_detail => pattern::rel_detail,
-        var_length => pattern::var_length,
-        expression => expr::expression,
-        or_expr => expr::or_expr,
-        xor_expr => expr::xor_expr,
-        and_expr => expr::and_expr,
-        not_expr => expr::not_expr,
-        comparison => expr::comparison,
-        string_predicate => expr::string_predicate,
-        add_sub => expr::add_sub,
-        mul_div => expr::mul_div,
-        power => expr::power,
-        unary => expr::unary,
-        postfix => expr::postfix,
-        atom => expr::atom,
-        literal => expr::literal,
-        function_call => expr::function_call,
-        qualified_name => expr::qualified_name,
-        case_expr => expr::case_expr,
-        list_comprehension => expr::list_comprehension,
-        pattern_comprehension => expr::pattern_comprehension,
-        list_literal => expr::list_literal,
-        map_literal => expr::map_literal,
-        map_projection => expr::map_projection,
-        parenthesized => expr::parenthesized,
-        quantified => expr::quantified,
-        reduce => expr::reduce,
-        exists_subquery => expr::exists_subquery,
-        count_subquery => expr::count_subquery,
-        where_expression => expr::where_expression,
-        symbolic_name => lexer::symbolic_name,
-        variable => lexer::variable,
-        parameter => lexer::parameter,
-        string_literal => lexer::string_literal,
-        number => |i| lexer::number(i, false),
-    }
+    with_rules!(rule, text)
 }
+
+/// Every grammar rule with a parser of its own, in the order of `grammar/cordial.ebnf`.
+#[doc(hidden)]
+#[must_use]
+pub fn grammar_rules() -> Vec<&'static str> {
+    with_rules!()
+}
+
+/// The table of grammar rules and their parsers, expanded either into a dispatch on a rule name
+/// or into the list of names.
+macro_rules! with_rules {
+    ($($args:tt)*) => {
+        rule_table! { ($($args)*)
+            statement => clause::statement,
+            transaction_command => clause::transaction_command,
+            query => |i| clause::query(i, false),
+            single_query => |i| clause::single_query(i, false),
+            clause => clause::clause,
+            match_clause => clause::match_clause,
+            unwind_clause => clause::unwind_clause,
+            with_clause => clause::with_clause,
+            return_clause => clause::return_clause,
+            projection_items => clause::projection_items,
+            projection_item => clause::projection_item,
+            order_by => clause::order_by,
+            sort_item => clause::sort_item,
+            create_clause => clause::create_clause,
+            merge_clause => clause::merge_clause,
+            set_clause => clause::set_clause,
+            set_item => clause::set_item,
+            remove_clause => clause::remove_clause,
+            remove_item => clause::remove_item,
+            delete_clause => clause::delete_clause,
+            call_clause => clause::call_clause,
+            yield_items => clause::yield_items,
+            load_csv_clause => clause::load_csv_clause,
+            schema_command => clause::schema_command,
+            create_index => clause::create_index,
+            create_constraint => clause::create_constraint,
+            drop_command => clause::drop_command,
+            show_command => clause::show_command,
+            pattern => pattern::pattern,
+            pattern_part => pattern::pattern_part,
+            path_pattern => pattern::path_pattern,
+            relationships_pattern => pattern::relationships_pattern,
+            node_pattern => pattern::node_pattern,
+            labels => pattern::labels,
+            rel_pattern => pattern::rel_pattern,
+            rel_detail => pattern::rel_detail,
+            var_length => pattern::var_length,
+            expression => expr::expression,
+            or_expr => expr::or_expr,
+            xor_expr => expr::xor_expr,
+            and_expr => expr::and_expr,
+            not_expr => expr::not_expr,
+            comparison => expr::comparison,
+            string_predicate => expr::string_predicate,
+            add_sub => expr::add_sub,
+            mul_div => expr::mul_div,
+            power => expr::power,
+            unary => expr::unary,
+            postfix => expr::postfix,
+            atom => expr::atom,
+            literal => expr::literal,
+            function_call => expr::function_call,
+            qualified_name => expr::qualified_name,
+            case_expr => expr::case_expr,
+            list_comprehension => expr::list_comprehension,
+            pattern_comprehension => expr::pattern_comprehension,
+            list_literal => expr::list_literal,
+            map_literal => expr::map_literal,
+            map_projection => expr::map_projection,
+            parenthesized => expr::parenthesized,
+            quantified => expr::quantified,
+            reduce => expr::reduce,
+            exists_subquery => expr::exists_subquery,
+            count_subquery => expr::count_subquery,
+            where_expression => expr::where_expression,
+            symbolic_name => lexer::symbolic_name,
+            variable => lexer::variable,
+            parameter => lexer::parameter,
+            string_literal => lexer::string_literal,
+            number => |i| lexer::number(i, false),
+        }
+    };
+}
+use with_rules;
+
+macro_rules! rule_table {
+    (() $($name:ident => $f:expr),* $(,)?) => {
+        vec![$(stringify!($name)),*]
+    };
+    (($rule:expr, $text:expr) $($name:ident => $f:expr),* $(,)?) => {
+        match $rule {
+            $(stringify!($name) => Some(run($text, |i| {
+                let (i, _) = ($f)(i)?;
+                Ok((i, ()))
+            })),)*
+            _ => None,
+        }
+    };
+}
+use rule_table;

@@ -1,2 +1,2 @@
-// expect: 2:9 IntegerOverflow
+// expect: 2:8 IntegerOverflow
 RETURN -0o1000000000000000000001 AS literal

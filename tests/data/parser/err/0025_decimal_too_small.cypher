@@ -1,2 +1,2 @@
-// expect: 2:9 IntegerOverflow
+// expect: 2:8 IntegerOverflow
 RETURN -9223372036854775809
