@@ -157,7 +157,7 @@ fn clause_name(kind: &ClauseKind) -> &'static str {
 pub(crate) fn clause(i: Input<'_>) -> PResult<'_, Clause> {
     let (i, ()) = ws(i)?;
     let start = offset(&i);
-    let parsers: [fn(Input<'_>) -> PResult<'_, ClauseKind>; 12] = [
+    let parsers: [fn(Input<'_>) -> PResult<'_, ClauseKind>; 11] = [
         match_clause,
         unwind_clause,
         with_clause,
@@ -169,12 +169,13 @@ pub(crate) fn clause(i: Input<'_>) -> PResult<'_, Clause> {
         delete_clause,
         call_clause,
         load_csv_clause,
-        |i| fail(&i, "clause"),
     ];
     for parser in parsers {
         match parser(i) {
             Ok((rest, kind)) => {
-                let end = last_token_end(start, rest);
+                // Parsers skip whitespace before a token, never after, so `rest` starts right
+                // after the clause's last token.
+                let end = offset(&rest).max(start);
                 return Ok((
                     rest,
                     Clause {
@@ -196,12 +197,8 @@ pub(crate) fn clause(i: Input<'_>) -> PResult<'_, Clause> {
     Err(nom::Err::Error(err))
 }
 
-/// The end of the clause: parsers skip whitespace before a token, never after, so `rest` starts
-/// right after the clause's last token.
-fn last_token_end(start: usize, rest: Input<'_>) -> usize {
-    offset(&rest).max(start)
-}
-
+/// Runs `f` after a committing keyword: its errors are final, and name `what` when nothing of
+/// it was there at all.
 fn after_keyword<'a, T>(
     i: Input<'a>,
     what: &'static str,

@@ -50,6 +50,12 @@ impl SyntaxErrorKind {
     }
 }
 
+impl fmt::Display for SyntaxErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tck_name())
+    }
+}
+
 /// A syntax error at a byte span of the statement text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
