@@ -166,12 +166,52 @@ pub(crate) fn opt_properties(i: Input<'_>) -> PResult<'_, Option<Expr>> {
     Ok((i, None))
 }
 
+/// The characters openCypher accepts as the dash of a relationship pattern: the ASCII hyphen and
+/// its Unicode look-alikes (soft hyphen, hyphens, en and em dash, minus sign, small and
+/// full-width hyphen-minus). Outside patterns only the ASCII hyphen is an operator.
+const DASHES: &[char] = &[
+    '-', '\u{00AD}', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}',
+    '\u{2212}', '\u{FE58}', '\u{FE63}', '\u{FF0D}',
+];
+const LEFT_ARROW_HEADS: &[char] = &['<', '\u{27E8}', '\u{3008}', '\u{FE64}', '\u{FF1C}'];
+const RIGHT_ARROW_HEADS: &[char] = &['>', '\u{27E9}', '\u{3009}', '\u{FE65}', '\u{FF1E}'];
+
+/// One of `chars`, after optional whitespace; `expected` names it in errors.
+fn arrow_part<'a>(i: Input<'a>, chars: &[char], expected: &'static str) -> PResult<'a, Span> {
+    let (i, ()) = ws(i)?;
+    match i.fragment().chars().next() {
+        Some(c) if chars.contains(&c) => {
+            let start = offset(&i);
+            Ok((
+                i.take_from(c.len_utf8()),
+                Span::new(start, start + c.len_utf8()),
+            ))
+        }
+        _ => Err(nom::Err::Error(super::lexer::PError::expected_at(
+            offset(&i),
+            expected,
+        ))),
+    }
+}
+
+fn opt_arrow_part<'a>(
+    i: Input<'a>,
+    chars: &[char],
+    expected: &'static str,
+) -> PResult<'a, Option<Span>> {
+    match arrow_part(i, chars, expected) {
+        Ok((rest, span)) => Ok((rest, Some(span))),
+        Err(nom::Err::Error(_)) => Ok((i, None)),
+        Err(e) => Err(e),
+    }
+}
+
 /// `-[detail]->`, `<-[detail]-`, `-[detail]-`, `<-[detail]->`, or the same without a detail.
 pub(crate) fn rel_pattern(i: Input<'_>) -> PResult<'_, RelPattern> {
     let (i, ()) = ws(i)?;
     let start = offset(&i);
-    let (i, left) = opt_sym(i, "<")?;
-    let (i, _) = sym("-")(i)?;
+    let (i, left) = opt_arrow_part(i, LEFT_ARROW_HEADS, "<")?;
+    let (i, _) = arrow_part(i, DASHES, "-")?;
     // Outside an expression nothing but a relationship can follow `-[`, so commit there.
     let commit = |e: nom::Err<super::lexer::PError>| {
         if i.extra.speculative.get() == 0 {
@@ -187,11 +227,11 @@ pub(crate) fn rel_pattern(i: Input<'_>) -> PResult<'_, RelPattern> {
         (i, None)
     };
     let (i, dash) = if detail.is_some() {
-        sym("-")(i).map_err(commit)?
+        arrow_part(i, DASHES, "-").map_err(commit)?
     } else {
-        sym("-")(i)?
+        arrow_part(i, DASHES, "-")?
     };
-    let (i, right) = opt_sym(i, ">")?;
+    let (i, right) = opt_arrow_part(i, RIGHT_ARROW_HEADS, ">")?;
     let end = right.unwrap_or(dash).end;
     let direction = match (left.is_some(), right.is_some()) {
         (false, true) => Direction::Outgoing,
