@@ -718,6 +718,48 @@ fn deep_nesting_is_bounded() {
             }
         }
     }
+    // The depth each construct reaches before the parser's stack budget stops it.
+    for (open, close) in [
+        ("(", ")"),
+        ("[x IN ", " | x]"),
+        ("({k: ", "})"),
+        ("[(a)-->(b) | ", "]"),
+        ("EXISTS { MATCH (n) WHERE ", " }"),
+    ] {
+        let reached = (1..=128)
+            .find(|&depth| {
+                let text = format!(
+                    "MATCH (n) WHERE {}true{} RETURN n",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                );
+                parse(&text).is_err()
+            })
+            .map_or(128, |failed| failed - 1);
+        eprintln!("nesting {open:?}: {reached} levels");
+        assert!(reached >= 40, "{open} only nests {reached} levels");
+    }
+    // Brackets that the grammar makes try alternatives, nested: each is parsed once (memoized),
+    // not exponentially often.
+    for (open, close) in [("[x IN ", ", 1]"), ("({k: ", "})")] {
+        let text = format!(
+            "MATCH (n) WHERE {}1{} RETURN n",
+            open.repeat(60),
+            close.repeat(60)
+        );
+        let started = std::time::Instant::now();
+        let result = parse(&text);
+        assert!(
+            result.is_ok(),
+            "{open}: {:?}",
+            result.err().map(|e| e.to_string())
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{open}: took {:?}",
+            started.elapsed()
+        );
+    }
     // Chains: loops in the parser, but trees as deep as they are long, limited to 1000.
     for length in [500, 1_100, 100_000] {
         for (prefix, link, suffix) in [

@@ -11,8 +11,8 @@ use super::ast::{
 use super::clause;
 use super::error::SyntaxErrorKind;
 use super::lexer::{
-    Input, PError, PResult, TreeDepth, cut_err, expect, fail, failure, kw, merge, name_token,
-    nested, number, offset, opt_kw, opt_sym, parameter, peek_kw, string_literal, sym,
+    Input, PError, PResult, TreeDepth, cut_err, expect, fail, failure, kw, memoized, merge,
+    name_token, nested, number, offset, opt_kw, opt_sym, parameter, peek_kw, string_literal, sym,
     symbolic_name, variable, ws,
 };
 use super::pattern;
@@ -400,9 +400,9 @@ pub(crate) fn atom(i: Input<'_>) -> PResult<'_, Expr> {
         }
         '\'' | '"' => literal(i),
         '0'..='9' | '.' => literal(i),
-        '[' => list_like(i),
+        '[' => memoized(i, list_like),
         '{' => map_literal(i),
-        '(' => paren_or_pattern(i),
+        '(' => memoized(i, paren_or_pattern),
         _ => named_atom(i),
     }
 }

@@ -2,18 +2,26 @@
 //! keywords, identifiers, parameters and literals, plus the parser's input and error types.
 //! It knows nothing of clauses or expressions; `expr.rs`, `pattern.rs` and `clause.rs` do.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use nom::error::{ErrorKind, ParseError};
 use nom::{IResult, Input as _};
 use nom_locate::LocatedSpan;
 
-use super::ast::{Ident, Literal, Span};
+use super::ast::{Expr, Ident, Literal, Span};
 use super::error::SyntaxErrorKind;
 
-/// Deepest expression nesting accepted. The parser recurses about a dozen functions per level, so
-/// this bound keeps the stack within a 2 MB thread even in unoptimised builds.
+/// Deepest expression nesting accepted, whatever the stack.
 pub(crate) const MAX_DEPTH: u32 = 128;
+
+/// The address of a local of the calling frame: stacks grow by frames, so the distance between
+/// two such addresses is the stack used in between.
+#[inline(never)]
+pub(crate) fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&raw const marker) as usize
+}
 
 /// Deepest expression tree accepted. Operator chains (`a OR b OR ...`, `NOT NOT ...`, `a.b.c`)
 /// are parsed by loops but build trees as deep as they are long, and every consumer of the tree
@@ -36,11 +44,39 @@ pub(crate) struct Ctx {
     /// parser run for exponential time.
     pub steps: Cell<u64>,
     pub max_steps: u64,
+    /// `stack_position()` where parsing started, and how far below it the parser may go.
+    pub stack_base: usize,
+    pub stack_budget: usize,
+    /// The deepest `depth` and `tree_depth` reached so far, so that a memoized parse knows how
+    /// much depth it needs when it is reused.
+    pub max_depth: Cell<u32>,
+    pub max_tree_depth: Cell<u32>,
+    /// Results of the rules that the grammar makes try alternatives (`[` and `(`), by offset and
+    /// context, so that nested backtracking parses each bracket once instead of exponentially
+    /// often.
+    pub memo: RefCell<HashMap<MemoKey, Memo>>,
+}
+
+/// Where a memoized rule started, and whether patterns were allowed and speculative there.
+pub(crate) type MemoKey = (usize, bool, bool);
+
+/// A memoized success: where it ended, what it produced, and the nesting and tree depth it
+/// needed beyond its start.
+pub(crate) struct Memo {
+    end: usize,
+    expr: Expr,
+    depth_cost: u32,
+    tree_cost: u32,
 }
 
 impl Ctx {
-    pub fn for_text(text: &str) -> Ctx {
+    /// A context for parsing `text` with at most `stack_budget` bytes of stack below this frame.
+    /// A level of nesting costs a few to a few dozen kilobytes depending on the construct and
+    /// the build, so the depth bound alone cannot keep the parser inside a given stack.
+    pub fn for_text(text: &str, stack_budget: usize) -> Ctx {
         Ctx {
+            stack_base: stack_position(),
+            stack_budget,
             max_steps: 20_000 + 200 * text.len() as u64,
             ..Ctx::default()
         }
@@ -610,10 +646,13 @@ pub(crate) fn nested<'a, T>(
     let depth = ctx.depth.get() + 1;
     let steps = ctx.steps.get() + 1;
     ctx.steps.set(steps);
-    if depth > MAX_DEPTH || steps > ctx.max_steps {
+    let stack_exhausted = stack_position().abs_diff(ctx.stack_base) > ctx.stack_budget;
+    if depth > MAX_DEPTH || stack_exhausted || steps > ctx.max_steps {
         let at = offset(&i);
         let message = if depth > MAX_DEPTH {
             format!("expression nested deeper than {MAX_DEPTH} levels")
+        } else if stack_exhausted {
+            "expression nested too deeply".to_owned()
         } else {
             "query too complex to parse".to_owned()
         };
@@ -622,6 +661,7 @@ pub(crate) fn nested<'a, T>(
     let guard = TreeDepth::enter(ctx);
     guard.bump(&i)?;
     ctx.depth.set(depth);
+    ctx.max_depth.set(ctx.max_depth.get().max(depth));
     let result = f(i);
     ctx.depth.set(depth - 1);
     result
@@ -654,6 +694,9 @@ impl<'a> TreeDepth<'a> {
             )));
         }
         self.ctx.tree_depth.set(depth);
+        self.ctx
+            .max_tree_depth
+            .set(self.ctx.max_tree_depth.get().max(depth));
         Ok(())
     }
 }
@@ -662,4 +705,48 @@ impl Drop for TreeDepth<'_> {
     fn drop(&mut self) {
         self.ctx.tree_depth.set(self.entry);
     }
+}
+
+/// Runs `f`, or reuses its earlier success at the same offset and context. A reused result is
+/// only taken when it fits the current depth limits, so memoizing never accepts what parsing
+/// again would reject; failures are not memoized.
+pub(crate) fn memoized<'a>(
+    i: Input<'a>,
+    f: fn(Input<'a>) -> PResult<'a, Expr>,
+) -> PResult<'a, Expr> {
+    let (i, ()) = ws(i)?;
+    let ctx = i.extra;
+    let start = offset(&i);
+    let key = (start, ctx.in_where.get() > 0, ctx.speculative.get() > 0);
+    let (depth, tree_depth) = (ctx.depth.get(), ctx.tree_depth.get());
+    if let Some(memo) = ctx.memo.borrow().get(&key) {
+        let (max_depth, max_tree_depth) = (depth + memo.depth_cost, tree_depth + memo.tree_cost);
+        if max_depth <= MAX_DEPTH && max_tree_depth <= MAX_TREE_DEPTH && memo.end >= start {
+            ctx.max_depth.set(ctx.max_depth.get().max(max_depth));
+            ctx.max_tree_depth
+                .set(ctx.max_tree_depth.get().max(max_tree_depth));
+            return Ok((i.take_from(memo.end - start), memo.expr.clone()));
+        }
+    }
+    let (outer_max_depth, outer_max_tree_depth) = (ctx.max_depth.get(), ctx.max_tree_depth.get());
+    ctx.max_depth.set(depth);
+    ctx.max_tree_depth.set(tree_depth);
+    let result = f(i);
+    let (depth_cost, tree_cost) = (
+        ctx.max_depth.get() - depth,
+        ctx.max_tree_depth.get() - tree_depth,
+    );
+    ctx.max_depth.set(outer_max_depth.max(ctx.max_depth.get()));
+    ctx.max_tree_depth
+        .set(outer_max_tree_depth.max(ctx.max_tree_depth.get()));
+    if let Ok((rest, expr)) = &result {
+        let memo = Memo {
+            end: offset(rest),
+            expr: expr.clone(),
+            depth_cost,
+            tree_cost,
+        };
+        ctx.memo.borrow_mut().insert(key, memo);
+    }
+    result
 }

@@ -76,8 +76,78 @@ pub fn is_incomplete(error: &SyntaxError) -> bool {
 }
 
 /// Runs `parser` over the whole of `text` and converts its error.
-fn run<T>(text: &str, parser: impl FnOnce(Input<'_>) -> PResult<'_, T>) -> Result<T, SyntaxError> {
-    let ctx = Ctx::for_text(text);
+///
+/// The parser recurses once per level of nesting, and a level costs up to a few dozen kilobytes
+/// of stack. Text that nests deeply (by a quick count of brackets and signs) is therefore parsed
+/// on a helper thread with a large stack; everything else, nearly every query, on the caller's.
+fn run<T: Send>(
+    text: &str,
+    parser: impl FnOnce(Input<'_>) -> PResult<'_, T> + Send,
+) -> Result<T, SyntaxError> {
+    if estimated_nesting(text) <= INLINE_NESTING {
+        return run_here(text, INLINE_STACK_BUDGET, parser);
+    }
+    // `parser` moves into the helper; if the thread cannot be created, the error says so rather
+    // than parsing on a stack too small for the text.
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("cordial-parse".to_owned())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, move || run_here(text, DEEP_STACK_BUDGET, parser));
+        match helper {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => Err(SyntaxError::new(
+                text,
+                0..0,
+                vec![],
+                SyntaxErrorKind::TooComplex,
+                Some("query nests too deeply to parse here".to_owned()),
+            )),
+        }
+    })
+}
+
+/// Nesting up to which text is parsed on the caller's stack, within `INLINE_STACK_BUDGET`.
+const INLINE_NESTING: usize = 16;
+/// Stack the parser may use on the caller's thread: half of the 2 MB default of spawned threads.
+const INLINE_STACK_BUDGET: usize = 1 << 20;
+/// The helper thread's stack, and what the parser may use of it: enough for `lexer::MAX_DEPTH`
+/// levels of the costliest construct in an unoptimised build.
+const DEEP_STACK: usize = 16 << 20;
+const DEEP_STACK_BUDGET: usize = 12 << 20;
+
+/// An upper bound of the text's nesting: open brackets, plus the longest run of signs (unary
+/// minus and plus recurse too). Brackets inside strings and comments count as well, which only
+/// errs towards the helper thread.
+fn estimated_nesting(text: &str) -> usize {
+    let (mut depth, mut max_depth, mut signs, mut max_signs) = (0usize, 0usize, 0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max_depth = max_depth.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if matches!(b, b'-' | b'+') {
+            signs += 1;
+            max_signs = max_signs.max(signs);
+        } else if !b.is_ascii_whitespace() {
+            signs = 0;
+        }
+    }
+    max_depth + max_signs
+}
+
+fn run_here<T>(
+    text: &str,
+    stack_budget: usize,
+    parser: impl FnOnce(Input<'_>) -> PResult<'_, T>,
+) -> Result<T, SyntaxError> {
+    let ctx = Ctx::for_text(text, stack_budget);
     let input = Input::new_extra(text, &ctx);
     let result = parser(input).and_then(|(rest, value)| {
         let (rest, ()) = ws(rest)?;
