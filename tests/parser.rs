@@ -53,6 +53,27 @@ fn without_spans(debug: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Architecture
+
+/// `syntax` depends on nothing else in the crate: no `crate::` paths in `src/syntax`.
+#[test]
+fn syntax_depends_on_nothing_else_in_the_crate() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/syntax");
+    let mut offenders = Vec::new();
+    for entry in fs::read_dir(&dir).expect("read src/syntax") {
+        let path = entry.expect("directory entry").path();
+        let text = fs::read_to_string(&path).expect("read source");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("crate::") {
+                offenders.push(format!("{}:{}: {line}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{}", offenders.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Snapshots
 
 /// Each `ok/*.cypher` holds one or more statements; its `.ast` holds, per statement, the

@@ -376,6 +376,7 @@ fn index_or_slice(i: Input<'_>, base: Expr) -> PResult<'_, Expr> {
     ))
 }
 
+/// True when the symbol is next, without consuming it.
 pub(crate) fn peek_sym(i: Input<'_>, s: &'static str) -> bool {
     sym(s)(i).is_ok()
 }
