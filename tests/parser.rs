@@ -76,8 +76,9 @@ fn syntax_depends_on_nothing_else_in_the_crate() {
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
-/// Each `ok/*.cypher` holds one or more statements; its `.ast` holds, per statement, the
-/// canonical text and the `Debug` tree with spans.
+/// Each `ok/*.cypher` holds one or more statements; its `.ast` holds, per statement, the source
+/// text, the canonical text and the S-expression tree with spans. Each statement must also print
+/// to text that parses back to the same tree.
 #[test]
 fn ok_snapshots() {
     let mut mismatches = Vec::new();
@@ -91,7 +92,7 @@ fn ok_snapshots() {
         for (statement, span) in &statements {
             let _ = writeln!(snapshot, "-- {}", span.text(&text).replace('\n', "\n-- "));
             let _ = writeln!(snapshot, "{statement}");
-            let _ = writeln!(snapshot, "{statement:#?}");
+            let _ = writeln!(snapshot, "{}", statement.to_sexpr());
             let reparsed = parse(&statement.to_string()).unwrap_or_else(|e| {
                 panic!(
                     "{}: printed form does not parse: {e}\n{statement}",

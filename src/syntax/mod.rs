@@ -13,6 +13,7 @@ mod expr;
 mod lexer;
 mod pattern;
 mod print;
+mod sexpr;
 
 pub use ast::{Query, Span, Statement};
 pub use error::{SyntaxError, SyntaxErrorKind};
