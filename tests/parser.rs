@@ -73,6 +73,36 @@ fn syntax_depends_on_nothing_else_in_the_crate() {
     assert!(offenders.is_empty(), "{}", offenders.join("\n"));
 }
 
+/// `KEYWORDS` lists every keyword the parser matches, so completion offers all of them.
+#[test]
+fn keywords_cover_the_parser() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/syntax");
+    let mut missing = Vec::new();
+    for entry in fs::read_dir(&dir).expect("read src/syntax") {
+        let text = fs::read_to_string(entry.expect("directory entry").path()).expect("read source");
+        for call in [
+            "kw(\"",
+            "opt_kw(i, \"",
+            "opt_kw(rest, \"",
+            "peek_kw(i, \"",
+            "peek_kw(rest, \"",
+        ] {
+            for piece in text.split(call).skip(1) {
+                let word: String = piece.chars().take_while(char::is_ascii_uppercase).collect();
+                if !word.is_empty() && !cordial::syntax::KEYWORDS.contains(&word.as_str()) {
+                    missing.push(word);
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "keywords missing from KEYWORDS: {missing:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 

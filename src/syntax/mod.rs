@@ -17,6 +17,7 @@ mod sexpr;
 
 pub use ast::{Query, Span, Statement};
 pub use error::{SyntaxError, SyntaxErrorKind};
+pub use lexer::KEYWORDS;
 
 use lexer::{Ctx, Input, PError, PResult, offset, opt_sym, ws};
 
