@@ -99,6 +99,14 @@ pub(crate) fn single_query(i: Input<'_>, subquery: bool) -> PResult<'_, SingleQu
                 clauses.push(c);
                 i = rest;
                 if is_return {
+                    if starts_clause(i) {
+                        let (at, ()) = ws(i)?;
+                        let mut err = PError::expected_at(offset(&at), "UNION");
+                        err.message = Some(
+                            "RETURN must be the last clause; use WITH to pass rows on".to_owned(),
+                        );
+                        return Err(nom::Err::Failure(err));
+                    }
                     break;
                 }
             }
@@ -651,7 +659,7 @@ pub(crate) fn call_clause(i: Input<'_>) -> PResult<'_, ClauseKind> {
     let (i, procedure) = after_keyword(i, "procedure name", qualified_name)?;
     let (i, args) = match opt_sym(i, "(")? {
         (rest, Some(_)) => {
-            let (rest, args) = comma_list(rest, ")", expression)?;
+            let (rest, args) = comma_list(rest, ")", "expression", expression)?;
             let (rest, _) = sym(")")(rest).map_err(cut_err)?;
             (rest, Some(args))
         }

@@ -545,7 +545,7 @@ pub(crate) fn function_call(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, name) = qualified_name(i)?;
     let (i, _) = sym("(")(i)?;
     let (i, distinct) = opt_kw(i, "DISTINCT")?;
-    let (i, args) = comma_list(i, ")", expression)?;
+    let (i, args) = comma_list(i, ")", "expression", expression)?;
     let (i, close) = sym(")")(i).map_err(cut_err)?;
     let span = name.span.to(close);
     Ok((
@@ -565,13 +565,14 @@ pub(crate) fn function_call(i: Input<'_>) -> PResult<'_, Expr> {
 pub(crate) fn comma_list<'a, T>(
     i: Input<'a>,
     close: &'static str,
+    what: &'static str,
     item: fn(Input<'a>) -> PResult<'a, T>,
 ) -> PResult<'a, Vec<T>> {
     let mut items = Vec::new();
     if peek_sym(i, close) {
         return Ok((i, items));
     }
-    let (mut i, first) = expect(i, "expression", item).map_err(|e| match e {
+    let (mut i, first) = expect(i, what, item).map_err(|e| match e {
         nom::Err::Error(mut err) => {
             err.expected.push(close);
             nom::Err::Failure(err)
@@ -580,7 +581,7 @@ pub(crate) fn comma_list<'a, T>(
     })?;
     items.push(first);
     while let (rest, Some(_)) = opt_sym(i, ",")? {
-        let (rest, next) = expect(rest, "expression", item).map_err(cut_err)?;
+        let (rest, next) = expect(rest, what, item).map_err(cut_err)?;
         items.push(next);
         i = rest;
     }
@@ -752,7 +753,7 @@ pub(crate) fn pattern_comprehension(i: Input<'_>) -> PResult<'_, Expr> {
 /// `[e, e, ...]`.
 pub(crate) fn list_literal(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, open) = sym("[")(i)?;
-    let (i, items) = comma_list(i, "]", expression)?;
+    let (i, items) = comma_list(i, "]", "expression", expression)?;
     let (i, close) = sym("]")(i).map_err(cut_err)?;
     Ok((
         i,
@@ -763,17 +764,10 @@ pub(crate) fn list_literal(i: Input<'_>) -> PResult<'_, Expr> {
     ))
 }
 
-/// `{key: e, ...}`; keys are names (reserved words allowed) or strings are not.
+/// `{key: e, ...}`; keys are names, reserved words included (strings are not keys).
 pub(crate) fn map_literal(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, open) = sym("{")(i)?;
-    let (i, entries) = comma_list(i, "}", map_entry).map_err(|e| {
-        e.map(|mut err| {
-            if err.expected.first() == Some(&"expression") {
-                err.expected[0] = "property key";
-            }
-            err
-        })
-    })?;
+    let (i, entries) = comma_list(i, "}", "property key", map_entry)?;
     let (i, close) = sym("}")(i).map_err(cut_err)?;
     Ok((
         i,
@@ -795,7 +789,7 @@ fn map_entry(i: Input<'_>) -> PResult<'_, (String, Expr)> {
 pub(crate) fn map_projection(i: Input<'_>) -> PResult<'_, Expr> {
     let (i, var) = variable(i)?;
     let (i, _) = sym("{")(i)?;
-    let (i, items) = comma_list(i, "}", map_projection_item)?;
+    let (i, items) = comma_list(i, "}", "map projection item", map_projection_item)?;
     let (i, close) = sym("}")(i).map_err(cut_err)?;
     let span = var.span.to(close);
     Ok((
