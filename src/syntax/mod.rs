@@ -2,7 +2,13 @@
 //! values, plans, execution or storage: names are strings, literals are the AST's own.
 //!
 //! Entry points: [`parse`] for one statement, [`parse_script`] for `;`-separated statements,
-//! [`is_incomplete`] for the REPL. The grammar is `grammar/cordial.ebnf`; each of its rules is a
+//! [`is_incomplete`] for the REPL. The tree is in [`ast`]; it prints back to query text
+//! (`Display`) and to an S-expression with spans (`Statement::to_sexpr`).
+//!
+//! No input makes the parser panic, overflow its stack or run for long: nesting is bounded
+//! (128 levels of brackets, trees 1000 levels deep), the stack it uses is measured, deeply nested
+//! text is parsed on a helper thread with a large stack, the brackets where the grammar
+//! backtracks are memoized, and the total work is budgeted by the length of the text. The grammar is `grammar/cordial.ebnf`; each of its rules is a
 //! function of the same name in `lexer.rs`, `expr.rs`, `pattern.rs` or `clause.rs`. Tests live in
 //! `tests/parser.rs` with data under `tests/data/parser/`.
 
