@@ -1,0 +1,2 @@
+// expect: 2:17 UnexpectedSyntax
+MATCH (n:Person RETURN n

@@ -1,0 +1,2 @@
+// expect: 2:14 UnexpectedSyntax
+RETURN [[','[]',']] AS literal

@@ -1,0 +1,2 @@
+// expect: 2:8 IntegerOverflow
+RETURN 0x8000000000000000 AS literal

@@ -1,0 +1,2 @@
+// expect: 2:8 IntegerOverflow
+RETURN 9223372036854775808

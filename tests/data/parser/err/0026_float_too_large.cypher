@@ -1,0 +1,2 @@
+// expect: 2:8 InvalidNumberLiteral
+RETURN 1e400

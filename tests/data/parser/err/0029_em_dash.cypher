@@ -1,0 +1,2 @@
+// expect: 2:11 InvalidUnicodeCharacter
+RETURN 42 — 41

@@ -1,0 +1,3 @@
+// expect: 3:9 UnexpectedSyntax
+MATCH (n) /* never closed
+RETURN n

@@ -1,0 +1,2 @@
+// expect: 2:16 InvalidRelationshipPattern
+MATCH (a)-[*1..-2]->(c) RETURN c

@@ -1,0 +1,2 @@
+// expect: 2:15 InvalidRelationshipPattern
+MATCH (a)-[:T 2]->(b) RETURN b

@@ -1,0 +1,3 @@
+// expect: 3:8 InvalidDelete
+MATCH (n)
+DELETE n:Person

@@ -1,0 +1,3 @@
+// expect: 2:10 InvalidParameterUse
+MERGE (n $param)
+RETURN n

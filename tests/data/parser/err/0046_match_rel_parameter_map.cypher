@@ -1,0 +1,2 @@
+// expect: 2:14 InvalidParameterUse
+MATCH (a)-[r $p]->(b) RETURN r

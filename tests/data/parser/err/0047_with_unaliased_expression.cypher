@@ -1,0 +1,4 @@
+// expect: 3:9 NoExpressionAlias
+MATCH (a)
+WITH a, count(*)
+RETURN a

@@ -1,0 +1,2 @@
+// expect: 2:16 NoExpressionAlias
+MATCH (a) WITH a.name RETURN 1 AS x

@@ -1,0 +1,2 @@
+// expect: 2:18 UnexpectedSyntax
+MATCH (n) RETURN (n)-[]->()

@@ -1,0 +1,3 @@
+// expect: 3:13 UnexpectedSyntax
+MATCH (a), (b), (c)
+RETURN size((a)-->(b))

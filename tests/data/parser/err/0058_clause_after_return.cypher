@@ -1,0 +1,2 @@
+// expect: 2:20 UnexpectedSyntax
+MATCH (n) RETURN n MATCH (m)

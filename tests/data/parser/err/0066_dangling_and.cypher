@@ -1,0 +1,2 @@
+// expect: 2:25 UnexpectedSyntax
+MATCH (n) WHERE n.a AND RETURN n

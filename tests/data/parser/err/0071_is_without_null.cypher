@@ -1,0 +1,2 @@
+// expect: 2:13 UnexpectedSyntax
+RETURN x IS 1

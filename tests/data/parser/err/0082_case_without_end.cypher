@@ -1,0 +1,2 @@
+// expect: 2:29 UnexpectedSyntax
+RETURN CASE WHEN true THEN 1

@@ -1,0 +1,2 @@
+// expect: 2:23 UnexpectedSyntax
+RETURN CASE WHEN true 1 END

@@ -1,0 +1,2 @@
+// expect: 2:28 UnexpectedSyntax
+RETURN [(a)-->(b) WHERE b.x]

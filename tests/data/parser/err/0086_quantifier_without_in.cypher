@@ -1,0 +1,2 @@
+// expect: 2:14 UnexpectedSyntax
+RETURN all(x WHERE x > 0)

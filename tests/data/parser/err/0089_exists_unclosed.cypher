@@ -1,0 +1,2 @@
+// expect: 2:35 UnexpectedSyntax
+MATCH (n) WHERE EXISTS { (n)-->() RETURN n

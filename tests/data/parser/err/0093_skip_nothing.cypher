@@ -1,0 +1,2 @@
+// expect: 2:24 UnexpectedSyntax
+MATCH (n) RETURN n SKIP

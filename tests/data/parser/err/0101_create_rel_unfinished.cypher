@@ -1,0 +1,2 @@
+// expect: 2:19 UnexpectedSyntax
+CREATE (a)-[:T]-> RETURN a

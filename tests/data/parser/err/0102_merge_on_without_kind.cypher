@@ -1,0 +1,2 @@
+// expect: 2:14 UnexpectedSyntax
+MERGE (n) ON SET n.x = 1

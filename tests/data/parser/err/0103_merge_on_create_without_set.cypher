@@ -1,0 +1,2 @@
+// expect: 2:21 UnexpectedSyntax
+MERGE (n) ON CREATE n.x = 1

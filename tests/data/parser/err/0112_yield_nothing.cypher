@@ -1,0 +1,2 @@
+// expect: 2:23 UnexpectedSyntax
+CALL db.labels() YIELD

@@ -1,0 +1,2 @@
+// expect: 2:32 UnexpectedSyntax
+CALL db.labels() YIELD label AS

@@ -1,0 +1,2 @@
+// expect: 2:42 UnexpectedSyntax
+LOAD CSV FROM 'x' AS row FIELDTERMINATOR 1 RETURN row

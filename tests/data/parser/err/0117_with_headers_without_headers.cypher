@@ -1,0 +1,2 @@
+// expect: 2:15 UnexpectedSyntax
+LOAD CSV WITH FROM 'x' AS row RETURN row

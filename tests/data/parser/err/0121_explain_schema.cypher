@@ -1,0 +1,2 @@
+// expect: 2:9 UnexpectedSyntax
+EXPLAIN SHOW INDEXES

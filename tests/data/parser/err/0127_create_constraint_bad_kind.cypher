@@ -1,0 +1,2 @@
+// expect: 2:44 UnexpectedSyntax
+CREATE CONSTRAINT FOR (n:A) REQUIRE n.p IS KEY

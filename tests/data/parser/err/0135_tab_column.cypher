@@ -1,0 +1,3 @@
+// expect: 3:11 UnexpectedSyntax
+MATCH (n)
+	RETURN n,

@@ -1,0 +1,2 @@
+// expect: 2:27 UnexpectedSyntax
+MATCH (n) RETURN n {.a, .b

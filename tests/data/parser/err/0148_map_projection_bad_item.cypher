@@ -1,0 +1,2 @@
+// expect: 2:21 UnexpectedSyntax
+MATCH (n) RETURN n {1}

@@ -1,0 +1,2 @@
+// expect: 2:12 UnexpectedSyntax
+RETURN 1 IN

@@ -1,0 +1,2 @@
+// expect: 2:15 UnexpectedSyntax
+MATCH (a)-[:A|]->(b) RETURN a

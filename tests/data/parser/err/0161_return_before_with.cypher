@@ -1,0 +1,5 @@
+// expect: 4:1 UnexpectedSyntax
+MATCH (n)
+RETURN n
+WITH n
+RETURN n

@@ -1,0 +1,1 @@
+MATCH (c:Customer:Vip {status: 'active', tier: 2}) RETURN c.name

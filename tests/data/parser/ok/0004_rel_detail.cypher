@@ -1,0 +1,1 @@
+MATCH (a)-[r:KNOWS|WORKS_WITH|:MANAGES {since: 2020}]->(b) RETURN r

@@ -1,0 +1,2 @@
+EXPLAIN MATCH (n) RETURN n;
+PROFILE MATCH (n) RETURN count(*)

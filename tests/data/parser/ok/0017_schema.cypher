@@ -1,0 +1,9 @@
+CREATE INDEX FOR (c:Customer) ON (c.id);
+CREATE INDEX customer_region IF NOT EXISTS FOR (c:Customer) ON (c.region, c.segment);
+DROP INDEX customer_region;
+DROP INDEX customer_region IF EXISTS;
+CREATE CONSTRAINT customer_id FOR (c:Customer) REQUIRE c.id IS UNIQUE;
+CREATE CONSTRAINT IF NOT EXISTS FOR (s:Staff) REQUIRE s.email IS NOT NULL;
+CREATE CONSTRAINT pair FOR (o:Order) REQUIRE (o.customer, o.number) IS UNIQUE;
+DROP CONSTRAINT customer_id IF EXISTS;
+SHOW INDEXES; SHOW CONSTRAINTS; SHOW PROCEDURES; SHOW FUNCTIONS

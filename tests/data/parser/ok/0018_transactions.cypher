@@ -1,0 +1,4 @@
+BEGIN;
+CREATE (:A);
+COMMIT;
+begin; rollback

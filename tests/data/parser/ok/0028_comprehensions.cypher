@@ -1,0 +1,1 @@
+RETURN [x IN range(1, 10) WHERE x % 2 = 0 | x * x] AS a, [x IN l] AS b, [x IN l WHERE x > 1] AS c, [x IN l | x + 1] AS d, [(a)-->(b:B) WHERE b.x > 1 | b.name] AS e, [p = (a)-[:T*]->() | length(p)] AS f

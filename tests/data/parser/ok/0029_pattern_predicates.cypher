@@ -1,0 +1,1 @@
+MATCH (a), (b) WHERE (a)-[:KNOWS]->(b) AND NOT (b)-->(a) OR (a)<-[:T {k: 1}]-(:C) RETURN a

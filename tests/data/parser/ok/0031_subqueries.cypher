@@ -1,0 +1,1 @@
+MATCH (c:Customer) WHERE EXISTS { (c)-[:RAISED]->(:Ticket) } AND EXISTS { MATCH (c)-[:GAVE]->(f) WHERE f.score < 5 } RETURN c, COUNT { (c)-[:PLACED]->() } AS orders, COUNT { MATCH (c)--(x) RETURN x } AS degree

@@ -1,0 +1,1 @@
+MATCH (n) WHERE n:A:B OR n:`C D` RETURN n:A AS isA

@@ -1,0 +1,4 @@
+// leading comment
+MATCH /* inline */ (n) // trailing
+	 RETURN   n /* block
+   spanning lines */

@@ -1,0 +1,1 @@
+MATCH (kunde:Kunde {straße: 'Hauptstraße', 名前: '山田'}) RETURN kunde.名前 AS `名前`, kunde.straße

@@ -1,0 +1,1 @@
+MATCH (`my node`:`My``Label`) RETURN `my node`.`a``b` AS ``
