@@ -5,6 +5,8 @@
 
 pub mod db;
 pub mod error;
+pub mod exec;
+
 pub mod import;
 pub mod storage;
 pub mod syntax;

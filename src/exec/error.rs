@@ -1,0 +1,81 @@
+//! `ExecError`: why running a statement failed, classified as the openCypher TCK classifies
+//! run-time errors (`TypeError`, `ArgumentError`, ...), with the storage or value error kept as
+//! the source where there is one.
+
+use crate::storage::StorageError;
+use crate::value::{ValueError, ValueErrorKind};
+
+/// The openCypher error class of a run-time error, as the TCK names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExecErrorKind {
+    TypeError,
+    ArgumentError,
+    ArithmeticError,
+    EntityNotFound,
+    ConstraintVerificationFailed,
+    ParameterMissing,
+    ProcedureError,
+    /// Damage or i/o failure below the query: not the user's fault.
+    Storage,
+}
+
+/// Why a statement failed while running. Messages are lowercase, with no final period.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecError {
+    /// An operand or argument had a type the operation does not accept.
+    #[error("type error: {0}")]
+    Type(String),
+    /// An argument had the right type but an invalid value.
+    #[error("invalid argument: {0}")]
+    Argument(String),
+    /// Integer overflow, division by zero and the like.
+    #[error("arithmetic error: {0}")]
+    Arithmetic(String),
+    /// A deleted node or relationship was read or written.
+    #[error("{0}")]
+    EntityNotFound(String),
+    /// A query parameter was used but not given.
+    #[error("missing parameter ${0}")]
+    ParameterMissing(String),
+    /// A procedure failed.
+    #[error("procedure {name} failed: {message}")]
+    Procedure { name: String, message: String },
+    #[error(transparent)]
+    Value(#[from] ValueError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl ExecError {
+    /// The openCypher error class.
+    #[must_use]
+    pub fn kind(&self) -> ExecErrorKind {
+        match self {
+            ExecError::Type(_) => ExecErrorKind::TypeError,
+            ExecError::Argument(_) => ExecErrorKind::ArgumentError,
+            ExecError::Arithmetic(_) => ExecErrorKind::ArithmeticError,
+            ExecError::EntityNotFound(_) => ExecErrorKind::EntityNotFound,
+            ExecError::ParameterMissing(_) => ExecErrorKind::ParameterMissing,
+            ExecError::Procedure { .. } => ExecErrorKind::ProcedureError,
+            ExecError::Value(e) => match e.kind() {
+                ValueErrorKind::TypeError => ExecErrorKind::TypeError,
+                ValueErrorKind::ArithmeticError => ExecErrorKind::ArithmeticError,
+                _ => ExecErrorKind::ArgumentError,
+            },
+            ExecError::Storage(e) => match e {
+                StorageError::NotNullViolation { .. }
+                | StorageError::UniqueViolation { .. }
+                | StorageError::NodeHasRelationships(_) => {
+                    ExecErrorKind::ConstraintVerificationFailed
+                }
+                StorageError::NodeNotFound(_) | StorageError::RelationshipNotFound(_) => {
+                    ExecErrorKind::EntityNotFound
+                }
+                StorageError::UnsupportedValue { .. } => ExecErrorKind::TypeError,
+                _ => ExecErrorKind::Storage,
+            },
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Running statements: operators over the storage traits, expression evaluation, the function
+//! library and aggregation.
+//!
+//! Inside the executor a node or relationship `Value` is a reference: `Value::Node` carries the
+//! id and empty labels and properties, because a property read must see the statement's own
+//! writes. Labels and properties are read through `GraphRead`; values are filled in
+//! (`materialize`) only where results leave the executor.
+
+pub mod error;
+
+pub use error::{ExecError, ExecErrorKind};
+
+use crate::storage::GraphRead;
+use crate::value::{DateTime, Map, Node, NodeId, RelId, Relationship, Value};
+
+/// What a function or operator may consult besides its arguments.
+pub struct FnContext<'a> {
+    pub graph: &'a dyn GraphRead,
+    /// The statement's clock: `date()`, `datetime()` and friends read this, once per statement.
+    pub now: &'a DateTime,
+}
+
+/// A node reference as the executor passes it around.
+#[must_use]
+pub fn node_ref(id: NodeId) -> Value {
+    Value::Node(Box::new(Node {
+        id,
+        labels: Vec::new(),
+        properties: Map::new(),
+    }))
+}
+
+/// A relationship reference as the executor passes it around: id and endpoints are real, the
+/// type and properties are read through the graph.
+#[must_use]
+pub fn rel_ref(id: RelId, start: NodeId, end: NodeId) -> Value {
+    Value::Relationship(Box::new(Relationship {
+        id,
+        rel_type: String::new(),
+        start,
+        end,
+        properties: Map::new(),
+    }))
+}
