@@ -6,6 +6,7 @@
 pub mod db;
 pub mod error;
 pub mod exec;
+pub mod plan;
 
 pub mod import;
 pub mod storage;

@@ -1,0 +1,451 @@
+//! The logical plan: bound expressions over row slots, and pipelines of operators. Variables
+//! are resolved to slots of a fixed-width row; names survive only for column headers and
+//! EXPLAIN. The plan prints as an S-expression (`to_sexpr`) for EXPLAIN and plan snapshots.
+
+use std::fmt::Write as _;
+
+use crate::syntax::ast::{BinaryOp, Quantifier, UnaryOp};
+use crate::value::Value;
+
+/// A position in a row.
+pub type Slot = usize;
+
+/// A bound expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Literal(Value),
+    Parameter(String),
+    Slot(Slot),
+    Property(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    HasLabels(Box<Expr>, Vec<String>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    List(Vec<Expr>),
+    Map(Vec<(String, Expr)>),
+    MapProjection {
+        base: Box<Expr>,
+        items: Vec<MapItem>,
+    },
+    /// A call of a scalar function by its canonical (registry) name.
+    Function {
+        name: String,
+        args: Vec<Expr>,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        alternatives: Vec<(Expr, Expr)>,
+        default: Option<Box<Expr>>,
+    },
+    ListComprehension {
+        slot: Slot,
+        list: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        map: Option<Box<Expr>>,
+    },
+    Quantified {
+        quantifier: Quantifier,
+        slot: Slot,
+        list: Box<Expr>,
+        filter: Option<Box<Expr>>,
+    },
+    Reduce {
+        accumulator: Slot,
+        init: Box<Expr>,
+        slot: Slot,
+        list: Box<Expr>,
+        expr: Box<Expr>,
+    },
+    /// A pattern evaluated per row: `EXISTS { }`, `COUNT { }`, a pattern predicate or a pattern
+    /// comprehension.
+    Subquery(Box<Subquery>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MapItem {
+    Property(String),
+    AllProperties,
+    Entry(String, Expr),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// True when the pipeline yields a row.
+    Exists,
+    /// The number of rows.
+    Count,
+    /// The list of `map` evaluated on each row.
+    Collect,
+}
+
+/// A pipeline run per outer row; it reads the outer row's slots and writes its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subquery {
+    pub kind: SubqueryKind,
+    pub pipeline: Pipeline,
+    /// For `Collect`: the value collected per row.
+    pub map: Option<Expr>,
+}
+
+/// A node of a pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternNode {
+    pub slot: Slot,
+    pub labels: Vec<String>,
+    /// Property equalities from the pattern's map (or the entries of a parameter map).
+    pub properties: Option<Expr>,
+    /// Bound before this pattern (by an earlier clause or an earlier part of it).
+    pub bound: bool,
+}
+
+/// Bounds of a variable-length relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Length {
+    pub min: u64,
+    pub max: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From `left` to `right`.
+    Right,
+    /// From `right` to `left`.
+    Left,
+    Either,
+}
+
+/// A relationship of a pattern between two pattern nodes (indexes into `Pattern::nodes`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternRel {
+    pub slot: Slot,
+    pub types: Vec<String>,
+    pub direction: Direction,
+    pub left: usize,
+    pub right: usize,
+    pub length: Option<Length>,
+    pub properties: Option<Expr>,
+    pub bound: bool,
+}
+
+/// A named path: the pattern nodes and relationships it runs through, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternPath {
+    pub slot: Slot,
+    pub nodes: Vec<usize>,
+    pub rels: Vec<usize>,
+    pub shortest: Option<crate::syntax::ast::Shortest>,
+}
+
+/// How the matcher finds the first node of a connected component.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeSource {
+    /// Already bound in the row.
+    Bound,
+    AllNodes,
+    Label(String),
+    /// `label.key = value` through the index (or a scan where there is none).
+    Seek {
+        label: String,
+        key: String,
+        value: Expr,
+    },
+}
+
+/// One step of matching a pattern, in the order the planner chose.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatchStep {
+    /// Bind (or check) pattern node `node` from `source`.
+    Start { node: usize, source: NodeSource },
+    /// Follow pattern relationship `rel` from its already matched end `from`.
+    Expand { rel: usize, from: usize },
+    /// A predicate whose slots are all bound here.
+    Filter(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub nodes: Vec<PatternNode>,
+    pub rels: Vec<PatternRel>,
+    pub paths: Vec<PatternPath>,
+    pub steps: Vec<MatchStep>,
+}
+
+/// A node or relationship to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateNode {
+    pub slot: Slot,
+    pub labels: Vec<String>,
+    pub properties: Option<Expr>,
+    /// Bound already: reuse, create nothing.
+    pub bound: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRel {
+    pub slot: Slot,
+    pub rel_type: String,
+    pub start: usize,
+    pub end: usize,
+    pub properties: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatePattern {
+    pub nodes: Vec<CreateNode>,
+    pub rels: Vec<CreateRel>,
+    pub paths: Vec<PatternPath>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetOp {
+    Property {
+        target: Expr,
+        key: String,
+        value: Expr,
+    },
+    Replace {
+        slot: Slot,
+        value: Expr,
+    },
+    Merge {
+        slot: Slot,
+        value: Expr,
+    },
+    Labels {
+        slot: Slot,
+        labels: Vec<String>,
+    },
+    RemoveProperty {
+        target: Expr,
+        key: String,
+    },
+    RemoveLabels {
+        slot: Slot,
+        labels: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+/// An aggregate function call inside a projection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub slot: Slot,
+    /// Canonical name; `count` with no arguments is `count(*)`.
+    pub name: String,
+    pub args: Vec<Expr>,
+    pub distinct: bool,
+}
+
+/// One operator of a pipeline; each consumes the rows the previous one produces.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operator {
+    Match {
+        pattern: Pattern,
+        optional: bool,
+    },
+    Unwind {
+        expr: Expr,
+        slot: Slot,
+    },
+    Filter(Expr),
+    /// Evaluates expressions into slots; with `only`, every other slot is cleared (a `WITH` or
+    /// `RETURN` boundary).
+    Project {
+        items: Vec<(Slot, Expr)>,
+        keep: Vec<Slot>,
+    },
+    Aggregate {
+        keys: Vec<(Slot, Expr)>,
+        aggregates: Vec<Aggregate>,
+    },
+    Distinct {
+        slots: Vec<Slot>,
+    },
+    Sort {
+        keys: Vec<SortKey>,
+    },
+    Skip(Expr),
+    Limit(Expr),
+    Create(CreatePattern),
+    Merge {
+        pattern: Pattern,
+        create: CreatePattern,
+        on_create: Vec<SetOp>,
+        on_match: Vec<SetOp>,
+    },
+    Set(Vec<SetOp>),
+    Delete {
+        exprs: Vec<Expr>,
+        detach: bool,
+    },
+    Call {
+        procedure: String,
+        args: Vec<Expr>,
+        yields: Vec<(String, Slot)>,
+        filter: Option<Expr>,
+    },
+    LoadCsv {
+        source: Expr,
+        slot: Slot,
+        headers: bool,
+        terminator: u8,
+    },
+    /// Every row of the input is produced before the first goes on: a write is complete before
+    /// a later clause reads.
+    Eager,
+}
+
+/// A sequence of operators over rows of `width` slots.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pipeline {
+    pub operators: Vec<Operator>,
+}
+
+/// A planned query: one pipeline per UNION branch, the output columns (name, slot) of each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPlan {
+    pub branches: Vec<Pipeline>,
+    /// Output columns per branch, in order; every branch has the same names.
+    pub columns: Vec<Vec<(String, Slot)>>,
+    /// `UNION` (deduplicated) rather than `UNION ALL`; meaningful with several branches.
+    pub distinct_union: bool,
+    /// Row width: slots used by any branch.
+    pub width: usize,
+    /// The query writes to the graph.
+    pub writes: bool,
+}
+
+impl QueryPlan {
+    /// The column names of the result.
+    #[must_use]
+    pub fn column_names(&self) -> Vec<String> {
+        self.columns
+            .first()
+            .map(|c| c.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The plan as an S-expression, for EXPLAIN and plan snapshots.
+    #[must_use]
+    pub fn to_sexpr(&self) -> String {
+        let mut out = String::new();
+        for (i, branch) in self.branches.iter().enumerate() {
+            if i > 0 {
+                out.push_str(if self.distinct_union {
+                    "(union)\n"
+                } else {
+                    "(union-all)\n"
+                });
+            }
+            for op in &branch.operators {
+                let _ = writeln!(out, "{}", operator_sexpr(op));
+            }
+            let names: Vec<String> = self.columns[i]
+                .iter()
+                .map(|(n, s)| format!("{n}@{s}"))
+                .collect();
+            let _ = writeln!(out, "(return {})", names.join(" "));
+        }
+        out
+    }
+}
+
+fn operator_sexpr(op: &Operator) -> String {
+    match op {
+        Operator::Match { pattern, optional } => {
+            let steps: Vec<String> = pattern
+                .steps
+                .iter()
+                .map(|s| match s {
+                    MatchStep::Start { node, source } => {
+                        let slot = pattern.nodes[*node].slot;
+                        match source {
+                            NodeSource::Bound => format!("(bound @{slot})"),
+                            NodeSource::AllNodes => format!("(all-nodes @{slot})"),
+                            NodeSource::Label(l) => format!("(label-scan @{slot} :{l})"),
+                            NodeSource::Seek { label, key, .. } => {
+                                format!("(index-seek @{slot} :{label}.{key})")
+                            }
+                        }
+                    }
+                    MatchStep::Expand { rel, from } => {
+                        let r = &pattern.rels[*rel];
+                        let to = if *from == r.left { r.right } else { r.left };
+                        format!(
+                            "(expand @{} -[@{}{}{}]- @{})",
+                            pattern.nodes[*from].slot,
+                            r.slot,
+                            if r.types.is_empty() {
+                                String::new()
+                            } else {
+                                format!(":{}", r.types.join("|"))
+                            },
+                            if r.length.is_some() { "*" } else { "" },
+                            pattern.nodes[to].slot
+                        )
+                    }
+                    MatchStep::Filter(_) => "(filter)".to_owned(),
+                })
+                .collect();
+            format!(
+                "({} {})",
+                if *optional { "optional-match" } else { "match" },
+                steps.join(" ")
+            )
+        }
+        Operator::Unwind { slot, .. } => format!("(unwind @{slot})"),
+        Operator::Filter(_) => "(filter)".into(),
+        Operator::Project { items, .. } => {
+            format!(
+                "(project {})",
+                items
+                    .iter()
+                    .map(|(s, _)| format!("@{s}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        }
+        Operator::Aggregate { keys, aggregates } => format!(
+            "(aggregate (keys {}) {})",
+            keys.iter()
+                .map(|(s, _)| format!("@{s}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            aggregates
+                .iter()
+                .map(|a| format!("({} @{})", a.name, a.slot))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Operator::Distinct { .. } => "(distinct)".into(),
+        Operator::Sort { keys } => format!("(sort {})", keys.len()),
+        Operator::Skip(_) => "(skip)".into(),
+        Operator::Limit(_) => "(limit)".into(),
+        Operator::Create(c) => format!(
+            "(create {} {})",
+            c.nodes.iter().filter(|n| !n.bound).count(),
+            c.rels.len()
+        ),
+        Operator::Merge { .. } => "(merge)".into(),
+        Operator::Set(ops) => format!("(set {})", ops.len()),
+        Operator::Delete { detach, .. } => if *detach {
+            "(detach-delete)"
+        } else {
+            "(delete)"
+        }
+        .into(),
+        Operator::Call { procedure, .. } => format!("(call {procedure})"),
+        Operator::LoadCsv { .. } => "(load-csv)".into(),
+        Operator::Eager => "(eager)".into(),
+    }
+}

@@ -1,0 +1,25 @@
+//! Statements to plans: variable binding and scopes, the compile-time errors openCypher
+//! defines, and the choice of how each pattern is matched. `EXPLAIN` prints the result.
+//!
+//! Knows nothing of execution or storage: the function library and the graph's figures come
+//! through the `Catalog` trait.
+
+mod bind;
+pub mod error;
+pub mod logical;
+mod pattern;
+
+pub use bind::{Catalog, FunctionInfo, ProcedureInfo};
+pub use error::{PlanError, PlanErrorKind};
+pub use logical::QueryPlan;
+
+use crate::syntax::ast;
+
+/// Plans a query; `source` is the query text (unaliased columns are named by it).
+pub fn plan_query(
+    query: &ast::Query,
+    source: &str,
+    catalog: &dyn Catalog,
+) -> Result<QueryPlan, PlanError> {
+    bind::Binder::new(catalog, source).query(query)
+}

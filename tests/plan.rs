@@ -1,0 +1,118 @@
+//! The planner's compile-time errors (`tests/data/plan/errors.txt`) and plan shapes.
+
+use cordial::plan::{Catalog, FunctionInfo, ProcedureInfo, plan_query};
+use cordial::syntax::{Statement, parse};
+
+/// A catalog with a few functions and aggregates, and an index on `:Customer(id)`.
+struct TestCatalog;
+
+impl Catalog for TestCatalog {
+    fn function(&self, name: &str) -> Option<FunctionInfo> {
+        let (min, max) = match name.to_ascii_lowercase().as_str() {
+            "toupper" | "size" | "labels" => (1, 1),
+            "coalesce" => (1, usize::MAX),
+            _ => return None,
+        };
+        Some(FunctionInfo {
+            name: name.to_ascii_lowercase(),
+            min_args: min,
+            max_args: Some(max),
+        })
+    }
+    fn aggregate(&self, name: &str) -> Option<FunctionInfo> {
+        let name = name.to_ascii_lowercase();
+        ["count", "sum", "collect", "min", "max", "avg"]
+            .contains(&name.as_str())
+            .then(|| FunctionInfo {
+                name,
+                min_args: 1,
+                max_args: Some(1),
+            })
+    }
+    fn procedure(&self, _: &str) -> Option<ProcedureInfo> {
+        None
+    }
+    fn label_count(&self, label: &str) -> Option<u64> {
+        match label {
+            "Customer" => Some(1000),
+            "Staff" => Some(20),
+            _ => None,
+        }
+    }
+    fn has_index(&self, label: &str, key: &str) -> bool {
+        label == "Customer" && key == "id"
+    }
+}
+
+fn plan_of(text: &str) -> Result<cordial::plan::QueryPlan, cordial::plan::PlanError> {
+    let Statement::Query(query) = parse(text).unwrap_or_else(|e| panic!("{text}: {e}")) else {
+        panic!("not a query: {text}")
+    };
+    plan_query(&query, text, &TestCatalog)
+}
+
+#[test]
+fn compile_time_errors_have_the_right_kind() {
+    let cases = include_str!("data/plan/errors.txt");
+    let mut failures = Vec::new();
+    for (n, line) in cases.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (kind, query) = line.split_once('|').expect("KIND | query");
+        match plan_of(query.trim()) {
+            Ok(_) => failures.push(format!(
+                "errors.txt:{}: planned without error: {query}",
+                n + 1
+            )),
+            Err(e) if format!("{:?}", e.kind) != kind.trim() => {
+                failures.push(format!(
+                    "errors.txt:{}: {:?} ({}) instead of {kind}: {query}",
+                    n + 1,
+                    e.kind,
+                    e.message
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn patterns_start_at_the_cheapest_node() {
+    let plan = plan_of("MATCH (s:Staff)-[:SERVES]->(c:Customer {id: $id}) RETURN s.name").unwrap();
+    let text = plan.to_sexpr();
+    assert!(text.contains("(index-seek @1 :Customer.id)"), "{text}");
+    let plan = plan_of("MATCH (s:Staff)-[:SERVES]->(c:Customer) RETURN s.name").unwrap();
+    assert!(
+        plan.to_sexpr().contains("(label-scan @0 :Staff)"),
+        "{}",
+        plan.to_sexpr()
+    );
+    let plan = plan_of("MATCH (c:Customer) WHERE c.id = 'x' RETURN c").unwrap();
+    assert!(
+        plan.to_sexpr().contains("(index-seek @0 :Customer.id)"),
+        "{}",
+        plan.to_sexpr()
+    );
+}
+
+#[test]
+fn columns_are_named_by_alias_or_text() {
+    let plan = plan_of("MATCH (n) RETURN n, n.name AS name, count(*), toUpper( n.x )").unwrap();
+    assert_eq!(
+        plan.column_names(),
+        vec!["n", "name", "count(*)", "toUpper( n.x )"]
+    );
+    assert_eq!(
+        plan_of("RETURN 1 AS a UNION RETURN 2 AS a")
+            .unwrap()
+            .branches
+            .len(),
+        2
+    );
+    assert!(!plan_of("MATCH (n) RETURN n").unwrap().writes);
+    assert!(plan_of("CREATE (n) RETURN n").unwrap().writes);
+}
