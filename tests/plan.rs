@@ -23,7 +23,7 @@ impl Catalog for TestCatalog {
         let name = name.to_ascii_lowercase();
         ["count", "sum", "collect", "min", "max", "avg"]
             .contains(&name.as_str())
-            .then(|| FunctionInfo {
+            .then_some(FunctionInfo {
                 name,
                 min_args: 1,
                 max_args: Some(1),

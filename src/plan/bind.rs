@@ -936,14 +936,14 @@ impl<'a> Binder<'a> {
         slot: Slot,
         kind: Kind,
     ) -> Result<(), PlanError> {
-        if let Some(existing) = scope.get(&v.name) {
-            if existing.kind != kind || before.get(&v.name).is_some() || kind == Kind::Path {
-                return Err(err(
-                    K::VariableAlreadyBound,
-                    v.span,
-                    format!("variable `{}` already declared", v.name),
-                ));
-            }
+        if let Some(existing) = scope.get(&v.name)
+            && (existing.kind != kind || before.get(&v.name).is_some() || kind == Kind::Path)
+        {
+            return Err(err(
+                K::VariableAlreadyBound,
+                v.span,
+                format!("variable `{}` already declared", v.name),
+            ));
         }
         scope.add(&v.name, slot, kind);
         Ok(())
