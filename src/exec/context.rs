@@ -1,0 +1,68 @@
+//! The state a statement runs with: the graph (read-only snapshot or write transaction), the
+//! parameters, the statement clock, and the side-effect counters.
+
+use crate::storage::{GraphRead, GraphWrite, StorageError};
+use crate::value::{DateTime, Map, Value};
+
+use super::ExecError;
+
+/// The graph a statement runs against.
+pub enum Graph<'g> {
+    Read(&'g dyn GraphRead),
+    Write(&'g mut dyn GraphWrite),
+}
+
+/// Counts of what a statement changed, as the TCK's side-effect tables list them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub nodes_created: u64,
+    pub nodes_deleted: u64,
+    pub relationships_created: u64,
+    pub relationships_deleted: u64,
+    pub properties_set: u64,
+    pub properties_removed: u64,
+    pub labels_added: u64,
+    pub labels_removed: u64,
+}
+
+impl Stats {
+    /// True when the statement changed nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Stats::default()
+    }
+}
+
+/// Everything a running statement reads besides rows.
+pub struct Context<'g> {
+    pub graph: Graph<'g>,
+    pub params: &'g Map,
+    pub now: DateTime,
+    pub stats: Stats,
+    /// Slots in a row of the running query.
+    pub row_width: usize,
+}
+
+impl<'g> Context<'g> {
+    pub fn new(graph: Graph<'g>, params: &'g Map, now: DateTime) -> Self {
+        Context { graph, params, now, stats: Stats::default(), row_width: 0 }
+    }
+
+    pub fn read(&self) -> &dyn GraphRead {
+        match &self.graph {
+            Graph::Read(g) => *g,
+            Graph::Write(g) => &**g,
+        }
+    }
+
+    pub fn write(&mut self) -> Result<&mut dyn GraphWrite, ExecError> {
+        match &mut self.graph {
+            Graph::Write(g) => Ok(&mut **g),
+            Graph::Read(_) => Err(ExecError::Storage(StorageError::ReadOnly)),
+        }
+    }
+
+    pub fn param(&self, name: &str) -> Result<Value, ExecError> {
+        self.params.get(name).cloned().ok_or_else(|| ExecError::ParameterMissing(name.to_owned()))
+    }
+}

@@ -1,0 +1,487 @@
+//! Matching a pattern against the graph for one input row: a depth-first search over the
+//! planner's steps (start a component, expand a relationship, check a predicate), with
+//! relationship uniqueness across the whole pattern, variable-length expansion, and
+//! breadth-first search for shortest paths.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::plan::logical::{Direction, Expr, MatchStep, NodeSource, Pattern, PatternNode, PatternRel};
+use crate::storage::{self, Edge, GraphRead};
+use crate::syntax::ast::Shortest;
+use crate::value::{Map, NodeId, Path, RelId, Value};
+
+use super::context::Context;
+use super::eval::{Row, eval, is_true};
+use super::{ExecError, node_ref, rel_ref};
+
+/// Whether matching should go on after a row was emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+pub type Emit<'e> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 'e;
+
+struct Search<'p> {
+    pattern: &'p Pattern,
+    /// Pattern nodes assigned so far (bound ones from the start).
+    assigned: Vec<bool>,
+    /// Relationships used by the current partial match.
+    used: Vec<RelId>,
+    /// Property maps, evaluated when first needed (they may read earlier bindings).
+    node_props: Vec<Option<Map>>,
+}
+
+fn node_id(value: &Value) -> Option<NodeId> {
+    match value {
+        Value::Node(n) => Some(n.id),
+        _ => None,
+    }
+}
+
+fn as_map(value: Value, what: &str) -> Result<Map, ExecError> {
+    match value {
+        Value::Map(m) => Ok(m),
+        Value::Null => Ok(Map::new()),
+        other => Err(ExecError::Type(format!("{what} properties must be a map, found {}", other.type_name()))),
+    }
+}
+
+/// True when the entity's properties include every entry of `wanted` (by openCypher equality).
+fn properties_match(
+    graph: &dyn GraphRead,
+    wanted: &Map,
+    read: impl Fn(u32) -> Result<Value, storage::StorageError>,
+) -> Result<bool, ExecError> {
+    for (key, value) in wanted {
+        let Some(k) = graph.key_id(key) else { return Ok(false) };
+        if read(k)?.eq_cypher(value) != Some(true) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn node_matches(ctx: &Context<'_>, node: &PatternNode, props: Option<&Map>, id: NodeId) -> Result<bool, ExecError> {
+    let graph = ctx.read();
+    for label in &node.labels {
+        match graph.label_id(label) {
+            Some(l) if graph.node_has_label(id, l)? => {}
+            _ => return Ok(false),
+        }
+    }
+    match props {
+        Some(p) if !p.is_empty() => properties_match(graph, p, |k| graph.node_property(id, k)),
+        _ => Ok(true),
+    }
+}
+
+/// Type ids of a relationship pattern; `None` when it names only types the graph lacks.
+fn type_ids(graph: &dyn GraphRead, rel: &PatternRel) -> Option<Vec<u32>> {
+    if rel.types.is_empty() {
+        return Some(Vec::new());
+    }
+    let ids: Vec<u32> = rel.types.iter().filter_map(|t| graph.type_id(t)).collect();
+    if ids.is_empty() { None } else { Some(ids) }
+}
+
+fn storage_direction(rel: &PatternRel, from: usize) -> storage::Direction {
+    match (rel.direction, from == rel.left) {
+        (Direction::Either, _) => storage::Direction::Both,
+        (Direction::Right, true) | (Direction::Left, false) => storage::Direction::Outgoing,
+        (Direction::Right, false) | (Direction::Left, true) => storage::Direction::Incoming,
+    }
+}
+
+fn edge_value(edge: &Edge, from: NodeId) -> Value {
+    match edge.direction {
+        storage::Direction::Incoming => rel_ref(edge.rel, edge.other, from),
+        _ => rel_ref(edge.rel, from, edge.other),
+    }
+}
+
+/// Runs the pattern for `row`, calling `emit` with each match written into the row.
+pub fn match_pattern(ctx: &mut Context<'_>, pattern: &Pattern, row: &mut Row, emit: &mut Emit<'_>) -> Result<Flow, ExecError> {
+    let mut search = Search {
+        pattern,
+        assigned: pattern.nodes.iter().map(|n| n.bound).collect(),
+        used: Vec::new(),
+        node_props: vec![None; pattern.nodes.len()],
+    };
+    // Bound relationships count as used: another pattern relationship may not match them again.
+    for rel in &pattern.rels {
+        if rel.bound
+            && let Some(Value::Relationship(r)) = row.get(rel.slot)
+        {
+            search.used.push(r.id);
+        }
+    }
+    step(ctx, &mut search, 0, row, emit)
+}
+
+fn props_for(ctx: &mut Context<'_>, search: &mut Search<'_>, node: usize, row: &mut Row) -> Result<Option<Map>, ExecError> {
+    if search.node_props[node].is_none()
+        && let Some(expr) = &search.pattern.nodes[node].properties
+    {
+        search.node_props[node] = Some(as_map(eval(ctx, expr, row)?, "node")?);
+    }
+    Ok(search.node_props[node].clone())
+}
+
+fn step(ctx: &mut Context<'_>, search: &mut Search<'_>, index: usize, row: &mut Row, emit: &mut Emit<'_>) -> Result<Flow, ExecError> {
+    let pattern = search.pattern;
+    let Some(current) = pattern.steps.get(index) else {
+        bind_paths(ctx, pattern, row)?;
+        return emit(ctx, row);
+    };
+    match current {
+        MatchStep::Filter(expr) => {
+            if is_true(&eval(ctx, expr, row)?)? {
+                return step(ctx, search, index + 1, row, emit);
+            }
+            Ok(Flow::Continue)
+        }
+        MatchStep::Start { node, source } => {
+            let pnode = &pattern.nodes[*node];
+            let props = props_for(ctx, search, *node, row)?;
+            let candidates: Vec<NodeId> = match source {
+                NodeSource::Bound => match row.get(pnode.slot) {
+                    Some(Value::Node(n)) => vec![n.id],
+                    Some(Value::Null) | None => return Ok(Flow::Continue),
+                    Some(other) => {
+                        return Err(ExecError::Type(format!("expected a node, found {}", other.type_name())));
+                    }
+                },
+                NodeSource::AllNodes => ctx.read().all_nodes()?,
+                NodeSource::Label(label) => match ctx.read().label_id(label) {
+                    Some(l) => ctx.read().nodes_with_label(l)?,
+                    None => return Ok(Flow::Continue),
+                },
+                NodeSource::Seek { label, key, value } => {
+                    let value = eval(ctx, value, row)?;
+                    let graph = ctx.read();
+                    match (graph.label_id(label), graph.key_id(key)) {
+                        (Some(l), Some(k)) if !value.is_null() => graph.nodes_by_property(l, k, &value)?,
+                        _ => return Ok(Flow::Continue),
+                    }
+                }
+            };
+            let was_assigned = search.assigned[*node];
+            for id in candidates {
+                if !node_matches(ctx, pnode, props.as_ref(), id)? {
+                    continue;
+                }
+                row[pnode.slot] = node_ref(id);
+                search.assigned[*node] = true;
+                let flow = step(ctx, search, index + 1, row, emit)?;
+                search.assigned[*node] = was_assigned;
+                if flow == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        MatchStep::Expand { rel, from } => expand(ctx, search, index, *rel, *from, row, emit),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn expand(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    index: usize,
+    rel_index: usize,
+    from: usize,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
+    let pattern = search.pattern;
+    let prel = &pattern.rels[rel_index];
+    let to = if from == prel.left { prel.right } else { prel.left };
+    let Some(from_id) = row.get(pattern.nodes[from].slot).and_then(node_id) else { return Ok(Flow::Continue) };
+    let Some(types) = type_ids(ctx.read(), prel) else { return Ok(Flow::Continue) };
+    let direction = storage_direction(prel, from);
+    let rel_props = match &prel.properties {
+        Some(e) => Some(as_map(eval(ctx, e, row)?, "relationship")?),
+        None => None,
+    };
+    let to_props = props_for(ctx, search, to, row)?;
+    let to_assigned = search.assigned[to];
+    let target_fixed = if to_assigned { row.get(pattern.nodes[to].slot).and_then(node_id) } else { None };
+    if to_assigned && target_fixed.is_none() {
+        return Ok(Flow::Continue);
+    }
+
+    if let Some(path) = pattern.paths.iter().find(|p| p.shortest.is_some() && p.rels.contains(&rel_index)) {
+        let all = path.shortest == Some(Shortest::All);
+        return shortest(ctx, search, index, prel, to, from_id, target_fixed, &types, direction, rel_props.as_ref(), to_props.as_ref(), all, row, emit);
+    }
+
+    let Some(length) = prel.length else {
+        let mut edges = Vec::new();
+        ctx.read().expand(from_id, direction, &types, &mut edges)?;
+        for edge in edges {
+            if search.used.contains(&edge.rel) {
+                continue;
+            }
+            if prel.bound {
+                match row.get(prel.slot) {
+                    Some(Value::Relationship(r)) if r.id == edge.rel => {}
+                    _ => continue,
+                }
+            } else if let Some(p) = &rel_props
+                && !properties_match(ctx.read(), p, |k| ctx.read().rel_property(edge.rel, k))?
+            {
+                continue;
+            }
+            if let Some(target) = target_fixed {
+                if edge.other != target {
+                    continue;
+                }
+            } else if !node_matches(ctx, &pattern.nodes[to], to_props.as_ref(), edge.other)? {
+                continue;
+            }
+            let saved_rel = std::mem::replace(&mut row[prel.slot], edge_value(&edge, from_id));
+            row[pattern.nodes[to].slot] = node_ref(edge.other);
+            search.used.push(edge.rel);
+            search.assigned[to] = true;
+            let flow = step(ctx, search, index + 1, row, emit)?;
+            search.assigned[to] = to_assigned;
+            search.used.pop();
+            if prel.bound {
+                row[prel.slot] = saved_rel;
+            }
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        return Ok(Flow::Continue);
+    };
+
+    // Variable length: depth-first over trails (no relationship twice).
+    let mut trail: Vec<Value> = Vec::new();
+    var_length(
+        ctx, search, index, prel, to, from_id, from_id, target_fixed, &types, direction, rel_props.as_ref(), to_props.as_ref(),
+        length.min, length.max, &mut trail, row, emit,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn var_length(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    index: usize,
+    prel: &PatternRel,
+    to: usize,
+    at: NodeId,
+    start: NodeId,
+    target_fixed: Option<NodeId>,
+    types: &[u32],
+    direction: storage::Direction,
+    rel_props: Option<&Map>,
+    to_props: Option<&Map>,
+    min: u64,
+    max: Option<u64>,
+    trail: &mut Vec<Value>,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
+    let pattern = search.pattern;
+    let depth = trail.len() as u64;
+    if depth >= min {
+        let ok = match target_fixed {
+            Some(t) => t == at,
+            None => node_matches(ctx, &pattern.nodes[to], to_props, at)?,
+        };
+        if ok {
+            let was = search.assigned[to];
+            row[prel.slot] = Value::List(trail.clone());
+            row[pattern.nodes[to].slot] = node_ref(at);
+            search.assigned[to] = true;
+            let flow = step(ctx, search, index + 1, row, emit)?;
+            search.assigned[to] = was;
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+    }
+    if max.is_some_and(|m| depth >= m) {
+        return Ok(Flow::Continue);
+    }
+    let _ = start;
+    let mut edges = Vec::new();
+    ctx.read().expand(at, direction, types, &mut edges)?;
+    for edge in edges {
+        if search.used.contains(&edge.rel) {
+            continue;
+        }
+        if let Some(p) = rel_props
+            && !properties_match(ctx.read(), p, |k| ctx.read().rel_property(edge.rel, k))?
+        {
+            continue;
+        }
+        search.used.push(edge.rel);
+        trail.push(edge_value(&edge, at));
+        let flow = var_length(
+            ctx, search, index, prel, to, edge.other, start, target_fixed, types, direction, rel_props, to_props, min, max, trail,
+            row, emit,
+        )?;
+        trail.pop();
+        search.used.pop();
+        if flow == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// Shortest paths by breadth-first search from `from_id`: to the fixed target, or to every
+/// node that matches the target pattern node.
+#[allow(clippy::too_many_arguments)]
+fn shortest(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    index: usize,
+    prel: &PatternRel,
+    to: usize,
+    from_id: NodeId,
+    target_fixed: Option<NodeId>,
+    types: &[u32],
+    direction: storage::Direction,
+    rel_props: Option<&Map>,
+    to_props: Option<&Map>,
+    all: bool,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
+    let pattern = search.pattern;
+    let length = prel.length.unwrap_or(crate::plan::logical::Length { min: 1, max: None });
+    // Distance and predecessors (node, edge) of every reached node.
+    let mut dist: HashMap<NodeId, u64> = HashMap::new();
+    let mut preds: HashMap<NodeId, Vec<(NodeId, Edge)>> = HashMap::new();
+    let mut order = Vec::new();
+    let mut queue = VecDeque::new();
+    dist.insert(from_id, 0);
+    queue.push_back(from_id);
+    let mut edges = Vec::new();
+    while let Some(node) = queue.pop_front() {
+        let d = dist[&node];
+        order.push(node);
+        if target_fixed == Some(node) || length.max.is_some_and(|m| d >= m) {
+            continue;
+        }
+        edges.clear();
+        ctx.read().expand(node, direction, types, &mut edges)?;
+        for edge in &edges {
+            if let Some(p) = rel_props
+                && !properties_match(ctx.read(), p, |k| ctx.read().rel_property(edge.rel, k))?
+            {
+                continue;
+            }
+            match dist.get(&edge.other) {
+                None => {
+                    dist.insert(edge.other, d + 1);
+                    preds.entry(edge.other).or_default().push((node, *edge));
+                    queue.push_back(edge.other);
+                }
+                Some(&e) if e == d + 1 && all => preds.entry(edge.other).or_default().push((node, *edge)),
+                _ => {}
+            }
+        }
+    }
+    let targets: Vec<NodeId> = match target_fixed {
+        Some(t) => vec![t],
+        None => order.clone(),
+    };
+    for target in targets {
+        let Some(&d) = dist.get(&target) else { continue };
+        if d < length.min {
+            continue;
+        }
+        if target_fixed.is_none() && !node_matches(ctx, &pattern.nodes[to], to_props, target)? {
+            continue;
+        }
+        // Every shortest path (or the first) from the start to the target, as relationship lists.
+        let mut paths: Vec<Vec<Value>> = Vec::new();
+        let mut stack: Vec<(NodeId, Vec<Value>)> = vec![(target, Vec::new())];
+        while let Some((node, suffix)) = stack.pop() {
+            if node == from_id {
+                let mut rels = suffix;
+                rels.reverse();
+                paths.push(rels);
+                if !all {
+                    break;
+                }
+                continue;
+            }
+            for (prev, edge) in preds.get(&node).into_iter().flatten() {
+                let mut next = suffix.clone();
+                next.push(edge_value(edge, *prev));
+                stack.push((*prev, next));
+                if !all {
+                    break;
+                }
+            }
+        }
+        for rels in paths {
+            let was = search.assigned[to];
+            row[prel.slot] = if prel.length.is_some_and(|l| l.max == Some(1) && l.min == 1) && rels.len() == 1 {
+                rels[0].clone()
+            } else {
+                Value::List(rels)
+            };
+            row[pattern.nodes[to].slot] = node_ref(target);
+            search.assigned[to] = true;
+            let flow = step(ctx, search, index + 1, row, emit)?;
+            search.assigned[to] = was;
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// Builds the named paths of a complete match.
+fn bind_paths(ctx: &Context<'_>, pattern: &Pattern, row: &mut Row) -> Result<(), ExecError> {
+    let _ = ctx;
+    for path in &pattern.paths {
+        let Some(&first) = path.nodes.first() else { continue };
+        let Some(start) = row.get(pattern.nodes[first].slot).and_then(node_id) else {
+            row[path.slot] = Value::Null;
+            continue;
+        };
+        let mut nodes = vec![node_stub(start)];
+        let mut rels = Vec::new();
+        let mut at = start;
+        for &r in &path.rels {
+            let hops: Vec<Value> = match &row[pattern.rels[r].slot] {
+                Value::List(items) => items.clone(),
+                Value::Null => {
+                    row[path.slot] = Value::Null;
+                    continue;
+                }
+                single => vec![single.clone()],
+            };
+            for hop in hops {
+                let Value::Relationship(rel) = hop else { continue };
+                let next = if rel.start == at { rel.end } else { rel.start };
+                rels.push(*rel);
+                nodes.push(node_stub(next));
+                at = next;
+            }
+        }
+        row[path.slot] = Value::Path(Box::new(Path { nodes, relationships: rels }));
+    }
+    Ok(())
+}
+
+fn node_stub(id: NodeId) -> crate::value::Node {
+    crate::value::Node { id, labels: Vec::new(), properties: Map::new() }
+}
+
+/// Evaluates `expr` as a predicate (used by callers that filter after matching).
+pub fn passes(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<bool, ExecError> {
+    is_true(&eval(ctx, expr, row)?)
+}

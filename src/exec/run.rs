@@ -1,0 +1,386 @@
+//! Running pipelines. Rows are pushed through runs of streaming operators (match, unwind,
+//! filter, project, writes, skip, limit, distinct) depth first, so LIMIT stops the scans
+//! feeding it; blocking operators (aggregate, sort, eager, delete) collect their input first.
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::cmp::Ordering;
+
+use crate::plan::logical::{Aggregate, Expr, Operator, Pipeline, QueryPlan, SortKey};
+use crate::value::Value;
+
+use super::aggregate::{self, Accumulator};
+use super::context::Context;
+use super::eval::{Row, eval, is_true};
+use super::matcher::{Flow, match_pattern};
+use super::mutate;
+use super::ExecError;
+
+/// Runs a query plan; returns the output rows (columns in plan order, values not yet
+/// materialized).
+pub fn run_query(ctx: &mut Context<'_>, plan: &QueryPlan) -> Result<Vec<Vec<Value>>, ExecError> {
+    let mut output: Vec<Vec<Value>> = Vec::new();
+    let mut seen: HashSet<Vec<Value>> = HashSet::new();
+    ctx.row_width = plan.width;
+    for (branch, columns) in plan.branches.iter().zip(&plan.columns) {
+        let start = vec![Value::Null; plan.width];
+        let rows = run_pipeline(ctx, &branch.operators, vec![start], false)?;
+        for row in rows {
+            let out: Vec<Value> = columns.iter().map(|(_, slot)| row.get(*slot).cloned().unwrap_or(Value::Null)).collect();
+            if plan.branches.len() > 1 && plan.distinct_union && !seen.insert(out.clone()) {
+                continue;
+            }
+            output.push(out);
+        }
+    }
+    Ok(output)
+}
+
+/// Runs a subquery's pipeline for one outer row; with `first_only`, stops at the first row.
+pub(crate) fn run_subquery(ctx: &mut Context<'_>, pipeline: &Pipeline, row: &Row, first_only: bool) -> Result<Vec<Row>, ExecError> {
+    // The subquery's slots lie beyond or among the outer ones; the row is wide enough because
+    // every slot of the query was allocated in one space.
+    run_pipeline(ctx, &pipeline.operators, vec![row.clone()], first_only)
+}
+
+fn is_blocking(op: &Operator) -> bool {
+    matches!(op, Operator::Aggregate { .. } | Operator::Sort { .. } | Operator::Eager | Operator::Delete { .. })
+}
+
+/// Runs operators over input rows and returns the output rows.
+fn run_pipeline(ctx: &mut Context<'_>, ops: &[Operator], input: Vec<Row>, first_only: bool) -> Result<Vec<Row>, ExecError> {
+    let split = ops.iter().position(is_blocking).unwrap_or(ops.len());
+    let (streaming, rest) = ops.split_at(split);
+    // Top-k: a sort followed by a limit keeps only what it must.
+    let mut collected: Vec<Row> = Vec::new();
+    let stop_after_first = first_only && rest.is_empty();
+    let mut state = StreamState::new(streaming.len());
+    for mut row in input {
+        let flow = push(ctx, streaming, 0, &mut state, &mut row, &mut |_, r: &mut Row| {
+            collected.push(r.clone());
+            Ok(if stop_after_first { Flow::Stop } else { Flow::Continue })
+        })?;
+        if flow == Flow::Stop {
+            break;
+        }
+    }
+    let Some((blocking, after)) = rest.split_first() else { return Ok(collected) };
+    let produced = match blocking {
+        Operator::Aggregate { keys, aggregates } => aggregate_rows(ctx, keys, aggregates, collected)?,
+        Operator::Sort { keys } => {
+            let limit = sort_limit(ctx, after)?;
+            sort_rows(ctx, keys, collected, limit)?
+        }
+        Operator::Eager => collected,
+        Operator::Delete { exprs, detach } => mutate::delete(ctx, exprs, *detach, collected)?,
+        _ => collected,
+    };
+    run_pipeline(ctx, after, produced, first_only)
+}
+
+/// Per-run state of streaming operators: SKIP and LIMIT counters, DISTINCT sets.
+struct StreamState {
+    counters: Vec<u64>,
+    seen: Vec<HashSet<Vec<Value>>>,
+}
+
+impl StreamState {
+    fn new(n: usize) -> Self {
+        StreamState { counters: vec![0; n], seen: (0..n).map(|_| HashSet::new()).collect() }
+    }
+}
+
+type Sink<'s> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 's;
+
+/// A non-negative count from SKIP or LIMIT.
+fn count_value(ctx: &mut Context<'_>, expr: &Expr, what: &str) -> Result<u64, ExecError> {
+    let mut empty = Vec::new();
+    match eval(ctx, expr, &mut empty)? {
+        Value::Int(n) if n >= 0 => Ok(n.cast_unsigned()),
+        Value::Int(_) => Err(ExecError::Argument(format!("{what} must not be negative"))),
+        other => Err(ExecError::Argument(format!("{what} must be an integer, found {}", other.type_name()))),
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn push(ctx: &mut Context<'_>, ops: &[Operator], i: usize, state: &mut StreamState, row: &mut Row, sink: &mut Sink<'_>) -> Result<Flow, ExecError> {
+    let Some(op) = ops.get(i) else { return sink(ctx, row) };
+    match op {
+        Operator::Match { pattern, optional } => {
+            let mut found = false;
+            let flow = {
+                let mut emit = |ctx: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
+                    found = true;
+                    let mut copy = r.clone();
+                    push(ctx, ops, i + 1, state, &mut copy, sink)
+                };
+                let mut working = row.clone();
+                match_pattern(ctx, pattern, &mut working, &mut emit)?
+            };
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            if !found && *optional {
+                // No match: the pattern's new variables are null.
+                let mut copy = row.clone();
+                for n in pattern.nodes.iter().filter(|n| !n.bound) {
+                    copy[n.slot] = Value::Null;
+                }
+                for r in pattern.rels.iter().filter(|r| !r.bound) {
+                    copy[r.slot] = Value::Null;
+                }
+                for p in &pattern.paths {
+                    copy[p.slot] = Value::Null;
+                }
+                return push(ctx, ops, i + 1, state, &mut copy, sink);
+            }
+            Ok(Flow::Continue)
+        }
+        Operator::Unwind { expr, slot } => {
+            let value = eval(ctx, expr, row)?;
+            let items = match value {
+                Value::List(items) => items,
+                Value::Null => Vec::new(),
+                other => vec![other],
+            };
+            for item in items {
+                let mut copy = row.clone();
+                copy[*slot] = item;
+                if push(ctx, ops, i + 1, state, &mut copy, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Operator::Filter(expr) => {
+            if is_true(&eval(ctx, expr, row)?)? {
+                push(ctx, ops, i + 1, state, row, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
+        }
+        Operator::Project { items, keep } => {
+            let mut values = Vec::with_capacity(items.len());
+            for (_, expr) in items {
+                values.push(eval(ctx, expr, row)?);
+            }
+            for ((slot, _), value) in items.iter().zip(values) {
+                row[*slot] = value;
+            }
+            if !keep.is_empty() {
+                for (slot, value) in row.iter_mut().enumerate() {
+                    if !keep.contains(&slot) {
+                        *value = Value::Null;
+                    }
+                }
+            }
+            push(ctx, ops, i + 1, state, row, sink)
+        }
+        Operator::Distinct { slots } => {
+            let key: Vec<Value> = slots.iter().map(|s| row[*s].clone()).collect();
+            if state.seen[i].insert(key) { push(ctx, ops, i + 1, state, row, sink) } else { Ok(Flow::Continue) }
+        }
+        Operator::Skip(expr) => {
+            let skip = count_value(ctx, expr, "SKIP")?;
+            if state.counters[i] < skip {
+                state.counters[i] += 1;
+                return Ok(Flow::Continue);
+            }
+            push(ctx, ops, i + 1, state, row, sink)
+        }
+        Operator::Limit(expr) => {
+            let limit = count_value(ctx, expr, "LIMIT")?;
+            if state.counters[i] >= limit {
+                return Ok(Flow::Stop);
+            }
+            state.counters[i] += 1;
+            let flow = push(ctx, ops, i + 1, state, row, sink)?;
+            if state.counters[i] >= limit { Ok(Flow::Stop) } else { Ok(flow) }
+        }
+        Operator::Create(create) => {
+            mutate::create(ctx, create, row)?;
+            push(ctx, ops, i + 1, state, row, sink)
+        }
+        Operator::Merge { pattern, create, on_create, on_match } => {
+            let mut matches: Vec<Row> = Vec::new();
+            {
+                let mut emit = |_: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
+                    matches.push(r.clone());
+                    Ok(Flow::Continue)
+                };
+                let mut working = row.clone();
+                match_pattern(ctx, pattern, &mut working, &mut emit)?;
+            }
+            if matches.is_empty() {
+                let mut created = row.clone();
+                mutate::create(ctx, create, &mut created)?;
+                mutate::set(ctx, on_create, &mut created)?;
+                return push(ctx, ops, i + 1, state, &mut created, sink);
+            }
+            for mut m in matches {
+                mutate::set(ctx, on_match, &mut m)?;
+                if push(ctx, ops, i + 1, state, &mut m, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Operator::Set(set_ops) => {
+            mutate::set(ctx, set_ops, row)?;
+            push(ctx, ops, i + 1, state, row, sink)
+        }
+        Operator::Call { procedure, .. } => Err(ExecError::Procedure { name: procedure.clone(), message: "no such procedure".into() }),
+        Operator::LoadCsv { .. } => Err(ExecError::Argument("LOAD CSV is not available in this build".into())),
+        Operator::Aggregate { .. } | Operator::Sort { .. } | Operator::Eager | Operator::Delete { .. } => {
+            // Blocking operators are handled by `run_pipeline`; never reached.
+            sink(ctx, row)
+        }
+    }
+}
+
+/// How many rows a sort must keep: SKIP + LIMIT when they follow it directly.
+fn sort_limit(ctx: &mut Context<'_>, after: &[Operator]) -> Result<Option<u64>, ExecError> {
+    match after {
+        [Operator::Skip(s), Operator::Limit(l), ..] => Ok(Some(count_value(ctx, s, "SKIP")?.saturating_add(count_value(ctx, l, "LIMIT")?))),
+        [Operator::Limit(l), ..] => Ok(Some(count_value(ctx, l, "LIMIT")?)),
+        _ => Ok(None),
+    }
+}
+
+fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
+    for ((x, y), key) in a.iter().zip(b).zip(keys) {
+        let ord = x.order(y);
+        let ord = if key.descending { ord.reverse() } else { ord };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+/// A row with its sort key, ordered for a max-heap of the rows to keep.
+struct Keyed<'k> {
+    key: Vec<Value>,
+    seq: usize,
+    row: Row,
+    keys: &'k [SortKey],
+}
+
+impl PartialEq for Keyed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Keyed<'_> {}
+impl PartialOrd for Keyed<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Keyed<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare_keys(&self.key, &other.key, self.keys).then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// Sorts rows (stable); with a limit, keeps the first `limit` in a bounded heap.
+fn sort_rows(ctx: &mut Context<'_>, keys: &[SortKey], rows: Vec<Row>, limit: Option<u64>) -> Result<Vec<Row>, ExecError> {
+    let limit = limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
+    if limit == Some(0) {
+        return Ok(Vec::new());
+    }
+    let mut heap: BinaryHeap<Keyed<'_>> = BinaryHeap::new();
+    let mut all: Vec<Keyed<'_>> = Vec::new();
+    for (seq, mut row) in rows.into_iter().enumerate() {
+        let mut key = Vec::with_capacity(keys.len());
+        for k in keys {
+            key.push(eval(ctx, &k.expr, &mut row)?);
+        }
+        let item = Keyed { key, seq, row, keys };
+        match limit {
+            Some(l) => {
+                if heap.len() < l {
+                    heap.push(item);
+                } else if heap.peek().is_some_and(|top| item < *top) {
+                    heap.pop();
+                    heap.push(item);
+                }
+            }
+            None => all.push(item),
+        }
+    }
+    let mut sorted = if limit.is_some() { heap.into_vec() } else { all };
+    sorted.sort();
+    Ok(sorted.into_iter().map(|k| k.row).collect())
+}
+
+/// One group's accumulators, with DISTINCT filters where asked.
+struct Group {
+    row: Row,
+    accumulators: Vec<Box<dyn Accumulator>>,
+    distinct: Vec<Option<HashSet<Vec<Value>>>>,
+}
+
+fn aggregate_rows(ctx: &mut Context<'_>, keys: &[(usize, Expr)], aggregates: &[Aggregate], rows: Vec<Row>) -> Result<Vec<Row>, ExecError> {
+    let width = ctx.row_width;
+    let new_group = |row: Row| -> Result<Group, ExecError> {
+        let mut accumulators = Vec::with_capacity(aggregates.len());
+        for a in aggregates {
+            accumulators.push(if a.name == "count" && a.args.is_empty() {
+                aggregate::count_star()
+            } else {
+                let def = aggregate::lookup(&a.name).ok_or_else(|| ExecError::Argument(format!("unknown aggregate {}", a.name)))?;
+                (def.new)()
+            });
+        }
+        Ok(Group { row, accumulators, distinct: aggregates.iter().map(|a| a.distinct.then(HashSet::new)).collect() })
+    };
+    let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for mut row in rows {
+        let mut key = Vec::with_capacity(keys.len());
+        for (_, expr) in keys {
+            key.push(eval(ctx, expr, &mut row)?);
+        }
+        let g = match index.get(&key) {
+            Some(&g) => g,
+            None => {
+                let mut out = vec![Value::Null; row.len().max(width)];
+                for ((slot, _), value) in keys.iter().zip(&key) {
+                    out[*slot] = value.clone();
+                }
+                groups.push(new_group(out)?);
+                index.insert(key, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        for (a, agg) in aggregates.iter().enumerate() {
+            let mut args = Vec::with_capacity(agg.args.len());
+            for e in &agg.args {
+                args.push(eval(ctx, e, &mut row)?);
+            }
+            let group = &mut groups[g];
+            if let Some(seen) = &mut group.distinct[a] {
+                // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
+                if !seen.insert(args.iter().take(1).cloned().collect()) {
+                    continue;
+                }
+            }
+            group.accumulators[a].update(&args)?;
+        }
+    }
+    if groups.is_empty() && keys.is_empty() {
+        groups.push(new_group(vec![Value::Null; width])?);
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for mut group in groups {
+        for (agg, acc) in aggregates.iter().zip(group.accumulators.iter_mut()) {
+            let value = acc.finish()?;
+            if group.row.len() <= agg.slot {
+                group.row.resize(agg.slot + 1, Value::Null);
+            }
+            group.row[agg.slot] = value;
+        }
+        out.push(group.row);
+    }
+    Ok(out)
+}
