@@ -6,7 +6,10 @@
 //! writes. Labels and properties are read through `GraphRead`; values are filled in
 //! (`materialize`) only where results leave the executor.
 
+pub mod aggregate;
 pub mod error;
+pub mod functions;
+pub mod ops;
 
 pub use error::{ExecError, ExecErrorKind};
 

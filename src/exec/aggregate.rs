@@ -1,0 +1,484 @@
+//! Aggregate functions: `count`, `sum`, `avg`, `min`, `max`, `collect`, `percentileCont`,
+//! `percentileDisc`, `stDev`, `stDevP`, as accumulators the aggregation operator feeds one row
+//! at a time, and a registry the planner resolves once, checking arity at compile time.
+//!
+//! Semantics follow the TCK's aggregation features: nulls are skipped by every aggregate, so an
+//! all-null group is the same as an empty one (`count` 0, `sum` 0, `collect` `[]`, `stDev` 0.0,
+//! the rest null). `count(*)` counts rows, nulls included, and has its own accumulator
+//! ([`count_star`]). `sum` of integers stays an integer and overflow is an `ArithmeticError`;
+//! a float makes the sum a float; durations sum to a duration; mixing numbers and durations is
+//! a `TypeError`. `min` and `max` compare across types by the ORDER BY order (`Value::order`).
+//!
+//! DISTINCT is the caller's business: the aggregation operator keeps a set of the argument
+//! values seen per group (grouping equality, `Value`'s `Eq`/`Hash`) and calls `update` only
+//! for new ones. Only the first argument is de-duplicated; the percentile is a constant.
+//!
+//! Tests: `tests/functions.rs` (cases in `tests/data/functions/aggregates.txt`).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::ExecError;
+use crate::value::{Duration, Value};
+
+/// A running aggregate for one group.
+pub trait Accumulator: Send {
+    /// Feeds one row's evaluated arguments (as many as the definition's arity allows).
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError>;
+    /// The aggregate's value for the rows seen. Called once, after the last `update`.
+    fn finish(&mut self) -> Result<Value, ExecError>;
+}
+
+/// An aggregate function of the library.
+#[derive(Debug, Clone, Copy)]
+pub struct AggregateDef {
+    /// The canonical spelling (`count`, `percentileCont`).
+    pub name: &'static str,
+    pub min_args: usize,
+    pub max_args: usize,
+    /// A fresh accumulator for one group.
+    pub new: fn() -> Box<dyn Accumulator>,
+}
+
+impl AggregateDef {
+    /// Whether `n` arguments are acceptable.
+    #[must_use]
+    pub fn accepts(&self, n: usize) -> bool {
+        (self.min_args..=self.max_args).contains(&n)
+    }
+}
+
+const AGGREGATES: &[AggregateDef] = &[
+    AggregateDef {
+        name: "count",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(Count(0)),
+    },
+    AggregateDef {
+        name: "sum",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(Sum::default()),
+    },
+    AggregateDef {
+        name: "avg",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(Avg::default()),
+    },
+    AggregateDef {
+        name: "min",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(Extreme::new(Ordering::Less)),
+    },
+    AggregateDef {
+        name: "max",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(Extreme::new(Ordering::Greater)),
+    },
+    AggregateDef {
+        name: "collect",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(Collect(Vec::new())),
+    },
+    AggregateDef {
+        name: "percentileCont",
+        min_args: 2,
+        max_args: 2,
+        new: || Box::new(Percentile::new(true)),
+    },
+    AggregateDef {
+        name: "percentileDisc",
+        min_args: 2,
+        max_args: 2,
+        new: || Box::new(Percentile::new(false)),
+    },
+    AggregateDef {
+        name: "stDev",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(StDev::new(true)),
+    },
+    AggregateDef {
+        name: "stDevP",
+        min_args: 1,
+        max_args: 1,
+        new: || Box::new(StDev::new(false)),
+    },
+];
+
+/// Every aggregate function.
+pub fn all() -> impl Iterator<Item = &'static AggregateDef> {
+    AGGREGATES.iter()
+}
+
+/// The aggregate function of that name (case-insensitive).
+#[must_use]
+pub fn lookup(name: &str) -> Option<&'static AggregateDef> {
+    static REGISTRY: OnceLock<HashMap<String, &'static AggregateDef>> = OnceLock::new();
+    REGISTRY
+        .get_or_init(|| {
+            AGGREGATES
+                .iter()
+                .map(|def| (def.name.to_ascii_lowercase(), def))
+                .collect()
+        })
+        .get(&name.to_ascii_lowercase())
+        .copied()
+}
+
+/// A fresh accumulator for the aggregate of that name.
+#[must_use]
+pub fn accumulator(name: &str) -> Option<Box<dyn Accumulator>> {
+    lookup(name).map(|def| (def.new)())
+}
+
+/// The accumulator of `count(*)`: counts every row it is fed, whatever the arguments.
+#[must_use]
+pub fn count_star() -> Box<dyn Accumulator> {
+    Box::new(CountRows(0))
+}
+
+fn first(args: &[Value]) -> &Value {
+    args.first().unwrap_or(&Value::Null)
+}
+
+fn count_value(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+struct CountRows(u64);
+
+impl Accumulator for CountRows {
+    fn update(&mut self, _: &[Value]) -> Result<(), ExecError> {
+        self.0 += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        Ok(count_value(self.0))
+    }
+}
+
+struct Count(u64);
+
+impl Accumulator for Count {
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        if !first(args).is_null() {
+            self.0 += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        Ok(count_value(self.0))
+    }
+}
+
+/// A running sum: integers exactly until a float arrives, or durations.
+#[derive(Default)]
+enum Sum {
+    #[default]
+    Empty,
+    Int(i64),
+    Float(f64),
+    Duration(Duration),
+}
+
+impl Accumulator for Sum {
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        let value = first(args);
+        *self = match (&*self, value) {
+            (_, Value::Null) => return Ok(()),
+            (Sum::Empty, Value::Int(i)) => Sum::Int(*i),
+            (Sum::Empty, Value::Float(f)) => Sum::Float(*f),
+            (Sum::Empty, Value::Duration(d)) => Sum::Duration(*d),
+            (Sum::Int(a), Value::Int(b)) => Sum::Int(a.checked_add(*b).ok_or_else(|| {
+                ExecError::Arithmetic(format!("integer overflow in sum() adding {b} to {a}"))
+            })?),
+            #[allow(clippy::cast_precision_loss)]
+            (Sum::Int(a), Value::Float(b)) => Sum::Float(*a as f64 + b),
+            #[allow(clippy::cast_precision_loss)]
+            (Sum::Float(a), Value::Int(b)) => Sum::Float(a + *b as f64),
+            (Sum::Float(a), Value::Float(b)) => Sum::Float(a + b),
+            (Sum::Duration(a), Value::Duration(b)) => Sum::Duration(a.checked_add(b)?),
+            (_, other) => {
+                return Err(ExecError::Type(format!(
+                    "sum() expects numbers or durations, found {}",
+                    other.type_name()
+                )));
+            }
+        };
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        Ok(match self {
+            Sum::Empty => Value::Int(0),
+            Sum::Int(i) => Value::Int(*i),
+            Sum::Float(f) => Value::Float(*f),
+            Sum::Duration(d) => Value::Duration(*d),
+        })
+    }
+}
+
+/// A running average. Integers are summed exactly in an `i128` (no overflow before 2^64
+/// rows), floats with Kahan compensation; durations are summed and divided at the end.
+#[derive(Default)]
+struct Avg {
+    count: u64,
+    int_sum: i128,
+    float_sum: f64,
+    compensation: f64,
+    duration: Option<Duration>,
+    numbers: bool,
+}
+
+impl Accumulator for Avg {
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        let value = first(args);
+        match value {
+            Value::Null => return Ok(()),
+            Value::Int(i) if self.duration.is_none() => self.int_sum += i128::from(*i),
+            Value::Float(f) if self.duration.is_none() => {
+                // Kahan summation keeps the error independent of the number of rows.
+                let y = f - self.compensation;
+                let t = self.float_sum + y;
+                self.compensation = (t - self.float_sum) - y;
+                self.float_sum = t;
+            }
+            Value::Duration(d) if !self.numbers => {
+                self.duration = Some(match self.duration {
+                    Some(sum) => sum.checked_add(d)?,
+                    None => *d,
+                });
+            }
+            other => {
+                return Err(ExecError::Type(format!(
+                    "avg() expects numbers or durations, not mixed, found {}",
+                    other.type_name()
+                )));
+            }
+        }
+        self.numbers = self.duration.is_none();
+        self.count += 1;
+        Ok(())
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        if self.count == 0 {
+            return Ok(Value::Null);
+        }
+        let n = self.count as f64;
+        if let Some(sum) = self.duration {
+            return Ok(Value::Duration(sum.checked_div(n)?));
+        }
+        Ok(Value::Float(
+            (self.int_sum as f64 + self.float_sum - self.compensation) / n,
+        ))
+    }
+}
+
+/// `min` (keeps values that order `Less`) or `max` (`Greater`).
+struct Extreme {
+    keep: Ordering,
+    best: Option<Value>,
+}
+
+impl Extreme {
+    fn new(keep: Ordering) -> Self {
+        Extreme { keep, best: None }
+    }
+}
+
+impl Accumulator for Extreme {
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        let value = first(args);
+        if value.is_null() {
+            return Ok(());
+        }
+        let better = match &self.best {
+            None => true,
+            Some(best) => value.order(best) == self.keep,
+        };
+        if better {
+            self.best = Some(value.clone());
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        Ok(self.best.take().unwrap_or(Value::Null))
+    }
+}
+
+struct Collect(Vec<Value>);
+
+impl Accumulator for Collect {
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        let value = first(args);
+        if !value.is_null() {
+            self.0.push(value.clone());
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        Ok(Value::List(std::mem::take(&mut self.0)))
+    }
+}
+
+/// `percentileCont` (linear interpolation, a float) or `percentileDisc` (the nearest value at
+/// or above the rank, as given), over the numbers seen.
+struct Percentile {
+    continuous: bool,
+    percentile: Option<f64>,
+    values: Vec<Value>,
+}
+
+impl Percentile {
+    fn new(continuous: bool) -> Self {
+        Percentile {
+            continuous,
+            percentile: None,
+            values: Vec::new(),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        if self.continuous {
+            "percentileCont"
+        } else {
+            "percentileDisc"
+        }
+    }
+}
+
+impl Accumulator for Percentile {
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        let percentile = match args.get(1).unwrap_or(&Value::Null) {
+            Value::Int(_) | Value::Float(_) => args[1].as_float().unwrap_or(f64::NAN),
+            other => {
+                return Err(ExecError::Argument(format!(
+                    "{}() needs a percentile between 0.0 and 1.0, found {}",
+                    self.name(),
+                    other.type_name()
+                )));
+            }
+        };
+        if !(0.0..=1.0).contains(&percentile) {
+            return Err(ExecError::Argument(format!(
+                "{}() needs a percentile between 0.0 and 1.0, found {percentile}",
+                self.name()
+            )));
+        }
+        self.percentile = Some(percentile);
+        match first(args) {
+            Value::Null => {}
+            value @ (Value::Int(_) | Value::Float(_)) => self.values.push(value.clone()),
+            other => {
+                return Err(ExecError::Type(format!(
+                    "{}() expects numbers, found {}",
+                    self.name(),
+                    other.type_name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        let Some(percentile) = self.percentile else {
+            return Ok(Value::Null);
+        };
+        if self.values.is_empty() {
+            return Ok(Value::Null);
+        }
+        let mut values = std::mem::take(&mut self.values);
+        values.sort_by(Value::order);
+        let n = values.len();
+        if self.continuous {
+            let float_index = percentile * (n - 1) as f64;
+            let lower = float_index.floor() as usize;
+            let upper = (float_index.ceil() as usize).min(n - 1);
+            let at = |i: usize| values[i].as_float().unwrap_or(f64::NAN);
+            let result = if lower == upper {
+                at(lower)
+            } else {
+                at(lower) + (at(upper) - at(lower)) * (float_index - lower as f64)
+            };
+            Ok(Value::Float(result))
+        } else {
+            // The smallest value whose rank covers the percentile: ceil(p * n) - 1.
+            let rank = (percentile * n as f64).ceil() as usize;
+            let index = rank.saturating_sub(1).min(n - 1);
+            Ok(values.swap_remove(index))
+        }
+    }
+}
+
+/// Standard deviation by Welford's algorithm: sample (`stDev`, divides by n - 1) or population
+/// (`stDevP`, by n). Fewer values than that needs give 0.0.
+struct StDev {
+    sample: bool,
+    count: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl StDev {
+    fn new(sample: bool) -> Self {
+        StDev {
+            sample,
+            count: 0,
+            mean: 0.0,
+            m2: 0.0,
+        }
+    }
+}
+
+impl Accumulator for StDev {
+    #[allow(clippy::cast_precision_loss)]
+    fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
+        let x = match first(args) {
+            Value::Null => return Ok(()),
+            value @ (Value::Int(_) | Value::Float(_)) => value.as_float().unwrap_or(f64::NAN),
+            other => {
+                return Err(ExecError::Type(format!(
+                    "{}() expects numbers, found {}",
+                    if self.sample { "stDev" } else { "stDevP" },
+                    other.type_name()
+                )));
+            }
+        };
+        self.count += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.count as f64;
+        self.m2 += delta * (x - self.mean);
+        Ok(())
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        let divisor = if self.sample {
+            self.count.saturating_sub(1)
+        } else {
+            self.count
+        };
+        if divisor == 0 {
+            return Ok(Value::Float(0.0));
+        }
+        Ok(Value::Float((self.m2 / divisor as f64).sqrt()))
+    }
+}
