@@ -7,6 +7,12 @@
 //! (`materialize`) only where results leave the executor.
 
 pub mod aggregate;
+pub mod context;
+pub mod eval;
+pub mod matcher;
+mod mutate;
+pub mod run;
+pub mod output;
 pub mod error;
 pub mod functions;
 pub mod ops;
