@@ -672,6 +672,15 @@ impl Display for Expr {
             }
             ExprKind::Unary(op, operand) => {
                 f.write_char(if *op == UnaryOp::Negate { '-' } else { '+' })?;
+                // `- -1` reads better than `--1`.
+                let signed = matches!(
+                    operand.kind,
+                    ExprKind::Unary(UnaryOp::Negate | UnaryOp::Plus, _)
+                ) || (level(operand) == UNARY
+                    && matches!(operand.kind, ExprKind::Literal(_)));
+                if signed {
+                    f.write_char(' ')?;
+                }
                 // `-5` would read back as the literal -5, not as negation of 5.
                 let positive_number = matches!(
                     operand.kind,
