@@ -1010,8 +1010,10 @@ proptest! {
 
 mod generated {
     use cordial::syntax::ast::{
-        BinaryOp, ClauseKind, Expr, ExprKind, Ident, Literal, MapProjectionItem, QualifiedName,
-        Quantifier, Span, UnaryOp,
+        BinaryOp, Clause, ClauseKind, Direction, Expr, ExprKind, Ident, Literal, MapProjectionItem,
+        Match, NodePattern, PathPattern, Pattern, PatternPart, Projection, ProjectionItem,
+        QualifiedName, Quantifier, Query, RelPattern, SetItem, Shortest, SingleQuery, SortItem,
+        SortOrder, Span, UnaryOp, VarLength,
     };
     use cordial::syntax::{Statement, parse};
     use proptest::prelude::*;
@@ -1208,6 +1210,201 @@ mod generated {
                     .prop_map(|(variable, items)| e(ExprKind::MapProjection { variable, items })),
             ]
         })
+    }
+
+    fn node() -> impl Strategy<Value = NodePattern> {
+        (
+            prop::option::of(ident()),
+            prop::collection::vec(name(), 0..3),
+            prop::option::of(map()),
+        )
+            .prop_map(|(variable, labels, properties)| NodePattern {
+                variable,
+                labels,
+                properties,
+                span: Span::default(),
+            })
+    }
+
+    fn map() -> impl Strategy<Value = Expr> {
+        prop::collection::vec(
+            (name(), literal().prop_map(|l| e(ExprKind::Literal(l)))),
+            0..3,
+        )
+        .prop_map(|entries| e(ExprKind::Map(entries)))
+    }
+
+    fn rel() -> impl Strategy<Value = RelPattern> {
+        (
+            prop::option::of(ident()),
+            prop::collection::vec(name(), 0..3),
+            prop::sample::select(vec![
+                Direction::Outgoing,
+                Direction::Incoming,
+                Direction::Both,
+            ]),
+            prop::option::of(
+                (prop::option::of(0..5u64), prop::option::of(0..5u64))
+                    .prop_map(|(min, max)| VarLength { min, max }),
+            ),
+            prop::option::of(map()),
+        )
+            .prop_map(
+                |(variable, types, direction, length, properties)| RelPattern {
+                    variable,
+                    types,
+                    direction,
+                    length,
+                    properties,
+                    span: Span::default(),
+                },
+            )
+    }
+
+    fn path() -> impl Strategy<Value = PathPattern> {
+        (node(), prop::collection::vec((rel(), node()), 0..3)).prop_map(|(start, steps)| {
+            PathPattern {
+                start,
+                steps,
+                span: Span::default(),
+            }
+        })
+    }
+
+    fn pattern() -> impl Strategy<Value = Pattern> {
+        let part = (
+            prop::option::of(ident()),
+            prop::option::of(prop::sample::select(vec![Shortest::One, Shortest::All])),
+            path(),
+        )
+            .prop_map(|(variable, shortest, path)| PatternPart {
+                variable,
+                shortest,
+                path,
+                span: Span::default(),
+            });
+        prop::collection::vec(part, 1..3).prop_map(|parts| Pattern {
+            parts,
+            span: Span::default(),
+        })
+    }
+
+    fn clause(kind: ClauseKind) -> Clause {
+        Clause {
+            kind,
+            span: Span::default(),
+        }
+    }
+
+    fn projection(where_allowed: bool) -> impl Strategy<Value = Projection> {
+        let item = (expr(), ident()).prop_map(|(expr, alias)| ProjectionItem {
+            expr,
+            alias: Some(alias),
+        });
+        let sort = (
+            expr(),
+            prop::sample::select(vec![SortOrder::Ascending, SortOrder::Descending]),
+        )
+            .prop_map(|(expr, order)| SortItem { expr, order });
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(item, 1..3),
+            prop::collection::vec(sort, 0..2),
+            prop::option::of(expr()),
+            prop::option::of(expr()),
+            prop::option::of(expr()).prop_map(move |w| if where_allowed { w } else { None }),
+        )
+            .prop_map(|(distinct, star, items, order_by, skip, limit, where_)| {
+                Projection {
+                    distinct,
+                    star,
+                    items,
+                    order_by,
+                    skip,
+                    limit,
+                    where_,
+                }
+            })
+    }
+
+    fn set_item() -> impl Strategy<Value = SetItem> {
+        prop_oneof![
+            (expr(), name(), expr()).prop_map(|(target, key, value)| SetItem::Property {
+                target,
+                key,
+                value,
+                span: Span::default()
+            }),
+            (ident(), expr()).prop_map(|(variable, value)| SetItem::Replace {
+                variable,
+                value,
+                span: Span::default()
+            }),
+            (ident(), expr()).prop_map(|(variable, value)| SetItem::Update {
+                variable,
+                value,
+                span: Span::default()
+            }),
+            (ident(), prop::collection::vec(name(), 1..3)).prop_map(|(variable, labels)| {
+                SetItem::Labels {
+                    variable,
+                    labels,
+                    span: Span::default(),
+                }
+            }),
+        ]
+    }
+
+    /// `MATCH ... [WHERE ...] [WITH ...] [SET ...] RETURN ...`, with patterns as predicates.
+    fn query() -> impl Strategy<Value = Statement> {
+        let predicate = prop_oneof![
+            expr(),
+            path()
+                .prop_filter("a predicate has a relationship", |p| !p.steps.is_empty())
+                .prop_map(|p| e(ExprKind::PatternPredicate(Box::new(p)))),
+        ];
+        (
+            any::<bool>(),
+            pattern(),
+            prop::option::of(predicate),
+            prop::option::of(projection(true)),
+            prop::collection::vec(set_item(), 0..3),
+            projection(false),
+        )
+            .prop_map(|(optional, pattern, where_, with, set, ret)| {
+                let mut clauses = vec![clause(ClauseKind::Match(Match {
+                    optional,
+                    pattern,
+                    where_,
+                }))];
+                clauses.extend(with.map(|p| clause(ClauseKind::With(p))));
+                if !set.is_empty() {
+                    clauses.push(clause(ClauseKind::Set(set)));
+                }
+                clauses.push(clause(ClauseKind::Return(ret)));
+                let first = SingleQuery {
+                    clauses,
+                    span: Span::default(),
+                };
+                Statement::Query(Query {
+                    first,
+                    unions: Vec::new(),
+                    span: Span::default(),
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// `parse(print(ast)) == ast`, spans aside, for generated queries.
+        #[test]
+        fn generated_queries_round_trip(statement in query()) {
+            let text = statement.to_string();
+            let parsed = parse(&text).map_err(|err| TestCaseError::fail(format!("`{text}` does not parse: {err}")))?;
+            prop_assert_eq!(without_spans(&format!("{parsed:?}")), without_spans(&format!("{statement:?}")), "printed as `{}`", text);
+        }
     }
 
     proptest! {
