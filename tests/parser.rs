@@ -1396,7 +1396,7 @@ mod generated {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 3_000, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 1_500, failure_persistence: None, ..ProptestConfig::default() })]
 
         /// `parse(print(ast)) == ast`, spans aside, for generated queries.
         #[test]
