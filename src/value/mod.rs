@@ -14,15 +14,11 @@ use std::fmt;
 pub use temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time};
 
 /// A node's internal id: dense, stable for the node's life, never reused while it lives.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct NodeId(pub u64);
 
 /// A relationship's internal id.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct RelId(pub u64);
 
 impl fmt::Display for NodeId {

@@ -47,11 +47,7 @@ impl Date {
     /// Days since 1970-01-01.
     #[must_use]
     pub fn epoch_days(&self) -> i64 {
-        i64::from(
-            self.0
-                .signed_duration_since(NaiveDate::default())
-                .num_days() as i32,
-        )
+        i64::from(self.0.signed_duration_since(NaiveDate::default()).num_days() as i32)
     }
 
     #[must_use]
@@ -95,10 +91,7 @@ impl Time {
 
     #[must_use]
     pub fn from_parts(nanos_of_day: i64, offset_seconds: i32) -> Option<Self> {
-        Some(Time {
-            time: time_from_nanos_of_day(nanos_of_day)?,
-            offset_seconds,
-        })
+        Some(Time { time: time_from_nanos_of_day(nanos_of_day)?, offset_seconds })
     }
 }
 
@@ -116,8 +109,7 @@ impl LocalDateTime {
 
     #[must_use]
     pub fn from_parts(epoch_seconds: i64, nanos: u32) -> Option<Self> {
-        chrono::DateTime::from_timestamp(epoch_seconds, nanos)
-            .map(|utc| LocalDateTime(utc.naive_utc()))
+        chrono::DateTime::from_timestamp(epoch_seconds, nanos).map(|utc| LocalDateTime(utc.naive_utc()))
     }
 }
 
@@ -134,21 +126,9 @@ impl DateTime {
     }
 
     #[must_use]
-    pub fn from_parts(
-        epoch_seconds: i64,
-        nanos: u32,
-        offset_seconds: i32,
-        zone: Option<&str>,
-    ) -> Option<Self> {
-        let local = chrono::DateTime::from_timestamp(
-            epoch_seconds.checked_add(i64::from(offset_seconds))?,
-            nanos,
-        )?
-        .naive_utc();
-        Some(DateTime {
-            local,
-            offset_seconds,
-            zone: zone.map(str::to_owned),
-        })
+    pub fn from_parts(epoch_seconds: i64, nanos: u32, offset_seconds: i32, zone: Option<&str>) -> Option<Self> {
+        let local = chrono::DateTime::from_timestamp(epoch_seconds.checked_add(i64::from(offset_seconds))?, nanos)?
+            .naive_utc();
+        Some(DateTime { local, offset_seconds, zone: zone.map(str::to_owned) })
     }
 }
