@@ -1004,3 +1004,423 @@ proptest! {
         check_no_panic(&soup)?;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Round trip of generated expressions
+
+mod generated {
+    use cordial::syntax::ast::{
+        BinaryOp, Clause, ClauseKind, Direction, Expr, ExprKind, Ident, Literal, MapProjectionItem,
+        Match, NodePattern, PathPattern, Pattern, PatternPart, Projection, ProjectionItem,
+        QualifiedName, Quantifier, Query, RelPattern, SetItem, Shortest, SingleQuery, SortItem,
+        SortOrder, Span, UnaryOp, VarLength,
+    };
+    use cordial::syntax::{Statement, parse};
+    use proptest::prelude::*;
+
+    use super::without_spans;
+
+    fn e(kind: ExprKind) -> Expr {
+        Expr {
+            kind,
+            span: Span::default(),
+        }
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z][a-z0-9_]{0,4}",
+            Just("end".to_owned()),
+            Just("match".to_owned()),
+            Just("a b".to_owned()),
+            Just("x`y".to_owned()),
+            Just("名前".to_owned()),
+        ]
+    }
+
+    fn ident() -> impl Strategy<Value = Ident> {
+        name().prop_map(|name| Ident {
+            name,
+            span: Span::default(),
+        })
+    }
+
+    fn literal() -> impl Strategy<Value = Literal> {
+        prop_oneof![
+            any::<i64>().prop_map(Literal::Integer),
+            any::<f64>()
+                .prop_filter("finite", |x| x.is_finite())
+                .prop_map(Literal::Float),
+            "\\PC{0,6}".prop_map(Literal::String),
+            "[\\\\'\"\n\t\u{1}]{0,3}".prop_map(Literal::String),
+            any::<bool>().prop_map(Literal::Bool),
+            Just(Literal::Null),
+        ]
+    }
+
+    fn binary_op() -> impl Strategy<Value = BinaryOp> {
+        prop::sample::select(vec![
+            BinaryOp::Or,
+            BinaryOp::Xor,
+            BinaryOp::And,
+            BinaryOp::Eq,
+            BinaryOp::Ne,
+            BinaryOp::Lt,
+            BinaryOp::Gt,
+            BinaryOp::Le,
+            BinaryOp::Ge,
+            BinaryOp::RegexMatch,
+            BinaryOp::StartsWith,
+            BinaryOp::EndsWith,
+            BinaryOp::Contains,
+            BinaryOp::In,
+            BinaryOp::Add,
+            BinaryOp::Sub,
+            BinaryOp::Mul,
+            BinaryOp::Div,
+            BinaryOp::Mod,
+            BinaryOp::Pow,
+        ])
+    }
+
+    fn function_name() -> impl Strategy<Value = QualifiedName> {
+        prop::sample::select(vec![
+            (vec![], "f"),
+            (vec![], "toUpper"),
+            (vec!["date"], "truncate"),
+            (vec!["ns", "a"], "b"),
+            (vec![], "exists"),
+        ])
+        .prop_map(|(ns, n)| QualifiedName {
+            namespace: ns.into_iter().map(str::to_owned).collect(),
+            name: n.to_owned(),
+            span: Span::default(),
+        })
+    }
+
+    /// Expressions as the parser builds them (no pattern predicates, which only `WHERE` allows).
+    pub(super) fn expr() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            literal().prop_map(|l| e(ExprKind::Literal(l))),
+            name().prop_map(|n| e(ExprKind::Variable(n))),
+            prop_oneof!["[a-z]{1,4}", "[0-9]{1,2}", Just("a b".to_owned())]
+                .prop_map(|p| e(ExprKind::Parameter(p))),
+            Just(e(ExprKind::CountStar)),
+        ];
+        leaf.prop_recursive(4, 48, 4, |inner| {
+            let boxed = inner.clone().prop_map(Box::new);
+            let opt_boxed = prop::option::of(inner.clone().prop_map(Box::new));
+            prop_oneof![
+                (binary_op(), boxed.clone(), boxed.clone())
+                    .prop_map(|(op, a, b)| e(ExprKind::Binary(op, a, b))),
+                (
+                    prop::sample::select(vec![UnaryOp::Not, UnaryOp::Negate, UnaryOp::Plus]),
+                    boxed.clone()
+                )
+                    .prop_map(|(op, a)| e(ExprKind::Unary(op, a))),
+                (boxed.clone(), name()).prop_map(|(a, k)| e(ExprKind::Property(a, k))),
+                (boxed.clone(), boxed.clone()).prop_map(|(a, b)| e(ExprKind::Index(a, b))),
+                (boxed.clone(), opt_boxed.clone(), opt_boxed.clone())
+                    .prop_map(|(a, from, to)| e(ExprKind::Slice { expr: a, from, to })),
+                (boxed.clone(), prop::collection::vec(name(), 1..3))
+                    .prop_map(|(a, l)| e(ExprKind::HasLabels(a, l))),
+                (boxed.clone(), any::<bool>())
+                    .prop_map(|(a, negated)| e(ExprKind::IsNull { expr: a, negated })),
+                prop::collection::vec(inner.clone(), 0..3).prop_map(|l| e(ExprKind::List(l))),
+                prop::collection::vec((name(), inner.clone()), 0..3)
+                    .prop_map(|m| e(ExprKind::Map(m))),
+                (
+                    function_name(),
+                    any::<bool>(),
+                    prop::collection::vec(inner.clone(), 0..3)
+                )
+                    .prop_map(|(name, distinct, args)| e(ExprKind::FunctionCall {
+                        name,
+                        distinct,
+                        args
+                    })),
+                (
+                    opt_boxed.clone(),
+                    prop::collection::vec((inner.clone(), inner.clone()), 1..3),
+                    opt_boxed.clone()
+                )
+                    .prop_map(|(operand, alternatives, default)| e(
+                        ExprKind::Case {
+                            operand,
+                            alternatives,
+                            default
+                        }
+                    )),
+                (ident(), boxed.clone(), opt_boxed.clone(), opt_boxed.clone()).prop_map(
+                    |(variable, list, filter, map)| e(ExprKind::ListComprehension {
+                        variable,
+                        list,
+                        filter,
+                        map
+                    })
+                ),
+                (
+                    prop::sample::select(vec![
+                        Quantifier::All,
+                        Quantifier::Any,
+                        Quantifier::None,
+                        Quantifier::Single
+                    ]),
+                    ident(),
+                    boxed.clone(),
+                    opt_boxed.clone()
+                )
+                    .prop_map(|(quantifier, variable, list, filter)| e(
+                        ExprKind::Quantified {
+                            quantifier,
+                            variable,
+                            list,
+                            filter
+                        }
+                    )),
+                (
+                    ident(),
+                    boxed.clone(),
+                    ident(),
+                    boxed.clone(),
+                    boxed.clone()
+                )
+                    .prop_map(|(accumulator, init, variable, list, body)| e(
+                        ExprKind::Reduce {
+                            accumulator,
+                            init,
+                            variable,
+                            list,
+                            expr: body
+                        }
+                    )),
+                (
+                    ident(),
+                    prop::collection::vec(
+                        prop_oneof![
+                            name().prop_map(MapProjectionItem::Property),
+                            Just(MapProjectionItem::AllProperties),
+                            (name(), inner.clone())
+                                .prop_map(|(k, v)| MapProjectionItem::Literal(k, v)),
+                            ident().prop_map(MapProjectionItem::Variable),
+                        ],
+                        0..3
+                    )
+                )
+                    .prop_map(|(variable, items)| e(ExprKind::MapProjection { variable, items })),
+            ]
+        })
+    }
+
+    fn node() -> impl Strategy<Value = NodePattern> {
+        (
+            prop::option::of(ident()),
+            prop::collection::vec(name(), 0..3),
+            prop::option::of(map()),
+        )
+            .prop_map(|(variable, labels, properties)| NodePattern {
+                variable,
+                labels,
+                properties,
+                span: Span::default(),
+            })
+    }
+
+    fn map() -> impl Strategy<Value = Expr> {
+        prop::collection::vec(
+            (name(), literal().prop_map(|l| e(ExprKind::Literal(l)))),
+            0..3,
+        )
+        .prop_map(|entries| e(ExprKind::Map(entries)))
+    }
+
+    fn rel() -> impl Strategy<Value = RelPattern> {
+        (
+            prop::option::of(ident()),
+            prop::collection::vec(name(), 0..3),
+            prop::sample::select(vec![
+                Direction::Outgoing,
+                Direction::Incoming,
+                Direction::Both,
+            ]),
+            prop::option::of(
+                (prop::option::of(0..5u64), prop::option::of(0..5u64))
+                    .prop_map(|(min, max)| VarLength { min, max }),
+            ),
+            prop::option::of(map()),
+        )
+            .prop_map(
+                |(variable, types, direction, length, properties)| RelPattern {
+                    variable,
+                    types,
+                    direction,
+                    length,
+                    properties,
+                    span: Span::default(),
+                },
+            )
+    }
+
+    fn path() -> impl Strategy<Value = PathPattern> {
+        (node(), prop::collection::vec((rel(), node()), 0..3)).prop_map(|(start, steps)| {
+            PathPattern {
+                start,
+                steps,
+                span: Span::default(),
+            }
+        })
+    }
+
+    fn pattern() -> impl Strategy<Value = Pattern> {
+        let part = (
+            prop::option::of(ident()),
+            prop::option::of(prop::sample::select(vec![Shortest::One, Shortest::All])),
+            path(),
+        )
+            .prop_map(|(variable, shortest, path)| PatternPart {
+                variable,
+                shortest,
+                path,
+                span: Span::default(),
+            });
+        prop::collection::vec(part, 1..3).prop_map(|parts| Pattern {
+            parts,
+            span: Span::default(),
+        })
+    }
+
+    fn clause(kind: ClauseKind) -> Clause {
+        Clause {
+            kind,
+            span: Span::default(),
+        }
+    }
+
+    fn projection(where_allowed: bool) -> impl Strategy<Value = Projection> {
+        let item = (expr(), ident()).prop_map(|(expr, alias)| ProjectionItem {
+            expr,
+            alias: Some(alias),
+        });
+        let sort = (
+            expr(),
+            prop::sample::select(vec![SortOrder::Ascending, SortOrder::Descending]),
+        )
+            .prop_map(|(expr, order)| SortItem { expr, order });
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(item, 1..3),
+            prop::collection::vec(sort, 0..2),
+            prop::option::of(expr()),
+            prop::option::of(expr()),
+            prop::option::of(expr()).prop_map(move |w| if where_allowed { w } else { None }),
+        )
+            .prop_map(|(distinct, star, items, order_by, skip, limit, where_)| {
+                Projection {
+                    distinct,
+                    star,
+                    items,
+                    order_by,
+                    skip,
+                    limit,
+                    where_,
+                }
+            })
+    }
+
+    fn set_item() -> impl Strategy<Value = SetItem> {
+        prop_oneof![
+            (expr(), name(), expr()).prop_map(|(target, key, value)| SetItem::Property {
+                target,
+                key,
+                value,
+                span: Span::default()
+            }),
+            (ident(), expr()).prop_map(|(variable, value)| SetItem::Replace {
+                variable,
+                value,
+                span: Span::default()
+            }),
+            (ident(), expr()).prop_map(|(variable, value)| SetItem::Update {
+                variable,
+                value,
+                span: Span::default()
+            }),
+            (ident(), prop::collection::vec(name(), 1..3)).prop_map(|(variable, labels)| {
+                SetItem::Labels {
+                    variable,
+                    labels,
+                    span: Span::default(),
+                }
+            }),
+        ]
+    }
+
+    /// `MATCH ... [WHERE ...] [WITH ...] [SET ...] RETURN ...`, with patterns as predicates.
+    fn query() -> impl Strategy<Value = Statement> {
+        let predicate = prop_oneof![
+            expr(),
+            path()
+                .prop_filter("a predicate has a relationship", |p| !p.steps.is_empty())
+                .prop_map(|p| e(ExprKind::PatternPredicate(Box::new(p)))),
+        ];
+        (
+            any::<bool>(),
+            pattern(),
+            prop::option::of(predicate),
+            prop::option::of(projection(true)),
+            prop::collection::vec(set_item(), 0..3),
+            projection(false),
+        )
+            .prop_map(|(optional, pattern, where_, with, set, ret)| {
+                let mut clauses = vec![clause(ClauseKind::Match(Match {
+                    optional,
+                    pattern,
+                    where_,
+                }))];
+                clauses.extend(with.map(|p| clause(ClauseKind::With(p))));
+                if !set.is_empty() {
+                    clauses.push(clause(ClauseKind::Set(set)));
+                }
+                clauses.push(clause(ClauseKind::Return(ret)));
+                let first = SingleQuery {
+                    clauses,
+                    span: Span::default(),
+                };
+                Statement::Query(Query {
+                    first,
+                    unions: Vec::new(),
+                    span: Span::default(),
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1_500, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// `parse(print(ast)) == ast`, spans aside, for generated queries.
+        #[test]
+        fn generated_queries_round_trip(statement in query()) {
+            let text = statement.to_string();
+            let parsed = parse(&text).map_err(|err| TestCaseError::fail(format!("`{text}` does not parse: {err}")))?;
+            prop_assert_eq!(without_spans(&format!("{parsed:?}")), without_spans(&format!("{statement:?}")), "printed as `{}`", text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// `parse(print(ast)) == ast`, spans aside, for generated expressions.
+        #[test]
+        fn generated_expressions_round_trip(expr in expr()) {
+            let text = format!("RETURN {expr} AS result");
+            let statement = parse(&text).map_err(|err| TestCaseError::fail(format!("`{text}` does not parse: {err}")))?;
+            let Statement::Query(query) = statement else { return Err(TestCaseError::fail("not a query")) };
+            let ClauseKind::Return(projection) = &query.first.clauses[0].kind else {
+                return Err(TestCaseError::fail("not a RETURN"));
+            };
+            let parsed = &projection.items[0].expr;
+            prop_assert_eq!(without_spans(&format!("{parsed:?}")), without_spans(&format!("{expr:?}")), "printed as `{}`", text);
+        }
+    }
+}

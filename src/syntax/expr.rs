@@ -856,7 +856,12 @@ fn paren_or_pattern(i: Input<'_>) -> PResult<'_, Expr> {
 fn speculatively<'a, T>(i: Input<'a>, f: fn(Input<'a>) -> PResult<'a, T>) -> PResult<'a, T> {
     let ctx = i.extra;
     ctx.speculative.set(ctx.speculative.get() + 1);
-    let result = f(i);
+    // What committed inside the attempt (a map literal after `{`) only rules out the attempt:
+    // `(a {b}:C)` is no node pattern but a parenthesized map projection.
+    let result = f(i).map_err(|e| match e {
+        nom::Err::Failure(err) => nom::Err::Error(err),
+        other => other,
+    });
     ctx.speculative.set(ctx.speculative.get() - 1);
     result
 }

@@ -517,6 +517,37 @@ fn write_schema_head(
     write!(f, "FOR ({}:{})", Var(var), Name(label))
 }
 
+/// True when `text` begins with a name and `IN`, as the body of a list comprehension does.
+fn starts_like_comprehension(text: &str) -> bool {
+    let rest = if let Some(quoted) = text.strip_prefix('`') {
+        // A backticked name ends at a backtick that is not doubled.
+        let mut chars = quoted.char_indices().peekable();
+        let mut end = None;
+        while let Some((at, c)) = chars.next() {
+            if c == '`' {
+                if chars.peek().is_some_and(|&(_, next)| next == '`') {
+                    chars.next();
+                } else {
+                    end = Some(at + 1);
+                    break;
+                }
+            }
+        }
+        match end {
+            Some(end) => &quoted[end..],
+            None => return false,
+        }
+    } else {
+        let len = text.find(|c: char| !is_ident_char(c)).unwrap_or(text.len());
+        if len == 0 {
+            return false;
+        }
+        &text[len..]
+    };
+    rest.get(..4)
+        .is_some_and(|word| word.eq_ignore_ascii_case(" IN "))
+}
+
 // Precedence levels, loosest first; an operand is parenthesized when its level is below the
 // level its position requires.
 const OR: u8 = 1;
@@ -672,6 +703,15 @@ impl Display for Expr {
             }
             ExprKind::Unary(op, operand) => {
                 f.write_char(if *op == UnaryOp::Negate { '-' } else { '+' })?;
+                // `- -1` reads better than `--1`.
+                let signed = matches!(
+                    operand.kind,
+                    ExprKind::Unary(UnaryOp::Negate | UnaryOp::Plus, _)
+                ) || (level(operand) == UNARY
+                    && matches!(operand.kind, ExprKind::Literal(_)));
+                if signed {
+                    f.write_char(' ')?;
+                }
                 // `-5` would read back as the literal -5, not as negation of 5.
                 let positive_number = matches!(
                     operand.kind,
@@ -700,7 +740,17 @@ impl Display for Expr {
             }
             ExprKind::List(items) => {
                 f.write_char('[')?;
-                comma_separated(f, items, |f, e| e.fmt(f))?;
+                for (n, item) in items.iter().enumerate() {
+                    let text = item.to_string();
+                    if n > 0 {
+                        f.write_str(", ")?;
+                    } else if starts_like_comprehension(&text) {
+                        // `[x IN l]` would read back as a list comprehension.
+                        write!(f, "({text})")?;
+                        continue;
+                    }
+                    f.write_str(&text)?;
+                }
                 f.write_char(']')
             }
             ExprKind::Map(entries) => {
