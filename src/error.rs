@@ -16,4 +16,18 @@ pub enum Error {
     Import(#[from] crate::import::ImportError),
     #[error(transparent)]
     Value(#[from] crate::value::ValueError),
+    #[error(transparent)]
+    Syntax(#[from] crate::syntax::SyntaxError),
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+    #[error(transparent)]
+    Exec(#[from] crate::exec::ExecError),
+    #[error("the result has no column `{0}`")]
+    NoSuchColumn(String),
+    #[error(
+        "BEGIN, COMMIT and ROLLBACK are shell commands; in Rust use Database::begin_write and WriteTxn::commit"
+    )]
+    TransactionControl,
+    #[error("{0} are not supported yet")]
+    Unsupported(String),
 }

@@ -401,10 +401,9 @@ fn feature_queries(file: &str, text: &str) -> Vec<TckQuery> {
         } else if let Some(detail) = trimmed
             .split("SyntaxError should be raised at compile time:")
             .nth(1)
+            && let Some(s) = scenarios.last_mut()
         {
-            if let Some(s) = scenarios.last_mut() {
-                s.syntax_error = Some(detail.trim().to_owned());
-            }
+            s.syntax_error = Some(detail.trim().to_owned());
         }
     }
     let mut out = Vec::new();

@@ -36,7 +36,7 @@ impl Stats {
 /// Everything a running statement reads besides rows.
 pub struct Context<'g> {
     pub graph: Graph<'g>,
-    pub params: &'g Map,
+    pub params: Map,
     pub now: DateTime,
     pub stats: Stats,
     /// Slots in a row of the running query.
@@ -44,8 +44,14 @@ pub struct Context<'g> {
 }
 
 impl<'g> Context<'g> {
-    pub fn new(graph: Graph<'g>, params: &'g Map, now: DateTime) -> Self {
-        Context { graph, params, now, stats: Stats::default(), row_width: 0 }
+    pub fn new(graph: Graph<'g>, params: Map, now: DateTime) -> Self {
+        Context {
+            graph,
+            params,
+            now,
+            stats: Stats::default(),
+            row_width: 0,
+        }
     }
 
     pub fn read(&self) -> &dyn GraphRead {
@@ -63,6 +69,9 @@ impl<'g> Context<'g> {
     }
 
     pub fn param(&self, name: &str) -> Result<Value, ExecError> {
-        self.params.get(name).cloned().ok_or_else(|| ExecError::ParameterMissing(name.to_owned()))
+        self.params
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ExecError::ParameterMissing(name.to_owned()))
     }
 }

@@ -60,9 +60,13 @@ pub(crate) fn property(ctx: &Context<'_>, base: &Value, key: &str) -> Result<Val
             None => Ok(Value::Null),
         },
         Value::Map(map) => Ok(map.get(key).cloned().unwrap_or(Value::Null)),
-        v if v.is_temporal() => crate::value::temporal::property(v, key)
-            .ok_or_else(|| ExecError::Argument(format!("{} has no property `{key}`", v.type_name()))),
-        other => Err(ExecError::Type(format!("cannot read property `{key}` of {}", other.type_name()))),
+        v if v.is_temporal() => crate::value::temporal::property(v, key).ok_or_else(|| {
+            ExecError::Argument(format!("{} has no property `{key}`", v.type_name()))
+        }),
+        other => Err(ExecError::Type(format!(
+            "cannot read property `{key}` of {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -71,7 +75,10 @@ pub(crate) fn is_true(value: &Value) -> Result<bool, ExecError> {
     match value {
         Value::Bool(b) => Ok(*b),
         Value::Null => Ok(false),
-        other => Err(ExecError::Type(format!("expected a boolean predicate, found {}", other.type_name()))),
+        other => Err(ExecError::Type(format!(
+            "expected a boolean predicate, found {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -79,7 +86,10 @@ fn list_of(value: Value, what: &str) -> Result<Option<Vec<Value>>, ExecError> {
     match value {
         Value::Null => Ok(None),
         Value::List(items) => Ok(Some(items)),
-        other => Err(ExecError::Type(format!("{what} needs a list, found {}", other.type_name()))),
+        other => Err(ExecError::Type(format!(
+            "{what} needs a list, found {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -98,7 +108,9 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             let base = eval(ctx, base, row)?;
             let index = eval(ctx, index, row)?;
             match (&base, &index) {
-                (Value::Node(_) | Value::Relationship(_), Value::String(key)) => property(ctx, &base, key)?,
+                (Value::Node(_) | Value::Relationship(_), Value::String(key)) => {
+                    property(ctx, &base, key)?
+                }
                 (Value::Node(_) | Value::Relationship(_), Value::Null) => Value::Null,
                 _ => ops::subscript(&base, &index)?,
             }
@@ -130,7 +142,12 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                     let name = info.and_then(|i| graph.type_name(i.rel_type));
                     Value::Bool(labels.iter().all(|l| Some(l.as_str()) == name))
                 }
-                other => return Err(ExecError::Type(format!("cannot test labels of {}", other.type_name()))),
+                other => {
+                    return Err(ExecError::Type(format!(
+                        "cannot test labels of {}",
+                        other.type_name()
+                    )));
+                }
             }
         }
         Expr::Unary(op, inner) => {
@@ -193,15 +210,23 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             Value::Map(map)
         }
         Expr::Function { name, args } => {
-            let def = functions::lookup(name).ok_or_else(|| ExecError::Argument(format!("unknown function {name}")))?;
+            let def = functions::lookup(name)
+                .ok_or_else(|| ExecError::Argument(format!("unknown function {name}")))?;
             let mut values = Vec::with_capacity(args.len());
             for a in args {
                 values.push(eval(ctx, a, row)?);
             }
-            let fn_ctx = FnContext { graph: ctx.read(), now: &ctx.now };
+            let fn_ctx = FnContext {
+                graph: ctx.read(),
+                now: &ctx.now,
+            };
             (def.call)(&values, &fn_ctx)?
         }
-        Expr::Case { operand, alternatives, default } => {
+        Expr::Case {
+            operand,
+            alternatives,
+            default,
+        } => {
             let subject = operand.as_ref().map(|o| eval(ctx, o, row)).transpose()?;
             for (when, then) in alternatives {
                 let w = eval(ctx, when, row)?;
@@ -218,8 +243,15 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                 None => Value::Null,
             }
         }
-        Expr::ListComprehension { slot, list, filter, map } => {
-            let Some(items) = list_of(eval(ctx, list, row)?, "a list comprehension")? else { return Ok(Value::Null) };
+        Expr::ListComprehension {
+            slot,
+            list,
+            filter,
+            map,
+        } => {
+            let Some(items) = list_of(eval(ctx, list, row)?, "a list comprehension")? else {
+                return Ok(Value::Null);
+            };
             let mut out = Vec::new();
             for item in items {
                 set(row, *slot, item.clone());
@@ -235,8 +267,15 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             }
             Value::List(out)
         }
-        Expr::Quantified { quantifier, slot, list, filter } => {
-            let Some(items) = list_of(eval(ctx, list, row)?, "a quantifier")? else { return Ok(Value::Null) };
+        Expr::Quantified {
+            quantifier,
+            slot,
+            list,
+            filter,
+        } => {
+            let Some(items) = list_of(eval(ctx, list, row)?, "a quantifier")? else {
+                return Ok(Value::Null);
+            };
             let (mut trues, mut nulls) = (0usize, 0usize);
             let total = items.len();
             for item in items {
@@ -249,7 +288,12 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                     Value::Bool(true) => trues += 1,
                     Value::Bool(false) => {}
                     Value::Null => nulls += 1,
-                    other => return Err(ExecError::Type(format!("expected a boolean predicate, found {}", other.type_name()))),
+                    other => {
+                        return Err(ExecError::Type(format!(
+                            "expected a boolean predicate, found {}",
+                            other.type_name()
+                        )));
+                    }
                 }
             }
             let falses = total - trues - nulls;
@@ -292,9 +336,17 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                 }
             }
         }
-        Expr::Reduce { accumulator, init, slot, list, expr } => {
+        Expr::Reduce {
+            accumulator,
+            init,
+            slot,
+            list,
+            expr,
+        } => {
             let mut acc = eval(ctx, init, row)?;
-            let Some(items) = list_of(eval(ctx, list, row)?, "reduce")? else { return Ok(Value::Null) };
+            let Some(items) = list_of(eval(ctx, list, row)?, "reduce")? else {
+                return Ok(Value::Null);
+            };
             for item in items {
                 set(row, *accumulator, acc);
                 set(row, *slot, item);
@@ -331,16 +383,25 @@ fn subquery(ctx: &mut Context<'_>, sub: &Subquery, row: &mut Row) -> Result<Valu
 }
 
 /// Every property of a node, relationship or map, by name.
-pub(crate) fn all_properties(ctx: &Context<'_>, value: &Value) -> Result<Vec<(String, Value)>, ExecError> {
+pub(crate) fn all_properties(
+    ctx: &Context<'_>,
+    value: &Value,
+) -> Result<Vec<(String, Value)>, ExecError> {
     let graph = ctx.read();
     let named = |props: Vec<(u32, Value)>| -> Vec<(String, Value)> {
-        props.into_iter().map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v)).collect()
+        props
+            .into_iter()
+            .map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v))
+            .collect()
     };
     match value {
         Value::Node(n) => Ok(named(graph.node_properties(n.id)?)),
         Value::Relationship(r) => Ok(named(graph.rel_properties(r.id)?)),
         Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         Value::Null => Ok(Vec::new()),
-        other => Err(ExecError::Type(format!("{} has no properties", other.type_name()))),
+        other => Err(ExecError::Type(format!(
+            "{} has no properties",
+            other.type_name()
+        ))),
     }
 }

@@ -5,7 +5,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::plan::logical::{Direction, Expr, MatchStep, NodeSource, Pattern, PatternNode, PatternRel};
+use crate::plan::logical::{
+    Direction, Expr, MatchStep, NodeSource, Pattern, PatternNode, PatternRel,
+};
 use crate::storage::{self, Edge, GraphRead};
 use crate::syntax::ast::Shortest;
 use crate::value::{Map, NodeId, Path, RelId, Value};
@@ -44,7 +46,10 @@ fn as_map(value: Value, what: &str) -> Result<Map, ExecError> {
     match value {
         Value::Map(m) => Ok(m),
         Value::Null => Ok(Map::new()),
-        other => Err(ExecError::Type(format!("{what} properties must be a map, found {}", other.type_name()))),
+        other => Err(ExecError::Type(format!(
+            "{what} properties must be a map, found {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -55,7 +60,9 @@ fn properties_match(
     read: impl Fn(u32) -> Result<Value, storage::StorageError>,
 ) -> Result<bool, ExecError> {
     for (key, value) in wanted {
-        let Some(k) = graph.key_id(key) else { return Ok(false) };
+        let Some(k) = graph.key_id(key) else {
+            return Ok(false);
+        };
         if read(k)?.eq_cypher(value) != Some(true) {
             return Ok(false);
         }
@@ -63,7 +70,12 @@ fn properties_match(
     Ok(true)
 }
 
-fn node_matches(ctx: &Context<'_>, node: &PatternNode, props: Option<&Map>, id: NodeId) -> Result<bool, ExecError> {
+fn node_matches(
+    ctx: &Context<'_>,
+    node: &PatternNode,
+    props: Option<&Map>,
+    id: NodeId,
+) -> Result<bool, ExecError> {
     let graph = ctx.read();
     for label in &node.labels {
         match graph.label_id(label) {
@@ -102,7 +114,12 @@ fn edge_value(edge: &Edge, from: NodeId) -> Value {
 }
 
 /// Runs the pattern for `row`, calling `emit` with each match written into the row.
-pub fn match_pattern(ctx: &mut Context<'_>, pattern: &Pattern, row: &mut Row, emit: &mut Emit<'_>) -> Result<Flow, ExecError> {
+pub fn match_pattern(
+    ctx: &mut Context<'_>,
+    pattern: &Pattern,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
     let mut search = Search {
         pattern,
         assigned: pattern.nodes.iter().map(|n| n.bound).collect(),
@@ -120,7 +137,12 @@ pub fn match_pattern(ctx: &mut Context<'_>, pattern: &Pattern, row: &mut Row, em
     step(ctx, &mut search, 0, row, emit)
 }
 
-fn props_for(ctx: &mut Context<'_>, search: &mut Search<'_>, node: usize, row: &mut Row) -> Result<Option<Map>, ExecError> {
+fn props_for(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    node: usize,
+    row: &mut Row,
+) -> Result<Option<Map>, ExecError> {
     if search.node_props[node].is_none()
         && let Some(expr) = &search.pattern.nodes[node].properties
     {
@@ -129,7 +151,13 @@ fn props_for(ctx: &mut Context<'_>, search: &mut Search<'_>, node: usize, row: &
     Ok(search.node_props[node].clone())
 }
 
-fn step(ctx: &mut Context<'_>, search: &mut Search<'_>, index: usize, row: &mut Row, emit: &mut Emit<'_>) -> Result<Flow, ExecError> {
+fn step(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    index: usize,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
     let Some(current) = pattern.steps.get(index) else {
         bind_paths(ctx, pattern, row)?;
@@ -150,7 +178,10 @@ fn step(ctx: &mut Context<'_>, search: &mut Search<'_>, index: usize, row: &mut 
                     Some(Value::Node(n)) => vec![n.id],
                     Some(Value::Null) | None => return Ok(Flow::Continue),
                     Some(other) => {
-                        return Err(ExecError::Type(format!("expected a node, found {}", other.type_name())));
+                        return Err(ExecError::Type(format!(
+                            "expected a node, found {}",
+                            other.type_name()
+                        )));
                     }
                 },
                 NodeSource::AllNodes => ctx.read().all_nodes()?,
@@ -162,7 +193,9 @@ fn step(ctx: &mut Context<'_>, search: &mut Search<'_>, index: usize, row: &mut 
                     let value = eval(ctx, value, row)?;
                     let graph = ctx.read();
                     match (graph.label_id(label), graph.key_id(key)) {
-                        (Some(l), Some(k)) if !value.is_null() => graph.nodes_by_property(l, k, &value)?,
+                        (Some(l), Some(k)) if !value.is_null() => {
+                            graph.nodes_by_property(l, k, &value)?
+                        }
                         _ => return Ok(Flow::Continue),
                     }
                 }
@@ -198,9 +231,17 @@ fn expand(
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
     let prel = &pattern.rels[rel_index];
-    let to = if from == prel.left { prel.right } else { prel.left };
-    let Some(from_id) = row.get(pattern.nodes[from].slot).and_then(node_id) else { return Ok(Flow::Continue) };
-    let Some(types) = type_ids(ctx.read(), prel) else { return Ok(Flow::Continue) };
+    let to = if from == prel.left {
+        prel.right
+    } else {
+        prel.left
+    };
+    let Some(from_id) = row.get(pattern.nodes[from].slot).and_then(node_id) else {
+        return Ok(Flow::Continue);
+    };
+    let Some(types) = type_ids(ctx.read(), prel) else {
+        return Ok(Flow::Continue);
+    };
     let direction = storage_direction(prel, from);
     let rel_props = match &prel.properties {
         Some(e) => Some(as_map(eval(ctx, e, row)?, "relationship")?),
@@ -208,14 +249,37 @@ fn expand(
     };
     let to_props = props_for(ctx, search, to, row)?;
     let to_assigned = search.assigned[to];
-    let target_fixed = if to_assigned { row.get(pattern.nodes[to].slot).and_then(node_id) } else { None };
+    let target_fixed = if to_assigned {
+        row.get(pattern.nodes[to].slot).and_then(node_id)
+    } else {
+        None
+    };
     if to_assigned && target_fixed.is_none() {
         return Ok(Flow::Continue);
     }
 
-    if let Some(path) = pattern.paths.iter().find(|p| p.shortest.is_some() && p.rels.contains(&rel_index)) {
+    if let Some(path) = pattern
+        .paths
+        .iter()
+        .find(|p| p.shortest.is_some() && p.rels.contains(&rel_index))
+    {
         let all = path.shortest == Some(Shortest::All);
-        return shortest(ctx, search, index, prel, to, from_id, target_fixed, &types, direction, rel_props.as_ref(), to_props.as_ref(), all, row, emit);
+        return shortest(
+            ctx,
+            search,
+            index,
+            prel,
+            to,
+            from_id,
+            target_fixed,
+            &types,
+            direction,
+            rel_props.as_ref(),
+            to_props.as_ref(),
+            all,
+            row,
+            emit,
+        );
     }
 
     let Some(length) = prel.length else {
@@ -262,8 +326,23 @@ fn expand(
     // Variable length: depth-first over trails (no relationship twice).
     let mut trail: Vec<Value> = Vec::new();
     var_length(
-        ctx, search, index, prel, to, from_id, from_id, target_fixed, &types, direction, rel_props.as_ref(), to_props.as_ref(),
-        length.min, length.max, &mut trail, row, emit,
+        ctx,
+        search,
+        index,
+        prel,
+        to,
+        from_id,
+        from_id,
+        target_fixed,
+        &types,
+        direction,
+        rel_props.as_ref(),
+        to_props.as_ref(),
+        length.min,
+        length.max,
+        &mut trail,
+        row,
+        emit,
     )
 }
 
@@ -324,8 +403,23 @@ fn var_length(
         search.used.push(edge.rel);
         trail.push(edge_value(&edge, at));
         let flow = var_length(
-            ctx, search, index, prel, to, edge.other, start, target_fixed, types, direction, rel_props, to_props, min, max, trail,
-            row, emit,
+            ctx,
+            search,
+            index,
+            prel,
+            to,
+            edge.other,
+            start,
+            target_fixed,
+            types,
+            direction,
+            rel_props,
+            to_props,
+            min,
+            max,
+            trail,
+            row,
+            emit,
         )?;
         trail.pop();
         search.used.pop();
@@ -356,7 +450,9 @@ fn shortest(
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
-    let length = prel.length.unwrap_or(crate::plan::logical::Length { min: 1, max: None });
+    let length = prel
+        .length
+        .unwrap_or(crate::plan::logical::Length { min: 1, max: None });
     // Distance and predecessors (node, edge) of every reached node.
     let mut dist: HashMap<NodeId, u64> = HashMap::new();
     let mut preds: HashMap<NodeId, Vec<(NodeId, Edge)>> = HashMap::new();
@@ -385,7 +481,9 @@ fn shortest(
                     preds.entry(edge.other).or_default().push((node, *edge));
                     queue.push_back(edge.other);
                 }
-                Some(&e) if e == d + 1 && all => preds.entry(edge.other).or_default().push((node, *edge)),
+                Some(&e) if e == d + 1 && all => {
+                    preds.entry(edge.other).or_default().push((node, *edge))
+                }
                 _ => {}
             }
         }
@@ -395,7 +493,9 @@ fn shortest(
         None => order.clone(),
     };
     for target in targets {
-        let Some(&d) = dist.get(&target) else { continue };
+        let Some(&d) = dist.get(&target) else {
+            continue;
+        };
         if d < length.min {
             continue;
         }
@@ -426,11 +526,12 @@ fn shortest(
         }
         for rels in paths {
             let was = search.assigned[to];
-            row[prel.slot] = if prel.length.is_some_and(|l| l.max == Some(1) && l.min == 1) && rels.len() == 1 {
-                rels[0].clone()
-            } else {
-                Value::List(rels)
-            };
+            row[prel.slot] =
+                if prel.length.is_some_and(|l| l.max == Some(1) && l.min == 1) && rels.len() == 1 {
+                    rels[0].clone()
+                } else {
+                    Value::List(rels)
+                };
             row[pattern.nodes[to].slot] = node_ref(target);
             search.assigned[to] = true;
             let flow = step(ctx, search, index + 1, row, emit)?;
@@ -447,7 +548,9 @@ fn shortest(
 fn bind_paths(ctx: &Context<'_>, pattern: &Pattern, row: &mut Row) -> Result<(), ExecError> {
     let _ = ctx;
     for path in &pattern.paths {
-        let Some(&first) = path.nodes.first() else { continue };
+        let Some(&first) = path.nodes.first() else {
+            continue;
+        };
         let Some(start) = row.get(pattern.nodes[first].slot).and_then(node_id) else {
             row[path.slot] = Value::Null;
             continue;
@@ -465,20 +568,29 @@ fn bind_paths(ctx: &Context<'_>, pattern: &Pattern, row: &mut Row) -> Result<(),
                 single => vec![single.clone()],
             };
             for hop in hops {
-                let Value::Relationship(rel) = hop else { continue };
+                let Value::Relationship(rel) = hop else {
+                    continue;
+                };
                 let next = if rel.start == at { rel.end } else { rel.start };
                 rels.push(*rel);
                 nodes.push(node_stub(next));
                 at = next;
             }
         }
-        row[path.slot] = Value::Path(Box::new(Path { nodes, relationships: rels }));
+        row[path.slot] = Value::Path(Box::new(Path {
+            nodes,
+            relationships: rels,
+        }));
     }
     Ok(())
 }
 
 fn node_stub(id: NodeId) -> crate::value::Node {
-    crate::value::Node { id, labels: Vec::new(), properties: Map::new() }
+    crate::value::Node {
+        id,
+        labels: Vec::new(),
+        properties: Map::new(),
+    }
 }
 
 /// Evaluates `expr` as a predicate (used by callers that filter after matching).

@@ -8,14 +8,14 @@
 
 pub mod aggregate;
 pub mod context;
+pub mod error;
 pub mod eval;
+pub mod functions;
 pub mod matcher;
 mod mutate;
-pub mod run;
-pub mod output;
-pub mod error;
-pub mod functions;
 pub mod ops;
+pub mod output;
+pub mod run;
 
 pub use error::{ExecError, ExecErrorKind};
 

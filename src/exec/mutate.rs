@@ -2,7 +2,7 @@
 //! through `GraphWrite` and is counted in the statement's side-effect statistics.
 
 use crate::plan::logical::{CreatePattern, Expr, SetOp};
-use crate::storage::{Direction, GraphRead};
+use crate::storage::Direction;
 use crate::value::{Map, NodeId, Path, RelId, Value};
 
 use super::context::Context;
@@ -15,7 +15,10 @@ fn props_of(ctx: &mut Context<'_>, expr: Option<&Expr>, row: &mut Row) -> Result
         Some(e) => match eval(ctx, e, row)? {
             Value::Map(m) => Ok(m),
             Value::Null => Ok(Map::new()),
-            other => Err(ExecError::Type(format!("properties must be a map, found {}", other.type_name()))),
+            other => Err(ExecError::Type(format!(
+                "properties must be a map, found {}",
+                other.type_name()
+            ))),
         },
     }
 }
@@ -25,12 +28,17 @@ fn props_of(ctx: &mut Context<'_>, expr: Option<&Expr>, row: &mut Row) -> Result
 fn storable(value: &Value) -> Result<(), ExecError> {
     match value {
         Value::Map(_) | Value::Node(_) | Value::Relationship(_) | Value::Path(_) => {
-            Err(ExecError::Type(format!("{} cannot be stored as a property", value.type_name())))
+            Err(ExecError::Type(format!(
+                "{} cannot be stored as a property",
+                value.type_name()
+            )))
         }
         Value::List(items) => {
             for item in items {
                 if matches!(item, Value::List(_)) || !item.is_null() && storable(item).is_err() {
-                    return Err(ExecError::Type("a property list holds only primitive values".into()));
+                    return Err(ExecError::Type(
+                        "a property list holds only primitive values".into(),
+                    ));
                 }
             }
             Ok(())
@@ -53,14 +61,21 @@ fn interned_props(ctx: &mut Context<'_>, props: Map) -> Result<Vec<(u32, Value)>
 }
 
 /// Creates the nodes and relationships of a pattern for one row.
-pub(crate) fn create(ctx: &mut Context<'_>, pattern: &CreatePattern, row: &mut Row) -> Result<(), ExecError> {
+pub(crate) fn create(
+    ctx: &mut Context<'_>,
+    pattern: &CreatePattern,
+    row: &mut Row,
+) -> Result<(), ExecError> {
     let mut ids: Vec<NodeId> = Vec::with_capacity(pattern.nodes.len());
     for node in &pattern.nodes {
         if node.bound {
             match &row[node.slot] {
                 Value::Node(n) => ids.push(n.id),
                 other => {
-                    return Err(ExecError::Type(format!("cannot create a relationship to {}", other.type_name())));
+                    return Err(ExecError::Type(format!(
+                        "cannot create a relationship to {}",
+                        other.type_name()
+                    )));
                 }
             }
             continue;
@@ -98,16 +113,33 @@ pub(crate) fn create(ctx: &mut Context<'_>, pattern: &CreatePattern, row: &mut R
         rel_ids.push((id, start, end));
     }
     for path in &pattern.paths {
-        let nodes = path.nodes.iter().map(|&i| crate::value::Node { id: ids[i], labels: Vec::new(), properties: Map::new() }).collect();
+        let nodes = path
+            .nodes
+            .iter()
+            .map(|&i| crate::value::Node {
+                id: ids[i],
+                labels: Vec::new(),
+                properties: Map::new(),
+            })
+            .collect();
         let relationships = path
             .rels
             .iter()
             .map(|&i| {
                 let (id, start, end) = rel_ids[i];
-                crate::value::Relationship { id, rel_type: String::new(), start, end, properties: Map::new() }
+                crate::value::Relationship {
+                    id,
+                    rel_type: String::new(),
+                    start,
+                    end,
+                    properties: Map::new(),
+                }
             })
             .collect();
-        row[path.slot] = Value::Path(Box::new(Path { nodes, relationships }));
+        row[path.slot] = Value::Path(Box::new(Path {
+            nodes,
+            relationships,
+        }));
     }
     Ok(())
 }
@@ -122,11 +154,19 @@ fn entity(value: &Value) -> Result<Option<Entity>, ExecError> {
         Value::Null => Ok(None),
         Value::Node(n) => Ok(Some(Entity::Node(n.id))),
         Value::Relationship(r) => Ok(Some(Entity::Rel(r.id))),
-        other => Err(ExecError::Type(format!("expected a node or relationship, found {}", other.type_name()))),
+        other => Err(ExecError::Type(format!(
+            "expected a node or relationship, found {}",
+            other.type_name()
+        ))),
     }
 }
 
-fn set_property(ctx: &mut Context<'_>, target: &Entity, key: &str, value: Value) -> Result<(), ExecError> {
+fn set_property(
+    ctx: &mut Context<'_>,
+    target: &Entity,
+    key: &str,
+    value: Value,
+) -> Result<(), ExecError> {
     storable(&value)?;
     let removing = value.is_null();
     let graph = ctx.write()?;
@@ -152,9 +192,14 @@ fn set_property(ctx: &mut Context<'_>, target: &Entity, key: &str, value: Value)
 fn map_of(ctx: &Context<'_>, value: &Value) -> Result<Map, ExecError> {
     match value {
         Value::Map(m) => Ok(m.clone()),
-        Value::Node(_) | Value::Relationship(_) => Ok(all_properties(ctx, value)?.into_iter().collect()),
+        Value::Node(_) | Value::Relationship(_) => {
+            Ok(all_properties(ctx, value)?.into_iter().collect())
+        }
         Value::Null => Ok(Map::new()),
-        other => Err(ExecError::Type(format!("expected a map of properties, found {}", other.type_name()))),
+        other => Err(ExecError::Type(format!(
+            "expected a map of properties, found {}",
+            other.type_name()
+        ))),
     }
 }
 
@@ -212,7 +257,9 @@ pub(crate) fn set(ctx: &mut Context<'_>, ops: &[SetOp], row: &mut Row) -> Result
                     if row[*slot].is_null() {
                         continue;
                     }
-                    return Err(ExecError::Type("labels can only be removed from nodes".into()));
+                    return Err(ExecError::Type(
+                        "labels can only be removed from nodes".into(),
+                    ));
                 };
                 for label in labels {
                     let graph = ctx.write()?;
@@ -230,10 +277,19 @@ pub(crate) fn set(ctx: &mut Context<'_>, ops: &[SetOp], row: &mut Row) -> Result
 
 /// DELETE over all rows of the clause: relationships first, then nodes, so that deleting a node
 /// and its relationships in one clause works whatever the row order.
-pub(crate) fn delete(ctx: &mut Context<'_>, exprs: &[Expr], detach: bool, mut rows: Vec<Row>) -> Result<Vec<Row>, ExecError> {
+pub(crate) fn delete(
+    ctx: &mut Context<'_>,
+    exprs: &[Expr],
+    detach: bool,
+    mut rows: Vec<Row>,
+) -> Result<Vec<Row>, ExecError> {
     let mut nodes: Vec<NodeId> = Vec::new();
     let mut rels: Vec<RelId> = Vec::new();
-    fn collect(value: &Value, nodes: &mut Vec<NodeId>, rels: &mut Vec<RelId>) -> Result<(), ExecError> {
+    fn collect(
+        value: &Value,
+        nodes: &mut Vec<NodeId>,
+        rels: &mut Vec<RelId>,
+    ) -> Result<(), ExecError> {
         match value {
             Value::Null => {}
             Value::Node(n) => nodes.push(n.id),
@@ -247,7 +303,12 @@ pub(crate) fn delete(ctx: &mut Context<'_>, exprs: &[Expr], detach: bool, mut ro
                     collect(item, nodes, rels)?;
                 }
             }
-            other => return Err(ExecError::Type(format!("DELETE takes nodes, relationships or paths, not {}", other.type_name()))),
+            other => {
+                return Err(ExecError::Type(format!(
+                    "DELETE takes nodes, relationships or paths, not {}",
+                    other.type_name()
+                )));
+            }
         }
         Ok(())
     }

@@ -11,19 +11,32 @@ fn node(graph: &dyn GraphRead, n: &Node) -> Result<Node, ExecError> {
         // Deleted by this statement: what is known is the id.
         return Ok(n.clone());
     }
-    let labels = graph.node_labels(n.id)?.into_iter().map(|l| graph.label_name(l).unwrap_or("?").to_owned()).collect();
+    let labels = graph
+        .node_labels(n.id)?
+        .into_iter()
+        .map(|l| graph.label_name(l).unwrap_or("?").to_owned())
+        .collect();
     let properties = graph
         .node_properties(n.id)?
         .into_iter()
         .map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v))
         .collect::<Map>();
-    Ok(Node { id: n.id, labels, properties })
+    Ok(Node {
+        id: n.id,
+        labels,
+        properties,
+    })
 }
 
 fn relationship(graph: &dyn GraphRead, r: &Relationship) -> Result<Relationship, ExecError> {
-    let Some(info) = graph.relationship(r.id)? else { return Ok(r.clone()) };
-    let properties =
-        graph.rel_properties(r.id)?.into_iter().map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v)).collect::<Map>();
+    let Some(info) = graph.relationship(r.id)? else {
+        return Ok(r.clone());
+    };
+    let properties = graph
+        .rel_properties(r.id)?
+        .into_iter()
+        .map(|(k, v)| (graph.key_name(k).unwrap_or("?").to_owned(), v))
+        .collect::<Map>();
     Ok(Relationship {
         id: r.id,
         rel_type: graph.type_name(info.rel_type).unwrap_or("?").to_owned(),
@@ -39,13 +52,28 @@ pub fn materialize(graph: &dyn GraphRead, value: Value) -> Result<Value, ExecErr
         Value::Node(n) => Value::Node(Box::new(node(graph, &n)?)),
         Value::Relationship(r) => Value::Relationship(Box::new(relationship(graph, &r)?)),
         Value::Path(p) => Value::Path(Box::new(Path {
-            nodes: p.nodes.iter().map(|n| node(graph, n)).collect::<Result<_, _>>()?,
-            relationships: p.relationships.iter().map(|r| relationship(graph, r)).collect::<Result<_, _>>()?,
+            nodes: p
+                .nodes
+                .iter()
+                .map(|n| node(graph, n))
+                .collect::<Result<_, _>>()?,
+            relationships: p
+                .relationships
+                .iter()
+                .map(|r| relationship(graph, r))
+                .collect::<Result<_, _>>()?,
         })),
-        Value::List(items) => Value::List(items.into_iter().map(|v| materialize(graph, v)).collect::<Result<_, _>>()?),
-        Value::Map(map) => {
-            Value::Map(map.into_iter().map(|(k, v)| Ok((k, materialize(graph, v)?))).collect::<Result<_, ExecError>>()?)
-        }
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|v| materialize(graph, v))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Map(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| Ok((k, materialize(graph, v)?)))
+                .collect::<Result<_, ExecError>>()?,
+        ),
         other => other,
     })
 }

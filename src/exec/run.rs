@@ -2,18 +2,18 @@
 //! filter, project, writes, skip, limit, distinct) depth first, so LIMIT stops the scans
 //! feeding it; blocking operators (aggregate, sort, eager, delete) collect their input first.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::plan::logical::{Aggregate, Expr, Operator, Pipeline, QueryPlan, SortKey};
 use crate::value::Value;
 
+use super::ExecError;
 use super::aggregate::{self, Accumulator};
 use super::context::Context;
 use super::eval::{Row, eval, is_true};
 use super::matcher::{Flow, match_pattern};
 use super::mutate;
-use super::ExecError;
 
 /// Runs a query plan; returns the output rows (columns in plan order, values not yet
 /// materialized).
@@ -24,8 +24,15 @@ pub fn run_query(ctx: &mut Context<'_>, plan: &QueryPlan) -> Result<Vec<Vec<Valu
     for (branch, columns) in plan.branches.iter().zip(&plan.columns) {
         let start = vec![Value::Null; plan.width];
         let rows = run_pipeline(ctx, &branch.operators, vec![start], false)?;
+        if columns.is_empty() {
+            // A query that ends in an update returns no rows.
+            continue;
+        }
         for row in rows {
-            let out: Vec<Value> = columns.iter().map(|(_, slot)| row.get(*slot).cloned().unwrap_or(Value::Null)).collect();
+            let out: Vec<Value> = columns
+                .iter()
+                .map(|(_, slot)| row.get(*slot).cloned().unwrap_or(Value::Null))
+                .collect();
             if plan.branches.len() > 1 && plan.distinct_union && !seen.insert(out.clone()) {
                 continue;
             }
@@ -36,18 +43,34 @@ pub fn run_query(ctx: &mut Context<'_>, plan: &QueryPlan) -> Result<Vec<Vec<Valu
 }
 
 /// Runs a subquery's pipeline for one outer row; with `first_only`, stops at the first row.
-pub(crate) fn run_subquery(ctx: &mut Context<'_>, pipeline: &Pipeline, row: &Row, first_only: bool) -> Result<Vec<Row>, ExecError> {
+pub(crate) fn run_subquery(
+    ctx: &mut Context<'_>,
+    pipeline: &Pipeline,
+    row: &Row,
+    first_only: bool,
+) -> Result<Vec<Row>, ExecError> {
     // The subquery's slots lie beyond or among the outer ones; the row is wide enough because
     // every slot of the query was allocated in one space.
     run_pipeline(ctx, &pipeline.operators, vec![row.clone()], first_only)
 }
 
 fn is_blocking(op: &Operator) -> bool {
-    matches!(op, Operator::Aggregate { .. } | Operator::Sort { .. } | Operator::Eager | Operator::Delete { .. })
+    matches!(
+        op,
+        Operator::Aggregate { .. }
+            | Operator::Sort { .. }
+            | Operator::Eager
+            | Operator::Delete { .. }
+    )
 }
 
 /// Runs operators over input rows and returns the output rows.
-fn run_pipeline(ctx: &mut Context<'_>, ops: &[Operator], input: Vec<Row>, first_only: bool) -> Result<Vec<Row>, ExecError> {
+fn run_pipeline(
+    ctx: &mut Context<'_>,
+    ops: &[Operator],
+    input: Vec<Row>,
+    first_only: bool,
+) -> Result<Vec<Row>, ExecError> {
     let split = ops.iter().position(is_blocking).unwrap_or(ops.len());
     let (streaming, rest) = ops.split_at(split);
     // Top-k: a sort followed by a limit keeps only what it must.
@@ -55,17 +78,32 @@ fn run_pipeline(ctx: &mut Context<'_>, ops: &[Operator], input: Vec<Row>, first_
     let stop_after_first = first_only && rest.is_empty();
     let mut state = StreamState::new(streaming.len());
     for mut row in input {
-        let flow = push(ctx, streaming, 0, &mut state, &mut row, &mut |_, r: &mut Row| {
-            collected.push(r.clone());
-            Ok(if stop_after_first { Flow::Stop } else { Flow::Continue })
-        })?;
+        let flow = push(
+            ctx,
+            streaming,
+            0,
+            &mut state,
+            &mut row,
+            &mut |_, r: &mut Row| {
+                collected.push(r.clone());
+                Ok(if stop_after_first {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                })
+            },
+        )?;
         if flow == Flow::Stop {
             break;
         }
     }
-    let Some((blocking, after)) = rest.split_first() else { return Ok(collected) };
+    let Some((blocking, after)) = rest.split_first() else {
+        return Ok(collected);
+    };
     let produced = match blocking {
-        Operator::Aggregate { keys, aggregates } => aggregate_rows(ctx, keys, aggregates, collected)?,
+        Operator::Aggregate { keys, aggregates } => {
+            aggregate_rows(ctx, keys, aggregates, collected)?
+        }
         Operator::Sort { keys } => {
             let limit = sort_limit(ctx, after)?;
             sort_rows(ctx, keys, collected, limit)?
@@ -85,7 +123,10 @@ struct StreamState {
 
 impl StreamState {
     fn new(n: usize) -> Self {
-        StreamState { counters: vec![0; n], seen: (0..n).map(|_| HashSet::new()).collect() }
+        StreamState {
+            counters: vec![0; n],
+            seen: (0..n).map(|_| HashSet::new()).collect(),
+        }
     }
 }
 
@@ -97,13 +138,25 @@ fn count_value(ctx: &mut Context<'_>, expr: &Expr, what: &str) -> Result<u64, Ex
     match eval(ctx, expr, &mut empty)? {
         Value::Int(n) if n >= 0 => Ok(n.cast_unsigned()),
         Value::Int(_) => Err(ExecError::Argument(format!("{what} must not be negative"))),
-        other => Err(ExecError::Argument(format!("{what} must be an integer, found {}", other.type_name()))),
+        other => Err(ExecError::Argument(format!(
+            "{what} must be an integer, found {}",
+            other.type_name()
+        ))),
     }
 }
 
 #[allow(clippy::too_many_lines)]
-fn push(ctx: &mut Context<'_>, ops: &[Operator], i: usize, state: &mut StreamState, row: &mut Row, sink: &mut Sink<'_>) -> Result<Flow, ExecError> {
-    let Some(op) = ops.get(i) else { return sink(ctx, row) };
+fn push(
+    ctx: &mut Context<'_>,
+    ops: &[Operator],
+    i: usize,
+    state: &mut StreamState,
+    row: &mut Row,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, ExecError> {
+    let Some(op) = ops.get(i) else {
+        return sink(ctx, row);
+    };
     match op {
         Operator::Match { pattern, optional } => {
             let mut found = false;
@@ -177,7 +230,11 @@ fn push(ctx: &mut Context<'_>, ops: &[Operator], i: usize, state: &mut StreamSta
         }
         Operator::Distinct { slots } => {
             let key: Vec<Value> = slots.iter().map(|s| row[*s].clone()).collect();
-            if state.seen[i].insert(key) { push(ctx, ops, i + 1, state, row, sink) } else { Ok(Flow::Continue) }
+            if state.seen[i].insert(key) {
+                push(ctx, ops, i + 1, state, row, sink)
+            } else {
+                Ok(Flow::Continue)
+            }
         }
         Operator::Skip(expr) => {
             let skip = count_value(ctx, expr, "SKIP")?;
@@ -194,13 +251,22 @@ fn push(ctx: &mut Context<'_>, ops: &[Operator], i: usize, state: &mut StreamSta
             }
             state.counters[i] += 1;
             let flow = push(ctx, ops, i + 1, state, row, sink)?;
-            if state.counters[i] >= limit { Ok(Flow::Stop) } else { Ok(flow) }
+            if state.counters[i] >= limit {
+                Ok(Flow::Stop)
+            } else {
+                Ok(flow)
+            }
         }
         Operator::Create(create) => {
             mutate::create(ctx, create, row)?;
             push(ctx, ops, i + 1, state, row, sink)
         }
-        Operator::Merge { pattern, create, on_create, on_match } => {
+        Operator::Merge {
+            pattern,
+            create,
+            on_create,
+            on_match,
+        } => {
             let mut matches: Vec<Row> = Vec::new();
             {
                 let mut emit = |_: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
@@ -228,9 +294,17 @@ fn push(ctx: &mut Context<'_>, ops: &[Operator], i: usize, state: &mut StreamSta
             mutate::set(ctx, set_ops, row)?;
             push(ctx, ops, i + 1, state, row, sink)
         }
-        Operator::Call { procedure, .. } => Err(ExecError::Procedure { name: procedure.clone(), message: "no such procedure".into() }),
-        Operator::LoadCsv { .. } => Err(ExecError::Argument("LOAD CSV is not available in this build".into())),
-        Operator::Aggregate { .. } | Operator::Sort { .. } | Operator::Eager | Operator::Delete { .. } => {
+        Operator::Call { procedure, .. } => Err(ExecError::Procedure {
+            name: procedure.clone(),
+            message: "no such procedure".into(),
+        }),
+        Operator::LoadCsv { .. } => Err(ExecError::Argument(
+            "LOAD CSV is not available in this build".into(),
+        )),
+        Operator::Aggregate { .. }
+        | Operator::Sort { .. }
+        | Operator::Eager
+        | Operator::Delete { .. } => {
             // Blocking operators are handled by `run_pipeline`; never reached.
             sink(ctx, row)
         }
@@ -240,7 +314,9 @@ fn push(ctx: &mut Context<'_>, ops: &[Operator], i: usize, state: &mut StreamSta
 /// How many rows a sort must keep: SKIP + LIMIT when they follow it directly.
 fn sort_limit(ctx: &mut Context<'_>, after: &[Operator]) -> Result<Option<u64>, ExecError> {
     match after {
-        [Operator::Skip(s), Operator::Limit(l), ..] => Ok(Some(count_value(ctx, s, "SKIP")?.saturating_add(count_value(ctx, l, "LIMIT")?))),
+        [Operator::Skip(s), Operator::Limit(l), ..] => Ok(Some(
+            count_value(ctx, s, "SKIP")?.saturating_add(count_value(ctx, l, "LIMIT")?),
+        )),
         [Operator::Limit(l), ..] => Ok(Some(count_value(ctx, l, "LIMIT")?)),
         _ => Ok(None),
     }
@@ -283,7 +359,12 @@ impl Ord for Keyed<'_> {
 }
 
 /// Sorts rows (stable); with a limit, keeps the first `limit` in a bounded heap.
-fn sort_rows(ctx: &mut Context<'_>, keys: &[SortKey], rows: Vec<Row>, limit: Option<u64>) -> Result<Vec<Row>, ExecError> {
+fn sort_rows(
+    ctx: &mut Context<'_>,
+    keys: &[SortKey],
+    rows: Vec<Row>,
+    limit: Option<u64>,
+) -> Result<Vec<Row>, ExecError> {
     let limit = limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
     if limit == Some(0) {
         return Ok(Vec::new());
@@ -295,7 +376,12 @@ fn sort_rows(ctx: &mut Context<'_>, keys: &[SortKey], rows: Vec<Row>, limit: Opt
         for k in keys {
             key.push(eval(ctx, &k.expr, &mut row)?);
         }
-        let item = Keyed { key, seq, row, keys };
+        let item = Keyed {
+            key,
+            seq,
+            row,
+            keys,
+        };
         match limit {
             Some(l) => {
                 if heap.len() < l {
@@ -308,7 +394,11 @@ fn sort_rows(ctx: &mut Context<'_>, keys: &[SortKey], rows: Vec<Row>, limit: Opt
             None => all.push(item),
         }
     }
-    let mut sorted = if limit.is_some() { heap.into_vec() } else { all };
+    let mut sorted = if limit.is_some() {
+        heap.into_vec()
+    } else {
+        all
+    };
     sorted.sort();
     Ok(sorted.into_iter().map(|k| k.row).collect())
 }
@@ -320,7 +410,12 @@ struct Group {
     distinct: Vec<Option<HashSet<Vec<Value>>>>,
 }
 
-fn aggregate_rows(ctx: &mut Context<'_>, keys: &[(usize, Expr)], aggregates: &[Aggregate], rows: Vec<Row>) -> Result<Vec<Row>, ExecError> {
+fn aggregate_rows(
+    ctx: &mut Context<'_>,
+    keys: &[(usize, Expr)],
+    aggregates: &[Aggregate],
+    rows: Vec<Row>,
+) -> Result<Vec<Row>, ExecError> {
     let width = ctx.row_width;
     let new_group = |row: Row| -> Result<Group, ExecError> {
         let mut accumulators = Vec::with_capacity(aggregates.len());
@@ -328,11 +423,19 @@ fn aggregate_rows(ctx: &mut Context<'_>, keys: &[(usize, Expr)], aggregates: &[A
             accumulators.push(if a.name == "count" && a.args.is_empty() {
                 aggregate::count_star()
             } else {
-                let def = aggregate::lookup(&a.name).ok_or_else(|| ExecError::Argument(format!("unknown aggregate {}", a.name)))?;
+                let def = aggregate::lookup(&a.name)
+                    .ok_or_else(|| ExecError::Argument(format!("unknown aggregate {}", a.name)))?;
                 (def.new)()
             });
         }
-        Ok(Group { row, accumulators, distinct: aggregates.iter().map(|a| a.distinct.then(HashSet::new)).collect() })
+        Ok(Group {
+            row,
+            accumulators,
+            distinct: aggregates
+                .iter()
+                .map(|a| a.distinct.then(HashSet::new))
+                .collect(),
+        })
     };
     let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();

@@ -1,7 +1,11 @@
 //! The public API: `Database` (open, snapshots, write transactions) and conveniences that name
 //! labels, types and keys by string on top of the id-based storage traits.
 
+pub mod query;
+
 use std::path::Path;
+
+use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 use crate::storage::{
@@ -10,6 +14,10 @@ use crate::storage::{
 use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
 
 pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
+pub use query::{Params, QueryResult, Row};
+
+use crate::exec::context::Graph;
+use crate::value::DateTime;
 
 /// An embedded Cordial database: a directory on disk, or memory only.
 ///
@@ -18,6 +26,8 @@ pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
 #[derive(Clone)]
 pub struct Database {
     store: Store,
+    /// A pinned "now" for `date()`, `datetime()` and friends; the real clock when `None`.
+    now: Option<DateTime>,
 }
 
 impl Database {
@@ -41,6 +51,7 @@ impl Database {
     pub fn open_with(path: impl AsRef<Path>, options: OpenOptions) -> Result<Database> {
         Ok(Database {
             store: Store::open(path.as_ref(), options)?,
+            now: None,
         })
     }
 
@@ -48,7 +59,40 @@ impl Database {
     pub fn in_memory() -> Result<Database> {
         Ok(Database {
             store: Store::in_memory(OpenOptions::default())?,
+            now: None,
         })
+    }
+
+    /// Pins the statement clock, so that scripted reports repeat (`--now 2025-01-01`).
+    #[must_use]
+    pub fn with_now(mut self, now: Option<DateTime>) -> Self {
+        self.now = now;
+        self
+    }
+
+    fn statement_time(&self) -> DateTime {
+        self.now.clone().unwrap_or_else(DateTime::now)
+    }
+
+    /// Runs one statement in its own transaction (a snapshot for reads, a write transaction
+    /// committed at the end for writes) and returns its result.
+    pub fn query(&self, text: &str, params: Params) -> Result<QueryResult> {
+        let statement = crate::syntax::parse(text)?;
+        let now = self.statement_time();
+        let snapshot = self.begin_read();
+        if !query::writes(&statement, text, &snapshot)? {
+            return query::execute(Graph::Read(&snapshot), &statement, text, &params, &now);
+        }
+        drop(snapshot);
+        let mut txn = self.begin_write()?;
+        let result = query::execute(Graph::Write(&mut txn), &statement, text, &params, &now)?;
+        txn.commit()?;
+        Ok(result)
+    }
+
+    /// Runs a query and deserializes each row into `T` (fields named like the columns).
+    pub fn query_as<T: DeserializeOwned>(&self, text: &str, params: Params) -> Result<Vec<T>> {
+        self.query(text, params)?.deserialize()
     }
 
     /// A snapshot of the last committed state.
@@ -173,6 +217,28 @@ pub trait GraphReadExt: GraphRead {
 impl<T: GraphRead + ?Sized> GraphReadExt for T {}
 
 impl WriteTxn {
+    /// Runs one statement inside this transaction. The statement is atomic: when it fails, the
+    /// transaction is as it was before the statement.
+    pub fn execute(&mut self, text: &str, params: Params) -> Result<QueryResult> {
+        self.execute_at(text, &params, &DateTime::now())
+    }
+
+    /// `execute` with the statement clock given.
+    pub fn execute_at(
+        &mut self,
+        text: &str,
+        params: &Params,
+        now: &DateTime,
+    ) -> Result<QueryResult> {
+        let statement = crate::syntax::parse(text)?;
+        let savepoint = self.savepoint();
+        let result = query::execute(Graph::Write(self), &statement, text, params, now);
+        if result.is_err() {
+            self.rollback_to(savepoint);
+        }
+        result
+    }
+
     fn intern_props(&mut self, props: &[(&str, Value)]) -> Result<Vec<(u32, Value)>> {
         props
             .iter()

@@ -1,0 +1,363 @@
+//! Queries through the public API: text in, typed rows out. Parses, plans against the graph's
+//! catalog, runs, and fills in the nodes and relationships of the result. Every statement is
+//! atomic: inside a write transaction a failed statement is rolled back to where it began.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::exec::context::{Context, Graph, Stats};
+use crate::exec::output::materialize;
+use crate::exec::{aggregate, functions, run};
+use crate::plan::{self, Catalog, FunctionInfo, ProcedureInfo};
+use crate::storage::{ConstraintKind, GraphRead, GraphWrite};
+use crate::syntax::ast::{SchemaCommand, ShowKind, Statement};
+use crate::value::{DateTime, FromValueRef, Map, Value};
+
+/// Query parameters by name.
+pub type Params = Map;
+
+/// Builds a parameter map: `params! {"id" => "c-42", "limit" => 10}`.
+#[macro_export]
+macro_rules! params {
+    () => { $crate::Map::new() };
+    ($($key:expr => $value:expr),+ $(,)?) => {{
+        let mut map = $crate::Map::new();
+        $( map.insert(($key).to_string(), $crate::Value::from($value)); )+
+        map
+    }};
+}
+
+/// One result row: values by column position or name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+impl Row {
+    /// The value of a column, converted: `row.get::<&str>("name")?`, `row.get::<i64>("n")?`.
+    pub fn get<'a, T: FromValueRef<'a>>(&'a self, column: &str) -> Result<T> {
+        let value = self
+            .value(column)
+            .ok_or_else(|| Error::NoSuchColumn(column.to_owned()))?;
+        Ok(value.get_as()?)
+    }
+
+    /// The raw value of a column.
+    #[must_use]
+    pub fn value(&self, column: &str) -> Option<&Value> {
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .map(|i| &self.values[i])
+    }
+
+    #[must_use]
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    #[must_use]
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The row as a map from column name to value.
+    #[must_use]
+    pub fn to_map(&self) -> Map {
+        self.columns
+            .iter()
+            .cloned()
+            .zip(self.values.iter().cloned())
+            .collect()
+    }
+}
+
+/// The result of a statement: columns, rows and what it changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+    pub stats: Stats,
+}
+
+impl QueryResult {
+    fn new(columns: Vec<String>, values: Vec<Vec<Value>>, stats: Stats) -> Self {
+        let shared: Arc<[String]> = columns.clone().into();
+        let rows = values
+            .into_iter()
+            .map(|values| Row {
+                columns: Arc::clone(&shared),
+                values,
+            })
+            .collect();
+        QueryResult {
+            columns,
+            rows,
+            stats,
+        }
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Row> {
+        self.rows.iter()
+    }
+
+    /// Every row deserialized into `T` (a struct whose fields are named like the columns).
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
+        self.rows
+            .iter()
+            .map(|row| Ok(crate::value::from_value(Value::Map(row.to_map()))?))
+            .collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a QueryResult {
+    type Item = &'a Row;
+    type IntoIter = std::slice::Iter<'a, Row>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.iter()
+    }
+}
+
+/// The planner's view of the function library and of the graph's figures.
+pub(crate) struct EngineCatalog<'a> {
+    pub graph: &'a dyn GraphRead,
+}
+
+impl Catalog for EngineCatalog<'_> {
+    fn function(&self, name: &str) -> Option<FunctionInfo> {
+        functions::lookup(name).map(|d| FunctionInfo {
+            name: d.name.to_owned(),
+            min_args: d.min_args,
+            max_args: d.max_args,
+        })
+    }
+
+    fn aggregate(&self, name: &str) -> Option<FunctionInfo> {
+        aggregate::lookup(name).map(|d| FunctionInfo {
+            name: d.name.to_owned(),
+            min_args: d.min_args,
+            max_args: Some(d.max_args),
+        })
+    }
+
+    fn procedure(&self, _name: &str) -> Option<ProcedureInfo> {
+        None
+    }
+
+    fn label_count(&self, label: &str) -> Option<u64> {
+        let id = self.graph.label_id(label)?;
+        self.graph.count_nodes(Some(id)).ok()
+    }
+
+    fn has_index(&self, label: &str, key: &str) -> bool {
+        match (self.graph.label_id(label), self.graph.key_id(key)) {
+            (Some(l), Some(k)) => self.graph.has_index(l, k),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a parsed statement needs a write transaction.
+pub(crate) fn writes(statement: &Statement, text: &str, graph: &dyn GraphRead) -> Result<bool> {
+    Ok(match statement {
+        Statement::Query(q) | Statement::Profile(q) => {
+            plan::plan_query(q, text, &EngineCatalog { graph })?.writes
+        }
+        Statement::Explain(_) => false,
+        Statement::Schema(SchemaCommand::Show(_)) => false,
+        Statement::Schema(_) => true,
+        Statement::Begin | Statement::Commit | Statement::Rollback => false,
+    })
+}
+
+fn text_rows(column: &str, lines: impl IntoIterator<Item = String>) -> QueryResult {
+    QueryResult::new(
+        vec![column.to_owned()],
+        lines.into_iter().map(|l| vec![Value::String(l)]).collect(),
+        Stats::default(),
+    )
+}
+
+/// Runs one parsed statement against a graph.
+pub(crate) fn execute(
+    mut graph: Graph<'_>,
+    statement: &Statement,
+    text: &str,
+    params: &Params,
+    now: &DateTime,
+) -> Result<QueryResult> {
+    match statement {
+        Statement::Query(query) | Statement::Profile(query) => {
+            let plan = {
+                let read: &dyn GraphRead = match &graph {
+                    Graph::Read(g) => *g,
+                    Graph::Write(g) => &**g,
+                };
+                plan::plan_query(query, text, &EngineCatalog { graph: read })?
+            };
+            let mut ctx = Context::new(graph, params.clone(), now.clone());
+            let rows = run::run_query(&mut ctx, &plan)?;
+            let stats = ctx.stats;
+            let read = ctx.read();
+            let rows = rows
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|v| materialize(read, v))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(QueryResult::new(plan.column_names(), rows, stats))
+        }
+        Statement::Explain(query) => {
+            let read: &dyn GraphRead = match &graph {
+                Graph::Read(g) => *g,
+                Graph::Write(g) => &**g,
+            };
+            let plan = plan::plan_query(query, text, &EngineCatalog { graph: read })?;
+            Ok(text_rows(
+                "plan",
+                plan.to_sexpr().lines().map(str::to_owned),
+            ))
+        }
+        Statement::Schema(SchemaCommand::Show(kind)) => {
+            let read: &dyn GraphRead = match &graph {
+                Graph::Read(g) => *g,
+                Graph::Write(g) => &**g,
+            };
+            Ok(show(read, *kind))
+        }
+        Statement::Schema(command) => {
+            let Graph::Write(write) = &mut graph else {
+                return Err(crate::storage::StorageError::ReadOnly.into());
+            };
+            schema(&mut **write, command)?;
+            Ok(QueryResult::new(Vec::new(), Vec::new(), Stats::default()))
+        }
+        Statement::Begin | Statement::Commit | Statement::Rollback => {
+            Err(Error::TransactionControl)
+        }
+    }
+}
+
+fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
+    let columns = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    match kind {
+        ShowKind::Indexes => QueryResult::new(
+            columns(&["name", "label", "property", "implicit", "online"]),
+            graph
+                .indexes()
+                .into_iter()
+                .map(|i| {
+                    vec![
+                        Value::String(i.name),
+                        Value::String(i.label),
+                        Value::String(i.key),
+                        Value::Bool(i.implicit),
+                        Value::Bool(i.online),
+                    ]
+                })
+                .collect(),
+            Stats::default(),
+        ),
+        ShowKind::Constraints => QueryResult::new(
+            columns(&["name", "label", "property", "type"]),
+            graph
+                .constraints()
+                .into_iter()
+                .map(|c| {
+                    let kind = match c.kind {
+                        ConstraintKind::Unique => "UNIQUE",
+                        ConstraintKind::NotNull => "NOT NULL",
+                    };
+                    vec![
+                        Value::String(c.name),
+                        Value::String(c.label),
+                        Value::String(c.key),
+                        Value::String(kind.into()),
+                    ]
+                })
+                .collect(),
+            Stats::default(),
+        ),
+        ShowKind::Functions => QueryResult::new(
+            columns(&["name", "arguments"]),
+            functions::all()
+                .map(|f| {
+                    vec![
+                        Value::String(f.name.to_owned()),
+                        Value::String(f.arity_text()),
+                    ]
+                })
+                .collect(),
+            Stats::default(),
+        ),
+        ShowKind::Procedures => QueryResult::new(columns(&["name"]), Vec::new(), Stats::default()),
+    }
+}
+
+fn schema(graph: &mut dyn GraphWrite, command: &SchemaCommand) -> Result<()> {
+    let single = |properties: &[String]| -> Result<String> {
+        match properties {
+            [one] => Ok(one.clone()),
+            _ => Err(Error::Unsupported(
+                "indexes and constraints on several properties".into(),
+            )),
+        }
+    };
+    match command {
+        SchemaCommand::CreateIndex {
+            name,
+            if_not_exists,
+            label,
+            properties,
+            ..
+        } => {
+            let key = single(properties)?;
+            match graph.create_index(name.as_deref(), label, &key) {
+                Err(crate::storage::StorageError::AlreadyExists { .. }) if *if_not_exists => Ok(()),
+                other => other.map(|_| ()).map_err(Error::from),
+            }
+        }
+        SchemaCommand::DropIndex { name, if_exists } => match graph.drop_index(name) {
+            Err(crate::storage::StorageError::NoSuchSchemaObject { .. }) if *if_exists => Ok(()),
+            other => other.map_err(Error::from),
+        },
+        SchemaCommand::CreateConstraint {
+            name,
+            if_not_exists,
+            label,
+            properties,
+            kind,
+            ..
+        } => {
+            let key = single(properties)?;
+            let kind = match kind {
+                crate::syntax::ast::ConstraintKind::Unique => ConstraintKind::Unique,
+                crate::syntax::ast::ConstraintKind::NotNull => ConstraintKind::NotNull,
+            };
+            match graph.create_constraint(name.as_deref(), label, &key, kind) {
+                Err(crate::storage::StorageError::AlreadyExists { .. }) if *if_not_exists => Ok(()),
+                other => other.map(|_| ()).map_err(Error::from),
+            }
+        }
+        SchemaCommand::DropConstraint { name, if_exists } => match graph.drop_constraint(name) {
+            Err(crate::storage::StorageError::NoSuchSchemaObject { .. }) if *if_exists => Ok(()),
+            other => other.map_err(Error::from),
+        },
+        SchemaCommand::Show(_) => Ok(()),
+    }
+}
