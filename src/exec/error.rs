@@ -16,6 +16,8 @@ pub enum ExecErrorKind {
     ConstraintVerificationFailed,
     ParameterMissing,
     ProcedureError,
+    /// A statement that is well-formed but meaningless for the data it meets (MERGE on null).
+    SemanticError,
     /// Damage or i/o failure below the query: not the user's fault.
     Storage,
 }
@@ -36,6 +38,9 @@ pub enum ExecError {
     /// A deleted node or relationship was read or written.
     #[error("{0}")]
     EntityNotFound(String),
+    /// Well-formed but meaningless for the data met, such as MERGE on a null property.
+    #[error("{0}")]
+    Semantic(String),
     /// A query parameter was used but not given.
     #[error("missing parameter ${0}")]
     ParameterMissing(String),
@@ -58,6 +63,7 @@ impl ExecError {
             ExecError::Arithmetic(_) => ExecErrorKind::ArithmeticError,
             ExecError::EntityNotFound(_) => ExecErrorKind::EntityNotFound,
             ExecError::ParameterMissing(_) => ExecErrorKind::ParameterMissing,
+            ExecError::Semantic(_) => ExecErrorKind::SemanticError,
             ExecError::Procedure { .. } => ExecErrorKind::ProcedureError,
             ExecError::Value(e) => match e.kind() {
                 ValueErrorKind::TypeError => ExecErrorKind::TypeError,

@@ -165,6 +165,10 @@ fn step(
     };
     match current {
         MatchStep::Filter(expr) => {
+            if !pattern.paths.is_empty() {
+                // A predicate on a named path sees the path built from the bindings so far.
+                bind_paths(ctx, pattern, row)?;
+            }
             if is_true(&eval(ctx, expr, row)?)? {
                 return step(ctx, search, index + 1, row, emit);
             }
@@ -286,7 +290,7 @@ fn expand(
         let mut edges = Vec::new();
         ctx.read().expand(from_id, direction, &types, &mut edges)?;
         for edge in edges {
-            if search.used.contains(&edge.rel) {
+            if !prel.bound && search.used.contains(&edge.rel) {
                 continue;
             }
             if prel.bound {
@@ -299,11 +303,11 @@ fn expand(
             {
                 continue;
             }
-            if let Some(target) = target_fixed {
-                if edge.other != target {
-                    continue;
-                }
-            } else if !node_matches(ctx, &pattern.nodes[to], to_props.as_ref(), edge.other)? {
+            if target_fixed.is_some_and(|t| t != edge.other) {
+                continue;
+            }
+            // A node bound before the pattern still has to carry the pattern's labels.
+            if !node_matches(ctx, &pattern.nodes[to], to_props.as_ref(), edge.other)? {
                 continue;
             }
             let saved_rel = std::mem::replace(&mut row[prel.slot], edge_value(&edge, from_id));
@@ -369,10 +373,8 @@ fn var_length(
     let pattern = search.pattern;
     let depth = trail.len() as u64;
     if depth >= min {
-        let ok = match target_fixed {
-            Some(t) => t == at,
-            None => node_matches(ctx, &pattern.nodes[to], to_props, at)?,
-        };
+        let ok = target_fixed.is_none_or(|t| t == at)
+            && node_matches(ctx, &pattern.nodes[to], to_props, at)?;
         if ok {
             let was = search.assigned[to];
             row[prel.slot] = Value::List(trail.clone());
@@ -499,7 +501,7 @@ fn shortest(
         if d < length.min {
             continue;
         }
-        if target_fixed.is_none() && !node_matches(ctx, &pattern.nodes[to], to_props, target)? {
+        if !node_matches(ctx, &pattern.nodes[to], to_props, target)? {
             continue;
         }
         // Every shortest path (or the first) from the start to the target, as relationship lists.

@@ -60,6 +60,33 @@ fn interned_props(ctx: &mut Context<'_>, props: Map) -> Result<Vec<(u32, Value)>
     Ok(out)
 }
 
+/// MERGE cannot create what it could never match again: a property equal to null.
+pub(crate) fn check_merge_properties(
+    ctx: &mut Context<'_>,
+    pattern: &CreatePattern,
+    row: &Row,
+) -> Result<(), ExecError> {
+    let mut row = row.clone();
+    let exprs = pattern
+        .nodes
+        .iter()
+        .filter(|n| !n.bound)
+        .filter_map(|n| n.properties.as_ref());
+    let exprs: Vec<&Expr> = exprs
+        .chain(pattern.rels.iter().filter_map(|r| r.properties.as_ref()))
+        .collect();
+    for expr in exprs {
+        if let Value::Map(map) = eval(ctx, expr, &mut row)?
+            && let Some((key, _)) = map.iter().find(|(_, v)| v.is_null())
+        {
+            return Err(ExecError::Semantic(format!(
+                "cannot MERGE with property `{key}` null: it could never be matched"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Creates the nodes and relationships of a pattern for one row.
 pub(crate) fn create(
     ctx: &mut Context<'_>,

@@ -277,6 +277,7 @@ fn push(
                 match_pattern(ctx, pattern, &mut working, &mut emit)?;
             }
             if matches.is_empty() {
+                mutate::check_merge_properties(ctx, create, row)?;
                 let mut created = row.clone();
                 mutate::create(ctx, create, &mut created)?;
                 mutate::set(ctx, on_create, &mut created)?;

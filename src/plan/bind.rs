@@ -52,6 +52,8 @@ enum Kind {
     Rel,
     Path,
     Value,
+    /// A value whose type is known from the query text (a literal carried by WITH).
+    Known(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +234,107 @@ fn operator_slots(op: &Operator, out: &mut Vec<Slot>) {
     }
 }
 
+/// Slots an expression binds itself (comprehension, quantifier and reduce variables, and the
+/// variables of its subqueries' patterns): reading them is not reading the row.
+fn local_slots(expr: &Expr, out: &mut Vec<Slot>) {
+    match expr {
+        Expr::ListComprehension {
+            slot,
+            list,
+            filter,
+            map,
+        } => {
+            out.push(*slot);
+            local_slots(list, out);
+            for e in filter.iter().chain(map.iter()) {
+                local_slots(e, out);
+            }
+        }
+        Expr::Quantified {
+            slot, list, filter, ..
+        } => {
+            out.push(*slot);
+            local_slots(list, out);
+            if let Some(f) = filter {
+                local_slots(f, out);
+            }
+        }
+        Expr::Reduce {
+            accumulator,
+            slot,
+            init,
+            list,
+            expr,
+        } => {
+            out.push(*accumulator);
+            out.push(*slot);
+            local_slots(init, out);
+            local_slots(list, out);
+            local_slots(expr, out);
+        }
+        Expr::Subquery(sub) => {
+            for op in &sub.pipeline.operators {
+                if let Operator::Match { pattern, .. } = op {
+                    out.extend(pattern.nodes.iter().filter(|n| !n.bound).map(|n| n.slot));
+                    out.extend(pattern.rels.iter().filter(|r| !r.bound).map(|r| r.slot));
+                    out.extend(pattern.paths.iter().map(|p| p.slot));
+                }
+            }
+        }
+        Expr::Property(e, _)
+        | Expr::HasLabels(e, _)
+        | Expr::Unary(_, e)
+        | Expr::IsNull { expr: e, .. } => {
+            local_slots(e, out);
+        }
+        Expr::Index(a, b) | Expr::Binary(_, a, b) => {
+            local_slots(a, out);
+            local_slots(b, out);
+        }
+        Expr::List(items) | Expr::Function { args: items, .. } => {
+            items.iter().for_each(|e| local_slots(e, out));
+        }
+        Expr::Map(entries) => entries.iter().for_each(|(_, e)| local_slots(e, out)),
+        Expr::Case {
+            operand,
+            alternatives,
+            default,
+        } => {
+            for e in operand.iter().chain(default.iter()) {
+                local_slots(e, out);
+            }
+            for (w, t) in alternatives {
+                local_slots(w, out);
+                local_slots(t, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Slots an expression reads from the row.
+fn free_slots(expr: &Expr) -> Vec<Slot> {
+    let mut used = Vec::new();
+    slots_of(expr, &mut used);
+    let mut local = Vec::new();
+    local_slots(expr, &mut local);
+    used.retain(|s| !local.contains(s));
+    used
+}
+
+/// Grouping keys an expression with aggregates may refer to by value: variables and property
+/// reads only, as openCypher says.
+fn simple_keys(keys: &[(Slot, Expr)]) -> Vec<(Slot, Expr)> {
+    keys.iter()
+        .filter(|(_, e)| match e {
+            Expr::Slot(_) => true,
+            Expr::Property(base, _) => matches!(base.as_ref(), Expr::Slot(_)),
+            _ => false,
+        })
+        .cloned()
+        .collect()
+}
+
 /// Replaces every subexpression equal to one of `keys` by its slot.
 fn replace_keys(expr: Expr, keys: &[(Slot, Expr)]) -> Expr {
     if let Some((slot, _)) = keys.iter().find(|(_, k)| *k == expr) {
@@ -299,6 +402,46 @@ fn column_name(source: &str, expr: &ast::Expr) -> String {
                 text.to_owned()
             }
         }
+    }
+}
+
+/// The type of an expression when the query text alone tells it.
+fn static_type(e: &ast::Expr, scope: &Scope) -> Option<&'static str> {
+    match &e.kind {
+        ast::ExprKind::Literal(lit) => Some(match lit {
+            ast::Literal::Integer(_) => "INTEGER",
+            ast::Literal::Float(_) => "FLOAT",
+            ast::Literal::String(_) => "STRING",
+            ast::Literal::Bool(_) => "BOOLEAN",
+            ast::Literal::Null => "NULL",
+        }),
+        ast::ExprKind::List(_) | ast::ExprKind::ListComprehension { .. } => Some("LIST"),
+        ast::ExprKind::Map(_) => Some("MAP"),
+        ast::ExprKind::Variable(name) => match scope.get(name)?.kind {
+            Kind::Node => Some("NODE"),
+            Kind::Rel => Some("RELATIONSHIP"),
+            Kind::Path => Some("PATH"),
+            Kind::Known(t) => Some(t),
+            Kind::Value => None,
+        },
+        _ => None,
+    }
+}
+
+/// Refuses an operand whose known type the operation cannot take.
+fn check_operand(
+    e: &ast::Expr,
+    scope: &Scope,
+    allowed: &[&str],
+    what: &str,
+) -> Result<(), PlanError> {
+    match static_type(e, scope) {
+        Some(t) if t != "NULL" && !allowed.contains(&t) => Err(err(
+            K::InvalidArgumentType,
+            e.span,
+            format!("{what} cannot take a value of type {t}"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -404,6 +547,7 @@ impl<'a> Binder<'a> {
                 }
                 ast::ClauseKind::Create(pattern) => {
                     self.writes = true;
+                    eager_after_reads(&mut ops);
                     let create = self.create_pattern(pattern, &mut scope)?;
                     ops.push(Operator::Create(create));
                     if !last {
@@ -412,6 +556,7 @@ impl<'a> Binder<'a> {
                 }
                 ast::ClauseKind::Merge(merge) => {
                     self.writes = true;
+                    eager_after_reads(&mut ops);
                     ops.push(self.merge(merge, &mut scope)?);
                     if !last {
                         ops.push(Operator::Eager);
@@ -419,6 +564,7 @@ impl<'a> Binder<'a> {
                 }
                 ast::ClauseKind::Set(items) => {
                     self.writes = true;
+                    eager_after_reads(&mut ops);
                     let set = items
                         .iter()
                         .map(|item| self.set_item(item, &scope))
@@ -527,13 +673,6 @@ impl<'a> Binder<'a> {
                 .filter(|v| !v.name.starts_with("  "))
                 .collect();
             vars.sort_by(|a, b| a.name.cmp(&b.name));
-            if vars.is_empty() && p.items.is_empty() {
-                return Err(err(
-                    K::InvalidClauseComposition,
-                    span,
-                    "RETURN * has no variables to return",
-                ));
-            }
             for v in vars {
                 items.push((v.name.clone(), None, span));
             }
@@ -584,13 +723,16 @@ impl<'a> Binder<'a> {
                         (ast::ExprKind::Variable(n), _) => {
                             scope.get(n).map_or(Kind::Value, |v| v.kind)
                         }
-                        _ => Kind::Value,
+                        _ => static_type(e, scope)
+                            .filter(|t| *t != "NULL")
+                            .map_or(Kind::Value, Kind::Known),
                     };
                     bound.push((name.clone(), expr, aggregates.len() > before, kind));
                 }
             }
         }
         let aggregating = !aggregates.is_empty();
+        let projected_exprs: Vec<Expr> = bound.iter().map(|(_, e, _, _)| e.clone()).collect();
 
         // New slots: a plain variable keeps its slot, anything else gets a fresh one.
         let mut new_scope = Scope::default();
@@ -611,15 +753,19 @@ impl<'a> Binder<'a> {
             out_slots.push((name.clone(), slot));
         }
 
+        let projected: Vec<(Slot, Expr)> = out_slots
+            .iter()
+            .map(|(_, s)| *s)
+            .zip(projected_exprs)
+            .collect();
         if aggregating {
             // Grouping keys become slots; aggregate items may use keys and aggregates only.
             let key_exprs: Vec<(Slot, Expr)> = keys.clone();
             let agg_slots: Vec<Slot> = aggregates.iter().map(|a: &Aggregate| a.slot).collect();
             let mut final_items = Vec::new();
             for (slot, expr) in computed {
-                let rewritten = replace_keys(expr, &key_exprs);
-                let mut used = Vec::new();
-                slots_of(&rewritten, &mut used);
+                let rewritten = replace_keys(expr, &simple_keys(&key_exprs));
+                let used = free_slots(&rewritten);
                 if used
                     .iter()
                     .any(|s| !agg_slots.contains(s) && !key_exprs.iter().any(|(k, _)| k == s))
@@ -728,14 +874,27 @@ impl<'a> Binder<'a> {
         if let Some(limit) = &p.limit {
             ops.push(Operator::Limit(self.constant_count(limit, "LIMIT")?));
         }
+        if let Some(where_) = &p.where_ {
+            // Like ORDER BY: the projected names, and before DISTINCT or aggregation the earlier
+            // variables too; the filter runs before the earlier slots are cleared.
+            let predicate = if aggregating || p.distinct {
+                let mut none = Vec::new();
+                self.order_expr(
+                    where_, scope, &new_scope, &mut none, &projected, &out_slots, false,
+                )?
+            } else {
+                let mut both = scope.clone();
+                for v in &new_scope.vars {
+                    both.add(&v.name, v.slot, v.kind);
+                }
+                self.expr(where_, &both, &mut AggMode::Forbidden)?
+            };
+            ops.push(Operator::Filter(predicate));
+        }
         ops.push(Operator::Project {
             items: Vec::new(),
             keep: out_slots.iter().map(|(_, s)| *s).collect(),
         });
-        if let Some(where_) = &p.where_ {
-            let predicate = self.expr(where_, &new_scope, &mut AggMode::Forbidden)?;
-            ops.push(Operator::Filter(predicate));
-        }
         Ok((new_scope, out_slots))
     }
 
@@ -779,9 +938,15 @@ impl<'a> Binder<'a> {
         } else {
             expr
         };
-        let expr = replace_keys(expr, items);
-        let mut used = Vec::new();
-        slots_of(&expr, &mut used);
+        let reads_aggregate = free_slots(&expr)
+            .iter()
+            .any(|s| aggregates.iter().any(|a| a.slot == *s));
+        let expr = if reads_aggregate {
+            replace_keys(expr, &simple_keys(items))
+        } else {
+            replace_keys(expr, items)
+        };
+        let used = free_slots(&expr);
         let allowed: Vec<Slot> = out_slots
             .iter()
             .map(|(_, s)| *s)
@@ -959,6 +1124,13 @@ impl<'a> Binder<'a> {
         let properties = self.properties(node.properties.as_ref(), scope)?;
         let (slot, bound) = match &node.variable {
             Some(v) => match scope.get(&v.name) {
+                Some(var) if matches!(var.kind, Kind::Known(_)) => {
+                    return Err(err(
+                        K::VariableTypeConflict,
+                        v.span,
+                        format!("variable `{}` is not a node", v.name),
+                    ));
+                }
                 Some(var) if var.kind == Kind::Node || var.kind == Kind::Value => {
                     // A node seen earlier in this pattern is the same pattern node.
                     if let Some(i) = nodes.iter().position(|n| n.slot == var.slot) {
@@ -1109,6 +1281,16 @@ impl<'a> Binder<'a> {
                     "shortestPath cannot be created",
                 ));
             }
+            if part.path.steps.is_empty()
+                && let Some(v) = &part.path.start.variable
+                && scope.get(&v.name).is_some()
+            {
+                return Err(err(
+                    K::VariableAlreadyBound,
+                    v.span,
+                    format!("variable `{}` already declared", v.name),
+                ));
+            }
             let mut node_ids = Vec::new();
             let mut rel_ids = Vec::new();
             let mut left = self.create_node(&part.path.start, scope, &mut create)?;
@@ -1247,6 +1429,16 @@ impl<'a> Binder<'a> {
             parts: vec![merge.part.clone()],
             span: merge.part.span,
         };
+        if merge.part.path.steps.is_empty()
+            && let Some(v) = &merge.part.path.start.variable
+            && scope.get(&v.name).is_some()
+        {
+            return Err(err(
+                K::VariableAlreadyBound,
+                v.span,
+                format!("variable `{}` already declared", v.name),
+            ));
+        }
         // Match first, in a scratch scope, to learn the slots; creation must use the same ones.
         let mut match_scope = scope.clone();
         let pattern = self.match_pattern(&pattern_ast, None, &mut match_scope, false)?;
@@ -1516,6 +1708,12 @@ impl<'a> Binder<'a> {
                 Expr::Slot(var.slot)
             }
             E::Property(base, key) => {
+                check_operand(
+                    base,
+                    scope,
+                    &["MAP", "NODE", "RELATIONSHIP"],
+                    "property access",
+                )?;
                 Expr::Property(Box::new(self.expr(base, scope, agg)?), key.clone())
             }
             E::Index(base, index) => Expr::Index(
@@ -1534,12 +1732,36 @@ impl<'a> Binder<'a> {
             E::HasLabels(base, labels) => {
                 Expr::HasLabels(Box::new(self.expr(base, scope, agg)?), labels.clone())
             }
-            E::Unary(op, inner) => Expr::Unary(*op, Box::new(self.expr(inner, scope, agg)?)),
-            E::Binary(op, a, b) => Expr::Binary(
-                *op,
-                Box::new(self.expr(a, scope, agg)?),
-                Box::new(self.expr(b, scope, agg)?),
-            ),
+            E::Unary(op, inner) => {
+                match op {
+                    ast::UnaryOp::Not => check_operand(inner, scope, &["BOOLEAN"], "NOT")?,
+                    _ => check_operand(inner, scope, &["INTEGER", "FLOAT"], "a sign")?,
+                }
+                Expr::Unary(*op, Box::new(self.expr(inner, scope, agg)?))
+            }
+            E::Binary(op, a, b) => {
+                use ast::BinaryOp as B;
+                let (allowed, what): (&[&str], &str) = match op {
+                    B::And | B::Or | B::Xor => (&["BOOLEAN"], "a boolean operator"),
+                    B::In => {
+                        check_operand(b, scope, &["LIST"], "IN")?;
+                        (&[], "")
+                    }
+                    B::Sub | B::Mul | B::Div | B::Mod | B::Pow => {
+                        (&["INTEGER", "FLOAT", "DURATION"], "arithmetic")
+                    }
+                    _ => (&[], ""),
+                };
+                if !allowed.is_empty() {
+                    check_operand(a, scope, allowed, what)?;
+                    check_operand(b, scope, allowed, what)?;
+                }
+                Expr::Binary(
+                    *op,
+                    Box::new(self.expr(a, scope, agg)?),
+                    Box::new(self.expr(b, scope, agg)?),
+                )
+            }
             E::IsNull { expr, negated } => Expr::IsNull {
                 expr: Box::new(self.expr(expr, scope, agg)?),
                 negated: *negated,
@@ -1622,6 +1844,15 @@ impl<'a> Binder<'a> {
                     )
                 })?;
                 check_arity(&info, args.len(), name.span)?;
+                match (info.name.to_ascii_lowercase().as_str(), args.first()) {
+                    ("length", Some(a)) => {
+                        check_operand(a, scope, &["PATH", "STRING", "LIST"], "length()")?;
+                    }
+                    ("size", Some(a)) => {
+                        check_operand(a, scope, &["STRING", "LIST", "MAP"], "size()")?
+                    }
+                    _ => {}
+                }
                 let args = args
                     .iter()
                     .map(|a| self.expr(a, scope, agg))
@@ -1719,6 +1950,15 @@ impl<'a> Binder<'a> {
                 }
             }
             E::PatternPredicate(path) => {
+                check_pattern_predicate(
+                    std::slice::from_ref(&ast::PatternPart {
+                        variable: None,
+                        shortest: None,
+                        path: (**path).clone(),
+                        span: e.span,
+                    }),
+                    scope,
+                )?;
                 let part = ast::PatternPart {
                     variable: None,
                     shortest: None,
@@ -1865,6 +2105,45 @@ fn check_arity(info: &super::bind::FunctionInfo, n: usize, span: Span) -> Result
 
 fn replace_slot(expr: Expr, from: Slot, to: Slot) -> Expr {
     replace_keys(expr, &[(to, Expr::Slot(from))])
+}
+
+/// A pattern predicate may not introduce variables.
+fn check_pattern_predicate(parts: &[ast::PatternPart], scope: &Scope) -> Result<(), PlanError> {
+    // Only the variables of the enclosing scope may appear.
+    for part in parts {
+        let named = std::iter::once(&part.path.start.variable).chain(
+            part.path
+                .steps
+                .iter()
+                .flat_map(|(r, n)| [&r.variable, &n.variable]),
+        );
+        for v in named.flatten() {
+            if scope.get(&v.name).is_none() {
+                return Err(err(
+                    K::UndefinedVariable,
+                    v.span,
+                    format!(
+                        "variable `{}` not defined: a pattern predicate cannot introduce new variables",
+                        v.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Before a write that follows a MATCH, every row of the reads is produced first, so the
+/// write cannot feed the reads of later rows (the classic Halloween problem).
+fn eager_after_reads(ops: &mut Vec<Operator>) {
+    let reads = ops
+        .iter()
+        .rev()
+        .take_while(|op| !matches!(op, Operator::Eager))
+        .any(|op| matches!(op, Operator::Match { .. }));
+    if reads {
+        ops.push(Operator::Eager);
+    }
 }
 
 /// Splits `a AND b AND c` into its conjuncts.
