@@ -55,6 +55,8 @@ pub struct LabelBatch {
     builders: Vec<ColumnBuilder>,
     groups: Vec<GroupBuf>,
     id_entries: Vec<(Vec<u8>, u32)>,
+    /// (row, label) of labels beyond the batch's own, rows ascending.
+    extra_labels: Vec<(u32, u32)>,
 }
 
 impl LabelBatch {
@@ -85,7 +87,16 @@ impl LabelBatch {
         self.rows
     }
 
+    /// Gives row `row` (already pushed) a label beyond the batch's own.
+    pub fn add_label(&mut self, row: u32, label: u32) {
+        if label != self.label && row < self.rows {
+            self.extra_labels.push((row, label));
+        }
+    }
+
     fn finish(mut self) -> Result<Self, StorageError> {
+        self.extra_labels.sort_unstable();
+        self.extra_labels.dedup();
         let rest = self.rows % GROUP_SIZE;
         if rest > 0 {
             self.groups
@@ -107,6 +118,14 @@ pub struct RelBatch {
 }
 
 impl RelBatch {
+    /// Rewrites every endpoint through `map`: for loaders that parse relationships before they
+    /// know the node ids `add_nodes` will hand out, and push provisional ids meanwhile.
+    pub fn map_endpoints(&mut self, mut map: impl FnMut(u64) -> u64) {
+        for id in self.src.iter_mut().chain(self.dst.iter_mut()) {
+            *id = map(*id);
+        }
+    }
+
     /// Adds a relationship from node `src` to node `dst` with `values[i]` for `keys[i]`.
     pub fn push_row(
         &mut self,
@@ -225,6 +244,7 @@ impl BulkLoader {
             builders,
             groups: Vec::new(),
             id_entries: Vec::new(),
+            extra_labels: Vec::new(),
         }
     }
 
@@ -252,19 +272,39 @@ impl BulkLoader {
 
     /// Adds a batch of nodes; returns the id of its first row (the others follow in order).
     pub fn add_nodes(&mut self, batch: LabelBatch) -> Result<u64, StorageError> {
-        let batch = batch.finish()?;
+        let mut batch = batch.finish()?;
         let first = self.next_node_id();
-        for (i, buf) in batch.groups.into_iter().enumerate() {
+        let mut extra_pos = 0;
+        for (i, buf) in std::mem::take(&mut batch.groups).into_iter().enumerate() {
             let group = u32::try_from(self.node_groups.len())
                 .map_err(|_| StorageError::Capacity("node groups"))?;
             let mut set = Vec::new();
             for slot in 0..buf.slots {
                 bits::set(&mut set, slot);
             }
+            // Labels beyond the batch's own, for the rows of this group.
+            #[allow(clippy::cast_possible_truncation)]
+            let base = (i as u32) << super::GROUP_SHIFT;
+            let mut extra: BTreeMap<u32, (Vec<u64>, u32)> = BTreeMap::new();
+            while let Some(&(row, label)) = batch.extra_labels.get(extra_pos) {
+                if row >= base + buf.slots {
+                    break;
+                }
+                let (bitset, count) = extra.entry(label).or_default();
+                bits::set(bitset, row - base);
+                *count += 1;
+                extra_pos += 1;
+            }
+            let mut labels = vec![(batch.label, set.clone())];
+            let mut label_counts = vec![(batch.label, buf.slots)];
+            for (label, (bitset, count)) in extra {
+                labels.push((label, bitset));
+                label_counts.push((label, count));
+            }
             let meta = NodeMetaChunk {
                 slots: buf.slots,
-                exists: set.clone(),
-                labels: vec![(batch.label, set)],
+                exists: set,
+                labels,
             };
             self.chunks.push((
                 keys::node_chunk_key(group, 1, NodeChunkKind::Meta, 0, 0),
@@ -275,7 +315,7 @@ impl BulkLoader {
                 generation: 1,
                 slots: buf.slots,
                 live: buf.slots,
-                labels: vec![(batch.label, buf.slots)],
+                labels: label_counts,
                 ..NodeGroupRecord::default()
             };
             for (key, bytes) in buf.columns {
@@ -287,6 +327,16 @@ impl BulkLoader {
             }
             debug_assert_eq!(u64::from(group), (first >> super::GROUP_SHIFT) + i as u64);
             self.node_groups.push(record);
+        }
+        // A node is found by its id under each of its labels.
+        for &(row, label) in &batch.extra_labels {
+            if let Ok(pos) = batch.id_entries.binary_search_by_key(&row, |(_, r)| *r) {
+                let key = batch.id_entries[pos].0.clone();
+                self.id_entries
+                    .entry(label)
+                    .or_default()
+                    .push((key, first + u64::from(row)));
+            }
         }
         let entries = self.id_entries.entry(batch.label).or_default();
         entries.extend(

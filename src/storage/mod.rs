@@ -25,7 +25,7 @@ mod store;
 mod traits;
 mod write;
 
-pub use bulk::{BulkLoader, BulkStats, LabelBatch};
+pub use bulk::{BulkLoader, BulkStats, LabelBatch, RelBatch};
 pub use catalog::{KeyId, LabelId, TypeId};
 pub use read::Snapshot;
 pub use records::{ConstraintKind, FORMAT_VERSION};
