@@ -10,7 +10,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "cordial", version)]
 pub struct Args {
     /// The database directory.
-    #[arg(long, global = true, value_name = "DIR", default_value = "./cordial.db")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        default_value = "./cordial.db"
+    )]
     pub db: PathBuf,
 
     #[command(subcommand)]

@@ -111,7 +111,10 @@ fn read_header(path: &Path, kind: FileKind, delimiter: u8) -> Result<Vec<Column>
 
 /// The name a file gives: its file name up to the first dot.
 fn name_of(path: &Path) -> String {
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     file_name.split('.').next().unwrap_or_default().to_owned()
 }
 

@@ -235,11 +235,17 @@ pub fn parse_header(fields: &[&str], kind: FileKind) -> Result<Vec<Column>, Head
             return Err(problem(&column.text, detail));
         }
         if ids > 1 || types > 1 || labels > 1 || starts > 1 || ends > 1 {
-            return Err(problem(&column.text, "this role appears twice in the header"));
+            return Err(problem(
+                &column.text,
+                "this role appears twice in the header",
+            ));
         }
         if let Some(key) = key {
             if keys.contains(&key) {
-                return Err(problem(&column.text, format!("property `{key}` appears twice")));
+                return Err(problem(
+                    &column.text,
+                    format!("property `{key}` appears twice"),
+                ));
             }
             keys.push(key);
         }

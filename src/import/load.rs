@@ -76,7 +76,9 @@ pub fn provisional_to_node(provisional: u64, firsts: &[u64]) -> u64 {
 enum Action {
     Skip,
     /// The node's id; also the property in `slot` when the column names one.
-    Id { slot: Option<usize> },
+    Id {
+        slot: Option<usize>,
+    },
     Start,
     End,
     Labels,
@@ -108,10 +110,7 @@ pub enum Parsed {
 
 /// Decides, for every file, which store key each column fills; interns every name the headers
 /// hold. Returns the plans and the names of the id spaces.
-pub fn plan_files(
-    bundle: &Bundle,
-    loader: &mut BulkLoader,
-) -> (Vec<FilePlan>, Vec<String>) {
+pub fn plan_files(bundle: &Bundle, loader: &mut BulkLoader) -> (Vec<FilePlan>, Vec<String>) {
     let mut spaces: Vec<String> = Vec::new();
     let mut space_of = |name: &str| match spaces.iter().position(|s| s == name) {
         Some(i) => i,
@@ -341,7 +340,10 @@ impl<'a> Shared<'a> {
             for (id, provisional) in map {
                 match merged.entry(id) {
                     Entry::Occupied(entry) => {
-                        if first_duplicate.as_ref().is_none_or(|(p, _)| provisional < *p) {
+                        if first_duplicate
+                            .as_ref()
+                            .is_none_or(|(p, _)| provisional < *p)
+                        {
                             first_duplicate = Some((provisional, entry.key().clone()));
                         }
                     }
@@ -371,12 +373,10 @@ impl<'a> Shared<'a> {
         let delimiter = self.delimiter;
         while let Some(file) = self.next_file() {
             let result = match self.bundle.files[file].kind {
-                FileKind::Nodes => self
-                    .parse_nodes(file, delimiter)
-                    .and_then(|(batch, map)| {
-                        self.finish_node_file(file, map)?;
-                        Ok(Parsed::Nodes(batch))
-                    }),
+                FileKind::Nodes => self.parse_nodes(file, delimiter).and_then(|(batch, map)| {
+                    self.finish_node_file(file, map)?;
+                    Ok(Parsed::Nodes(batch))
+                }),
                 FileKind::Relationships => self
                     .parse_relationships(file, delimiter)
                     .map(Parsed::Relationships),
@@ -393,7 +393,11 @@ impl<'a> Shared<'a> {
 
     /// The parsed files in bundle order, or the first error.
     pub fn into_results(self) -> Result<Vec<Parsed>, ImportError> {
-        if let Some(error) = self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        if let Some(error) = self
+            .error
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             return Err(error);
         }
         let results = self
@@ -423,6 +427,7 @@ impl<'a> Shared<'a> {
         let mut batch = lock(self.loader).label_batch(plan.name_id, plan.keys.clone());
         let mut map = plan.id_space.map(|_| IdMap::default());
         let mut labels: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut row_labels = Vec::new();
         let file_bits = u64::try_from(file_idx).unwrap_or(u64::MAX) << 32;
         let mut rows = RowReader::open(self, file, delimiter)?;
         while rows.next_record()? {
@@ -475,21 +480,23 @@ impl<'a> Shared<'a> {
                             let label = match labels.get(name) {
                                 Some(label) => *label,
                                 None => {
-                                    let text = std::str::from_utf8(name).map_err(|_| {
-                                        bad_value(file, line, i, field, "label")
-                                    })?;
+                                    let text = std::str::from_utf8(name)
+                                        .map_err(|_| bad_value(file, line, i, field, "label"))?;
                                     let label = lock(self.loader).label(text);
                                     labels.insert(name.to_vec(), label);
                                     label
                                 }
                             };
-                            batch.add_label(row, label);
+                            row_labels.push(label);
                         }
                     }
                     Action::Skip | Action::Start | Action::End | Action::Type => {}
                 }
             }
             batch.push_row(values)?;
+            for label in row_labels.drain(..) {
+                batch.add_label(row, label);
+            }
             if batch.rows() == u32::MAX {
                 return Err(ImportError::Capacity {
                     file: file.path.clone(),
@@ -675,7 +682,11 @@ struct RowReader<'s, 'a> {
 }
 
 impl<'s, 'a> RowReader<'s, 'a> {
-    fn open(shared: &'s Shared<'a>, file: &'s BundleFile, delimiter: u8) -> Result<Self, ImportError> {
+    fn open(
+        shared: &'s Shared<'a>,
+        file: &'s BundleFile,
+        delimiter: u8,
+    ) -> Result<Self, ImportError> {
         let mut reader = csv_reader(&file.path, delimiter)?;
         let mut record = csv::ByteRecord::new();
         // The header was parsed when the bundle was opened.

@@ -127,7 +127,10 @@ pub fn import_bundle(
         let handles: Vec<_> = (0..threads)
             .map(|_| scope.spawn(|| shared.work()))
             .collect();
-        while !handles.iter().all(std::thread::ScopedJoinHandle::is_finished) {
+        while !handles
+            .iter()
+            .all(std::thread::ScopedJoinHandle::is_finished)
+        {
             progress(ImportProgress {
                 phase: ImportPhase::Reading,
                 done: shared.bytes_done.load(Ordering::Relaxed),

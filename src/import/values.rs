@@ -14,11 +14,7 @@ const NANOS_PER_SECOND: i64 = 1_000_000_000;
 const MAX_YEAR: i64 = 262_000;
 
 /// Parses one field (not empty) as `scalar`, or as a list of them split on `array_delimiter`.
-pub fn parse_value(
-    field: &[u8],
-    scalar: ScalarType,
-    array: Option<u8>,
-) -> Option<StoredValue> {
+pub fn parse_value(field: &[u8], scalar: ScalarType, array: Option<u8>) -> Option<StoredValue> {
     match array {
         None => parse_scalar(field, scalar),
         Some(delimiter) => field
@@ -315,7 +311,9 @@ fn parse_duration(text: &[u8]) -> Option<StoredValue> {
         (b'+', rest) => (false, rest),
         _ => (false, text),
     };
-    let mut rest = text.strip_prefix(b"P").or_else(|| text.strip_prefix(b"p"))?;
+    let mut rest = text
+        .strip_prefix(b"P")
+        .or_else(|| text.strip_prefix(b"p"))?;
     let (mut months, mut days, mut seconds, mut nanos) = (0i64, 0i64, 0i64, 0i64);
     let mut in_time = false;
     let mut any = false;
@@ -422,7 +420,12 @@ mod tests {
         );
         assert_eq!(
             dt("2024-03-01T11:15:00.25+01:00"),
-            Some(StoredValue::DateTime(1_709_288_100, 250_000_000, 3600, None))
+            Some(StoredValue::DateTime(
+                1_709_288_100,
+                250_000_000,
+                3600,
+                None
+            ))
         );
         assert_eq!(
             dt("2024-03-01T11:15:00[Europe/Stockholm]"),
