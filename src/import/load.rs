@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
@@ -20,46 +20,7 @@ use super::ImportError;
 use super::bundle::{Bundle, BundleFile, csv_error, csv_reader};
 use super::header::{ColumnKind, FileKind, ScalarType};
 use super::values::parse_value;
-use crate::storage::records::StoredValue;
-use crate::storage::{BulkLoader, LabelBatch, RelBatch};
-
-/// FxHash (as in rustc): much faster than SipHash on short id strings, and the ids come from
-/// the user's own files, so flooding resistance buys nothing here.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash.rotate_left(26)
-    }
-}
+use crate::storage::{BulkLoader, Field, FxHasher, LabelBatch, RelBatch};
 
 /// Node ids of an id space: the id text to the provisional id `file << 32 | row`.
 pub type IdMap = HashMap<Box<[u8]>, u64, BuildHasherDefault<FxHasher>>;
@@ -433,7 +394,7 @@ impl<'a> Shared<'a> {
         while rows.next_record()? {
             let (record, line) = (&rows.record, rows.line);
             let row = batch.rows();
-            let mut values = vec![StoredValue::Null; plan.keys.len()];
+            let mut values = vec![Field::Null; plan.keys.len()];
             for (i, field) in record.iter().enumerate() {
                 match &plan.actions[i] {
                     Action::Id { slot } => {
@@ -458,8 +419,10 @@ impl<'a> Shared<'a> {
                             }
                         }
                         if let Some(slot) = slot {
-                            values[*slot] = parse_value(field, ScalarType::String, None)
-                                .ok_or_else(|| bad_value(file, line, i, field, "string"))?;
+                            values[*slot] = Field::Str(
+                                std::str::from_utf8(field)
+                                    .map_err(|_| bad_value(file, line, i, field, "string"))?,
+                            );
                         }
                     }
                     Action::Property {
@@ -493,7 +456,7 @@ impl<'a> Shared<'a> {
                     Action::Skip | Action::Start | Action::End | Action::Type => {}
                 }
             }
-            batch.push_row(values)?;
+            batch.push_fields(&mut values)?;
             for label in row_labels.drain(..) {
                 batch.add_label(row, label);
             }
@@ -523,7 +486,7 @@ impl<'a> Shared<'a> {
         let mut rows = RowReader::open(self, file, delimiter)?;
         while rows.next_record()? {
             let (record, line) = (&rows.record, rows.line);
-            let mut values = vec![StoredValue::Null; plan.keys.len()];
+            let mut values = vec![Field::Null; plan.keys.len()];
             let (mut start, mut end, mut batch_idx) = (0, 0, 0);
             for (i, field) in record.iter().enumerate() {
                 match &plan.actions[i] {
@@ -576,21 +539,26 @@ impl<'a> Shared<'a> {
                     Action::Skip | Action::Id { .. } | Action::Labels => {}
                 }
             }
-            batches[batch_idx].push_row(start, end, values)?;
+            batches[batch_idx].push_fields(start, end, &mut values)?;
         }
         Ok(batches)
     }
 
-    fn value(
+    fn value<'f>(
         &self,
         file: &BundleFile,
         line: u64,
         column: usize,
-        field: &[u8],
+        field: &'f [u8],
         scalar: ScalarType,
         array: bool,
-    ) -> Result<StoredValue, ImportError> {
-        parse_value(field, scalar, array.then_some(self.array_delimiter)).ok_or_else(|| {
+    ) -> Result<Field<'f>, ImportError> {
+        let parsed = if scalar == ScalarType::String && !array {
+            std::str::from_utf8(field).ok().map(Field::Str)
+        } else {
+            parse_value(field, scalar, array.then_some(self.array_delimiter)).map(Field::Value)
+        };
+        parsed.ok_or_else(|| {
             let type_name = if array {
                 format!("{}[]", scalar.name())
             } else {
