@@ -10,8 +10,6 @@
 //! batches, so a failure leaves the database untouched.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::BuildHasherDefault;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
@@ -19,11 +17,9 @@ use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
 use super::ImportError;
 use super::bundle::{Bundle, BundleFile, csv_error, csv_reader};
 use super::header::{ColumnKind, FileKind, ScalarType};
+use super::ids::IdMap;
 use super::values::parse_value;
-use crate::storage::{BulkLoader, Field, FxHasher, LabelBatch, RelBatch};
-
-/// Node ids of an id space: the id text to the provisional id `file << 32 | row`.
-pub type IdMap = HashMap<Box<[u8]>, u64, BuildHasherDefault<FxHasher>>;
+use crate::storage::{BulkLoader, Field, LabelBatch, RelBatch};
 
 /// The node id of a provisional id, given the first node id of each node file.
 #[must_use]
@@ -298,19 +294,13 @@ impl<'a> Shared<'a> {
         };
         for (file, map) in parts {
             let mut first_duplicate: Option<(u64, Box<[u8]>)> = None;
-            for (id, provisional) in map {
-                match merged.entry(id) {
-                    Entry::Occupied(entry) => {
-                        if first_duplicate
-                            .as_ref()
-                            .is_none_or(|(p, _)| provisional < *p)
-                        {
-                            first_duplicate = Some((provisional, entry.key().clone()));
-                        }
-                    }
-                    Entry::Vacant(entry) => {
-                        entry.insert(provisional);
-                    }
+            for (id, provisional) in map.into_entries() {
+                if !merged.insert(&id, provisional)
+                    && first_duplicate
+                        .as_ref()
+                        .is_none_or(|(p, _)| provisional < *p)
+                {
+                    first_duplicate = Some((provisional, id));
                 }
             }
             if let Some((provisional, id)) = first_duplicate {
@@ -391,10 +381,12 @@ impl<'a> Shared<'a> {
         let mut row_labels = Vec::new();
         let file_bits = u64::try_from(file_idx).unwrap_or(u64::MAX) << 32;
         let mut rows = RowReader::open(self, file, delimiter)?;
+        let mut spare: Vec<Field<'static>> = Vec::with_capacity(plan.keys.len());
         while rows.next_record()? {
             let (record, line) = (&rows.record, rows.line);
             let row = batch.rows();
-            let mut values = vec![Field::Null; plan.keys.len()];
+            let mut values = renew(std::mem::take(&mut spare));
+            values.resize(plan.keys.len(), Field::Null);
             for (i, field) in record.iter().enumerate() {
                 match &plan.actions[i] {
                     Action::Id { slot } => {
@@ -402,21 +394,16 @@ impl<'a> Shared<'a> {
                         if field.is_empty() {
                             return Err(bad_value(file, line, i, field, "id (it is empty)"));
                         }
-                        if let Some(map) = map.as_mut() {
-                            match map.entry(Box::from(field)) {
-                                Entry::Occupied(_) => {
-                                    return Err(ImportError::DuplicateId {
-                                        file: file.path.clone(),
-                                        line,
-                                        column: file.columns[i].text.clone(),
-                                        id: String::from_utf8_lossy(field).into_owned(),
-                                        space: self.spaces[id_space].clone(),
-                                    });
-                                }
-                                Entry::Vacant(entry) => {
-                                    entry.insert(file_bits | u64::from(row));
-                                }
-                            }
+                        if let Some(map) = map.as_mut()
+                            && !map.insert(field, file_bits | u64::from(row))
+                        {
+                            return Err(ImportError::DuplicateId {
+                                file: file.path.clone(),
+                                line,
+                                column: file.columns[i].text.clone(),
+                                id: String::from_utf8_lossy(field).into_owned(),
+                                space: self.spaces[id_space].clone(),
+                            });
                         }
                         if let Some(slot) = slot {
                             values[*slot] = Field::Str(
@@ -457,6 +444,7 @@ impl<'a> Shared<'a> {
                 }
             }
             batch.push_fields(&mut values)?;
+            spare = renew(values);
             for label in row_labels.drain(..) {
                 batch.add_label(row, label);
             }
@@ -484,9 +472,11 @@ impl<'a> Shared<'a> {
         let mut batches = vec![lock(self.loader).rel_batch(plan.name_id, plan.keys.clone())];
         let mut types: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut rows = RowReader::open(self, file, delimiter)?;
+        let mut spare: Vec<Field<'static>> = Vec::with_capacity(plan.keys.len());
         while rows.next_record()? {
             let (record, line) = (&rows.record, rows.line);
-            let mut values = vec![Field::Null; plan.keys.len()];
+            let mut values = renew(std::mem::take(&mut spare));
+            values.resize(plan.keys.len(), Field::Null);
             let (mut start, mut end, mut batch_idx) = (0, 0, 0);
             for (i, field) in record.iter().enumerate() {
                 match &plan.actions[i] {
@@ -496,7 +486,7 @@ impl<'a> Shared<'a> {
                         } else {
                             (ends, plan.end_space, &mut end)
                         };
-                        *out = *map.get(field).ok_or_else(|| ImportError::UnknownId {
+                        *out = map.get(field).ok_or_else(|| ImportError::UnknownId {
                             file: file.path.clone(),
                             line,
                             column: file.columns[i].text.clone(),
@@ -540,6 +530,7 @@ impl<'a> Shared<'a> {
                 }
             }
             batches[batch_idx].push_fields(start, end, &mut values)?;
+            spare = renew(values);
         }
         Ok(batches)
     }
@@ -567,6 +558,14 @@ impl<'a> Shared<'a> {
             bad_value(file, line, column, field, &type_name)
         })
     }
+}
+
+/// An empty vector of fields in `spare`'s allocation. Fields borrow from the CSV record, which
+/// changes every row, so the buffer's lifetime is renewed per row; collecting an emptied vector
+/// in place allocates nothing.
+fn renew<'b>(mut spare: Vec<Field<'_>>) -> Vec<Field<'b>> {
+    spare.clear();
+    spare.into_iter().map(|_| Field::Null).collect()
 }
 
 /// Wakes the other threads if this one panics, so none waits forever for an id space the

@@ -12,6 +12,7 @@
 mod bundle;
 mod error;
 mod header;
+mod ids;
 mod load;
 mod values;
 
