@@ -1,3 +1,5 @@
+//! The `cordial` binary; everything it does lives in `cordial::cli`.
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

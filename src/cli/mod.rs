@@ -1,8 +1,190 @@
-//! The command line: argument parsing, the REPL and output rendering.
+//! The command line: argument parsing, the subcommands and output rendering. The only module
+//! that uses clap, indicatif and anyhow; it reaches the database through the public API.
 
+mod args;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use anyhow::{Context, bail};
+use clap::{CommandFactory, Parser};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::db::Database;
+use crate::import::{ImportOptions, ImportPhase, ImportProgress, ImportSummary, import_bundle};
+use crate::storage::GraphRead;
+pub use args::{Args, Command, ImportArgs};
+
+/// Runs the command line and maps an error to a non-zero exit code.
 #[must_use]
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one invocation.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        None => {
+            Args::command().print_help()?;
+            Ok(())
+        }
+        Some(Command::Import(import)) => run_import(&args.db, &import),
+        Some(Command::Stats) => run_stats(&args.db),
+    }
+}
+
+fn ascii_byte(c: char, what: &str) -> anyhow::Result<u8> {
+    match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => Ok(b),
+        _ => bail!("the {what} must be one ASCII character, not `{c}`"),
+    }
+}
+
+fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
+    let options = ImportOptions {
+        delimiter: ascii_byte(args.delimiter, "delimiter")?,
+        array_delimiter: args
+            .array_delimiter
+            .map(|c| ascii_byte(c, "array delimiter"))
+            .transpose()?,
+        threads: args.threads,
+    };
+    let existed = db_path.exists();
+    let db = Database::open(db_path)
+        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let bar = progress_bar();
+    let result = import_bundle(&db, &args.dir, &options, &mut |p| show(&bar, p));
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            db.close()?;
+            print_summary(&summary, args.verbose)?;
+            Ok(())
+        }
+        Err(error) => {
+            drop(db);
+            if !existed {
+                // The database was created for this import and holds nothing: leave no trace.
+                let _ = std::fs::remove_dir_all(db_path);
+            }
+            Err(error).with_context(|| format!("import of {} failed", args.dir.display()))
+        }
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:8} [{bar:40}] {percent:>3}% {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn show(bar: &ProgressBar, progress: ImportProgress) {
+    let message = match progress.phase {
+        ImportPhase::Reading => "reading",
+        ImportPhase::Writing => "writing",
+    };
+    if bar.message() != message {
+        bar.set_message(message);
+        bar.set_position(0);
+    }
+    bar.set_length(progress.total.max(1));
+    bar.set_position(progress.done);
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn print_summary(summary: &ImportSummary, verbose: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "imported {} nodes and {} relationships in {:.2} s",
+        thousands(summary.nodes),
+        thousands(summary.relationships),
+        summary.seconds
+    )?;
+    writeln!(
+        out,
+        "read {} of CSV; database {} on disk",
+        megabytes(summary.input_bytes),
+        megabytes(summary.bytes_on_disk)
+    )?;
+    if verbose {
+        writeln!(
+            out,
+            "phases: parse {:.2} s, assemble {:.2} s, build and write {:.2} s",
+            summary.parse_seconds, summary.assemble_seconds, summary.write_seconds
+        )?;
+        writeln!(out, "nodes per label:")?;
+        for (label, count) in &summary.labels {
+            writeln!(out, "  {label:<24} {:>12}", thousands(*count))?;
+        }
+        writeln!(out, "relationships per type:")?;
+        for (rel_type, count) in &summary.types {
+            writeln!(out, "  {rel_type:<24} {:>12}", thousands(*count))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_stats(db_path: &Path) -> anyhow::Result<()> {
+    let db = Database::open_read_only(db_path)
+        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let snapshot = db.begin_read();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} nodes, {} relationships, {} on disk",
+        thousands(snapshot.count_nodes(None)?),
+        thousands(snapshot.count_relationships(None)?),
+        megabytes(db.stats()?.size_on_disk)
+    )?;
+    writeln!(out, "nodes per label:")?;
+    for (id, label) in (0u32..).zip(snapshot.label_names()) {
+        writeln!(
+            out,
+            "  {label:<24} {:>12}",
+            thousands(snapshot.count_nodes(Some(id))?)
+        )?;
+    }
+    writeln!(out, "relationships per type:")?;
+    for (id, rel_type) in (0u32..).zip(snapshot.type_names()) {
+        writeln!(
+            out,
+            "  {rel_type:<24} {:>12}",
+            thousands(snapshot.count_relationships(Some(id))?)
+        )?;
+    }
+    Ok(())
 }

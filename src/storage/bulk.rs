@@ -8,17 +8,19 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 
-use super::backend::Batch;
+use super::backend::{Backend, Batch};
 use super::bits;
 use super::catalog::{Catalog, NameKind};
 use super::checkpoint::write_pages;
-use super::chunks::{ColumnBuilder, csr_chunk};
+use super::chunks::ColumnBuilder;
 use super::codec::{self, index_key};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
 use super::read::join;
 use super::records::{
-    IndexRecord, Manifest, NodeGroupRecord, NodeMetaChunk, RelGroupRecord, RelMetaChunk,
+    CsrChunk, IndexRecord, Manifest, NodeGroupRecord, NodeMetaChunk, RelGroupRecord, RelMetaChunk,
     StoredValue,
 };
 use super::state::State;
@@ -46,6 +48,23 @@ fn finish_group(
     Ok(GroupBuf { slots, columns })
 }
 
+/// One value of a row for `push_fields`: a string may be borrowed from the caller's buffer, so
+/// a loader allocates nothing per string field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field<'a> {
+    Null,
+    Str(&'a str),
+    Value(StoredValue),
+}
+
+fn push_field(builder: &mut ColumnBuilder, slot: u32, field: &mut Field<'_>) {
+    match std::mem::replace(field, Field::Null) {
+        Field::Null => {}
+        Field::Str(s) => builder.push_str(slot, s),
+        Field::Value(value) => builder.push(slot, value),
+    }
+}
+
 /// The rows of one label, in order; row `i` becomes node `first + i` of `add_nodes`.
 pub struct LabelBatch {
     label: u32,
@@ -55,6 +74,8 @@ pub struct LabelBatch {
     builders: Vec<ColumnBuilder>,
     groups: Vec<GroupBuf>,
     id_entries: Vec<(Vec<u8>, u32)>,
+    /// (row, label) of labels beyond the batch's own, rows ascending.
+    extra_labels: Vec<(u32, u32)>,
 }
 
 impl LabelBatch {
@@ -69,6 +90,29 @@ impl LabelBatch {
             }
             self.builders[i].push(slot, value);
         }
+        self.end_row()
+    }
+
+    /// Adds a row as `push_row` does, taking the values out of `fields` (left all `Null`).
+    pub fn push_fields(&mut self, fields: &mut [Field<'_>]) -> Result<(), StorageError> {
+        let slot = self.rows % GROUP_SIZE;
+        for (i, (field, builder)) in fields.iter_mut().zip(&mut self.builders).enumerate() {
+            if Some(i) == self.id_position {
+                let key = match field {
+                    Field::Null => None,
+                    Field::Str(s) => index_key(&StoredValue::String((*s).to_owned())),
+                    Field::Value(value) => index_key(value),
+                };
+                if let Some(key) = key {
+                    self.id_entries.push((key, self.rows));
+                }
+            }
+            push_field(builder, slot, field);
+        }
+        self.end_row()
+    }
+
+    fn end_row(&mut self) -> Result<(), StorageError> {
         self.rows = self
             .rows
             .checked_add(1)
@@ -85,7 +129,16 @@ impl LabelBatch {
         self.rows
     }
 
+    /// Gives row `row` (already pushed) a label beyond the batch's own.
+    pub fn add_label(&mut self, row: u32, label: u32) {
+        if label != self.label && row < self.rows {
+            self.extra_labels.push((row, label));
+        }
+    }
+
     fn finish(mut self) -> Result<Self, StorageError> {
+        self.extra_labels.sort_unstable();
+        self.extra_labels.dedup();
         let rest = self.rows % GROUP_SIZE;
         if rest > 0 {
             self.groups
@@ -107,6 +160,14 @@ pub struct RelBatch {
 }
 
 impl RelBatch {
+    /// Rewrites every endpoint through `map`: for loaders that parse relationships before they
+    /// know the node ids `add_nodes` will hand out, and push provisional ids meanwhile.
+    pub fn map_endpoints(&mut self, mut map: impl FnMut(u64) -> u64) {
+        for id in self.src.iter_mut().chain(self.dst.iter_mut()) {
+            *id = map(*id);
+        }
+    }
+
     /// Adds a relationship from node `src` to node `dst` with `values[i]` for `keys[i]`.
     pub fn push_row(
         &mut self,
@@ -118,6 +179,24 @@ impl RelBatch {
         for (i, value) in values.into_iter().enumerate().take(self.keys.len()) {
             self.builders[i].push(slot, value);
         }
+        self.end_row(src, dst)
+    }
+
+    /// Adds a relationship as `push_row` does, taking the values out of `fields`.
+    pub fn push_fields(
+        &mut self,
+        src: u64,
+        dst: u64,
+        fields: &mut [Field<'_>],
+    ) -> Result<(), StorageError> {
+        let slot = self.rows % GROUP_SIZE;
+        for (field, builder) in fields.iter_mut().zip(&mut self.builders) {
+            push_field(builder, slot, field);
+        }
+        self.end_row(src, dst)
+    }
+
+    fn end_row(&mut self, src: u64, dst: u64) -> Result<(), StorageError> {
         self.src.push(src);
         self.dst.push(dst);
         self.rows = self
@@ -225,6 +304,7 @@ impl BulkLoader {
             builders,
             groups: Vec::new(),
             id_entries: Vec::new(),
+            extra_labels: Vec::new(),
         }
     }
 
@@ -252,19 +332,39 @@ impl BulkLoader {
 
     /// Adds a batch of nodes; returns the id of its first row (the others follow in order).
     pub fn add_nodes(&mut self, batch: LabelBatch) -> Result<u64, StorageError> {
-        let batch = batch.finish()?;
+        let mut batch = batch.finish()?;
         let first = self.next_node_id();
-        for (i, buf) in batch.groups.into_iter().enumerate() {
+        let mut extra_pos = 0;
+        for (i, buf) in std::mem::take(&mut batch.groups).into_iter().enumerate() {
             let group = u32::try_from(self.node_groups.len())
                 .map_err(|_| StorageError::Capacity("node groups"))?;
             let mut set = Vec::new();
             for slot in 0..buf.slots {
                 bits::set(&mut set, slot);
             }
+            // Labels beyond the batch's own, for the rows of this group.
+            #[allow(clippy::cast_possible_truncation)]
+            let base = (i as u32) << super::GROUP_SHIFT;
+            let mut extra: BTreeMap<u32, (Vec<u64>, u32)> = BTreeMap::new();
+            while let Some(&(row, label)) = batch.extra_labels.get(extra_pos) {
+                if row >= base + buf.slots {
+                    break;
+                }
+                let (bitset, count) = extra.entry(label).or_default();
+                bits::set(bitset, row - base);
+                *count += 1;
+                extra_pos += 1;
+            }
+            let mut labels = vec![(batch.label, set.clone())];
+            let mut label_counts = vec![(batch.label, buf.slots)];
+            for (label, (bitset, count)) in extra {
+                labels.push((label, bitset));
+                label_counts.push((label, count));
+            }
             let meta = NodeMetaChunk {
                 slots: buf.slots,
-                exists: set.clone(),
-                labels: vec![(batch.label, set)],
+                exists: set,
+                labels,
             };
             self.chunks.push((
                 keys::node_chunk_key(group, 1, NodeChunkKind::Meta, 0, 0),
@@ -275,7 +375,7 @@ impl BulkLoader {
                 generation: 1,
                 slots: buf.slots,
                 live: buf.slots,
-                labels: vec![(batch.label, buf.slots)],
+                labels: label_counts,
                 ..NodeGroupRecord::default()
             };
             for (key, bytes) in buf.columns {
@@ -287,6 +387,16 @@ impl BulkLoader {
             }
             debug_assert_eq!(u64::from(group), (first >> super::GROUP_SHIFT) + i as u64);
             self.node_groups.push(record);
+        }
+        // A node is found by its id under each of its labels.
+        for &(row, label) in &batch.extra_labels {
+            if let Ok(pos) = batch.id_entries.binary_search_by_key(&row, |(_, r)| *r) {
+                let key = batch.id_entries[pos].0.clone();
+                self.id_entries
+                    .entry(label)
+                    .or_default()
+                    .push((key, first + u64::from(row)));
+            }
         }
         let entries = self.id_entries.entry(batch.label).or_default();
         entries.extend(
@@ -359,58 +469,117 @@ impl BulkLoader {
 
     /// Builds adjacency and indexes, writes everything, then the manifest; the graph is
     /// visible when this returns. `progress(done, total)` is called as chunks are written.
+    ///
+    /// The chunks already built are written on a second thread while adjacency is built (one
+    /// direction on a third thread), so disk writes overlap the CPU work; the manifest is
+    /// written only after every chunk it names.
     pub fn finish(mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<BulkStats, StorageError> {
         let relationships = self.edges.len() as u64;
-        for outgoing in [true, false] {
-            // Order by (node, type) so each group's CSR chunks are contiguous runs; a stable
-            // sort keeps each node's relationships in input order.
-            let key = |e: &(u64, u32, u64, u64)| if outgoing { (e.0, e.1) } else { (e.2, e.1) };
-            self.edges.sort_by_key(key);
-            let mut per_group: BTreeMap<(u32, u32), Vec<Vec<(u64, u64)>>> = BTreeMap::new();
-            let flush = |per_group: &mut BTreeMap<(u32, u32), Vec<Vec<(u64, u64)>>>,
-                         loader: &mut Self|
-             -> Result<(), StorageError> {
-                for ((group, rel_type), lists) in std::mem::take(per_group) {
-                    let record = loader
-                        .node_groups
-                        .get_mut(group as usize)
-                        .ok_or(StorageError::NodeNotFound(join(group, 0)))?;
-                    let chunk = csr_chunk(record.slots, lists)?;
-                    let dir = u8::from(!outgoing);
-                    record.csr.push((rel_type, dir));
-                    loader.chunks.push((
-                        keys::node_chunk_key(group, 1, NodeChunkKind::Csr, rel_type, dir.into()),
-                        codec::encode(&chunk)?,
-                    ));
-                }
-                Ok(())
-            };
-            let edges = std::mem::take(&mut self.edges);
-            let mut current_group = None;
-            for edge in &edges {
-                let (node, rel_type) = key(edge);
-                let other = if outgoing { edge.2 } else { edge.0 };
-                let (group, slot) = super::read::split(node);
-                if current_group != Some(group) {
-                    flush(&mut per_group, &mut self)?;
-                    current_group = Some(group);
-                }
-                let lists = per_group.entry((group, rel_type)).or_default();
-                if lists.len() <= slot as usize {
-                    lists.resize(slot as usize + 1, Vec::new());
-                }
-                lists[slot as usize].push((other, edge.3));
-            }
-            flush(&mut per_group, &mut self)?;
-            self.edges = edges;
-        }
-        self.edges = Vec::new();
-        for record in &mut self.node_groups {
-            record.csr.sort_unstable();
-        }
-
-        // Every label's `id` is indexed.
+        let backend = Arc::clone(&self.store.inner.chunks.backend);
+        let counters = WriteCounters::default();
+        let mut edges = std::mem::take(&mut self.edges);
+        let built = std::mem::take(&mut self.chunks);
+        let node_slots: Vec<u32> = self.node_groups.iter().map(|g| g.slots).collect();
         let id_key = self.key("id");
+
+        let (outcome, written) = std::thread::scope(|scope| {
+            let (sender, receiver) = mpsc::channel::<Vec<(Vec<u8>, Vec<u8>)>>();
+            let writer = {
+                let backend = Arc::clone(&backend);
+                let counters = &counters;
+                scope.spawn(move || write_chunks(backend.as_ref(), &receiver, counters))
+            };
+            counters.queue(&built);
+            let _ = sender.send(built);
+
+            let outcome = (|| {
+                let mut outgoing_edges = edges.clone();
+                let outgoing = {
+                    let (sender, counters, node_slots) = (sender.clone(), &counters, &node_slots);
+                    scope.spawn(move || {
+                        build_csr(&mut outgoing_edges, true, node_slots, &sender, counters)
+                    })
+                };
+                let incoming = build_csr(&mut edges, false, &node_slots, &sender, &counters);
+                drop(edges);
+                let outgoing = outgoing
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                for (group, rel_type, dir) in outgoing?.into_iter().chain(incoming?) {
+                    if let Some(record) = self.node_groups.get_mut(group as usize) {
+                        record.csr.push((rel_type, dir));
+                    }
+                }
+                for record in &mut self.node_groups {
+                    record.csr.sort_unstable();
+                }
+                let (indexes, next_index_id) = self.build_id_indexes(id_key, &sender, &counters)?;
+                Ok::<_, StorageError>(Manifest {
+                    generation: 1,
+                    log_applied: 0,
+                    catalog: self.catalog.to_record(),
+                    node_groups: std::mem::take(&mut self.node_groups),
+                    rel_groups: std::mem::take(&mut self.rel_groups),
+                    indexes,
+                    constraints: Vec::new(),
+                    next_index_id,
+                })
+            })();
+            drop(sender);
+            while !writer.is_finished() {
+                progress(
+                    counters.done.load(Ordering::Relaxed),
+                    counters.queued.load(Ordering::Relaxed),
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let written = writer
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (outcome, written)
+        });
+
+        let written_keys = match &written {
+            Ok(keys) | Err((_, keys)) => keys.clone(),
+        };
+        let result = outcome.and_then(|manifest| {
+            written.map_err(|(e, _)| e)?;
+            backend.apply(vec![(
+                keys::MANIFEST.to_vec(),
+                Some(codec::encode(&manifest)?),
+            )])?;
+            Ok(manifest)
+        });
+        let manifest = match result {
+            Ok(manifest) => manifest,
+            Err(e) => {
+                // Leave the database as it was: remove what was written (best effort; anything
+                // left is unreferenced and swept at the next open).
+                let _ = backend.apply(written_keys.into_iter().map(|k| (k, None)).collect());
+                return Err(e);
+            }
+        };
+        let done = counters.done.load(Ordering::Relaxed);
+        progress(done, done);
+        let stats = BulkStats {
+            nodes: self.nodes,
+            relationships,
+            chunks: done,
+            bytes: counters.bytes.load(Ordering::Relaxed),
+        };
+        self.store
+            .inner
+            .publish_bulk(State::from_manifest(Arc::new(manifest)));
+        Ok(stats)
+    }
+
+    /// Sorted index pages of every label's `id`, queued for writing.
+    fn build_id_indexes(
+        &mut self,
+        id_key: u32,
+        sender: &mpsc::Sender<Vec<(Vec<u8>, Vec<u8>)>>,
+        counters: &WriteCounters,
+    ) -> Result<(Vec<IndexRecord>, u32), StorageError> {
         let mut indexes = Vec::new();
         let mut next_index_id = 0;
         #[allow(clippy::cast_possible_truncation)]
@@ -420,8 +589,13 @@ impl BulkLoader {
             let mut batch: Batch = Vec::new();
             let mut next_page = 0;
             let pages = write_pages(next_index_id, &entries, &mut next_page, 1, &mut batch)?;
-            self.chunks
-                .extend(batch.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+            drop(entries);
+            let chunks: Vec<_> = batch
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect();
+            counters.queue(&chunks);
+            let _ = sender.send(chunks);
             let name = format!(
                 "id_{}",
                 self.catalog.name(NameKind::Label, label).unwrap_or("?")
@@ -437,57 +611,130 @@ impl BulkLoader {
             });
             next_index_id += 1;
         }
-
-        let manifest = Manifest {
-            generation: 1,
-            log_applied: 0,
-            catalog: self.catalog.to_record(),
-            node_groups: std::mem::take(&mut self.node_groups),
-            rel_groups: std::mem::take(&mut self.rel_groups),
-            indexes,
-            constraints: Vec::new(),
-            next_index_id,
-        };
-        let backend = Arc::clone(&self.store.inner.chunks.backend);
-        let total = self.chunks.len() as u64;
-        let mut stats = BulkStats {
-            nodes: self.nodes,
-            relationships,
-            chunks: total,
-            bytes: 0,
-        };
-        let mut batch: Batch = Vec::new();
-        let mut batch_bytes = 0usize;
-        let mut written_keys = Vec::new();
-        let mut done = 0u64;
-        let chunks = std::mem::take(&mut self.chunks);
-        let result = (|| {
-            for (key, value) in chunks {
-                batch_bytes += value.len();
-                stats.bytes += value.len() as u64;
-                written_keys.push(key.clone());
-                batch.push((key, Some(value)));
-                done += 1;
-                if batch_bytes > 32 << 20 {
-                    backend.apply(std::mem::take(&mut batch))?;
-                    batch_bytes = 0;
-                    progress(done, total);
-                }
-            }
-            batch.push((keys::MANIFEST.to_vec(), Some(codec::encode(&manifest)?)));
-            backend.apply(std::mem::take(&mut batch))?;
-            progress(done, total);
-            Ok::<_, StorageError>(())
-        })();
-        if let Err(e) = result {
-            // Leave the database as it was: remove what was written (best effort; anything left
-            // is unreferenced and swept at the next open).
-            let _ = backend.apply(written_keys.into_iter().map(|k| (k, None)).collect());
-            return Err(e);
-        }
-        self.store
-            .inner
-            .publish_bulk(State::from_manifest(Arc::new(manifest)));
-        Ok(stats)
+        Ok((indexes, next_index_id))
     }
+}
+
+/// Chunks queued for and done by the writer thread, for progress and the final figures.
+#[derive(Default)]
+struct WriteCounters {
+    queued: AtomicU64,
+    done: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl WriteCounters {
+    fn queue(&self, chunks: &[(Vec<u8>, Vec<u8>)]) {
+        self.queued
+            .fetch_add(chunks.len() as u64, Ordering::Relaxed);
+    }
+}
+
+/// Writes what arrives in batches of about 32 MB until every sender is gone. Returns the keys
+/// written, also with the error when one write fails (so the caller can remove them).
+fn write_chunks(
+    backend: &dyn Backend,
+    receiver: &mpsc::Receiver<Vec<(Vec<u8>, Vec<u8>)>>,
+    counters: &WriteCounters,
+) -> Result<Vec<Vec<u8>>, (StorageError, Vec<Vec<u8>>)> {
+    let mut written = Vec::new();
+    let mut batch: Batch = Vec::new();
+    let mut batch_bytes = 0usize;
+    let apply = |batch: &mut Batch, written: &mut Vec<Vec<u8>>| {
+        let count = batch.len() as u64;
+        written.extend(batch.iter().map(|(k, _)| k.clone()));
+        backend.apply(std::mem::take(batch))?;
+        counters.done.fetch_add(count, Ordering::Relaxed);
+        Ok::<_, StorageError>(())
+    };
+    for chunks in receiver {
+        for (key, value) in chunks {
+            batch_bytes += value.len();
+            counters
+                .bytes
+                .fetch_add(value.len() as u64, Ordering::Relaxed);
+            batch.push((key, Some(value)));
+            if batch_bytes > 32 << 20 {
+                apply(&mut batch, &mut written).map_err(|e| (e, written.clone()))?;
+                batch_bytes = 0;
+            }
+        }
+    }
+    apply(&mut batch, &mut written).map_err(|e| (e, written.clone()))?;
+    Ok(written)
+}
+
+/// Builds the CSR chunks of one direction and queues them for writing; returns the (group,
+/// type, direction) of every chunk for the group records.
+///
+/// Edges are `(source, type, target, relationship)`. Sorting by (group of the node, type, node,
+/// relationship) makes each chunk one contiguous run, and keeps each node's relationships in
+/// input order (relationship ids ascend with input order within a type).
+fn build_csr(
+    edges: &mut [(u64, u32, u64, u64)],
+    outgoing: bool,
+    node_slots: &[u32],
+    sender: &mpsc::Sender<Vec<(Vec<u8>, Vec<u8>)>>,
+    counters: &WriteCounters,
+) -> Result<Vec<(u32, u32, u8)>, StorageError> {
+    let node_of = |e: &(u64, u32, u64, u64)| if outgoing { e.0 } else { e.2 };
+    edges.sort_unstable_by_key(|e| {
+        let node = node_of(e);
+        (node >> super::GROUP_SHIFT, e.1, node, e.3)
+    });
+    let dir = u8::from(!outgoing);
+    let mut made = Vec::new();
+    let mut pending: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut pending_bytes = 0usize;
+    let mut start = 0;
+    while start < edges.len() {
+        let (group, _) = super::read::split(node_of(&edges[start]));
+        let rel_type = edges[start].1;
+        let mut end = start;
+        while end < edges.len()
+            && edges[end].1 == rel_type
+            && super::read::split(node_of(&edges[end])).0 == group
+        {
+            end += 1;
+        }
+        let run = &edges[start..end];
+        let slots = *node_slots
+            .get(group as usize)
+            .ok_or(StorageError::NodeNotFound(join(group, 0)))?;
+        let mut offsets = vec![0u32; slots as usize + 1];
+        for edge in run {
+            let (_, slot) = super::read::split(node_of(edge));
+            if slot >= slots {
+                return Err(StorageError::NodeNotFound(node_of(edge)));
+            }
+            offsets[slot as usize + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let chunk = CsrChunk {
+            offsets,
+            targets: run
+                .iter()
+                .map(|e| if outgoing { e.2 } else { e.0 })
+                .collect(),
+            rels: run.iter().map(|e| e.3).collect(),
+        };
+        let bytes = codec::encode(&chunk)?;
+        pending_bytes += bytes.len();
+        pending.push((
+            keys::node_chunk_key(group, 1, NodeChunkKind::Csr, rel_type, dir.into()),
+            bytes,
+        ));
+        made.push((group, rel_type, dir));
+        if pending_bytes > 8 << 20 {
+            counters.queue(&pending);
+            let _ = sender.send(std::mem::take(&mut pending));
+            pending_bytes = 0;
+        }
+        start = end;
+    }
+    counters.queue(&pending);
+    let _ = sender.send(pending);
+    Ok(made)
 }

@@ -256,9 +256,12 @@ pub(crate) enum ColumnBuilder {
         present: Vec<u64>,
         values: Vec<f64>,
     },
+    /// Strings packed in one buffer: slot `i` is `bytes[ends[i - 1]..ends[i]]`, so a row costs
+    /// no allocation until `finish` (which mostly builds a small dictionary).
     String {
         present: Vec<u64>,
-        values: Vec<String>,
+        bytes: String,
+        ends: Vec<usize>,
     },
     Date {
         present: Vec<u64>,
@@ -300,7 +303,8 @@ impl ColumnBuilder {
                 },
                 StoredValue::String(_) => ColumnBuilder::String {
                     present: Vec::new(),
-                    values: Vec::new(),
+                    bytes: String::new(),
+                    ends: Vec::new(),
                 },
                 StoredValue::Date(_) => ColumnBuilder::Date {
                     present: Vec::new(),
@@ -335,10 +339,15 @@ impl ColumnBuilder {
                 values.push(v);
                 return;
             }
-            (ColumnBuilder::String { present, values }, StoredValue::String(v)) => {
-                bits::set(present, slot);
-                pad(values, slot);
-                values.push(v);
+            (
+                ColumnBuilder::String {
+                    present,
+                    bytes,
+                    ends,
+                },
+                StoredValue::String(v),
+            ) => {
+                push_str(present, bytes, ends, slot, &v);
                 return;
             }
             (
@@ -366,6 +375,25 @@ impl ColumnBuilder {
         // The value does not fit the typed column: fall back to a mixed one.
         self.degrade();
         self.push(slot, value);
+    }
+
+    /// Sets `slot` to a string without the caller allocating it; as `push`.
+    pub fn push_str(&mut self, slot: u32, value: &str) {
+        if let ColumnBuilder::Empty = self {
+            *self = ColumnBuilder::String {
+                present: Vec::new(),
+                bytes: String::new(),
+                ends: Vec::new(),
+            };
+        }
+        match self {
+            ColumnBuilder::String {
+                present,
+                bytes,
+                ends,
+            } => push_str(present, bytes, ends, slot, value),
+            _ => self.push(slot, StoredValue::String(value.to_owned())),
+        }
     }
 
     fn degrade(&mut self) {
@@ -401,7 +429,11 @@ impl ColumnBuilder {
                 nanos,
             },
             ColumnBuilder::Mixed { values } => ColumnChunk::Mixed { values },
-            ColumnBuilder::String { present, values } => dictionary_encode(present, values),
+            ColumnBuilder::String {
+                present,
+                bytes,
+                ends,
+            } => dictionary_encode(present, &bytes, &ends),
         })
     }
 }
@@ -420,37 +452,92 @@ fn column_len(column: &ColumnChunk) -> u32 {
     }
 }
 
+fn push_str(
+    present: &mut Vec<u64>,
+    bytes: &mut String,
+    ends: &mut Vec<usize>,
+    slot: u32,
+    value: &str,
+) {
+    bits::set(present, slot);
+    ends.resize(slot as usize, bytes.len());
+    bytes.push_str(value);
+    ends.push(bytes.len());
+}
+
+/// FxHash (as in rustc): a fast hash for short keys such as column strings and node ids. Not
+/// resistant to flooding, which is fine for data the user loads into their own database.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash.rotate_left(26)
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Strings repeat in most CRM columns (status, country, kind): when at most half of the values
-/// are distinct, store each once and the slots as codes.
-fn dictionary_encode(present: Vec<u64>, values: Vec<String>) -> ColumnChunk {
-    let mut codes_of: HashMap<&str, u32> = HashMap::new();
-    let limit = values.len() / 2;
-    for (slot, value) in values.iter().enumerate() {
+/// are distinct, store each once and the slots as codes. A column whose first values are nearly
+/// all distinct (names, ids, e-mails) is taken as unique without hashing the rest.
+fn dictionary_encode(present: Vec<u64>, bytes: &str, ends: &[usize]) -> ColumnChunk {
+    let value = |slot: usize| {
+        let start = if slot == 0 { 0 } else { ends[slot - 1] };
+        bytes.get(start..ends[slot]).unwrap_or_default()
+    };
+    let plain = |present: Vec<u64>| ColumnChunk::String {
+        present,
+        values: (0..ends.len()).map(|slot| value(slot).to_owned()).collect(),
+    };
+    let mut codes_of: HashMap<&str, u32, FxBuild> = HashMap::default();
+    let mut codes = Vec::with_capacity(ends.len());
+    let limit = ends.len() / 2;
+    let mut seen = 0usize;
+    for slot in 0..ends.len() {
         #[allow(clippy::cast_possible_truncation)]
         if bits::get(&present, slot as u32) {
             let next = codes_of.len() as u32;
-            codes_of.entry(value.as_str()).or_insert(next);
-            if codes_of.len() > limit {
-                return ColumnChunk::String { present, values };
+            codes.push(*codes_of.entry(value(slot)).or_insert(next));
+            seen += 1;
+            if codes_of.len() > limit || (seen == 64 && codes_of.len() > 48) {
+                return plain(present);
             }
+        } else {
+            codes.push(0);
         }
     }
     let mut dict = vec![String::new(); codes_of.len()];
-    for (value, code) in &codes_of {
-        dict[*code as usize] = (*value).to_owned();
+    for (value, code) in codes_of {
+        dict[code as usize] = value.to_owned();
     }
-    #[allow(clippy::cast_possible_truncation)]
-    let codes = values
-        .iter()
-        .enumerate()
-        .map(|(slot, v)| {
-            if bits::get(&present, slot as u32) {
-                codes_of[v.as_str()]
-            } else {
-                0
-            }
-        })
-        .collect();
     ColumnChunk::DictString {
         present,
         dict,

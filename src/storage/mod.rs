@@ -25,8 +25,9 @@ mod store;
 mod traits;
 mod write;
 
-pub use bulk::{BulkLoader, BulkStats, LabelBatch};
+pub use bulk::{BulkLoader, BulkStats, Field, LabelBatch, RelBatch};
 pub use catalog::{KeyId, LabelId, TypeId};
+pub use chunks::FxHasher;
 pub use read::Snapshot;
 pub use records::{ConstraintKind, FORMAT_VERSION};
 pub use store::{OpenOptions, Store, StoreStats};
