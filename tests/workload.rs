@@ -27,15 +27,24 @@ fn load_bundle(dir: &Path) -> (Database, serde_json::Value) {
     assert!(status.success(), "gen_crm.py failed");
     let now = DateTime::parse("2025-01-01T00:00:00Z").expect("now");
     let db = Database::in_memory().expect("database").with_now(Some(now));
-    cordial::import::import_bundle(&db, dir, &cordial::import::ImportOptions::default(), &mut |_| {}).expect("import");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).expect("manifest")).expect("json");
+    cordial::import::import_bundle(
+        &db,
+        dir,
+        &cordial::import::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .expect("import");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
     (db, manifest)
 }
 
 /// The analyst questions: `**Qn. title**` followed by a ```cypher block.
 fn questions() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(shared_dir().join("domain/questions.md")).expect("questions.md");
+    let text =
+        std::fs::read_to_string(shared_dir().join("domain/questions.md")).expect("questions.md");
     let mut out = Vec::new();
     let mut current: Option<String> = None;
     let mut lines = text.lines();
@@ -70,15 +79,21 @@ fn cell_matches(actual: &Value, expected: &str, unordered: bool) -> bool {
                 Value::Float(f) => *f,
                 _ => unreachable!(),
             };
-            expected.parse::<f64>().is_ok_and(|e| a == e || (a - e).abs() <= 1e-9 * a.abs().max(e.abs()))
+            expected
+                .parse::<f64>()
+                .is_ok_and(|e| a == e || (a - e).abs() <= 1e-9 * a.abs().max(e.abs()))
         }
         Value::Bool(b) => expected == if *b { "true" } else { "false" },
         Value::String(s) => s == expected,
         Value::Date(d) => Date::parse(expected).is_ok_and(|e| e == *d),
-        Value::DateTime(d) => DateTime::parse(expected).is_ok_and(|e| e.epoch_seconds() == d.epoch_seconds() && e.subsec_nanos() == d.subsec_nanos()),
+        Value::DateTime(d) => DateTime::parse(expected).is_ok_and(|e| {
+            e.epoch_seconds() == d.epoch_seconds() && e.subsec_nanos() == d.subsec_nanos()
+        }),
         Value::LocalDateTime(d) => LocalDateTime::parse(expected).is_ok_and(|e| e == *d),
         Value::List(_) | Value::Map(_) => {
-            let Ok(e) = serde_json::from_str::<serde_json::Value>(expected) else { return false };
+            let Ok(e) = serde_json::from_str::<serde_json::Value>(expected) else {
+                return false;
+            };
             json_matches(&json_of(actual), &e, unordered)
         }
         other => other.to_cypher_string() == expected,
@@ -89,53 +104,116 @@ fn json_matches(a: &serde_json::Value, e: &serde_json::Value, unordered: bool) -
     use serde_json::Value as J;
     match (a, e) {
         (J::Number(x), J::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
         }
         (J::Array(x), J::Array(y)) if unordered => {
             x.len() == y.len() && {
                 let mut used = vec![false; y.len()];
                 x.iter().all(|xi| {
-                    let found = y.iter().enumerate().position(|(i, yi)| !used[i] && json_matches(xi, yi, false));
+                    let found = y
+                        .iter()
+                        .enumerate()
+                        .position(|(i, yi)| !used[i] && json_matches(xi, yi, false));
                     found.map(|i| used[i] = true).is_some()
                 })
             }
         }
-        (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_matches(p, q, false)),
-        (J::Object(x), J::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_matches(v, w, unordered))),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_matches(p, q, false))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_matches(v, w, unordered)))
+        }
         (J::String(x), J::String(y)) => {
-            x == y || DateTime::parse(x).ok().zip(DateTime::parse(y).ok()).is_some_and(|(p, q)| p.epoch_seconds() == q.epoch_seconds())
+            x == y
+                || DateTime::parse(x)
+                    .ok()
+                    .zip(DateTime::parse(y).ok())
+                    .is_some_and(|(p, q)| p.epoch_seconds() == q.epoch_seconds())
         }
         _ => a == e,
     }
 }
 
 /// Compares a result with the expected CSV; returns why not, if not.
-fn compare(id: &str, result: &cordial::db::QueryResult, expected_csv: &Path, spec: &serde_json::Value) -> Result<(), String> {
+fn compare(
+    id: &str,
+    result: &cordial::db::QueryResult,
+    expected_csv: &Path,
+    spec: &serde_json::Value,
+) -> Result<(), String> {
     let mut reader = csv::Reader::from_path(expected_csv).map_err(|e| e.to_string())?;
-    let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_owned)
+        .collect();
     if header != result.columns {
-        return Err(format!("{id}: columns {:?}, expected {header:?}", result.columns));
+        return Err(format!(
+            "{id}: columns {:?}, expected {header:?}",
+            result.columns
+        ));
     }
-    let unordered: Vec<String> = spec["unorderedLists"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-    let tie_dependent: Vec<String> = spec["tieDependent"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-    let expected: Vec<Vec<String>> = reader.records().map(|r| r.map(|r| r.iter().map(str::to_owned).collect())).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let unordered: Vec<String> = spec["unorderedLists"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let tie_dependent: Vec<String> = spec["tieDependent"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let expected: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
     if expected.len() != result.rows.len() {
-        return Err(format!("{id}: {} rows, expected {}", result.rows.len(), expected.len()));
+        return Err(format!(
+            "{id}: {} rows, expected {}",
+            result.rows.len(),
+            expected.len()
+        ));
     }
     let row_matches = |actual: &[Value], expected: &[String]| {
-        actual.iter().zip(expected).zip(&header).all(|((a, e), column)| {
-            // Columns whose content depends on how ties are cut are checked for shape only.
-            tie_dependent.contains(column) && matches!(a, Value::List(_)) || cell_matches(a, e, unordered.contains(column))
-        })
+        actual
+            .iter()
+            .zip(expected)
+            .zip(&header)
+            .all(|((a, e), column)| {
+                // Columns whose content depends on how ties are cut are checked for shape only.
+                tie_dependent.contains(column) && matches!(a, Value::List(_))
+                    || cell_matches(a, e, unordered.contains(column))
+            })
     };
     let mut used = vec![false; result.rows.len()];
     for (n, e) in expected.iter().enumerate() {
-        match (0..result.rows.len()).find(|&i| !used[i] && row_matches(result.rows[i].values(), e)) {
+        match (0..result.rows.len()).find(|&i| !used[i] && row_matches(result.rows[i].values(), e))
+        {
             Some(i) => used[i] = true,
             None => {
-                let near = result.rows.get(n).map(|r| r.values().iter().map(Value::to_string).collect::<Vec<_>>());
-                return Err(format!("{id}: expected row {} {e:?} not found (row {n} is {near:?})", n + 1));
+                let near = result
+                    .rows
+                    .get(n)
+                    .map(|r| r.values().iter().map(Value::to_string).collect::<Vec<_>>());
+                return Err(format!(
+                    "{id}: expected row {} {e:?} not found (row {n} is {near:?})",
+                    n + 1
+                ));
             }
         }
     }
@@ -155,14 +233,27 @@ fn bench_queries_and_analyst_questions_give_the_reference_answers() {
         }
     }
     let expected_dir = shared_dir().join("bench/expected/N1000");
-    let index: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(expected_dir.join("index.json")).expect("index.json")).expect("json");
+    let index: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(expected_dir.join("index.json")).expect("index.json"),
+    )
+    .expect("json");
 
     let mut cases: BTreeMap<String, String> = BTreeMap::new();
-    let mut queries: Vec<_> = std::fs::read_dir(shared_dir().join("bench/queries")).expect("queries").filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut queries: Vec<_> = std::fs::read_dir(shared_dir().join("bench/queries"))
+        .expect("queries")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     queries.sort();
-    for path in queries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "cypher")) {
-        let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+    for path in queries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "cypher"))
+    {
+        let id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
         cases.insert(id, std::fs::read_to_string(&path).expect("query"));
     }
     for (id, text) in questions() {
@@ -186,7 +277,13 @@ fn bench_queries_and_analyst_questions_give_the_reference_answers() {
             Err(e) => failures.push(format!("{id}: {e}")),
         }
     }
-    println!("workload: {checked} queries checked, {} differ", failures.len());
-    assert!(checked >= 27, "only {checked} queries have reference answers");
+    println!(
+        "workload: {checked} queries checked, {} differ",
+        failures.len()
+    );
+    assert!(
+        checked >= 27,
+        "only {checked} queries have reference answers"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

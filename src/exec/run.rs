@@ -3,7 +3,9 @@
 //! feeding it; blocking operators (aggregate, sort, eager, delete) collect their input first.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::plan::logical::{Aggregate, Expr, Operator, Pipeline, QueryPlan, SortKey};
 use crate::value::Value;
@@ -73,10 +75,19 @@ fn run_pipeline(
 ) -> Result<Vec<Row>, ExecError> {
     let split = ops.iter().position(is_blocking).unwrap_or(ops.len());
     let (streaming, rest) = ops.split_at(split);
-    // Top-k: a sort followed by a limit keeps only what it must.
-    let mut collected: Vec<Row> = Vec::new();
     let stop_after_first = first_only && rest.is_empty();
     let mut state = StreamState::new(streaming.len());
+    // What the streaming run feeds: the output, or the blocking operator that follows it.
+    let mut sink = match rest.first() {
+        Some(Operator::Aggregate { keys, aggregates }) => {
+            Collector::Aggregate(Aggregator::new(keys, aggregates, ctx.row_width))
+        }
+        Some(Operator::Sort { keys }) => {
+            let limit = sort_limit(ctx, &rest[1..])?;
+            Collector::Sort(Sorter::new(keys, limit))
+        }
+        _ => Collector::Rows(Vec::new()),
+    };
     for mut row in input {
         let flow = push(
             ctx,
@@ -84,8 +95,12 @@ fn run_pipeline(
             0,
             &mut state,
             &mut row,
-            &mut |_, r: &mut Row| {
-                collected.push(r.clone());
+            &mut |ctx, r: &mut Row| {
+                match &mut sink {
+                    Collector::Rows(rows) => rows.push(r.clone()),
+                    Collector::Aggregate(a) => a.add(ctx, r)?,
+                    Collector::Sort(s) => s.add(ctx, r)?,
+                }
                 Ok(if stop_after_first {
                     Flow::Stop
                 } else {
@@ -98,19 +113,18 @@ fn run_pipeline(
         }
     }
     let Some((blocking, after)) = rest.split_first() else {
-        return Ok(collected);
+        return match sink {
+            Collector::Rows(rows) => Ok(rows),
+            _ => Ok(Vec::new()),
+        };
     };
-    let produced = match blocking {
-        Operator::Aggregate { keys, aggregates } => {
-            aggregate_rows(ctx, keys, aggregates, collected)?
+    let produced = match (blocking, sink) {
+        (_, Collector::Aggregate(a)) => a.finish()?,
+        (_, Collector::Sort(s)) => s.finish(),
+        (Operator::Delete { exprs, detach }, Collector::Rows(rows)) => {
+            mutate::delete(ctx, exprs, *detach, rows)?
         }
-        Operator::Sort { keys } => {
-            let limit = sort_limit(ctx, after)?;
-            sort_rows(ctx, keys, collected, limit)?
-        }
-        Operator::Eager => collected,
-        Operator::Delete { exprs, detach } => mutate::delete(ctx, exprs, *detach, collected)?,
-        _ => collected,
+        (_, Collector::Rows(rows)) => rows,
     };
     run_pipeline(ctx, after, produced, first_only)
 }
@@ -163,11 +177,11 @@ fn push(
             let flow = {
                 let mut emit = |ctx: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
                     found = true;
-                    let mut copy = r.clone();
-                    push(ctx, ops, i + 1, state, &mut copy, sink)
+                    // Later operators only write slots of their own, so the matcher's row goes
+                    // on as it is.
+                    push(ctx, ops, i + 1, state, r, sink)
                 };
-                let mut working = row.clone();
-                match_pattern(ctx, pattern, &mut working, &mut emit)?
+                match_pattern(ctx, pattern, row, &mut emit)?
             };
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);
@@ -196,9 +210,8 @@ fn push(
                 other => vec![other],
             };
             for item in items {
-                let mut copy = row.clone();
-                copy[*slot] = item;
-                if push(ctx, ops, i + 1, state, &mut copy, sink)? == Flow::Stop {
+                row[*slot] = item;
+                if push(ctx, ops, i + 1, state, row, sink)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
             }
@@ -219,13 +232,9 @@ fn push(
             for ((slot, _), value) in items.iter().zip(values) {
                 row[*slot] = value;
             }
-            if !keep.is_empty() {
-                for (slot, value) in row.iter_mut().enumerate() {
-                    if !keep.contains(&slot) {
-                        *value = Value::Null;
-                    }
-                }
-            }
+            // Slots outside `keep` are left as they are: every later reader names its slots,
+            // and leaving them lets a match be pushed on without copying the row.
+            let _ = keep;
             push(ctx, ops, i + 1, state, row, sink)
         }
         Operator::Distinct { slots } => {
@@ -359,49 +368,87 @@ impl Ord for Keyed<'_> {
     }
 }
 
-/// Sorts rows (stable); with a limit, keeps the first `limit` in a bounded heap.
-fn sort_rows(
-    ctx: &mut Context<'_>,
-    keys: &[SortKey],
-    rows: Vec<Row>,
-    limit: Option<u64>,
-) -> Result<Vec<Row>, ExecError> {
-    let limit = limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
-    if limit == Some(0) {
-        return Ok(Vec::new());
-    }
-    let mut heap: BinaryHeap<Keyed<'_>> = BinaryHeap::new();
-    let mut all: Vec<Keyed<'_>> = Vec::new();
-    for (seq, mut row) in rows.into_iter().enumerate() {
-        let mut key = Vec::with_capacity(keys.len());
-        for k in keys {
-            key.push(eval(ctx, &k.expr, &mut row)?);
-        }
-        let item = Keyed {
-            key,
-            seq,
-            row,
+/// Where a streaming run delivers its rows.
+enum Collector<'p> {
+    Rows(Vec<Row>),
+    Aggregate(Aggregator<'p>),
+    Sort(Sorter<'p>),
+}
+
+/// Sorts rows as they arrive (stable); with a limit, keeps only the first `limit` in a bounded
+/// heap, so ORDER BY ... LIMIT k holds k rows, not all of them.
+struct Sorter<'k> {
+    keys: &'k [SortKey],
+    limit: Option<usize>,
+    heap: BinaryHeap<Keyed<'k>>,
+    all: Vec<Keyed<'k>>,
+    seq: usize,
+}
+
+impl<'k> Sorter<'k> {
+    fn new(keys: &'k [SortKey], limit: Option<u64>) -> Self {
+        let limit = limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
+        Sorter {
             keys,
-        };
-        match limit {
+            limit,
+            heap: BinaryHeap::new(),
+            all: Vec::new(),
+            seq: 0,
+        }
+    }
+
+    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
+        if self.limit == Some(0) {
+            return Ok(());
+        }
+        let mut key = Vec::with_capacity(self.keys.len());
+        for k in self.keys {
+            key.push(eval(ctx, &k.expr, row)?);
+        }
+        self.seq += 1;
+        let keys = self.keys;
+        match self.limit {
             Some(l) => {
-                if heap.len() < l {
-                    heap.push(item);
-                } else if heap.peek().is_some_and(|top| item < *top) {
-                    heap.pop();
-                    heap.push(item);
+                if self.heap.len() < l {
+                    self.heap.push(Keyed {
+                        key,
+                        seq: self.seq,
+                        row: row.clone(),
+                        keys,
+                    });
+                } else if self
+                    .heap
+                    .peek()
+                    .is_some_and(|top| compare_keys(&key, &top.key, keys) == Ordering::Less)
+                {
+                    self.heap.pop();
+                    self.heap.push(Keyed {
+                        key,
+                        seq: self.seq,
+                        row: row.clone(),
+                        keys,
+                    });
                 }
             }
-            None => all.push(item),
+            None => self.all.push(Keyed {
+                key,
+                seq: self.seq,
+                row: row.clone(),
+                keys,
+            }),
         }
+        Ok(())
     }
-    let mut sorted = if limit.is_some() {
-        heap.into_vec()
-    } else {
-        all
-    };
-    sorted.sort();
-    Ok(sorted.into_iter().map(|k| k.row).collect())
+
+    fn finish(self) -> Vec<Row> {
+        let mut sorted = if self.limit.is_some() {
+            self.heap.into_vec()
+        } else {
+            self.all
+        };
+        sorted.sort();
+        sorted.into_iter().map(|k| k.row).collect()
+    }
 }
 
 /// One group's accumulators, with DISTINCT filters where asked.
@@ -411,16 +458,29 @@ struct Group {
     distinct: Vec<Option<HashSet<Vec<Value>>>>,
 }
 
-fn aggregate_rows(
-    ctx: &mut Context<'_>,
-    keys: &[(usize, Expr)],
-    aggregates: &[Aggregate],
-    rows: Vec<Row>,
-) -> Result<Vec<Row>, ExecError> {
-    let width = ctx.row_width;
-    let new_group = |row: Row| -> Result<Group, ExecError> {
-        let mut accumulators = Vec::with_capacity(aggregates.len());
-        for a in aggregates {
+/// Groups rows as they arrive and feeds each group's accumulators; rows are not kept.
+struct Aggregator<'p> {
+    keys: &'p [(usize, Expr)],
+    aggregates: &'p [Aggregate],
+    width: usize,
+    index: HashMap<Vec<Value>, usize>,
+    groups: Vec<Group>,
+}
+
+impl<'p> Aggregator<'p> {
+    fn new(keys: &'p [(usize, Expr)], aggregates: &'p [Aggregate], width: usize) -> Self {
+        Aggregator {
+            keys,
+            aggregates,
+            width,
+            index: HashMap::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    fn new_group(&self, row: Row) -> Result<Group, ExecError> {
+        let mut accumulators = Vec::with_capacity(self.aggregates.len());
+        for a in self.aggregates {
             accumulators.push(if a.name == "count" && a.args.is_empty() {
                 aggregate::count_star()
             } else {
@@ -432,37 +492,39 @@ fn aggregate_rows(
         Ok(Group {
             row,
             accumulators,
-            distinct: aggregates
+            distinct: self
+                .aggregates
                 .iter()
                 .map(|a| a.distinct.then(HashSet::new))
                 .collect(),
         })
-    };
-    let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    for mut row in rows {
-        let mut key = Vec::with_capacity(keys.len());
-        for (_, expr) in keys {
-            key.push(eval(ctx, expr, &mut row)?);
+    }
+
+    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
+        let mut key = Vec::with_capacity(self.keys.len());
+        for (_, expr) in self.keys {
+            key.push(eval(ctx, expr, row)?);
         }
-        let g = match index.get(&key) {
+        let g = match self.index.get(&key) {
             Some(&g) => g,
             None => {
-                let mut out = vec![Value::Null; row.len().max(width)];
-                for ((slot, _), value) in keys.iter().zip(&key) {
+                let mut out = vec![Value::Null; row.len().max(self.width)];
+                for ((slot, _), value) in self.keys.iter().zip(&key) {
                     out[*slot] = value.clone();
                 }
-                groups.push(new_group(out)?);
-                index.insert(key, groups.len() - 1);
-                groups.len() - 1
+                let group = self.new_group(out)?;
+                self.groups.push(group);
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
             }
         };
-        for (a, agg) in aggregates.iter().enumerate() {
-            let mut args = Vec::with_capacity(agg.args.len());
+        let mut args = Vec::new();
+        for (a, agg) in self.aggregates.iter().enumerate() {
+            args.clear();
             for e in &agg.args {
-                args.push(eval(ctx, e, &mut row)?);
+                args.push(eval(ctx, e, row)?);
             }
-            let group = &mut groups[g];
+            let group = &mut self.groups[g];
             if let Some(seen) = &mut group.distinct[a] {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
                 if !seen.insert(args.iter().take(1).cloned().collect()) {
@@ -471,20 +533,25 @@ fn aggregate_rows(
             }
             group.accumulators[a].update(&args)?;
         }
+        Ok(())
     }
-    if groups.is_empty() && keys.is_empty() {
-        groups.push(new_group(vec![Value::Null; width])?);
-    }
-    let mut out = Vec::with_capacity(groups.len());
-    for mut group in groups {
-        for (agg, acc) in aggregates.iter().zip(group.accumulators.iter_mut()) {
-            let value = acc.finish()?;
-            if group.row.len() <= agg.slot {
-                group.row.resize(agg.slot + 1, Value::Null);
-            }
-            group.row[agg.slot] = value;
+
+    fn finish(mut self) -> Result<Vec<Row>, ExecError> {
+        if self.groups.is_empty() && self.keys.is_empty() {
+            let group = self.new_group(vec![Value::Null; self.width])?;
+            self.groups.push(group);
         }
-        out.push(group.row);
+        let mut out = Vec::with_capacity(self.groups.len());
+        for mut group in self.groups {
+            for (agg, acc) in self.aggregates.iter().zip(group.accumulators.iter_mut()) {
+                let value = acc.finish()?;
+                if group.row.len() <= agg.slot {
+                    group.row.resize(agg.slot + 1, Value::Null);
+                }
+                group.row[agg.slot] = value;
+            }
+            out.push(group.row);
+        }
+        Ok(out)
     }
-    Ok(out)
 }

@@ -34,8 +34,12 @@ fn strings_weight(strings: &[String]) -> u64 {
     strings.iter().map(|s| 24 + s.len() as u64).sum()
 }
 
-impl Weighter<Vec<u8>, Decoded> for ChunkWeighter {
-    fn weight(&self, key: &Vec<u8>, value: &Decoded) -> u64 {
+/// A chunk's address in the cache: (tag, group or index, generation, kind, a, b), the same
+/// fields as its stored key, without the allocation.
+pub(crate) type CacheKey = (u8, u32, u64, u8, u32, u32);
+
+impl Weighter<CacheKey, Decoded> for ChunkWeighter {
+    fn weight(&self, _key: &CacheKey, value: &Decoded) -> u64 {
         let body = match value {
             Decoded::NodeMeta(m) => {
                 8 * (m.exists.len() + m.labels.iter().map(|(_, b)| b.len() + 2).sum::<usize>())
@@ -68,11 +72,11 @@ impl Weighter<Vec<u8>, Decoded> for ChunkWeighter {
             Decoded::RelMeta(m) => 8 * (m.exists.len() + m.src.len() + m.dst.len()) as u64,
             Decoded::Page(p) => p.keys.iter().map(|k| 32 + k.len() as u64).sum::<u64>(),
         };
-        key.len() as u64 + 64 + body
+        96 + body
     }
 }
 
-pub(crate) type ChunkCache = quick_cache::sync::Cache<Vec<u8>, Decoded, ChunkWeighter>;
+pub(crate) type ChunkCache = quick_cache::sync::Cache<CacheKey, Decoded, ChunkWeighter>;
 
 pub(crate) fn new_cache(budget_bytes: u64) -> ChunkCache {
     ChunkCache::with_weighter(4096, budget_bytes, ChunkWeighter)

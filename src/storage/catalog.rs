@@ -1,6 +1,6 @@
 //! Names of labels, relationship types and property keys, interned as small integers.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::records::CatalogRecord;
 

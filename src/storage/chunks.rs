@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::backend::Backend;
 use super::bits;
-use super::cache::{ChunkCache, Decoded};
+use super::cache::{CacheKey, ChunkCache, Decoded};
 use super::codec::{self, from_stored};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
 use super::records::{
@@ -30,16 +30,22 @@ fn missing(what: &str) -> StorageError {
 }
 
 impl Chunks {
+    /// A chunk from the cache, or read and decoded. `key` is the cache's compact form of the
+    /// stored key `stored_key` builds, so a cache hit allocates nothing.
     fn load(
         &self,
-        key: Vec<u8>,
+        key: CacheKey,
+        stored_key: impl FnOnce() -> Vec<u8>,
         what: &dyn Fn() -> String,
         decode: impl FnOnce(&[u8]) -> Result<Decoded, StorageError>,
     ) -> Result<Decoded, StorageError> {
         if let Some(decoded) = self.cache.get(&key) {
             return Ok(decoded);
         }
-        let bytes = self.backend.get(&key)?.ok_or_else(|| missing(&what()))?;
+        let bytes = self
+            .backend
+            .get(&stored_key())?
+            .ok_or_else(|| missing(&what()))?;
         let decoded = decode(&bytes)?;
         self.cache.insert(key, decoded.clone());
         Ok(decoded)
@@ -51,8 +57,17 @@ impl Chunks {
         record: &NodeGroupRecord,
     ) -> Result<Arc<NodeMetaChunk>, StorageError> {
         let what = || format!("metadata chunk of node group {group}");
-        let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Meta, 0, 0);
-        match self.load(key, &what, |b| {
+        let g = record.generation;
+        let key = (
+            keys::TAG_NODE_GROUP,
+            group,
+            g,
+            NodeChunkKind::Meta as u8,
+            0,
+            0,
+        );
+        let stored = || keys::node_chunk_key(group, g, NodeChunkKind::Meta, 0, 0);
+        match self.load(key, stored, &what, |b| {
             Ok(Decoded::NodeMeta(Arc::new(codec::decode(b, &what)?)))
         })? {
             Decoded::NodeMeta(m) => Ok(m),
@@ -67,8 +82,17 @@ impl Chunks {
         key_id: u32,
     ) -> Result<Arc<ColumnChunk>, StorageError> {
         let what = || format!("column {key_id} of node group {group}");
-        let key = keys::node_chunk_key(group, record.generation, NodeChunkKind::Column, key_id, 0);
-        match self.load(key, &what, |b| {
+        let g = record.generation;
+        let key = (
+            keys::TAG_NODE_GROUP,
+            group,
+            g,
+            NodeChunkKind::Column as u8,
+            key_id,
+            0,
+        );
+        let stored = || keys::node_chunk_key(group, g, NodeChunkKind::Column, key_id, 0);
+        match self.load(key, stored, &what, |b| {
             Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?)))
         })? {
             Decoded::Column(c) => Ok(c),
@@ -84,14 +108,18 @@ impl Chunks {
         dir: Direction,
     ) -> Result<Arc<CsrChunk>, StorageError> {
         let what = || format!("adjacency chunk ({rel_type}, {dir:?}) of node group {group}");
-        let key = keys::node_chunk_key(
+        let g = record.generation;
+        let d = u32::from(dir_code(dir));
+        let key = (
+            keys::TAG_NODE_GROUP,
             group,
-            record.generation,
-            NodeChunkKind::Csr,
+            g,
+            NodeChunkKind::Csr as u8,
             rel_type,
-            dir_code(dir).into(),
+            d,
         );
-        match self.load(key, &what, |b| {
+        let stored = || keys::node_chunk_key(group, g, NodeChunkKind::Csr, rel_type, d);
+        match self.load(key, stored, &what, |b| {
             Ok(Decoded::Csr(Arc::new(codec::decode(b, &what)?)))
         })? {
             Decoded::Csr(c) => Ok(c),
@@ -105,8 +133,17 @@ impl Chunks {
         record: &RelGroupRecord,
     ) -> Result<Arc<RelMetaChunk>, StorageError> {
         let what = || format!("metadata chunk of relationship group {group}");
-        let key = keys::rel_chunk_key(group, record.generation, RelChunkKind::Meta, 0);
-        match self.load(key, &what, |b| {
+        let g = record.generation;
+        let key = (
+            keys::TAG_REL_GROUP,
+            group,
+            g,
+            RelChunkKind::Meta as u8,
+            0,
+            0,
+        );
+        let stored = || keys::rel_chunk_key(group, g, RelChunkKind::Meta, 0);
+        match self.load(key, stored, &what, |b| {
             Ok(Decoded::RelMeta(Arc::new(codec::decode(b, &what)?)))
         })? {
             Decoded::RelMeta(m) => Ok(m),
@@ -121,8 +158,17 @@ impl Chunks {
         key_id: u32,
     ) -> Result<Arc<ColumnChunk>, StorageError> {
         let what = || format!("column {key_id} of relationship group {group}");
-        let key = keys::rel_chunk_key(group, record.generation, RelChunkKind::Column, key_id);
-        match self.load(key, &what, |b| {
+        let g = record.generation;
+        let key = (
+            keys::TAG_REL_GROUP,
+            group,
+            g,
+            RelChunkKind::Column as u8,
+            key_id,
+            0,
+        );
+        let stored = || keys::rel_chunk_key(group, g, RelChunkKind::Column, key_id);
+        match self.load(key, stored, &what, |b| {
             Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?)))
         })? {
             Decoded::Column(c) => Ok(c),
@@ -137,8 +183,9 @@ impl Chunks {
     ) -> Result<Arc<IndexPageChunk>, StorageError> {
         let page = &index.pages[page_pos];
         let what = || format!("page {} of index `{}`", page.page, index.name);
-        let key = keys::index_page_key(index.id, page.page, page.generation);
-        match self.load(key, &what, |b| {
+        let key = (keys::TAG_INDEX, index.id, page.generation, 0, page.page, 0);
+        let stored = || keys::index_page_key(index.id, page.page, page.generation);
+        match self.load(key, stored, &what, |b| {
             Ok(Decoded::Page(Arc::new(codec::decode(b, &what)?)))
         })? {
             Decoded::Page(p) => Ok(p),
