@@ -849,7 +849,7 @@ const BINARY_OPS: [BinaryOp; 20] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn nothing_panics(args in prop::collection::vec(any_value(), 0..4)) {
@@ -887,4 +887,34 @@ proptest! {
             let _ = acc.finish();
         }
     }
+}
+
+#[test]
+fn ids_are_the_entity_ids() {
+    with_ctx(|ctx| {
+        let node = node_ref(NodeId(7));
+        assert_eq!(call("id", &[node.clone()], ctx).expect("id"), Value::Int(7));
+        assert_eq!(
+            call("elementId", &[node], ctx).expect("elementId"),
+            Value::from("7")
+        );
+        let rel = rel_ref(RelId(3), NodeId(1), NodeId(2));
+        assert_eq!(call("id", &[rel.clone()], ctx).expect("id"), Value::Int(3));
+        assert_eq!(
+            call("elementId", &[rel], ctx).expect("elementId"),
+            Value::from("3")
+        );
+    });
+}
+
+#[test]
+fn ast_operators_convert() {
+    use cordial::syntax::ast;
+    assert_eq!(
+        BinaryOp::from(ast::BinaryOp::StartsWith),
+        BinaryOp::StartsWith
+    );
+    assert_eq!(BinaryOp::from(ast::BinaryOp::Pow), BinaryOp::Pow);
+    assert_eq!(UnaryOp::from(ast::UnaryOp::Negate), UnaryOp::Negate);
+    assert_eq!(BinaryOp::RegexMatch.symbol(), "=~");
 }

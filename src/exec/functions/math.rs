@@ -196,7 +196,8 @@ fn round(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
         } else {
             x.round()
         };
-        return Ok(Value::Float(rounded));
+        // Java's `Math.round` yields an integer, which has no negative zero.
+        return Ok(Value::Float(rounded + 0.0));
     }
     let Some(precision) = opt_int("round", arg(args, 1))? else {
         return Ok(Value::Null);
