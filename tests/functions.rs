@@ -893,13 +893,19 @@ proptest! {
 fn ids_are_the_entity_ids() {
     with_ctx(|ctx| {
         let node = node_ref(NodeId(7));
-        assert_eq!(call("id", &[node.clone()], ctx).expect("id"), Value::Int(7));
+        assert_eq!(
+            call("id", std::slice::from_ref(&node), ctx).expect("id"),
+            Value::Int(7)
+        );
         assert_eq!(
             call("elementId", &[node], ctx).expect("elementId"),
             Value::from("7")
         );
         let rel = rel_ref(RelId(3), NodeId(1), NodeId(2));
-        assert_eq!(call("id", &[rel.clone()], ctx).expect("id"), Value::Int(3));
+        assert_eq!(
+            call("id", std::slice::from_ref(&rel), ctx).expect("id"),
+            Value::Int(3)
+        );
         assert_eq!(
             call("elementId", &[rel], ctx).expect("elementId"),
             Value::from("3")
