@@ -48,8 +48,7 @@ fn boolean(value: &Value) -> Converted {
 /// A decimal number as Java's `Double.parseDouble` reads it, minus its type suffixes: an
 /// optional sign, digits with an optional fraction and exponent, or `NaN` / `Infinity`.
 /// Surrounding whitespace is ignored.
-#[must_use]
-pub fn parse_float(text: &str) -> Option<f64> {
+fn parse_float(text: &str) -> Option<f64> {
     let text = text.trim();
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     if unsigned == "NaN" || unsigned == "Infinity" {

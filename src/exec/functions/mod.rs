@@ -22,6 +22,8 @@ mod temporal;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub use list::MAX_RANGE_LEN;
+
 use super::{ExecError, FnContext};
 use crate::value::Value;
 
