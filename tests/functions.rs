@@ -611,6 +611,22 @@ fn every_name_is_unique() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), before, "a name is registered twice");
+    for def in functions::all() {
+        let found = functions::lookup(def.name).expect("registered");
+        assert!(std::ptr::eq(found, def), "{} resolves elsewhere", def.name);
+        assert!(
+            def.max_args.is_none_or(|max| max >= def.min_args),
+            "{}",
+            def.name
+        );
+    }
+    for def in aggregate::all() {
+        assert!(std::ptr::eq(
+            aggregate::lookup(def.name).expect("registered"),
+            def
+        ));
+        assert!(def.max_args >= def.min_args, "{}", def.name);
+    }
 }
 
 #[test]

@@ -292,3 +292,55 @@ fn round_decimal(x: f64, precision: i64, mode: RoundingMode) -> Result<f64, Exec
         .map_err(|_| ExecError::Argument(format!("cannot round {x}")))?;
     Ok(if negative { -value } else { value })
 }
+
+#[cfg(test)]
+mod tests {
+    //! `round_decimal` at the edges a data file cannot reach comfortably: carries, the clamp,
+    //! subnormals and the top of the float range.
+
+    use super::{RoundingMode, round_decimal};
+
+    fn round(x: f64, precision: i64, mode: RoundingMode) -> f64 {
+        round_decimal(x, precision, mode).expect("rounding")
+    }
+
+    #[test]
+    fn carries_propagate() {
+        assert_eq!(round(9.999, 2, RoundingMode::HalfUp), 10.0);
+        assert_eq!(round(-9.999, 2, RoundingMode::HalfUp), -10.0);
+        assert_eq!(round(99.5, 0, RoundingMode::HalfEven), 100.0);
+        assert_eq!(round(0.95, 1, RoundingMode::HalfUp), 1.0);
+    }
+
+    #[test]
+    fn precision_beyond_the_digits_keeps_the_value() {
+        assert_eq!(round(0.1, 400, RoundingMode::Up), 0.1);
+        assert_eq!(round(0.1, i64::MAX, RoundingMode::Unnecessary), 0.1);
+        assert_eq!(round(123.0, 0, RoundingMode::Unnecessary), 123.0);
+    }
+
+    #[test]
+    fn precision_far_below_rounds_to_zero_or_one_unit() {
+        assert_eq!(round(123.0, -5, RoundingMode::HalfUp), 0.0);
+        assert_eq!(round(123.0, -5, RoundingMode::Up), 100_000.0);
+        assert_eq!(round(-123.0, -5, RoundingMode::Floor), -100_000.0);
+        assert_eq!(round(123.0, i64::MIN, RoundingMode::Down), 0.0);
+        assert!(round(123.0, i64::MIN, RoundingMode::Up).is_infinite());
+    }
+
+    #[test]
+    fn extremes_of_the_float_range() {
+        assert_eq!(round(5e-324, 400, RoundingMode::HalfUp), 5e-324);
+        assert_eq!(round(5e-324, 2, RoundingMode::HalfUp), 0.0);
+        assert_eq!(round(5e-324, 2, RoundingMode::Up), 0.01);
+        assert_eq!(round(f64::MAX, 0, RoundingMode::HalfUp), f64::MAX);
+        assert!(round(f64::MAX, -308, RoundingMode::Up).is_infinite());
+        assert!(round(f64::NAN, 1, RoundingMode::Up).is_nan());
+    }
+
+    #[test]
+    fn unnecessary_fails_only_when_digits_are_dropped() {
+        assert!(round_decimal(1.25, 1, RoundingMode::Unnecessary).is_err());
+        assert_eq!(round(1.25, 2, RoundingMode::Unnecessary), 1.25);
+    }
+}
