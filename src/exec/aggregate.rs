@@ -49,7 +49,7 @@ impl AggregateDef {
     }
 }
 
-const AGGREGATES: &[AggregateDef] = &[
+static AGGREGATES: &[AggregateDef] = &[
     AggregateDef {
         name: "count",
         min_args: 1,

@@ -13,7 +13,7 @@ use super::{FunctionDef, arg, def, type_error};
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("toBoolean", 1, Some(1), to_boolean),
     def("toBooleanOrNull", 1, Some(1), to_boolean_or_null),
     def("toBooleanList", 1, Some(1), to_boolean_list),

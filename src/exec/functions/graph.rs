@@ -11,7 +11,7 @@ use crate::exec::{ExecError, FnContext, node_ref, rel_ref};
 use crate::storage::{GraphRead, KeyId};
 use crate::value::{Map, Node, Relationship, Value};
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("id", 1, Some(1), id),
     def("elementId", 1, Some(1), element_id),
     def("labels", 1, Some(1), labels),

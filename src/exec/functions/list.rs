@@ -5,7 +5,7 @@ use super::{FunctionDef, arg, def, opt_int, type_error};
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("head", 1, Some(1), head),
     def("last", 1, Some(1), last),
     def("tail", 1, Some(1), tail),

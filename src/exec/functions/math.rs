@@ -12,7 +12,7 @@ use super::{
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("abs", 1, Some(1), abs),
     def("ceil", 1, Some(1), ceil),
     def("floor", 1, Some(1), floor),
