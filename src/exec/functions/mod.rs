@@ -6,8 +6,9 @@
 //! `duration.between`). Functions receive evaluated arguments; nodes and relationships are
 //! executor references (`exec::node_ref`), so labels, types and properties are read through
 //! `FnContext::graph`. As openCypher says, most functions return null for a null argument; the
-//! exceptions (`coalesce`, the `...OrNull` conversions, the zero-argument clocks) are noted on
-//! each. A function never panics: bad types are `TypeError`s, bad values `ArgumentError`s.
+//! exceptions (`coalesce`, `range`, the length of `left` and `right`, the zero-argument clocks)
+//! are noted on each. A function never panics: bad types are `TypeError`s, bad values
+//! `ArgumentError`s, overflow `ArithmeticError`s, deleted entities `EntityNotFound`.
 //!
 //! The families live in `string.rs`, `math.rs`, `list.rs`, `convert.rs`, `graph.rs` and
 //! `temporal.rs`. Tests: `tests/functions.rs`, with cases in `tests/data/functions/*.txt`.
