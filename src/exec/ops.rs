@@ -9,7 +9,9 @@
 //! division by zero are `ArithmeticError`s, never wrapped values or panics; float arithmetic is
 //! IEEE 754 (`1.0 / 0` is `Infinity`). Type mismatches are `TypeError`s. `+` joins a string
 //! with a number, boolean or temporal value as text (`'a' + 1` is `'a1'`, as in Neo4j). The
-//! AST's operators convert with `From`; the module knows nothing of the graph. Tests: `tests/functions.rs` with cases in `tests/data/functions/operators.txt`.
+//! AST's operators convert with `From`; the module knows nothing of the graph.
+//!
+//! Tests: `tests/functions.rs`, with cases in `tests/data/functions/operators.txt`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
