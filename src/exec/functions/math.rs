@@ -184,20 +184,15 @@ impl RoundingMode {
 
 /// `round(x)` rounds half up towards positive infinity, as Java's `Math.round` (`round(-1.5)`
 /// is `-1.0`); `round(x, precision[, mode])` rounds the decimal value of `x` to `precision`
-/// digits after the point with `mode` (default `HALF_UP`, away from zero), as Neo4j does with
-/// `BigDecimal`. Always a float.
+/// digits after the point with `mode` (default `HALF_UP`, away from zero, except that
+/// `round(x, 0)` agrees with `round(x)`), as Neo4j does with `BigDecimal`. Always a float; null
+/// if any argument is null.
 fn round(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     let Some(x) = opt_number("round", arg(args, 0))? else {
         return Ok(Value::Null);
     };
     if args.len() == 1 {
-        let rounded = if x - x.floor() == 0.5 {
-            x.ceil()
-        } else {
-            x.round()
-        };
-        // Java's `Math.round` yields an integer, which has no negative zero.
-        return Ok(Value::Float(rounded + 0.0));
+        return Ok(Value::Float(java_round(x)));
     }
     let Some(precision) = opt_int("round", arg(args, 1))? else {
         return Ok(Value::Null);
@@ -207,10 +202,24 @@ fn round(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
             Some(name) => RoundingMode::parse(name)?,
             None => return Ok(Value::Null),
         }
+    } else if precision == 0 {
+        // Neo4j makes `round(x, 0)` agree with `round(x)`: ties towards positive infinity.
+        return Ok(Value::Float(java_round(x)));
     } else {
         RoundingMode::HalfUp
     };
     round_decimal(x, precision, mode).map(Value::Float)
+}
+
+/// Java's `Math.round`: the nearest integer, ties towards positive infinity, as a float
+/// (without negative zero, as Java's result is an integer).
+fn java_round(x: f64) -> f64 {
+    let rounded = if x - x.floor() == 0.5 {
+        x.ceil()
+    } else {
+        x.round()
+    };
+    rounded + 0.0
 }
 
 /// Rounds the shortest decimal representation of `x` (the digits `toString` prints, which is
