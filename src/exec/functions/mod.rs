@@ -39,8 +39,11 @@ pub struct FunctionDef {
     pub min_args: usize,
     /// `None`: any number of arguments from `min_args` on.
     pub max_args: Option<usize>,
-    /// False for functions whose result changes between calls with the same arguments
-    /// (`rand`, `randomUUID`, `date.realtime`): a planner must not fold or cache them.
+    /// False for functions whose result may change between calls with the same arguments
+    /// (`rand`, `randomUUID`, `timestamp`, the temporal clocks): a planner must not fold or
+    /// cache them. The temporal constructors (`date`, `datetime`, ...) read the clock only when
+    /// called without an argument or with a `{timezone}` map, so a planner may still fold a
+    /// call of theirs on a literal string.
     pub deterministic: bool,
     /// Called with between `min_args` and `max_args` arguments; the planner checks that.
     pub call: FunctionImpl,
