@@ -21,8 +21,8 @@
 //! down (`1` is not `1.0`), NaN equals NaN, and `~` before an expected value allows a relative
 //! error of 1e-12 in floats. The clock of every call is fixed at 2024-03-15T10:30:45.123Z.
 //! Operators are named by their symbol (`+`, `STARTS WITH`, `IN`); unary ones are `NOT`, `neg`
-//! and `pos`. Aggregates receive one element per row (a list of arguments for two-argument
-//! aggregates); `count(*)` counts rows.
+//! and `pos`; property access `x.key` is `. | x, 'key'`. Aggregates receive one element per
+//! row (a list of arguments for two-argument aggregates); `count(*)` counts rows.
 //!
 //! Below the data runner are unit tests for what a table cannot say (randomness, slicing,
 //! registry arity) and a proptest that feeds random values to every function, operator and
@@ -441,6 +441,9 @@ fn run_scalar(name: &str, args: &[Value], ctx: &FnContext<'_>) -> Read<Result<Va
     if let (Some(op), [value]) = (unary_op(name), args) {
         return Ok(ops::unary(op, value));
     }
+    if let (".", [value, Value::String(key)]) = (name, args) {
+        return Ok(ops::property(value, key, ctx));
+    }
     let def = functions::lookup(name).ok_or_else(|| format!("unknown function {name}"))?;
     if !def.accepts(args.len()) {
         return Err(format!("{name} does not take {} arguments", args.len()));
@@ -760,6 +763,12 @@ fn graph_functions_see_deleted_entities_as_missing() {
     let (rel, start, end) = fixture.rels[1];
     let err = call("type", &[rel_ref(rel, start, end)], &ctx).expect_err("deleted");
     assert_eq!(format!("{:?}", err.kind()), "EntityNotFound");
+    for key in ["name", "neverUsed"] {
+        let err = ops::property(&node_ref(fixture.nodes[2]), key, &ctx).expect_err("deleted");
+        assert_eq!(format!("{:?}", err.kind()), "EntityNotFound", "{key}");
+        let err = ops::property(&rel_ref(rel, start, end), key, &ctx).expect_err("deleted");
+        assert_eq!(format!("{:?}", err.kind()), "EntityNotFound", "{key}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -885,6 +894,11 @@ proptest! {
                 let _ = ops::binary(op, right, left);
             }
             let _ = ops::subscript(left, right);
+            if let Value::String(key) = right {
+                let _ = ops::property(left, key, &ctx);
+            }
+            let _ = ops::property(left, "name", &ctx);
+            let _ = ops::property(left, "year", &ctx);
             let _ = ops::slice(left, Some(right), args.get(2));
         }
         if let Some(value) = args.first() {

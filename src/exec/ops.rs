@@ -1,6 +1,6 @@
 //! The operators of openCypher expressions on evaluated values: arithmetic, string and list
 //! concatenation, temporal arithmetic, three-valued boolean logic, comparison, string
-//! predicates, `IN`, regular expressions, and list subscripts and slices.
+//! predicates, `IN`, regular expressions, list subscripts and slices, and property access.
 //!
 //! Operands arrive evaluated; short-circuiting (`false AND <error>`) is the evaluator's
 //! business, not this module's. Null propagates as openCypher says: any operator with a null
@@ -9,7 +9,8 @@
 //! division by zero are `ArithmeticError`s, never wrapped values or panics; float arithmetic is
 //! IEEE 754 (`1.0 / 0` is `Infinity`). Type mismatches are `TypeError`s. `+` joins a string
 //! with a number, boolean or temporal value as text (`'a' + 1` is `'a1'`, as in Neo4j). The
-//! AST's operators convert with `From`; the module knows nothing of the graph.
+//! AST's operators convert with `From`. Only [`property`] reads the graph, through
+//! `FnContext`.
 //!
 //! Tests: `tests/functions.rs`, with cases in `tests/data/functions/operators.txt`.
 
@@ -18,7 +19,7 @@ use std::collections::HashMap;
 
 use regex::Regex;
 
-use super::ExecError;
+use super::{ExecError, FnContext};
 use crate::syntax::ast;
 use crate::value::{ComparisonOp, Duration, Value, temporal};
 
@@ -560,4 +561,39 @@ pub fn slice(list: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<V
         usize::try_from(end).unwrap_or(0),
     );
     Ok(Value::List(items[start..end].to_vec()))
+}
+
+/// `value.key`: a node's or relationship's property (read through the graph; null when absent),
+/// a map's entry (null when absent), or a temporal value's field (`d.year`, `dur.days`; an
+/// unknown field is an `ArgumentError`). Null gives null; a deleted entity is
+/// `EntityNotFound`; any other value is a `TypeError`.
+pub fn property(value: &Value, key: &str, ctx: &FnContext<'_>) -> Result<Value, ExecError> {
+    let graph = ctx.graph;
+    match value {
+        Value::Null => Ok(Value::Null),
+        Value::Map(map) => Ok(map.get(key).cloned().unwrap_or(Value::Null)),
+        Value::Node(node) => match graph.key_id(key) {
+            Some(key_id) => Ok(graph.node_property(node.id, key_id)?),
+            None if graph.node_exists(node.id)? => Ok(Value::Null),
+            None => Err(ExecError::EntityNotFound(format!(
+                "node {} does not exist",
+                node.id
+            ))),
+        },
+        Value::Relationship(rel) => match graph.key_id(key) {
+            Some(key_id) => Ok(graph.rel_property(rel.id, key_id)?),
+            None if graph.relationship(rel.id)?.is_some() => Ok(Value::Null),
+            None => Err(ExecError::EntityNotFound(format!(
+                "relationship {} does not exist",
+                rel.id
+            ))),
+        },
+        other if other.is_temporal() => temporal::property(other, key).ok_or_else(|| {
+            ExecError::Argument(format!("{} has no field {key:?}", other.type_name()))
+        }),
+        other => Err(ExecError::Type(format!(
+            "cannot read property {key:?} of {}",
+            other.type_name()
+        ))),
+    }
 }
