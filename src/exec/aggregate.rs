@@ -49,7 +49,7 @@ impl AggregateDef {
     }
 }
 
-const AGGREGATES: &[AggregateDef] = &[
+static AGGREGATES: &[AggregateDef] = &[
     AggregateDef {
         name: "count",
         min_args: 1,
@@ -413,10 +413,11 @@ impl Accumulator for Percentile {
             let lower = float_index.floor() as usize;
             let upper = (float_index.ceil() as usize).min(n - 1);
             let at = |i: usize| values[i].as_float().unwrap_or(f64::NAN);
+            // Weighted as Neo4j weighs, so results agree to the last bit.
             let result = if lower == upper {
                 at(lower)
             } else {
-                at(lower) + (at(upper) - at(lower)) * (float_index - lower as f64)
+                at(lower) * (upper as f64 - float_index) + at(upper) * (float_index - lower as f64)
             };
             Ok(Value::Float(result))
         } else {

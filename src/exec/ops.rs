@@ -1,22 +1,26 @@
 //! The operators of openCypher expressions on evaluated values: arithmetic, string and list
 //! concatenation, temporal arithmetic, three-valued boolean logic, comparison, string
-//! predicates, `IN`, regular expressions, and list subscripts and slices.
+//! predicates, `IN`, regular expressions, list subscripts and slices, and property access.
 //!
 //! Operands arrive evaluated; short-circuiting (`false AND <error>`) is the evaluator's
 //! business, not this module's. Null propagates as openCypher says: any operator with a null
 //! operand gives null, except the boolean operators (`null OR true` is true) and `IN` (a null
 //! found in the list makes a miss unknown). Integer arithmetic is checked: overflow and integer
 //! division by zero are `ArithmeticError`s, never wrapped values or panics; float arithmetic is
-//! IEEE 754 (`1.0 / 0` is `Infinity`). Type mismatches are `TypeError`s. The module knows
-//! nothing of the AST (the planner maps `syntax::ast::BinaryOp` onto [`BinaryOp`]) nor of the
-//! graph. Tests: `tests/functions.rs` with cases in `tests/data/functions/operators.txt`.
+//! IEEE 754 (`1.0 / 0` is `Infinity`). Type mismatches are `TypeError`s. `+` joins a string
+//! with a number, boolean or temporal value as text (`'a' + 1` is `'a1'`, as in Neo4j). The
+//! AST's operators convert with `From`. Only [`property`] reads the graph, through
+//! `FnContext`.
+//!
+//! Tests: `tests/functions.rs`, with cases in `tests/data/functions/operators.txt`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use regex::Regex;
 
-use super::ExecError;
+use super::{ExecError, FnContext};
+use crate::syntax::ast;
 use crate::value::{ComparisonOp, Duration, Value, temporal};
 
 /// A binary operator of openCypher.
@@ -54,6 +58,43 @@ pub enum UnaryOp {
     Negate,
     /// `+x`: the number itself.
     Plus,
+}
+
+impl From<ast::BinaryOp> for BinaryOp {
+    fn from(op: ast::BinaryOp) -> Self {
+        match op {
+            ast::BinaryOp::Or => BinaryOp::Or,
+            ast::BinaryOp::Xor => BinaryOp::Xor,
+            ast::BinaryOp::And => BinaryOp::And,
+            ast::BinaryOp::Eq => BinaryOp::Eq,
+            ast::BinaryOp::Ne => BinaryOp::Ne,
+            ast::BinaryOp::Lt => BinaryOp::Lt,
+            ast::BinaryOp::Gt => BinaryOp::Gt,
+            ast::BinaryOp::Le => BinaryOp::Le,
+            ast::BinaryOp::Ge => BinaryOp::Ge,
+            ast::BinaryOp::RegexMatch => BinaryOp::RegexMatch,
+            ast::BinaryOp::StartsWith => BinaryOp::StartsWith,
+            ast::BinaryOp::EndsWith => BinaryOp::EndsWith,
+            ast::BinaryOp::Contains => BinaryOp::Contains,
+            ast::BinaryOp::In => BinaryOp::In,
+            ast::BinaryOp::Add => BinaryOp::Add,
+            ast::BinaryOp::Sub => BinaryOp::Sub,
+            ast::BinaryOp::Mul => BinaryOp::Mul,
+            ast::BinaryOp::Div => BinaryOp::Div,
+            ast::BinaryOp::Mod => BinaryOp::Mod,
+            ast::BinaryOp::Pow => BinaryOp::Pow,
+        }
+    }
+}
+
+impl From<ast::UnaryOp> for UnaryOp {
+    fn from(op: ast::UnaryOp) -> Self {
+        match op {
+            ast::UnaryOp::Not => UnaryOp::Not,
+            ast::UnaryOp::Negate => UnaryOp::Negate,
+            ast::UnaryOp::Plus => UnaryOp::Plus,
+        }
+    }
 }
 
 impl BinaryOp {
@@ -207,15 +248,26 @@ thread_local! {
 }
 
 /// Compiles `pattern` so that it must match the whole subject, as Java's `String.matches` does
-/// (openCypher's `=~` follows Java), caching the result per thread.
+/// (openCypher's `=~` follows Java), caching the result per thread. The syntax is the `regex`
+/// crate's, which is Java's minus look-around and back-references: such a pattern is an
+/// `ArgumentError`, as is any malformed one.
 pub fn full_match_regex(pattern: &str) -> Result<Regex, ExecError> {
     if let Some(regex) = REGEX_CACHE.with(|cache| cache.borrow().get(pattern).cloned()) {
         return Ok(regex);
     }
-    let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| ExecError::Argument(format!("invalid regular expression {pattern:?}: {e}")))?;
+    let invalid = |e: regex::Error| {
+        ExecError::Argument(format!("invalid regular expression {pattern:?}: {e}"))
+    };
+    let build = |text: &str| {
+        regex::RegexBuilder::new(text)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    };
+    // The pattern must be valid on its own, or an unbalanced `a)|(b` could escape the group
+    // below. Then `\A` and `\z` anchor at the ends of the subject even when the pattern turns
+    // on multi-line mode, where `^` and `$` would match at line breaks.
+    build(pattern).map_err(invalid)?;
+    let regex = build(&format!("\\A(?:{pattern})\\z")).map_err(invalid)?;
     REGEX_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= REGEX_CACHE_SIZE {
@@ -509,4 +561,39 @@ pub fn slice(list: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<V
         usize::try_from(end).unwrap_or(0),
     );
     Ok(Value::List(items[start..end].to_vec()))
+}
+
+/// `value.key`: a node's or relationship's property (read through the graph; null when absent),
+/// a map's entry (null when absent), or a temporal value's field (`d.year`, `dur.days`; an
+/// unknown field is an `ArgumentError`). Null gives null; a deleted entity is
+/// `EntityNotFound`; any other value is a `TypeError`.
+pub fn property(value: &Value, key: &str, ctx: &FnContext<'_>) -> Result<Value, ExecError> {
+    let graph = ctx.graph;
+    match value {
+        Value::Null => Ok(Value::Null),
+        Value::Map(map) => Ok(map.get(key).cloned().unwrap_or(Value::Null)),
+        Value::Node(node) => match graph.key_id(key) {
+            Some(key_id) => Ok(graph.node_property(node.id, key_id)?),
+            None if graph.node_exists(node.id)? => Ok(Value::Null),
+            None => Err(ExecError::EntityNotFound(format!(
+                "node {} does not exist",
+                node.id
+            ))),
+        },
+        Value::Relationship(rel) => match graph.key_id(key) {
+            Some(key_id) => Ok(graph.rel_property(rel.id, key_id)?),
+            None if graph.relationship(rel.id)?.is_some() => Ok(Value::Null),
+            None => Err(ExecError::EntityNotFound(format!(
+                "relationship {} does not exist",
+                rel.id
+            ))),
+        },
+        other if other.is_temporal() => temporal::property(other, key).ok_or_else(|| {
+            ExecError::Argument(format!("{} has no field {key:?}", other.type_name()))
+        }),
+        other => Err(ExecError::Type(format!(
+            "cannot read property {key:?} of {}",
+            other.type_name()
+        ))),
+    }
 }

@@ -7,13 +7,13 @@
 //! (`toInteger('2.9')` is 2), and a value of a type with no conversion is a `TypeError`
 //! (`toFloat(true)`, `toString([])`). `toInteger(true)` is 1 (Neo4j 5); `toBoolean` accepts
 //! integers (zero is false). The `...OrNull` variants and the list forms never fail: whatever
-//! does not convert becomes null.
+//! does not convert becomes null. `valueType` names a value's type as GQL does.
 
 use super::{FunctionDef, arg, def, type_error};
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("toBoolean", 1, Some(1), to_boolean),
     def("toBooleanOrNull", 1, Some(1), to_boolean_or_null),
     def("toBooleanList", 1, Some(1), to_boolean_list),
@@ -26,6 +26,7 @@ pub(super) const FUNCTIONS: &[FunctionDef] = &[
     def("toString", 1, Some(1), to_string),
     def("toStringOrNull", 1, Some(1), to_string_or_null),
     def("toStringList", 1, Some(1), to_string_list),
+    def("valueType", 1, Some(1), value_type),
 ];
 
 /// The outcome of a conversion: a value (possibly null) or "this type does not convert".
@@ -48,8 +49,7 @@ fn boolean(value: &Value) -> Converted {
 /// A decimal number as Java's `Double.parseDouble` reads it, minus its type suffixes: an
 /// optional sign, digits with an optional fraction and exponent, or `NaN` / `Infinity`.
 /// Surrounding whitespace is ignored.
-#[must_use]
-pub fn parse_float(text: &str) -> Option<f64> {
+fn parse_float(text: &str) -> Option<f64> {
     let text = text.trim();
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     if unsigned == "NaN" || unsigned == "Infinity" {
@@ -202,4 +202,70 @@ fn to_string_or_null(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecErr
 
 fn to_string_list(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     each("toStringList", args, string)
+}
+
+/// The position of a type in a normalized union (GQL's order, as Neo4j prints it).
+fn type_rank(value: &Value) -> u8 {
+    match value {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::String(_) => 2,
+        Value::Int(_) => 3,
+        Value::Float(_) => 4,
+        Value::Date(_) => 5,
+        Value::LocalTime(_) => 6,
+        Value::Time(_) => 7,
+        Value::LocalDateTime(_) => 8,
+        Value::DateTime(_) => 9,
+        Value::Duration(_) => 10,
+        Value::Node(_) => 11,
+        Value::Relationship(_) => 12,
+        Value::Map(_) => 13,
+        Value::List(_) => 14,
+        Value::Path(_) => 15,
+    }
+}
+
+/// The type of a value, `NOT NULL` unless it is null: `INTEGER NOT NULL`,
+/// `LIST<STRING NOT NULL> NOT NULL`, `LIST<NOTHING> NOT NULL` for `[]`, and for a list of mixed
+/// elements the union of their types (`LIST<INTEGER NOT NULL | STRING NOT NULL> NOT NULL`),
+/// where a null element makes the others nullable (`LIST<INTEGER> NOT NULL`).
+fn type_of(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".to_owned(),
+        Value::List(items) => format!("LIST<{}> NOT NULL", element_type(items)),
+        other => format!("{} NOT NULL", other.type_name()),
+    }
+}
+
+fn element_type(items: &[Value]) -> String {
+    if items.is_empty() {
+        return "NOTHING".to_owned();
+    }
+    let nullable = items.iter().any(Value::is_null);
+    let mut types: Vec<(u8, String)> = items
+        .iter()
+        .filter(|item| !item.is_null())
+        .map(|item| (type_rank(item), type_of(item)))
+        .collect();
+    if types.is_empty() {
+        return "NULL".to_owned();
+    }
+    types.sort();
+    types.dedup();
+    types
+        .into_iter()
+        .map(|(_, name)| {
+            if nullable {
+                name.strip_suffix(" NOT NULL").unwrap_or(&name).to_owned()
+            } else {
+                name
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn value_type(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
+    Ok(Value::String(type_of(arg(args, 0))))
 }

@@ -9,9 +9,9 @@ use super::string::count;
 use super::{FunctionDef, arg, def, type_error};
 use crate::exec::{ExecError, FnContext, node_ref, rel_ref};
 use crate::storage::{GraphRead, KeyId};
-use crate::value::{Map, Node, Relationship, Value};
+use crate::value::{Map, Relationship, Value};
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("id", 1, Some(1), id),
     def("elementId", 1, Some(1), element_id),
     def("labels", 1, Some(1), labels),
@@ -99,14 +99,10 @@ fn named(graph: &dyn GraphRead, props: Vec<(KeyId, Value)>) -> Map {
 /// The properties of a node or relationship reference, read from the graph.
 fn entity_properties(value: &Value, ctx: &FnContext<'_>) -> Result<Option<Map>, ExecError> {
     Ok(match value {
-        Value::Node(node) => Some(named(ctx.graph, node_properties(node, ctx)?)),
+        Value::Node(node) => Some(named(ctx.graph, ctx.graph.node_properties(node.id)?)),
         Value::Relationship(rel) => Some(named(ctx.graph, ctx.graph.rel_properties(rel.id)?)),
         _ => None,
     })
-}
-
-fn node_properties(node: &Node, ctx: &FnContext<'_>) -> Result<Vec<(KeyId, Value)>, ExecError> {
-    Ok(ctx.graph.node_properties(node.id)?)
 }
 
 fn properties(args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {

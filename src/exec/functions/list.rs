@@ -5,7 +5,7 @@ use super::{FunctionDef, arg, def, opt_int, type_error};
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("head", 1, Some(1), head),
     def("last", 1, Some(1), last),
     def("tail", 1, Some(1), tail),
@@ -15,9 +15,9 @@ pub(super) const FUNCTIONS: &[FunctionDef] = &[
     def("nullIf", 2, Some(2), null_if),
 ];
 
-/// The most elements `range` builds. A larger range is almost certainly a mistake and would
-/// exhaust memory (each element is a `Value`); it is an `ArgumentError` instead.
-pub const MAX_RANGE_LEN: i128 = 1 << 26;
+/// The most elements `range` builds: 16,777,216, about a gigabyte of `Value`s. A larger range
+/// is almost certainly a mistake and would exhaust memory; it is an `ArgumentError` instead.
+pub const MAX_RANGE_LEN: i128 = 1 << 24;
 
 fn list_arg<'a>(name: &str, value: &'a Value) -> Result<Option<&'a [Value]>, ExecError> {
     match value {

@@ -12,7 +12,7 @@ use super::{
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("abs", 1, Some(1), abs),
     def("ceil", 1, Some(1), ceil),
     def("floor", 1, Some(1), floor),
@@ -184,19 +184,15 @@ impl RoundingMode {
 
 /// `round(x)` rounds half up towards positive infinity, as Java's `Math.round` (`round(-1.5)`
 /// is `-1.0`); `round(x, precision[, mode])` rounds the decimal value of `x` to `precision`
-/// digits after the point with `mode` (default `HALF_UP`, away from zero), as Neo4j does with
-/// `BigDecimal`. Always a float.
+/// digits after the point with `mode` (default `HALF_UP`, away from zero, except that
+/// `round(x, 0)` agrees with `round(x)`), as Neo4j does with `BigDecimal`. Always a float; null
+/// if any argument is null.
 fn round(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     let Some(x) = opt_number("round", arg(args, 0))? else {
         return Ok(Value::Null);
     };
     if args.len() == 1 {
-        let rounded = if x - x.floor() == 0.5 {
-            x.ceil()
-        } else {
-            x.round()
-        };
-        return Ok(Value::Float(rounded));
+        return Ok(Value::Float(java_round(x)));
     }
     let Some(precision) = opt_int("round", arg(args, 1))? else {
         return Ok(Value::Null);
@@ -206,10 +202,24 @@ fn round(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
             Some(name) => RoundingMode::parse(name)?,
             None => return Ok(Value::Null),
         }
+    } else if precision == 0 {
+        // Neo4j makes `round(x, 0)` agree with `round(x)`: ties towards positive infinity.
+        return Ok(Value::Float(java_round(x)));
     } else {
         RoundingMode::HalfUp
     };
     round_decimal(x, precision, mode).map(Value::Float)
+}
+
+/// Java's `Math.round`: the nearest integer, ties towards positive infinity, as a float
+/// (without negative zero, as Java's result is an integer).
+fn java_round(x: f64) -> f64 {
+    let rounded = if x - x.floor() == 0.5 {
+        x.ceil()
+    } else {
+        x.round()
+    };
+    rounded + 0.0
 }
 
 /// Rounds the shortest decimal representation of `x` (the digits `toString` prints, which is
@@ -290,4 +300,56 @@ fn round_decimal(x: f64, precision: i64, mode: RoundingMode) -> Result<f64, Exec
         .parse()
         .map_err(|_| ExecError::Argument(format!("cannot round {x}")))?;
     Ok(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    //! `round_decimal` at the edges a data file cannot reach comfortably: carries, the clamp,
+    //! subnormals and the top of the float range.
+
+    use super::{RoundingMode, round_decimal};
+
+    fn round(x: f64, precision: i64, mode: RoundingMode) -> f64 {
+        round_decimal(x, precision, mode).expect("rounding")
+    }
+
+    #[test]
+    fn carries_propagate() {
+        assert_eq!(round(9.999, 2, RoundingMode::HalfUp), 10.0);
+        assert_eq!(round(-9.999, 2, RoundingMode::HalfUp), -10.0);
+        assert_eq!(round(99.5, 0, RoundingMode::HalfEven), 100.0);
+        assert_eq!(round(0.95, 1, RoundingMode::HalfUp), 1.0);
+    }
+
+    #[test]
+    fn precision_beyond_the_digits_keeps_the_value() {
+        assert_eq!(round(0.1, 400, RoundingMode::Up), 0.1);
+        assert_eq!(round(0.1, i64::MAX, RoundingMode::Unnecessary), 0.1);
+        assert_eq!(round(123.0, 0, RoundingMode::Unnecessary), 123.0);
+    }
+
+    #[test]
+    fn precision_far_below_rounds_to_zero_or_one_unit() {
+        assert_eq!(round(123.0, -5, RoundingMode::HalfUp), 0.0);
+        assert_eq!(round(123.0, -5, RoundingMode::Up), 100_000.0);
+        assert_eq!(round(-123.0, -5, RoundingMode::Floor), -100_000.0);
+        assert_eq!(round(123.0, i64::MIN, RoundingMode::Down), 0.0);
+        assert!(round(123.0, i64::MIN, RoundingMode::Up).is_infinite());
+    }
+
+    #[test]
+    fn extremes_of_the_float_range() {
+        assert_eq!(round(5e-324, 400, RoundingMode::HalfUp), 5e-324);
+        assert_eq!(round(5e-324, 2, RoundingMode::HalfUp), 0.0);
+        assert_eq!(round(5e-324, 2, RoundingMode::Up), 0.01);
+        assert_eq!(round(f64::MAX, 0, RoundingMode::HalfUp), f64::MAX);
+        assert!(round(f64::MAX, -308, RoundingMode::Up).is_infinite());
+        assert!(round(f64::NAN, 1, RoundingMode::Up).is_nan());
+    }
+
+    #[test]
+    fn unnecessary_fails_only_when_digits_are_dropped() {
+        assert!(round_decimal(1.25, 1, RoundingMode::Unnecessary).is_err());
+        assert_eq!(round(1.25, 2, RoundingMode::Unnecessary), 1.25);
+    }
 }

@@ -6,8 +6,9 @@
 //! `duration.between`). Functions receive evaluated arguments; nodes and relationships are
 //! executor references (`exec::node_ref`), so labels, types and properties are read through
 //! `FnContext::graph`. As openCypher says, most functions return null for a null argument; the
-//! exceptions (`coalesce`, the `...OrNull` conversions, the zero-argument clocks) are noted on
-//! each. A function never panics: bad types are `TypeError`s, bad values `ArgumentError`s.
+//! exceptions (`coalesce`, `range`, the length of `left` and `right`, the zero-argument clocks)
+//! are noted on each. A function never panics: bad types are `TypeError`s, bad values
+//! `ArgumentError`s, overflow `ArithmeticError`s, deleted entities `EntityNotFound`.
 //!
 //! The families live in `string.rs`, `math.rs`, `list.rs`, `convert.rs`, `graph.rs` and
 //! `temporal.rs`. Tests: `tests/functions.rs`, with cases in `tests/data/functions/*.txt`.
@@ -21,6 +22,8 @@ mod temporal;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+pub use list::MAX_RANGE_LEN;
 
 use super::{ExecError, FnContext};
 use crate::value::Value;
@@ -36,8 +39,11 @@ pub struct FunctionDef {
     pub min_args: usize,
     /// `None`: any number of arguments from `min_args` on.
     pub max_args: Option<usize>,
-    /// False for functions whose result changes between calls with the same arguments
-    /// (`rand`, `randomUUID`, `date.realtime`): a planner must not fold or cache them.
+    /// False for functions whose result may change between calls with the same arguments
+    /// (`rand`, `randomUUID`, `timestamp`, the temporal clocks): a planner must not fold or
+    /// cache them. The temporal constructors (`date`, `datetime`, ...) read the clock only when
+    /// called without an argument or with a `{timezone}` map, so a planner may still fold a
+    /// call of theirs on a literal string.
     pub deterministic: bool,
     /// Called with between `min_args` and `max_args` arguments; the planner checks that.
     pub call: FunctionImpl,

@@ -8,7 +8,7 @@ use super::{FunctionDef, arg, def, opt_int, opt_str, type_error};
 use crate::exec::{ExecError, FnContext};
 use crate::value::Value;
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     def("toUpper", 1, Some(1), to_upper),
     def("upper", 1, Some(1), to_upper),
     def("toLower", 1, Some(1), to_lower),

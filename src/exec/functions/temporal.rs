@@ -16,7 +16,7 @@ use crate::value::{
     Date, DateTime, Duration, LocalDateTime, LocalTime, Map, TemporalUnit, Time, Value, ValueError,
 };
 
-pub(super) const FUNCTIONS: &[FunctionDef] = &[
+pub(super) static FUNCTIONS: &[FunctionDef] = &[
     volatile("date", 0, Some(1), date),
     volatile("date.transaction", 0, Some(1), date_now),
     volatile("date.statement", 0, Some(1), date_now),
