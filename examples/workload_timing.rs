@@ -2,6 +2,9 @@
 //! workload_timing -- DB_DIR BUNDLE_DIR [RUNS]`.
 use std::time::Instant;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cordial::{Database, Map, Value};
 
 fn main() {
