@@ -26,10 +26,60 @@ impl Rng {
 }
 
 const FRAGMENTS: &[&str] = &[
-    "MATCH", "(", ")", "-[", "]->", "<-", "{", "}", ":", ",", "WHERE", "RETURN", "WITH", "*", "count(*)",
-    "OPTIONAL", "UNWIND", "AS", "ORDER BY", "LIMIT", "SKIP", "DISTINCT", "CREATE", "MERGE", "SET", "DELETE",
-    "n", "r", "x", "$p", "'s'", "1", "-1", "0.5", "null", "[", "]", "|", "..", "=", "<>", "AND", "OR", "NOT",
-    "EXISTS {", "COUNT {", "CASE", "WHEN", "THEN", "END", "shortestPath(", "*1..3", "collect(", "sum(",
+    "MATCH",
+    "(",
+    ")",
+    "-[",
+    "]->",
+    "<-",
+    "{",
+    "}",
+    ":",
+    ",",
+    "WHERE",
+    "RETURN",
+    "WITH",
+    "*",
+    "count(*)",
+    "OPTIONAL",
+    "UNWIND",
+    "AS",
+    "ORDER BY",
+    "LIMIT",
+    "SKIP",
+    "DISTINCT",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "DELETE",
+    "n",
+    "r",
+    "x",
+    "$p",
+    "'s'",
+    "1",
+    "-1",
+    "0.5",
+    "null",
+    "[",
+    "]",
+    "|",
+    "..",
+    "=",
+    "<>",
+    "AND",
+    "OR",
+    "NOT",
+    "EXISTS {",
+    "COUNT {",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "END",
+    "shortestPath(",
+    "*1..3",
+    "collect(",
+    "sum(",
 ];
 
 fn mutate(rng: &mut Rng, query: &str) -> String {
@@ -71,7 +121,9 @@ fn mutate(rng: &mut Rng, query: &str) -> String {
 fn mutated_queries_never_panic_the_parser_or_the_planner() {
     let dir = std::env::var_os("CORDIAL_TCK_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tck/features"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tck/features")
+        });
     let scenarios = gherkin::load_dir(&dir).expect("TCK features");
     let mut seeds: Vec<String> = scenarios
         .iter()
@@ -81,14 +133,20 @@ fn mutated_queries_never_panic_the_parser_or_the_planner() {
     seeds.dedup();
     assert!(seeds.len() > 500);
     let db = Database::in_memory().expect("database");
-    db.query("CREATE (:A {id: 1})-[:T {w: 2}]->(:B {id: 'x'}), (:A:C {name: 'n'})", Map::new()).expect("graph");
+    db.query(
+        "CREATE (:A {id: 1})-[:T {w: 2}]->(:B {id: 'x'}), (:A:C {name: 'n'})",
+        Map::new(),
+    )
+    .expect("graph");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let cases = 100_000;
     let mut planned = 0;
     for case in 0..cases {
         let seed = &seeds[rng.below(seeds.len())];
         let query = mutate(&mut rng, seed);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| db.query(&format!("EXPLAIN {query}"), Map::new()).is_ok()));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            db.query(&format!("EXPLAIN {query}"), Map::new()).is_ok()
+        }));
         match outcome {
             Ok(ok) => planned += usize::from(ok),
             Err(_) => panic!("case {case}: the query panicked: {query:?}"),

@@ -81,6 +81,8 @@ pub struct QueryResult {
     pub columns: Vec<String>,
     pub rows: Vec<Row>,
     pub stats: Stats,
+    /// With PROFILE: the plan with the rows that entered each operator, and the time taken.
+    pub profile: Option<String>,
 }
 
 impl QueryResult {
@@ -97,6 +99,7 @@ impl QueryResult {
             columns,
             rows,
             stats,
+            profile: None,
         }
     }
 
@@ -208,8 +211,28 @@ pub(crate) fn execute(
                 };
                 plan::plan_query(query, text, &EngineCatalog { graph: read })?
             };
+            let profiling = matches!(statement, Statement::Profile(_));
+            let started = std::time::Instant::now();
             let mut ctx = Context::new(graph, params.clone(), now.clone());
+            if profiling {
+                ctx.profile = Some(std::collections::HashMap::new());
+            }
             let rows = run::run_query(&mut ctx, &plan)?;
+            let profile = ctx.profile.take().map(|counts| {
+                let mut text = plan.to_sexpr_annotated(&|op| {
+                    let rows = counts
+                        .get(&(std::ptr::from_ref(op) as usize))
+                        .copied()
+                        .unwrap_or(0);
+                    format!("  ; rows in: {rows}")
+                });
+                text.push_str(&format!(
+                    "; {} rows out in {:.3} ms\n",
+                    rows.len(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                ));
+                text
+            });
             let stats = ctx.stats;
             let read = ctx.read();
             let rows = rows
@@ -220,7 +243,9 @@ pub(crate) fn execute(
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(QueryResult::new(plan.column_names(), rows, stats))
+            let mut result = QueryResult::new(plan.column_names(), rows, stats);
+            result.profile = profile;
+            Ok(result)
         }
         Statement::Explain(query) => {
             let read: &dyn GraphRead = match &graph {

@@ -41,6 +41,8 @@ pub struct Context<'g> {
     pub stats: Stats,
     /// Slots in a row of the running query.
     pub row_width: usize,
+    /// With PROFILE: rows that entered each operator, by the operator's address in the plan.
+    pub profile: Option<std::collections::HashMap<usize, u64>>,
 }
 
 impl<'g> Context<'g> {
@@ -51,6 +53,7 @@ impl<'g> Context<'g> {
             now,
             stats: Stats::default(),
             row_width: 0,
+            profile: None,
         }
     }
 

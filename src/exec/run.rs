@@ -171,6 +171,9 @@ fn push(
     let Some(op) = ops.get(i) else {
         return sink(ctx, row);
     };
+    if let Some(profile) = &mut ctx.profile {
+        *profile.entry(std::ptr::from_ref(op) as usize).or_insert(0) += 1;
+    }
     match op {
         Operator::Match { pattern, optional } => {
             let mut found = false;

@@ -338,6 +338,12 @@ impl QueryPlan {
     /// The plan as an S-expression, for EXPLAIN and plan snapshots.
     #[must_use]
     pub fn to_sexpr(&self) -> String {
+        self.to_sexpr_annotated(&|_| String::new())
+    }
+
+    /// The plan with a note after each operator (PROFILE's row counts).
+    #[must_use]
+    pub fn to_sexpr_annotated(&self, note: &dyn Fn(&Operator) -> String) -> String {
         let mut out = String::new();
         for (i, branch) in self.branches.iter().enumerate() {
             if i > 0 {
@@ -348,7 +354,7 @@ impl QueryPlan {
                 });
             }
             for op in &branch.operators {
-                let _ = writeln!(out, "{}", operator_sexpr(op));
+                let _ = writeln!(out, "{}{}", operator_sexpr(op), note(op));
             }
             let names: Vec<String> = self.columns[i]
                 .iter()
@@ -405,6 +411,15 @@ fn operator_sexpr(op: &Operator) -> String {
         }
         Operator::Unwind { slot, .. } => format!("(unwind @{slot})"),
         Operator::Filter(_) => "(filter)".into(),
+        Operator::Project { items, keep } if items.is_empty() => {
+            format!(
+                "(scope {})",
+                keep.iter()
+                    .map(|s| format!("@{s}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        }
         Operator::Project { items, .. } => {
             format!(
                 "(project {})",

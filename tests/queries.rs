@@ -1,0 +1,166 @@
+//! The query API end to end: typed rows, parameters, statement atomicity, EXPLAIN, PROFILE,
+//! schema statements, and errors by kind, on both stores.
+
+mod common;
+
+use cordial::exec::ExecErrorKind;
+use cordial::plan::PlanErrorKind;
+use cordial::{Database, Error, Map, params};
+
+fn sample(db: &Database) -> cordial::Result<()> {
+    db.query(
+        "CREATE (a:Customer {id: 'c1', name: 'Acme', score: 3}), (b:Customer {id: 'c2', name: 'Beta', score: 5}),
+                (s:Staff {id: 's1', name: 'Ann'}), (s)-[:SERVES {role: 'owner'}]->(a), (s)-[:SERVES]->(b)",
+        Map::new(),
+    )?;
+    Ok(())
+}
+
+on_both_stores!(typed_rows_and_parameters, |db: &Database| {
+    sample(db)?;
+    let result = db.query(
+        "MATCH (c:Customer {id: $id}) RETURN c.name AS name, c.score AS score",
+        params! {"id" => "c2"},
+    )?;
+    assert_eq!(result.columns, vec!["name", "score"]);
+    assert_eq!(result.rows[0].get::<&str>("name")?, "Beta");
+    assert_eq!(result.rows[0].get::<i64>("score")?, 5);
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Served {
+        staff: String,
+        customers: i64,
+    }
+    let served: Vec<Served> = db.query_as(
+        "MATCH (s:Staff)-[:SERVES]->(c) RETURN s.name AS staff, count(c) AS customers",
+        Map::new(),
+    )?;
+    assert_eq!(
+        served,
+        vec![Served {
+            staff: "Ann".into(),
+            customers: 2
+        }]
+    );
+    Ok(())
+});
+
+on_both_stores!(a_failed_statement_changes_nothing, |db: &Database| {
+    sample(db)?;
+    let mut txn = db.begin_write()?;
+    txn.execute("CREATE (:Customer {id: 'c3'})", Map::new())?;
+    // Fails at run time after creating a node: the statement is undone, the transaction lives.
+    let err = txn
+        .execute(
+            "CREATE (:Customer {id: 'c4'}) WITH 1 AS one RETURN 1 / 0",
+            Map::new(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Exec(e) if e.kind() == ExecErrorKind::ArithmeticError),
+        "{err}"
+    );
+    txn.commit()?;
+    let ids = db.query(
+        "MATCH (c:Customer) RETURN c.id AS id ORDER BY id",
+        Map::new(),
+    )?;
+    let ids: Vec<&str> = ids
+        .rows
+        .iter()
+        .map(|r| r.get::<&str>("id").unwrap())
+        .collect();
+    assert_eq!(ids, vec!["c1", "c2", "c3"]);
+    Ok(())
+});
+
+on_both_stores!(explain_and_profile, |db: &Database| {
+    sample(db)?;
+    let plan = db.query(
+        "EXPLAIN MATCH (c:Customer {id: 'c1'})<-[:SERVES]-(s) RETURN s.name",
+        Map::new(),
+    )?;
+    let text: Vec<&str> = plan
+        .rows
+        .iter()
+        .map(|r| r.get::<&str>("plan").unwrap())
+        .collect();
+    assert!(
+        text[0].contains("index-seek") && text[0].contains("expand"),
+        "{text:?}"
+    );
+    let profiled = db.query(
+        "PROFILE MATCH (c:Customer) RETURN c.name AS name",
+        Map::new(),
+    )?;
+    assert_eq!(profiled.len(), 2);
+    let profile = profiled.profile.expect("a profile");
+    assert!(
+        profile.contains("rows in: 1")
+            && profile.contains("rows in: 2")
+            && profile.contains("2 rows out"),
+        "{profile}"
+    );
+    Ok(())
+});
+
+on_both_stores!(schema_statements_and_constraints, |db: &Database| {
+    sample(db)?;
+    db.query(
+        "CREATE INDEX customer_name FOR (c:Customer) ON (c.name)",
+        Map::new(),
+    )?;
+    db.query(
+        "CREATE CONSTRAINT staff_id FOR (s:Staff) REQUIRE s.id IS UNIQUE",
+        Map::new(),
+    )?;
+    let indexes = db.query("SHOW INDEXES", Map::new())?;
+    assert!(
+        indexes
+            .rows
+            .iter()
+            .any(|r| r.get::<&str>("name").unwrap() == "customer_name")
+    );
+    let constraints = db.query("SHOW CONSTRAINTS", Map::new())?;
+    assert_eq!(constraints.len(), 1);
+    let err = db
+        .query("CREATE (:Staff {id: 's1'})", Map::new())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Exec(e) if e.kind() == ExecErrorKind::ConstraintVerificationFailed)
+            || matches!(err, Error::Storage(_)),
+        "{err}"
+    );
+    assert_eq!(
+        db.query("MATCH (s:Staff) RETURN count(*) AS n", Map::new())?
+            .rows[0]
+            .get::<i64>("n")?,
+        1
+    );
+    let found = db.query(
+        "MATCH (c:Customer) WHERE c.name = 'Acme' RETURN c.id AS id",
+        Map::new(),
+    )?;
+    assert_eq!(found.rows[0].get::<&str>("id")?, "c1");
+    Ok(())
+});
+
+on_both_stores!(errors_have_kinds_and_positions, |db: &Database| {
+    let err = db
+        .query("MATCH (n:Person RETURN n", Map::new())
+        .unwrap_err();
+    let Error::Syntax(syntax) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((syntax.line(), syntax.column()), (1, 17));
+    let err = db.query("MATCH (n) RETURN m", Map::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Plan(p) if p.kind == PlanErrorKind::UndefinedVariable),
+        "{err}"
+    );
+    let err = db.query("RETURN $missing", Map::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Exec(e) if e.kind() == ExecErrorKind::ParameterMissing),
+        "{err}"
+    );
+    Ok(())
+});
