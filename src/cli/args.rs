@@ -30,6 +30,25 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the number of nodes per label and relationships per type, and the size on disk.
     Stats,
+    /// Run a folder of query files against the database, each once cold and then --runs times
+    /// warm, and print rows and min / median / max milliseconds per query.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// The folder of `.cypher` files, run in name order.
+    #[arg(long, value_name = "DIR")]
+    pub queries: PathBuf,
+    /// Parameters: a JSON object, or a bundle manifest whose `parameters` object is used.
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// Warm runs per query, after one cold run.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// `table` or `json` (one object per query).
+    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, clap::Args)]

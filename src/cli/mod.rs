@@ -2,6 +2,7 @@
 //! that uses clap, indicatif and anyhow; it reaches the database through the public API.
 
 mod args;
+mod bench;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -38,6 +39,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Some(Command::Import(import)) => run_import(&args.db, &import),
         Some(Command::Stats) => run_stats(&args.db),
+        Some(Command::Bench(bench)) => {
+            let db = crate::Database::open(&args.db)
+                .with_context(|| format!("cannot open {}", args.db.display()))?;
+            bench::run(
+                &db,
+                &bench::BenchOptions {
+                    queries: bench.queries,
+                    params: bench.params,
+                    runs: bench.runs,
+                    json: bench.format == "json",
+                },
+            )
+        }
     }
 }
 
