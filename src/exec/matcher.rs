@@ -455,6 +455,32 @@ fn shortest(
     let length = prel
         .length
         .unwrap_or(crate::plan::logical::Length { min: 1, max: None });
+    // One shortest path between two known nodes: search from both ends, which visits far fewer
+    // nodes than a search from one end in a graph that fans out.
+    if let Some(target) = target_fixed
+        && !all
+        && rel_props.is_none()
+        && length.min == 1
+        && target != from_id
+    {
+        if !node_matches(ctx, &pattern.nodes[to], to_props, target)? {
+            return Ok(Flow::Continue);
+        }
+        let Some(rels) = bidirectional(ctx, from_id, target, types, direction, length.max)? else {
+            return Ok(Flow::Continue);
+        };
+        let was = search.assigned[to];
+        row[prel.slot] = if prel.length.is_some_and(|l| l.max == Some(1)) && rels.len() == 1 {
+            rels[0].clone()
+        } else {
+            Value::List(rels)
+        };
+        row[pattern.nodes[to].slot] = node_ref(target);
+        search.assigned[to] = true;
+        let flow = step(ctx, search, index + 1, row, emit)?;
+        search.assigned[to] = was;
+        return Ok(flow);
+    }
     // Distance and predecessors (node, edge) of every reached node.
     let mut dist: HashMap<NodeId, u64> = HashMap::new();
     let mut preds: HashMap<NodeId, Vec<(NodeId, Edge)>> = HashMap::new();
@@ -544,6 +570,88 @@ fn shortest(
         }
     }
     Ok(Flow::Continue)
+}
+
+fn reverse(direction: storage::Direction) -> storage::Direction {
+    match direction {
+        storage::Direction::Outgoing => storage::Direction::Incoming,
+        storage::Direction::Incoming => storage::Direction::Outgoing,
+        storage::Direction::Both => storage::Direction::Both,
+    }
+}
+
+/// A shortest path from `from` to `to` of at most `max` hops by breadth-first search from both
+/// ends, one level at a time on the smaller frontier; the relationships in path order.
+fn bidirectional(
+    ctx: &Context<'_>,
+    from: NodeId,
+    to: NodeId,
+    types: &[u32],
+    direction: storage::Direction,
+    max: Option<u64>,
+) -> Result<Option<Vec<Value>>, ExecError> {
+    let graph = ctx.read();
+    // For each reached node: its distance and the (neighbour towards the origin, edge) it was
+    // reached by.
+    let mut forward: HashMap<NodeId, (u64, Option<(NodeId, Edge)>)> = HashMap::new();
+    let mut backward: HashMap<NodeId, (u64, Option<(NodeId, Edge)>)> = HashMap::new();
+    forward.insert(from, (0, None));
+    backward.insert(to, (0, None));
+    let mut forward_frontier = vec![from];
+    let mut backward_frontier = vec![to];
+    let (mut forward_depth, mut backward_depth) = (0u64, 0u64);
+    let mut edges = Vec::new();
+    let meeting = loop {
+        if forward_frontier.is_empty() || backward_frontier.is_empty() {
+            return Ok(None);
+        }
+        if max.is_some_and(|m| forward_depth + backward_depth >= m) {
+            return Ok(None);
+        }
+        let expand_forward = forward_frontier.len() <= backward_frontier.len();
+        let (frontier, seen, other, dir, depth) = if expand_forward {
+            (&mut forward_frontier, &mut forward, &backward, direction, &mut forward_depth)
+        } else {
+            (&mut backward_frontier, &mut backward, &forward, reverse(direction), &mut backward_depth)
+        };
+        *depth += 1;
+        let mut next = Vec::new();
+        let mut best: Option<(u64, NodeId)> = None;
+        for &node in frontier.iter() {
+            edges.clear();
+            graph.expand(node, dir, types, &mut edges)?;
+            for edge in &edges {
+                if seen.contains_key(&edge.other) {
+                    continue;
+                }
+                seen.insert(edge.other, (*depth, Some((node, *edge))));
+                next.push(edge.other);
+                if let Some((d, _)) = other.get(&edge.other)
+                    && best.is_none_or(|(b, _)| *d < b)
+                {
+                    best = Some((*d, edge.other));
+                }
+            }
+        }
+        *frontier = next;
+        if let Some((_, node)) = best {
+            break node;
+        }
+    };
+    // From the meeting node back to the start, then on to the target.
+    let mut rels = Vec::new();
+    let mut at = meeting;
+    while let Some((_, Some((prev, edge)))) = forward.get(&at) {
+        rels.push(edge_value(edge, *prev));
+        at = *prev;
+    }
+    rels.reverse();
+    let mut at = meeting;
+    while let Some((_, Some((next, edge)))) = backward.get(&at) {
+        rels.push(edge_value(edge, *next));
+        at = *next;
+    }
+    Ok(Some(rels))
 }
 
 /// Builds the named paths of a complete match.
