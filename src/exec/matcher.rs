@@ -610,9 +610,21 @@ fn bidirectional(
         }
         let expand_forward = forward_frontier.len() <= backward_frontier.len();
         let (frontier, seen, other, dir, depth) = if expand_forward {
-            (&mut forward_frontier, &mut forward, &backward, direction, &mut forward_depth)
+            (
+                &mut forward_frontier,
+                &mut forward,
+                &backward,
+                direction,
+                &mut forward_depth,
+            )
         } else {
-            (&mut backward_frontier, &mut backward, &forward, reverse(direction), &mut backward_depth)
+            (
+                &mut backward_frontier,
+                &mut backward,
+                &forward,
+                reverse(direction),
+                &mut backward_depth,
+            )
         };
         *depth += 1;
         let mut next = Vec::new();

@@ -79,9 +79,11 @@ fn run_pipeline(
     let mut state = StreamState::new(streaming.len());
     // What the streaming run feeds: the output, or the blocking operator that follows it.
     let mut sink = match rest.first() {
-        Some(Operator::Aggregate { keys, aggregates }) => {
-            Collector::Aggregate(Aggregator::new(keys, aggregates, ctx.row_width))
-        }
+        Some(Operator::Aggregate {
+            keys,
+            aggregates,
+            group_by,
+        }) => Collector::Aggregate(Aggregator::new(keys, aggregates, *group_by, ctx.row_width)),
         Some(Operator::Sort { keys }) => {
             let limit = sort_limit(ctx, &rest[1..])?;
             Collector::Sort(Sorter::new(keys, limit))
@@ -465,16 +467,23 @@ struct Group {
 struct Aggregator<'p> {
     keys: &'p [(usize, Expr)],
     aggregates: &'p [Aggregate],
+    group_by: Option<usize>,
     width: usize,
     index: HashMap<Vec<Value>, usize>,
     groups: Vec<Group>,
 }
 
 impl<'p> Aggregator<'p> {
-    fn new(keys: &'p [(usize, Expr)], aggregates: &'p [Aggregate], width: usize) -> Self {
+    fn new(
+        keys: &'p [(usize, Expr)],
+        aggregates: &'p [Aggregate],
+        group_by: Option<usize>,
+        width: usize,
+    ) -> Self {
         Aggregator {
             keys,
             aggregates,
+            group_by,
             width,
             index: HashMap::new(),
             groups: Vec::new(),
@@ -504,20 +513,35 @@ impl<'p> Aggregator<'p> {
     }
 
     fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
-        let mut key = Vec::with_capacity(self.keys.len());
-        for (_, expr) in self.keys {
-            key.push(eval(ctx, expr, row)?);
-        }
-        let g = match self.index.get(&key) {
+        let lookup: Vec<Value> = match self.group_by {
+            Some(slot) => vec![row[slot].clone()],
+            None => {
+                let mut key = Vec::with_capacity(self.keys.len());
+                for (_, expr) in self.keys {
+                    key.push(eval(ctx, expr, row)?);
+                }
+                key
+            }
+        };
+        let g = match self.index.get(&lookup) {
             Some(&g) => g,
             None => {
+                let values = if self.group_by.is_some() {
+                    let mut values = Vec::with_capacity(self.keys.len());
+                    for (_, expr) in self.keys {
+                        values.push(eval(ctx, expr, row)?);
+                    }
+                    values
+                } else {
+                    lookup.clone()
+                };
                 let mut out = vec![Value::Null; row.len().max(self.width)];
-                for ((slot, _), value) in self.keys.iter().zip(&key) {
-                    out[*slot] = value.clone();
+                for ((slot, _), value) in self.keys.iter().zip(values) {
+                    out[*slot] = value;
                 }
                 let group = self.new_group(out)?;
                 self.groups.push(group);
-                self.index.insert(key, self.groups.len() - 1);
+                self.index.insert(lookup, self.groups.len() - 1);
                 self.groups.len() - 1
             }
         };

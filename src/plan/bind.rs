@@ -223,7 +223,9 @@ fn operator_slots(op: &Operator, out: &mut Vec<Slot>) {
         Operator::Filter(e) | Operator::Skip(e) | Operator::Limit(e) => slots_of(e, out),
         Operator::Unwind { expr, .. } => slots_of(expr, out),
         Operator::Project { items, .. } => items.iter().for_each(|(_, e)| slots_of(e, out)),
-        Operator::Aggregate { keys, aggregates } => {
+        Operator::Aggregate {
+            keys, aggregates, ..
+        } => {
             keys.iter().for_each(|(_, e)| slots_of(e, out));
             aggregates
                 .iter()
@@ -795,7 +797,16 @@ impl<'a> Binder<'a> {
                     descending: sort.order == ast::SortOrder::Descending,
                 });
             }
-            ops.push(Operator::Aggregate { keys, aggregates });
+            let group_by = if self.writes {
+                None
+            } else {
+                node_group_key(&keys, scope)
+            };
+            ops.push(Operator::Aggregate {
+                keys,
+                aggregates,
+                group_by,
+            });
             if !final_items.is_empty() {
                 ops.push(Operator::Project {
                     items: final_items,
@@ -2144,6 +2155,38 @@ fn eager_after_reads(ops: &mut Vec<Operator>) {
     if reads {
         ops.push(Operator::Eager);
     }
+}
+
+/// The node slot every grouping key reads, when the node itself is one of the keys and the
+/// others are its properties.
+fn node_group_key(keys: &[(Slot, Expr)], scope: &Scope) -> Option<Slot> {
+    let mut node = None;
+    for (_, expr) in keys {
+        let slot = match expr {
+            Expr::Slot(s) => *s,
+            Expr::Property(base, _) => match base.as_ref() {
+                Expr::Slot(s) => *s,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if node.is_some_and(|n| n != slot) {
+            return None;
+        }
+        node = Some(slot);
+    }
+    let slot = node?;
+    // The node itself must be a key: its properties then follow from it, but a property alone
+    // does not identify the node.
+    let node_is_key = keys
+        .iter()
+        .any(|(_, e)| matches!(e, Expr::Slot(s) if *s == slot));
+    (node_is_key
+        && scope
+            .vars
+            .iter()
+            .any(|v| v.slot == slot && v.kind == Kind::Node))
+    .then_some(slot)
 }
 
 /// Splits `a AND b AND c` into its conjuncts.

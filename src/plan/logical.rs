@@ -267,6 +267,9 @@ pub enum Operator {
     Aggregate {
         keys: Vec<(Slot, Expr)>,
         aggregates: Vec<Aggregate>,
+        /// When every key is a node or one of its properties, and the query has not written
+        /// before: group by that node's identity and read the keys once per group.
+        group_by: Option<Slot>,
     },
     Distinct {
         slots: Vec<Slot>,
@@ -430,7 +433,9 @@ fn operator_sexpr(op: &Operator) -> String {
                     .join(" ")
             )
         }
-        Operator::Aggregate { keys, aggregates } => format!(
+        Operator::Aggregate {
+            keys, aggregates, ..
+        } => format!(
             "(aggregate (keys {}) {})",
             keys.iter()
                 .map(|(s, _)| format!("@{s}"))
