@@ -70,6 +70,53 @@ fn properties_match(
     Ok(true)
 }
 
+/// A pattern node's labels and property map resolved to ids once, to check many candidates.
+/// `None` when no node can match (a label or key the graph does not have).
+struct NodeCheck {
+    labels: Vec<u32>,
+    props: Vec<(u32, Value)>,
+}
+
+impl NodeCheck {
+    /// `known_label`: a label every candidate has already (it came from that label's scan).
+    fn new(
+        graph: &dyn GraphRead,
+        node: &PatternNode,
+        props: Option<&Map>,
+        known_label: Option<&str>,
+    ) -> Option<Self> {
+        let mut labels = Vec::with_capacity(node.labels.len());
+        for label in &node.labels {
+            if Some(label.as_str()) == known_label {
+                continue;
+            }
+            labels.push(graph.label_id(label)?);
+        }
+        let mut resolved = Vec::new();
+        for (key, value) in props.into_iter().flatten() {
+            resolved.push((graph.key_id(key)?, value.clone()));
+        }
+        Some(NodeCheck {
+            labels,
+            props: resolved,
+        })
+    }
+
+    fn matches(&self, graph: &dyn GraphRead, id: NodeId) -> Result<bool, ExecError> {
+        for &label in &self.labels {
+            if !graph.node_has_label(id, label)? {
+                return Ok(false);
+            }
+        }
+        for (key, value) in &self.props {
+            if graph.node_property(id, *key)?.eq_cypher(value) != Some(true) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 fn node_matches(
     ctx: &Context<'_>,
     node: &PatternNode,
@@ -77,15 +124,9 @@ fn node_matches(
     id: NodeId,
 ) -> Result<bool, ExecError> {
     let graph = ctx.read();
-    for label in &node.labels {
-        match graph.label_id(label) {
-            Some(l) if graph.node_has_label(id, l)? => {}
-            _ => return Ok(false),
-        }
-    }
-    match props {
-        Some(p) if !p.is_empty() => properties_match(graph, p, |k| graph.node_property(id, k)),
-        _ => Ok(true),
+    match NodeCheck::new(graph, node, props, None) {
+        Some(check) => check.matches(graph, id),
+        None => Ok(false),
     }
 }
 
@@ -204,9 +245,16 @@ fn step(
                     }
                 }
             };
+            let known_label = match source {
+                NodeSource::Label(l) | NodeSource::Seek { label: l, .. } => Some(l.as_str()),
+                _ => None,
+            };
+            let Some(check) = NodeCheck::new(ctx.read(), pnode, props.as_ref(), known_label) else {
+                return Ok(Flow::Continue);
+            };
             let was_assigned = search.assigned[*node];
             for id in candidates {
-                if !node_matches(ctx, pnode, props.as_ref(), id)? {
+                if !check.matches(ctx.read(), id)? {
                     continue;
                 }
                 row[pnode.slot] = node_ref(id);
@@ -287,6 +335,11 @@ fn expand(
     }
 
     let Some(length) = prel.length else {
+        let Some(to_check) =
+            NodeCheck::new(ctx.read(), &pattern.nodes[to], to_props.as_ref(), None)
+        else {
+            return Ok(Flow::Continue);
+        };
         let mut edges = Vec::new();
         ctx.read().expand(from_id, direction, &types, &mut edges)?;
         for edge in edges {
@@ -307,7 +360,7 @@ fn expand(
                 continue;
             }
             // A node bound before the pattern still has to carry the pattern's labels.
-            if !node_matches(ctx, &pattern.nodes[to], to_props.as_ref(), edge.other)? {
+            if !to_check.matches(ctx.read(), edge.other)? {
                 continue;
             }
             let saved_rel = std::mem::replace(&mut row[prel.slot], edge_value(&edge, from_id));
