@@ -470,6 +470,8 @@ struct Aggregator<'p> {
     group_by: Option<usize>,
     width: usize,
     index: HashMap<Vec<Value>, usize>,
+    /// Groups by node id, when grouping by a node.
+    node_index: HashMap<u64, usize>,
     groups: Vec<Group>,
 }
 
@@ -486,6 +488,7 @@ impl<'p> Aggregator<'p> {
             group_by,
             width,
             index: HashMap::new(),
+            node_index: HashMap::new(),
             groups: Vec::new(),
         }
     }
@@ -513,6 +516,26 @@ impl<'p> Aggregator<'p> {
     }
 
     fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
+        if let Some(slot) = self.group_by
+            && let Value::Node(node) = &row[slot]
+        {
+            // Grouping by a node: look the group up by id, without building a key.
+            let g = match self.node_index.get(&node.id.0) {
+                Some(&g) => g,
+                None => {
+                    let id = node.id.0;
+                    let mut out = vec![Value::Null; row.len().max(self.width)];
+                    for (slot, expr) in self.keys {
+                        out[*slot] = eval(ctx, expr, row)?;
+                    }
+                    let group = self.new_group(out)?;
+                    self.groups.push(group);
+                    self.node_index.insert(id, self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            return self.update(ctx, g, row);
+        }
         let lookup: Vec<Value> = match self.group_by {
             Some(slot) => vec![row[slot].clone()],
             None => {
@@ -545,6 +568,10 @@ impl<'p> Aggregator<'p> {
                 self.groups.len() - 1
             }
         };
+        self.update(ctx, g, row)
+    }
+
+    fn update(&mut self, ctx: &mut Context<'_>, g: usize, row: &mut Row) -> Result<(), ExecError> {
         let mut args = Vec::new();
         for (a, agg) in self.aggregates.iter().enumerate() {
             args.clear();
