@@ -135,6 +135,8 @@ fn run_pipeline(
 struct StreamState {
     counters: Vec<u64>,
     seen: Vec<HashSet<Vec<Value>>>,
+    /// DISTINCT over one node: the ids seen, which is cheaper than values.
+    seen_nodes: Vec<HashSet<u64>>,
 }
 
 impl StreamState {
@@ -142,7 +144,18 @@ impl StreamState {
         StreamState {
             counters: vec![0; n],
             seen: (0..n).map(|_| HashSet::new()).collect(),
+            seen_nodes: (0..n).map(|_| HashSet::new()).collect(),
         }
+    }
+}
+
+/// A distinct-set key that needs no allocation for the common cases: one node, or one
+/// relationship (ids are disjoint per kind, so each gets its own tag bit).
+fn entity_key(value: &Value) -> Option<u64> {
+    match value {
+        Value::Node(n) => Some(n.id.0 << 1),
+        Value::Relationship(r) => Some((r.id.0 << 1) | 1),
+        _ => None,
     }
 }
 
@@ -243,8 +256,13 @@ fn push(
             push(ctx, ops, i + 1, state, row, sink)
         }
         Operator::Distinct { slots } => {
-            let key: Vec<Value> = slots.iter().map(|s| row[*s].clone()).collect();
-            if state.seen[i].insert(key) {
+            let fresh = match slots.as_slice() {
+                [one] if entity_key(&row[*one]).is_some() => {
+                    state.seen_nodes[i].insert(entity_key(&row[*one]).unwrap_or(0))
+                }
+                _ => state.seen[i].insert(slots.iter().map(|s| row[*s].clone()).collect()),
+            };
+            if fresh {
                 push(ctx, ops, i + 1, state, row, sink)
             } else {
                 Ok(Flow::Continue)
@@ -460,7 +478,7 @@ impl<'k> Sorter<'k> {
 struct Group {
     row: Row,
     accumulators: Vec<Box<dyn Accumulator>>,
-    distinct: Vec<Option<HashSet<Vec<Value>>>>,
+    distinct: Vec<Option<(HashSet<Vec<Value>>, HashSet<u64>)>>,
 }
 
 /// Groups rows as they arrive and feeds each group's accumulators; rows are not kept.
@@ -510,7 +528,7 @@ impl<'p> Aggregator<'p> {
             distinct: self
                 .aggregates
                 .iter()
-                .map(|a| a.distinct.then(HashSet::new))
+                .map(|a| a.distinct.then(|| (HashSet::new(), HashSet::new())))
                 .collect(),
         })
     }
@@ -581,7 +599,11 @@ impl<'p> Aggregator<'p> {
             let group = &mut self.groups[g];
             if let Some(seen) = &mut group.distinct[a] {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
-                if !seen.insert(args.iter().take(1).cloned().collect()) {
+                let fresh = match args.first().and_then(entity_key) {
+                    Some(id) => seen.1.insert(id),
+                    None => seen.0.insert(args.iter().take(1).cloned().collect()),
+                };
+                if !fresh {
                     continue;
                 }
             }
