@@ -83,7 +83,12 @@ fn run_pipeline(
             keys,
             aggregates,
             group_by,
-        }) => Collector::Aggregate(Aggregator::new(keys, aggregates, *group_by, ctx.row_width)),
+            keys_of_node,
+        }) => {
+            let mut aggregator = Aggregator::new(keys, aggregates, *group_by, ctx.row_width);
+            aggregator.keys_of_node = *keys_of_node;
+            Collector::Aggregate(aggregator)
+        }
         Some(Operator::Sort { keys }) => {
             let limit = sort_limit(ctx, &rest[1..])?;
             Collector::Sort(Sorter::new(keys, limit))
@@ -490,6 +495,9 @@ struct Aggregator<'p> {
     index: HashMap<Vec<Value>, usize>,
     /// Groups by node id, when grouping by a node.
     node_index: HashMap<u64, usize>,
+    /// When the keys read only this node: the last node seen and its group.
+    keys_of_node: Option<usize>,
+    last: Option<(u64, usize)>,
     groups: Vec<Group>,
 }
 
@@ -507,6 +515,8 @@ impl<'p> Aggregator<'p> {
             width,
             index: HashMap::new(),
             node_index: HashMap::new(),
+            keys_of_node: None,
+            last: None,
             groups: Vec::new(),
         }
     }
@@ -554,6 +564,15 @@ impl<'p> Aggregator<'p> {
             };
             return self.update(ctx, g, row);
         }
+        let node_of_keys = self.keys_of_node.and_then(|slot| match &row[slot] {
+            Value::Node(n) => Some(n.id.0),
+            _ => None,
+        });
+        if let (Some(id), Some((last_id, g))) = (node_of_keys, self.last)
+            && id == last_id
+        {
+            return self.update(ctx, g, row);
+        }
         let lookup: Vec<Value> = match self.group_by {
             Some(slot) => vec![row[slot].clone()],
             None => {
@@ -586,6 +605,9 @@ impl<'p> Aggregator<'p> {
                 self.groups.len() - 1
             }
         };
+        if let Some(id) = node_of_keys {
+            self.last = Some((id, g));
+        }
         self.update(ctx, g, row)
     }
 

@@ -797,15 +797,19 @@ impl<'a> Binder<'a> {
                     descending: sort.order == ast::SortOrder::Descending,
                 });
             }
-            let group_by = if self.writes {
-                None
+            let (group_by, keys_of_node) = if self.writes {
+                (None, None)
             } else {
-                node_group_key(&keys, scope)
+                (
+                    node_group_key(&keys, scope, true),
+                    node_group_key(&keys, scope, false),
+                )
             };
             ops.push(Operator::Aggregate {
                 keys,
                 aggregates,
                 group_by,
+                keys_of_node,
             });
             if !final_items.is_empty() {
                 ops.push(Operator::Project {
@@ -2157,9 +2161,9 @@ fn eager_after_reads(ops: &mut Vec<Operator>) {
     }
 }
 
-/// The node slot every grouping key reads, when the node itself is one of the keys and the
-/// others are its properties.
-fn node_group_key(keys: &[(Slot, Expr)], scope: &Scope) -> Option<Slot> {
+/// The node slot every grouping key reads (the node itself or its properties). With
+/// `node_must_be_key`, only when the node itself is one of the keys.
+fn node_group_key(keys: &[(Slot, Expr)], scope: &Scope, node_must_be_key: bool) -> Option<Slot> {
     let mut node = None;
     for (_, expr) in keys {
         let slot = match expr {
@@ -2181,7 +2185,7 @@ fn node_group_key(keys: &[(Slot, Expr)], scope: &Scope) -> Option<Slot> {
     let node_is_key = keys
         .iter()
         .any(|(_, e)| matches!(e, Expr::Slot(s) if *s == slot));
-    (node_is_key
+    ((node_is_key || !node_must_be_key)
         && scope
             .vars
             .iter()

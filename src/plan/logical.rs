@@ -270,6 +270,9 @@ pub enum Operator {
         /// When every key is a node or one of its properties, and the query has not written
         /// before: group by that node's identity and read the keys once per group.
         group_by: Option<Slot>,
+        /// When every key reads only this node slot (its properties) in a query that has not
+        /// written: consecutive rows with the same node share a group without re-reading keys.
+        keys_of_node: Option<Slot>,
     },
     Distinct {
         slots: Vec<Slot>,
