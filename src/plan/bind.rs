@@ -1094,6 +1094,7 @@ impl<'a> Binder<'a> {
         }
         let mut filters = Vec::new();
         if let Some(w) = where_ {
+            check_operand(w, scope, &["BOOLEAN"], "WHERE")?;
             let predicate = self.expr(w, scope, &mut AggMode::Forbidden)?;
             split_conjuncts(predicate, &mut filters);
         }
