@@ -146,6 +146,12 @@ fn print_summary(summary: &ImportSummary, verbose: bool) -> anyhow::Result<()> {
             "phases: parse {:.2} s, assemble {:.2} s, build and write {:.2} s",
             summary.parse_seconds, summary.assemble_seconds, summary.write_seconds
         )?;
+        writeln!(
+            out,
+            "chunks: {} holding {}",
+            thousands(summary.chunks),
+            megabytes(summary.chunk_bytes)
+        )?;
         writeln!(out, "nodes per label:")?;
         for (label, count) in &summary.labels {
             writeln!(out, "  {label:<24} {:>12}", thousands(*count))?;
