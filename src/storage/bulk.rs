@@ -692,9 +692,15 @@ fn build_csr(
     counters: &WriteCounters,
 ) -> Result<Vec<(u32, u32, u8)>, StorageError> {
     let node_of = |e: &(u64, u32, u64, u64)| if outgoing { e.0 } else { e.2 };
+    // One u128 holds (group, type, slot, relationship) in that order of significance: groups
+    // and types are u32, slots take GROUP_SHIFT bits and relationship ids (a u32 group and a
+    // slot) fit in 44 bits, so comparing keys is two integer comparisons.
     edges.sort_unstable_by_key(|e| {
-        let node = node_of(e);
-        (node >> super::GROUP_SHIFT, e.1, node, e.3)
+        let (group, slot) = super::read::split(node_of(e));
+        (u128::from(group) << 96)
+            | (u128::from(e.1) << 64)
+            | (u128::from(slot) << 44)
+            | u128::from(e.3 & ((1 << 44) - 1))
     });
     let dir = u8::from(!outgoing);
     let mut made = Vec::new();
