@@ -411,3 +411,42 @@ fn import_needs_an_empty_database() {
         cordial::Error::Import(ImportError::NotEmpty)
     ));
 }
+
+#[test]
+fn odd_input_gives_an_error_or_a_graph_never_a_panic() {
+    let cases: &[&[u8]] = &[
+        b"",
+        b"id:ID(P)\n",
+        b"id:ID(P),n:int\np1,99999999999999999999\n",
+        b"id:ID(P),s\np1,\"unterminated\n",
+        b"id:ID(P),s\np1,\xff\xfe\n",
+        b"id:ID(P),d:datetime\np1,2024-02-30T00:00Z\n",
+        b"id:ID(P),d:datetime\np1,+999999-01-01T00:00Z\n",
+        b"id:ID(P),d:duration\np1,PT99999999999999999999H\n",
+        b"id:ID(P),d:duration\np1,P-\n",
+        b"id:ID(P),t:time\np1,24:00\n",
+        b"id:ID(P),t:localtime\np1,1\n",
+        b":ID(P),:LABEL\np1,\xff\n",
+        b":ID(P),:LABEL\np1,;;\n",
+        b"id:ID(P),xs:float[]\np1,1.5;;2\n",
+        b"\xef\xbb\xbfid:ID(P),n\np1,x\n",
+        b"id:ID(P)\n\n\np1\n",
+    ];
+    for (i, content) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("nodes")).unwrap();
+        std::fs::write(dir.path().join("nodes/P.csv"), content).unwrap();
+        let db = Database::in_memory().unwrap();
+        match import(&db, dir.path()) {
+            Ok(summary) => assert_eq!(
+                summary.nodes,
+                db.begin_read().count_nodes(None).unwrap(),
+                "case {i}"
+            ),
+            Err(error) => {
+                assert!(!error.to_string().is_empty());
+                assert_eq!(db.begin_read().count_nodes(None).unwrap(), 0, "case {i}");
+            }
+        }
+    }
+}

@@ -23,6 +23,14 @@ pub use args::{Args, Command, ImportArgs};
 pub fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // Output piped into `head` and the like: the reader has what it wanted.
+        Err(error)
+            if error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -159,6 +167,12 @@ fn print_summary(summary: &ImportSummary, verbose: bool) -> anyhow::Result<()> {
             out,
             "phases: parse {:.2} s, assemble {:.2} s, build and write {:.2} s",
             summary.parse_seconds, summary.assemble_seconds, summary.write_seconds
+        )?;
+        writeln!(
+            out,
+            "chunks: {} holding {}",
+            thousands(summary.chunks),
+            megabytes(summary.chunk_bytes)
         )?;
         writeln!(out, "nodes per label:")?;
         for (label, count) in &summary.labels {

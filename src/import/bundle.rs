@@ -125,10 +125,10 @@ fn array_delimiter(dir: &Path) -> Result<Option<u8>, ImportError> {
     }
     let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
     let manifest: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| ImportError::Csv {
+        serde_json::from_str(&text).map_err(|e| ImportError::BadManifest {
             file: path.clone(),
             line: u64::try_from(e.line()).unwrap_or(0),
-            detail: format!("manifest is not valid json: {e}"),
+            detail: e.to_string(),
         })?;
     Ok(manifest
         .get("arrayDelimiter")

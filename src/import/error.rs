@@ -73,6 +73,13 @@ pub enum ImportError {
         line: u64,
         detail: String,
     },
+    /// The bundle's `manifest.json` is not valid JSON.
+    #[error("{}:{line}: the bundle manifest is not valid json: {detail}", file.display())]
+    BadManifest {
+        file: PathBuf,
+        line: u64,
+        detail: String,
+    },
     /// The bundle is bigger than the store can address (ids, rows in one file).
     #[error("{}: too many {what}", file.display())]
     Capacity { file: PathBuf, what: &'static str },
@@ -91,7 +98,8 @@ impl ImportError {
             | ImportError::BadValue { file, line, .. }
             | ImportError::UnknownId { file, line, .. }
             | ImportError::DuplicateId { file, line, .. }
-            | ImportError::Csv { file, line, .. } => Some((file.as_path(), *line)),
+            | ImportError::Csv { file, line, .. }
+            | ImportError::BadManifest { file, line, .. } => Some((file.as_path(), *line)),
             _ => None,
         }
     }

@@ -81,7 +81,7 @@ impl IdMap {
                         .flatten()
                 });
                 let Some(slot) = fits else {
-                    self.to_hashed();
+                    self.switch_to_hashing();
                     return self.insert(id, value);
                 };
                 if slot >= slots.len() {
@@ -148,7 +148,7 @@ impl IdMap {
         }
     }
 
-    fn to_hashed(&mut self) {
+    fn switch_to_hashing(&mut self) {
         let len = self.len;
         let entries = std::mem::take(self).into_entries();
         let mut map: HashMap<Box<[u8]>, u64, BuildHasherDefault<FxHasher>> =

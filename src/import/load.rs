@@ -390,7 +390,6 @@ impl<'a> Shared<'a> {
             for (i, field) in record.iter().enumerate() {
                 match &plan.actions[i] {
                     Action::Id { slot } => {
-                        let id_space = plan.id_space.unwrap_or(0);
                         if field.is_empty() {
                             return Err(bad_value(file, line, i, field, "id (it is empty)"));
                         }
@@ -402,7 +401,11 @@ impl<'a> Shared<'a> {
                                 line,
                                 column: file.columns[i].text.clone(),
                                 id: String::from_utf8_lossy(field).into_owned(),
-                                space: self.spaces[id_space].clone(),
+                                space: plan
+                                    .id_space
+                                    .and_then(|s| self.spaces.get(s))
+                                    .cloned()
+                                    .unwrap_or_default(),
                             });
                         }
                         if let Some(slot) = slot {

@@ -80,6 +80,9 @@ pub struct ImportSummary {
     pub input_bytes: u64,
     /// Bytes the database takes on disk after the import (0 in memory).
     pub bytes_on_disk: u64,
+    /// Chunks written and the bytes of their encoded payloads (before sled's own overhead).
+    pub chunks: u64,
+    pub chunk_bytes: u64,
     pub seconds: f64,
     /// Time spent per phase: parsing, assembling the batches, and building plus writing chunks.
     pub parse_seconds: f64,
@@ -168,7 +171,7 @@ pub fn import_bundle(
     let assemble_seconds = assembling.elapsed().as_secs_f64();
 
     let writing = Instant::now();
-    loader.finish(&mut |done, total| {
+    let stats = loader.finish(&mut |done, total| {
         progress(ImportProgress {
             phase: ImportPhase::Writing,
             done,
@@ -195,6 +198,8 @@ pub fn import_bundle(
         types,
         input_bytes,
         bytes_on_disk: db.store().stats()?.size_on_disk,
+        chunks: stats.chunks,
+        chunk_bytes: stats.bytes,
         seconds: started.elapsed().as_secs_f64(),
         parse_seconds,
         assemble_seconds,

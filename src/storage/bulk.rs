@@ -492,47 +492,61 @@ impl BulkLoader {
             counters.queue(&built);
             let _ = sender.send(built);
 
-            let outcome = (|| {
+            // Adjacency and indexes are built on two more threads; this one reports progress.
+            let this = &mut self;
+            let (counters_ref, node_slots_ref) = (&counters, &node_slots);
+            let builder = scope.spawn(move || {
                 let mut outgoing_edges = edges.clone();
                 let outgoing = {
-                    let (sender, counters, node_slots) = (sender.clone(), &counters, &node_slots);
+                    let sender = sender.clone();
                     scope.spawn(move || {
-                        build_csr(&mut outgoing_edges, true, node_slots, &sender, counters)
+                        build_csr(
+                            &mut outgoing_edges,
+                            true,
+                            node_slots_ref,
+                            &sender,
+                            counters_ref,
+                        )
                     })
                 };
-                let incoming = build_csr(&mut edges, false, &node_slots, &sender, &counters);
+                let incoming = build_csr(&mut edges, false, node_slots_ref, &sender, counters_ref);
                 drop(edges);
                 let outgoing = outgoing
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e));
                 for (group, rel_type, dir) in outgoing?.into_iter().chain(incoming?) {
-                    if let Some(record) = self.node_groups.get_mut(group as usize) {
+                    if let Some(record) = this.node_groups.get_mut(group as usize) {
                         record.csr.push((rel_type, dir));
                     }
                 }
-                for record in &mut self.node_groups {
+                for record in &mut this.node_groups {
                     record.csr.sort_unstable();
                 }
-                let (indexes, next_index_id) = self.build_id_indexes(id_key, &sender, &counters)?;
+                let (indexes, next_index_id) =
+                    this.build_id_indexes(id_key, &sender, counters_ref)?;
+                // Dropping the last sender lets the writer finish.
+                drop(sender);
                 Ok::<_, StorageError>(Manifest {
                     generation: 1,
                     log_applied: 0,
-                    catalog: self.catalog.to_record(),
-                    node_groups: std::mem::take(&mut self.node_groups),
-                    rel_groups: std::mem::take(&mut self.rel_groups),
+                    catalog: this.catalog.to_record(),
+                    node_groups: std::mem::take(&mut this.node_groups),
+                    rel_groups: std::mem::take(&mut this.rel_groups),
                     indexes,
                     constraints: Vec::new(),
                     next_index_id,
                 })
-            })();
-            drop(sender);
-            while !writer.is_finished() {
+            });
+            while !(builder.is_finished() && writer.is_finished()) {
                 progress(
                     counters.done.load(Ordering::Relaxed),
                     counters.queued.load(Ordering::Relaxed),
                 );
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
+            let outcome = builder
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
             let written = writer
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -678,9 +692,15 @@ fn build_csr(
     counters: &WriteCounters,
 ) -> Result<Vec<(u32, u32, u8)>, StorageError> {
     let node_of = |e: &(u64, u32, u64, u64)| if outgoing { e.0 } else { e.2 };
+    // One u128 holds (group, type, slot, relationship) in that order of significance: groups
+    // and types are u32, slots take GROUP_SHIFT bits and relationship ids (a u32 group and a
+    // slot) fit in 44 bits, so comparing keys is two integer comparisons.
     edges.sort_unstable_by_key(|e| {
-        let node = node_of(e);
-        (node >> super::GROUP_SHIFT, e.1, node, e.3)
+        let (group, slot) = super::read::split(node_of(e));
+        (u128::from(group) << 96)
+            | (u128::from(e.1) << 64)
+            | (u128::from(slot) << 44)
+            | u128::from(e.3 & ((1 << 44) - 1))
     });
     let dir = u8::from(!outgoing);
     let mut made = Vec::new();
