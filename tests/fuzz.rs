@@ -3,6 +3,7 @@
 //! (`EXPLAIN`) against a small graph. Errors are fine; a panic fails the test.
 
 #[path = "tck/gherkin.rs"]
+#[allow(dead_code)]
 mod gherkin;
 
 use std::path::PathBuf;
