@@ -1,4 +1,4 @@
-//! Prints the result of one statement: `explain DB FILE BUNDLE`.
+//! Prints the result (and profile) of one statement: `explain DB FILE BUNDLE`.
 use cordial::{Database, Map, Value};
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -13,7 +13,6 @@ fn main() {
             params.insert(k.clone(), Value::String(s.into()));
         }
     }
-    let t = std::time::Instant::now();
     let r = db.query(&text, params).unwrap();
     for row in &r {
         println!(
@@ -25,5 +24,7 @@ fn main() {
                 .join(" | ")
         );
     }
-    println!("{:?}", t.elapsed());
+    if let Some(p) = r.profile {
+        println!("{p}");
+    }
 }

@@ -218,21 +218,10 @@ pub(crate) fn execute(
                 ctx.profile = Some(std::collections::HashMap::new());
             }
             let rows = run::run_query(&mut ctx, &plan)?;
-            let profile = ctx.profile.take().map(|counts| {
-                let mut text = plan.to_sexpr_annotated(&|op| {
-                    let rows = counts
-                        .get(&(std::ptr::from_ref(op) as usize))
-                        .copied()
-                        .unwrap_or(0);
-                    format!("  ; rows in: {rows}")
-                });
-                text.push_str(&format!(
-                    "; {} rows out in {:.3} ms\n",
-                    rows.len(),
-                    started.elapsed().as_secs_f64() * 1000.0
-                ));
-                text
-            });
+            let profile = ctx
+                .profile
+                .take()
+                .map(|counts| profile_text(&plan, &counts, rows.len(), started));
             let stats = ctx.stats;
             let read = ctx.read();
             let rows = rows
@@ -276,6 +265,50 @@ pub(crate) fn execute(
             Err(Error::TransactionControl)
         }
     }
+}
+
+/// The plan with rows in and time per operator. A streaming operator's own time is its time
+/// less that of the operator it passes rows to; a blocking operator's is the time it spent
+/// taking rows in and producing its own.
+fn profile_text(
+    plan: &plan::QueryPlan,
+    counts: &std::collections::HashMap<usize, crate::exec::context::OpProfile>,
+    rows_out: usize,
+    started: std::time::Instant,
+) -> String {
+    use crate::plan::logical::Operator;
+    let key = |op: &Operator| std::ptr::from_ref(op) as usize;
+    let mut own: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    for branch in &plan.branches {
+        let ops = &branch.operators;
+        for (i, op) in ops.iter().enumerate() {
+            let this = counts.get(&key(op)).copied().unwrap_or_default();
+            let time = match ops.get(i + 1) {
+                _ if this.own_nanos > 0 || this.rows == 0 => this.own_nanos,
+                Some(next) => {
+                    let next = counts.get(&key(next)).copied().unwrap_or_default();
+                    this.inclusive_nanos
+                        .saturating_sub(next.inclusive_nanos + next.own_nanos)
+                }
+                None => this.inclusive_nanos,
+            };
+            own.insert(key(op), time);
+        }
+    }
+    let mut text = plan.to_sexpr_annotated(&|op| {
+        let profile = counts.get(&key(op)).copied().unwrap_or_default();
+        let nanos = own.get(&key(op)).copied().unwrap_or(0);
+        format!(
+            "  ; rows in: {}, time: {:.3} ms",
+            profile.rows,
+            nanos as f64 / 1e6
+        )
+    });
+    text.push_str(&format!(
+        "; {rows_out} rows out in {:.3} ms\n",
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    text
 }
 
 fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {

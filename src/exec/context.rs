@@ -33,6 +33,17 @@ impl Stats {
     }
 }
 
+/// What PROFILE measures of one operator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpProfile {
+    /// Rows that entered the operator.
+    pub rows: u64,
+    /// Time in the operator and everything it passed rows on to (streaming operators).
+    pub inclusive_nanos: u64,
+    /// Time a blocking operator spent taking rows in and producing its own.
+    pub own_nanos: u64,
+}
+
 /// Everything a running statement reads besides rows.
 pub struct Context<'g> {
     pub graph: Graph<'g>,
@@ -41,8 +52,8 @@ pub struct Context<'g> {
     pub stats: Stats,
     /// Slots in a row of the running query.
     pub row_width: usize,
-    /// With PROFILE: rows that entered each operator, by the operator's address in the plan.
-    pub profile: Option<std::collections::HashMap<usize, u64>>,
+    /// With PROFILE: what each operator did, by the operator's address in the plan.
+    pub profile: Option<std::collections::HashMap<usize, OpProfile>>,
 }
 
 impl<'g> Context<'g> {

@@ -103,10 +103,16 @@ fn run_pipeline(
             &mut state,
             &mut row,
             &mut |ctx, r: &mut Row| {
+                let started = std::time::Instant::now();
                 match &mut sink {
                     Collector::Rows(rows) => rows.push(r.clone()),
                     Collector::Aggregate(a) => a.add(ctx, r)?,
                     Collector::Sort(s) => s.add(ctx, r)?,
+                }
+                if ctx.profile.is_some()
+                    && let Some(blocking) = rest.first()
+                {
+                    profile_own(ctx, blocking, started, 1);
                 }
                 Ok(if stop_after_first {
                     Flow::Stop
@@ -125,6 +131,7 @@ fn run_pipeline(
             _ => Ok(Vec::new()),
         };
     };
+    let started = std::time::Instant::now();
     let produced = match (blocking, sink) {
         (_, Collector::Aggregate(a)) => a.finish()?,
         (_, Collector::Sort(s)) => s.finish(),
@@ -133,6 +140,7 @@ fn run_pipeline(
         }
         (_, Collector::Rows(rows)) => rows,
     };
+    profile_own(ctx, blocking, started, 0);
     run_pipeline(ctx, after, produced, first_only)
 }
 
@@ -191,9 +199,39 @@ fn push(
     let Some(op) = ops.get(i) else {
         return sink(ctx, row);
     };
-    if let Some(profile) = &mut ctx.profile {
-        *profile.entry(std::ptr::from_ref(op) as usize).or_insert(0) += 1;
+    if ctx.profile.is_none() {
+        return push_op(ctx, ops, i, op, state, row, sink);
     }
+    let started = std::time::Instant::now();
+    let flow = push_op(ctx, ops, i, op, state, row, sink);
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    if let Some(profile) = &mut ctx.profile {
+        let entry = profile.entry(std::ptr::from_ref(op) as usize).or_default();
+        entry.rows += 1;
+        entry.inclusive_nanos += nanos;
+    }
+    flow
+}
+
+/// Records the time a blocking operator spent, under PROFILE.
+fn profile_own(ctx: &mut Context<'_>, op: &Operator, started: std::time::Instant, rows: u64) {
+    if let Some(profile) = &mut ctx.profile {
+        let entry = profile.entry(std::ptr::from_ref(op) as usize).or_default();
+        entry.rows += rows;
+        entry.own_nanos += u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn push_op(
+    ctx: &mut Context<'_>,
+    ops: &[Operator],
+    i: usize,
+    op: &Operator,
+    state: &mut StreamState,
+    row: &mut Row,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, ExecError> {
     match op {
         Operator::Match { pattern, optional } => {
             let mut found = false;
