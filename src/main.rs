@@ -1,3 +1,5 @@
+//! The `cordial` command: everything lives in `cordial::cli`.
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

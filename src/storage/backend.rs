@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
 use super::StorageError;
+use super::store::ReadOnlyCopy;
 
 /// An atomic set of writes: `None` removes the key.
 pub(crate) type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
@@ -25,14 +26,20 @@ pub(crate) trait Backend: Send + Sync {
 }
 
 pub(crate) struct SledBackend {
-    db: sled::Db,
     tree: sled::Tree,
+    db: sled::Db,
+    /// For a read-only open, the private copy sled works on; dropped (removed) after sled.
+    _copy: Option<ReadOnlyCopy>,
 }
 
 impl SledBackend {
-    pub fn new(db: sled::Db) -> Result<Self, StorageError> {
+    pub fn new(db: sled::Db, copy: Option<ReadOnlyCopy>) -> Result<Self, StorageError> {
         let tree = db.open_tree("cordial")?;
-        Ok(SledBackend { db, tree })
+        Ok(SledBackend {
+            tree,
+            db,
+            _copy: copy,
+        })
     }
 }
 

@@ -174,12 +174,84 @@ fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
         })
 }
 
+/// A private copy of a store for a read-only open, removed when the store closes.
+///
+/// sled has no read-only mode: every open recovers into its files (it writes a snapshot and
+/// grows the data file), and it cannot open files it may not write. So a read-only open takes a
+/// shared lock on the store's data file (a writer holds it exclusively, so either one waits for
+/// the other to close: `Locked`), copies the store into a private temporary directory and opens
+/// sled there. The database directory is never written. The cost is one copy of the store.
+pub(crate) struct ReadOnlyCopy {
+    dir: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl Drop for ReadOnlyCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), StorageError> {
+    std::fs::create_dir_all(to).map_err(|e| io_error(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| io_error(from, e))? {
+        let entry = entry.map_err(|e| io_error(from, e))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(|e| io_error(&source, e))?.is_dir() {
+            copy_dir(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target).map_err(|e| io_error(&source, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn open_sled_read_only(path: &Path) -> Result<(sled::Db, ReadOnlyCopy), StorageError> {
+    static COPIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let store = path.join("store");
+    let data = store.join("db");
+    let lock = std::fs::File::open(&data).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => StorageError::NotFound {
+            path: path.display().to_string(),
+        },
+        _ => io_error(&data, e),
+    })?;
+    match lock.try_lock_shared() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(StorageError::Locked {
+                path: path.display().to_string(),
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io_error(&data, e)),
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!(
+        "cordial-read-only-{}-{nanos}-{}",
+        std::process::id(),
+        COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let copy = ReadOnlyCopy { dir, _lock: lock };
+    copy_dir(&store, &copy.dir)?;
+    let db = sled::Config::new()
+        .path(&copy.dir)
+        .open()
+        .map_err(StorageError::Sled)?;
+    Ok((db, copy))
+}
+
 impl Store {
     /// Opens (or creates) the database in `path`.
     pub fn open(path: &Path, options: OpenOptions) -> Result<Store, StorageError> {
         let new = check_directory(path, &options)?;
-        let db = open_sled(path)?;
-        let backend: Arc<dyn Backend> = Arc::new(SledBackend::new(db)?);
+        let backend: Arc<dyn Backend> = if options.read_only {
+            let (db, copy) = open_sled_read_only(path)?;
+            Arc::new(SledBackend::new(db, Some(copy))?)
+        } else {
+            Arc::new(SledBackend::new(open_sled(path)?, None)?)
+        };
         Store::start(backend, Some(path.to_path_buf()), options, new)
     }
 
