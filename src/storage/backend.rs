@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
 use super::StorageError;
-use super::store::ReadOnlyCopy;
 
 /// An atomic set of writes: `None` removes the key.
 pub(crate) type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
@@ -28,17 +27,21 @@ pub(crate) trait Backend: Send + Sync {
 pub(crate) struct SledBackend {
     tree: sled::Tree,
     db: sled::Db,
-    /// For a read-only open, the private copy sled works on; dropped (removed) after sled.
-    _copy: Option<ReadOnlyCopy>,
+    /// Released after sled: the process's record that the directory is open, or for a
+    /// read-only open the private copy sled works on (removed when dropped).
+    _guard: Box<dyn std::any::Any + Send + Sync>,
 }
 
 impl SledBackend {
-    pub fn new(db: sled::Db, copy: Option<ReadOnlyCopy>) -> Result<Self, StorageError> {
+    pub fn new(
+        db: sled::Db,
+        guard: Box<dyn std::any::Any + Send + Sync>,
+    ) -> Result<Self, StorageError> {
         let tree = db.open_tree("cordial")?;
         Ok(SledBackend {
             tree,
             db,
-            _copy: copy,
+            _guard: guard,
         })
     }
 }

@@ -157,21 +157,96 @@ fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageEr
     Ok(true)
 }
 
-fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
-    sled::Config::new()
-        .path(path.join("store"))
-        .open()
-        .map_err(|e| match e {
-            sled::Error::Io(io)
+/// The directories this process has open now (`read_only` per open store), and every one it
+/// has ever opened read-write.
+///
+/// sled releases its file lock only when its background threads let go of the files, a moment
+/// after the last handle is dropped. So a reopen of a directory this process opened before, and
+/// has no longer open, retries while that happens (up to `RELEASE_WAIT`); a directory open here
+/// now, or locked by another process, is `Locked` at once.
+struct OpenDirectories {
+    open: Vec<(PathBuf, bool)>,
+    opened_read_write: Vec<PathBuf>,
+}
+
+static OPEN_HERE: Mutex<OpenDirectories> = Mutex::new(OpenDirectories {
+    open: Vec::new(),
+    opened_read_write: Vec::new(),
+});
+
+/// How long a reopen in this process waits for sled's threads to release the lock.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// An open directory's entry in `OPEN_HERE`, removed when dropped with the sled handle.
+pub(crate) struct OpenEntry {
+    key: PathBuf,
+    read_only: bool,
+}
+
+impl Drop for OpenEntry {
+    fn drop(&mut self) {
+        let mut here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = (self.key.clone(), self.read_only);
+        if let Some(i) = here.open.iter().position(|e| *e == entry) {
+            here.open.swap_remove(i);
+        }
+    }
+}
+
+/// Runs `attempt` (which returns `None` while the lock is taken) under the rules of
+/// `OpenDirectories`, and registers the open directory.
+fn open_locked<T>(
+    path: &Path,
+    read_only: bool,
+    mut attempt: impl FnMut() -> Result<Option<T>, StorageError>,
+) -> Result<(T, OpenEntry), StorageError> {
+    let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let locked = || StorageError::Locked {
+        path: path.display().to_string(),
+    };
+    let may_wait = {
+        let here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+        if here
+            .open
+            .iter()
+            .any(|(k, ro)| *k == key && !(read_only && *ro))
+        {
+            return Err(locked());
+        }
+        here.opened_read_write.contains(&key)
+    };
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        if let Some(value) = attempt()? {
+            let mut here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+            here.open.push((key.clone(), read_only));
+            if !read_only && !here.opened_read_write.contains(&key) {
+                here.opened_read_write.push(key.clone());
+            }
+            return Ok((value, OpenEntry { key, read_only }));
+        }
+        if !may_wait || started.elapsed() > RELEASE_WAIT {
+            return Err(locked());
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+}
+
+fn open_sled(path: &Path) -> Result<(sled::Db, OpenEntry), StorageError> {
+    open_locked(path, false, || {
+        match sled::Config::new().path(path.join("store")).open() {
+            Ok(db) => Ok(Some(db)),
+            Err(sled::Error::Io(io))
                 if io.to_string().contains("lock")
                     || io.kind() == std::io::ErrorKind::WouldBlock =>
             {
-                StorageError::Locked {
-                    path: path.display().to_string(),
-                }
+                Ok(None)
             }
-            other => StorageError::Sled(other),
-        })
+            Err(other) => Err(StorageError::Sled(other)),
+        }
+    })
 }
 
 /// A private copy of a store for a read-only open, removed when the store closes.
@@ -184,6 +259,7 @@ fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
 pub(crate) struct ReadOnlyCopy {
     dir: PathBuf,
     _lock: std::fs::File,
+    _entry: OpenEntry,
 }
 
 impl Drop for ReadOnlyCopy {
@@ -210,21 +286,19 @@ fn open_sled_read_only(path: &Path) -> Result<(sled::Db, ReadOnlyCopy), StorageE
     static COPIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let store = path.join("store");
     let data = store.join("db");
-    let lock = std::fs::File::open(&data).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => StorageError::NotFound {
-            path: path.display().to_string(),
-        },
-        _ => io_error(&data, e),
-    })?;
-    match lock.try_lock_shared() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(StorageError::Locked {
+    let (lock, entry) = open_locked(path, true, || {
+        let lock = std::fs::File::open(&data).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StorageError::NotFound {
                 path: path.display().to_string(),
-            });
+            },
+            _ => io_error(&data, e),
+        })?;
+        match lock.try_lock_shared() {
+            Ok(()) => Ok(Some(lock)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_error(&data, e)),
         }
-        Err(std::fs::TryLockError::Error(e)) => return Err(io_error(&data, e)),
-    }
+    })?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -233,7 +307,11 @@ fn open_sled_read_only(path: &Path) -> Result<(sled::Db, ReadOnlyCopy), StorageE
         std::process::id(),
         COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let copy = ReadOnlyCopy { dir, _lock: lock };
+    let copy = ReadOnlyCopy {
+        dir,
+        _lock: lock,
+        _entry: entry,
+    };
     copy_dir(&store, &copy.dir)?;
     let db = sled::Config::new()
         .path(&copy.dir)
@@ -248,9 +326,10 @@ impl Store {
         let new = check_directory(path, &options)?;
         let backend: Arc<dyn Backend> = if options.read_only {
             let (db, copy) = open_sled_read_only(path)?;
-            Arc::new(SledBackend::new(db, Some(copy))?)
+            Arc::new(SledBackend::new(db, Box::new(copy))?)
         } else {
-            Arc::new(SledBackend::new(open_sled(path)?, None)?)
+            let (db, entry) = open_sled(path)?;
+            Arc::new(SledBackend::new(db, Box::new(entry))?)
         };
         Store::start(backend, Some(path.to_path_buf()), options, new)
     }
