@@ -316,7 +316,8 @@ fn module_dependencies_point_one_way() {
 
 #[test]
 fn the_checker_sees_what_it_should() {
-    let stripped = strip("use crate::storage; // crate::plan\nlet s = \"crate::exec\"; 'a'; r#\"sled::x\"#");
+    let stripped =
+        strip("use crate::storage; // crate::plan\nlet s = \"crate::exec\"; 'a'; r#\"sled::x\"#");
     assert_eq!(crate_paths(&stripped), vec!["storage"]);
     assert!(!stripped.contains("plan") && !stripped.contains("exec") && !stripped.contains("sled"));
     assert_eq!(
@@ -327,8 +328,14 @@ fn the_checker_sees_what_it_should() {
     assert!(crate_paths("foo_crate::x").is_empty());
     let module = module_path(Path::new("syntax/parser.rs"));
     assert_eq!(module, vec!["syntax", "parser"]);
-    assert_eq!(super_escapes("use super::lexer;", &module), Vec::<String>::new());
-    assert_eq!(super_escapes("use super::super::plan::X;", &module), vec!["plan"]);
+    assert_eq!(
+        super_escapes("use super::lexer;", &module),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        super_escapes("use super::super::plan::X;", &module),
+        vec!["plan"]
+    );
     assert!(names_crate("use sled::Db;", "sled"));
     assert!(names_crate("let db: sled::Db;", "sled"));
     assert!(names_crate("use anyhow;", "anyhow"));

@@ -4,7 +4,6 @@
 //! then. A reader must never see a half-applied transaction, and a snapshot held across
 //! commits and checkpoints must keep answering the same (its chunks are not collected under it).
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -61,7 +60,10 @@ fn setup(db: &Database) {
     for i in 0..ACCOUNTS {
         tx.add_node(
             &["Account"],
-            &[("id", Value::Int(i)), ("balance", Value::Int(START_BALANCE))],
+            &[
+                ("id", Value::Int(i)),
+                ("balance", Value::Int(START_BALANCE)),
+            ],
         )
         .unwrap();
     }
@@ -188,4 +190,41 @@ fn readers_never_see_half_applied_transactions_on_sled() {
     db.close().unwrap();
     let db = Database::open(dir.path().join("db")).unwrap();
     assert_eq!(audit(&db.begin_read()).0, ACCOUNTS * START_BALANCE);
+}
+
+/// Regression: sled 0.34 guards all its databases in a process with one global lock, and a
+/// flush of one database (holding it shared, waiting for its flusher) could hang forever behind
+/// a batch of another database (waiting for it exclusively). Two tests checkpointing and closing
+/// databases at once hung the storage suite so. Here several databases commit, checkpoint and
+/// close side by side.
+#[test]
+fn databases_side_by_side_do_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    std::thread::scope(|scope| {
+        for t in 0..3 {
+            let path = dir.path().join(format!("db{t}"));
+            scope.spawn(move || {
+                for round in 0..15 {
+                    let db = Database::open(&path).unwrap();
+                    for i in 0..10 {
+                        let mut tx = db.begin_write().unwrap();
+                        tx.add_node(
+                            &["N"],
+                            &[("i", Value::Int(i)), ("round", Value::Int(round))],
+                        )
+                        .unwrap();
+                        tx.commit().unwrap();
+                        if i % 3 == 0 {
+                            db.checkpoint().unwrap();
+                        }
+                    }
+                    if round % 2 == 0 {
+                        db.close().unwrap();
+                    }
+                }
+                let db = Database::open(&path).unwrap();
+                assert_eq!(db.begin_read().count_nodes(None).unwrap(), 150);
+            });
+        }
+    });
 }

@@ -12,6 +12,17 @@ use cordial::storage::keys::{self, ChunkOwner};
 use cordial::storage::{Direction, GraphRead, GraphWrite, StorageError};
 use cordial::{Database, Value};
 
+/// sled 0.34 shares one global lock between all databases of a process, and the store
+/// serializes its own flushes and batches to stay clear of sled's deadlock between them; the
+/// direct sled handles these tests open are not covered by that, so the tests run one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn s(v: &str) -> Value {
     Value::String(v.to_owned())
 }
@@ -46,7 +57,8 @@ fn build(path: &Path) {
     db.checkpoint().unwrap();
     for i in 0..3 {
         let mut tx = db.begin_write().unwrap();
-        tx.set_property(nodes[i], "score", Value::Int(1000)).unwrap();
+        tx.set_property(nodes[i], "score", Value::Int(1000))
+            .unwrap();
         tx.add_node(&["Customer"], &[("id", s(&format!("late-{i}")))])
             .unwrap();
         tx.commit().unwrap();
@@ -71,7 +83,11 @@ fn read_everything(path: &Path) -> Result<usize, cordial::Error> {
         seen += node.properties.len();
     }
     for r in g.all_relationships()? {
-        seen += g.relationship_value(r)?.expect("listed rel").properties.len();
+        seen += g
+            .relationship_value(r)?
+            .expect("listed rel")
+            .properties
+            .len();
     }
     for label in g.label_names().to_vec() {
         seen += g.count_nodes(g.label_id(&label))? as usize;
@@ -104,7 +120,11 @@ fn describe(key: &[u8]) -> (String, String) {
 }
 
 /// Replaces one value, runs `read_everything`, restores the value; returns the outcome.
-fn with_damage(path: &Path, key: &[u8], damaged: Vec<u8>) -> Result<Result<usize, cordial::Error>, String> {
+fn with_damage(
+    path: &Path,
+    key: &[u8],
+    damaged: Vec<u8>,
+) -> Result<Result<usize, cordial::Error>, String> {
     let original = {
         let (db, tree) = tree(path);
         let original = tree.get(key).unwrap().expect("key present").to_vec();
@@ -129,6 +149,7 @@ fn with_damage(path: &Path, key: &[u8], damaged: Vec<u8>) -> Result<Result<usize
 
 #[test]
 fn damaged_values_are_reported_as_corruption() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     build(&path);
@@ -144,7 +165,11 @@ fn damaged_values_are_reported_as_corruption() {
     };
     let tags: std::collections::BTreeSet<u8> = entries.iter().map(|(k, _)| k[0]).collect();
     for tag in [b'M', b'V', b'L', b'N', b'R', b'I'] {
-        assert!(tags.contains(&tag), "the sample database has a {} key", tag as char);
+        assert!(
+            tags.contains(&tag),
+            "the sample database has a {} key",
+            tag as char
+        );
     }
     let mut failures = Vec::new();
     for (key, len) in &entries {
@@ -185,6 +210,7 @@ fn damaged_values_are_reported_as_corruption() {
 
 #[test]
 fn missing_chunks_are_reported_as_corruption() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     build(&path);
@@ -221,6 +247,7 @@ fn missing_chunks_are_reported_as_corruption() {
 
 #[test]
 fn a_log_gap_is_corruption() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     build(&path);

@@ -36,7 +36,11 @@ fn item_id(t: u64, slot: u64) -> Value {
 
 fn find_item(g: &impl GraphRead, t: u64, slot: u64) -> Option<NodeId> {
     let found = g.find_nodes("Item", "id", &item_id(t, slot)).unwrap();
-    assert!(found.len() <= 1, "item {t}-{slot} found {} times", found.len());
+    assert!(
+        found.len() <= 1,
+        "item {t}-{slot} found {} times",
+        found.len()
+    );
     found.first().copied()
 }
 
@@ -83,7 +87,8 @@ fn write_transaction(tx: &mut WriteTxn, t: u64) {
         let previous = find_item(tx, t - 1, 0).expect("previous transaction's first node");
         tx.add_relationship("NEXT", previous, nodes[0], &tx_prop)
             .unwrap();
-        tx.set_property(previous, "touched", Value::Int(ti)).unwrap();
+        tx.set_property(previous, "touched", Value::Int(ti))
+            .unwrap();
     }
     if t % 4 == 0 && t > 4 {
         let old = find_item(tx, t - 4, 2).expect("node to delete");
@@ -154,7 +159,11 @@ fn check_invariants(db: &Database, reported: u64) -> u64 {
         for e in &out {
             let info = g.relationship(e.rel).unwrap().expect("relationship exists");
             assert_eq!((info.start, info.end), (n, e.other), "rel {}", e.rel);
-            assert!(g.node_exists(e.other).unwrap(), "endpoint {} exists", e.other);
+            assert!(
+                g.node_exists(e.other).unwrap(),
+                "endpoint {} exists",
+                e.other
+            );
             let mut back = Vec::new();
             g.expand(e.other, Direction::Incoming, &[e.rel_type], &mut back)
                 .unwrap();
@@ -183,7 +192,10 @@ fn check_invariants(db: &Database, reported: u64) -> u64 {
         let mut out = Vec::new();
         g.expand(info.start, Direction::Outgoing, &[info.rel_type], &mut out)
             .unwrap();
-        assert!(out.iter().any(|e| e.rel == r), "rel {r} in its start's adjacency");
+        assert!(
+            out.iter().any(|e| e.rel == r),
+            "rel {r} in its start's adjacency"
+        );
     }
     // Counts agree with scans.
     assert_eq!(g.count_nodes(None).unwrap(), nodes.len() as u64);
@@ -220,7 +232,12 @@ fn check_invariants(db: &Database, reported: u64) -> u64 {
         for slot in 0..3 {
             let found = find_item(&g, t, slot);
             if slot == 2 && deleted_third {
-                assert_eq!(found, None, "node {t}-2 was deleted by transaction {}", t + 4);
+                assert_eq!(
+                    found,
+                    None,
+                    "node {t}-2 was deleted by transaction {}",
+                    t + 4
+                );
                 continue;
             }
             let n = found.unwrap_or_else(|| panic!("node {t}-{slot} of committed tx missing"));
@@ -263,7 +280,11 @@ fn check_invariants(db: &Database, reported: u64) -> u64 {
         assert_eq!(got, want, "outgoing of {t}-0");
         for e in &out {
             // NEXT edges leave a transaction's first node but belong to the next transaction.
-            let owner = if e.other == first || e.other == members[1] { ti } else { ti + 1 };
+            let owner = if e.other == first || e.other == members[1] {
+                ti
+            } else {
+                ti + 1
+            };
             assert_eq!(
                 g.rel_property(e.rel, g.key_id("tx").unwrap()).unwrap(),
                 Value::Int(owner)
@@ -278,7 +299,11 @@ fn check_invariants(db: &Database, reported: u64) -> u64 {
             .unwrap();
         assert_eq!(out.len(), usize::from(!deleted_third), "outgoing of {t}-1");
     }
-    assert_eq!(items.len(), expected_items, "no items beyond transaction {last}");
+    assert_eq!(
+        items.len(),
+        expected_items,
+        "no items beyond transaction {last}"
+    );
     assert_eq!(find_item(&g, last + 1, 0), None);
     assert!(
         g.find_nodes("Item", "tx", &Value::Int(last as i64 + 1))

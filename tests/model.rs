@@ -248,7 +248,10 @@ impl Harness {
                 for (k, v) in props.into_iter().rev() {
                     set_prop(&mut node.props, k, v);
                 }
-                prop_assert!(model.nodes.insert(id, node).is_none(), "node id {id} reused");
+                prop_assert!(
+                    model.nodes.insert(id, node).is_none(),
+                    "node id {id} reused"
+                );
                 self.node_ids.push(id);
             }
             Op::CreateRel {
@@ -419,9 +422,8 @@ impl Harness {
 
     fn check(&self, step: usize) -> Result<(), TestCaseError> {
         let snap = self.db().snapshot();
-        compare(&snap, &self.committed).map_err(|e| {
-            TestCaseError::fail(format!("step {step}, committed state: {e}"))
-        })?;
+        compare(&snap, &self.committed)
+            .map_err(|e| TestCaseError::fail(format!("step {step}, committed state: {e}")))?;
         if let Some((tx, model)) = &self.tx {
             compare(tx, model)
                 .map_err(|e| TestCaseError::fail(format!("step {step}, open transaction: {e}")))?;
@@ -483,11 +485,15 @@ fn compare(g: &impl GraphRead, model: &Model) -> Result<(), String> {
             return fail(format!("labels of {id}: {:?} != {want:?}", n.labels));
         }
         if exact_map(&n.properties) != exact_props(&m.props) {
-            return fail(format!("props of {id}: {:?} != {:?}", n.properties, m.props));
+            return fail(format!(
+                "props of {id}: {:?} != {:?}",
+                n.properties, m.props
+            ));
         }
         for d in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
             let mut edges = Vec::new();
-            g.expand(*id, d, &[], &mut edges).map_err(|e| e.to_string())?;
+            g.expand(*id, d, &[], &mut edges)
+                .map_err(|e| e.to_string())?;
             let mut got: Vec<Sighting> = edges
                 .iter()
                 .map(|e| {
@@ -507,10 +513,14 @@ fn compare(g: &impl GraphRead, model: &Model) -> Result<(), String> {
             for t in TYPES {
                 let Some(tid) = g.type_id(t) else { continue };
                 let mut edges = Vec::new();
-                g.expand(*id, d, &[tid], &mut edges).map_err(|e| e.to_string())?;
+                g.expand(*id, d, &[tid], &mut edges)
+                    .map_err(|e| e.to_string())?;
                 let n = want.iter().filter(|s| s.3 == t).count();
                 if edges.len() != n {
-                    return fail(format!("expand {id} {d:?} type {t}: {} != {n}", edges.len()));
+                    return fail(format!(
+                        "expand {id} {d:?} type {t}: {} != {n}",
+                        edges.len()
+                    ));
                 }
             }
         }
@@ -529,7 +539,10 @@ fn compare(g: &impl GraphRead, model: &Model) -> Result<(), String> {
             return fail(format!("relationship {id}: {r:?} != {m:?}"));
         }
         if exact_map(&r.properties) != exact_props(&m.props) {
-            return fail(format!("props of rel {id}: {:?} != {:?}", r.properties, m.props));
+            return fail(format!(
+                "props of rel {id}: {:?} != {:?}",
+                r.properties, m.props
+            ));
         }
     }
     if g.count_nodes(None).map_err(|e| e.to_string())? != model.nodes.len() as u64 {
@@ -540,7 +553,9 @@ fn compare(g: &impl GraphRead, model: &Model) -> Result<(), String> {
     }
     for t in TYPES {
         let want = model.rels.values().filter(|r| r.rel_type == t).count() as u64;
-        let got = g.count_relationships(g.type_id(t)).map_err(|e| e.to_string())?;
+        let got = g
+            .count_relationships(g.type_id(t))
+            .map_err(|e| e.to_string())?;
         if g.type_id(t).is_some() && got != want {
             return fail(format!("count_relationships({t}) {got} != {want}"));
         }
@@ -588,7 +603,11 @@ fn case_strategy() -> impl Strategy<Value = (bool, Option<usize>, Vec<Op>)> {
     )
 }
 
-fn run_case(sled: bool, checkpoint_after_ops: Option<usize>, ops: &[Op]) -> Result<(), TestCaseError> {
+fn run_case(
+    sled: bool,
+    checkpoint_after_ops: Option<usize>,
+    ops: &[Op],
+) -> Result<(), TestCaseError> {
     let mut h = Harness::new(sled, checkpoint_after_ops);
     h.check(0)?;
     for (step, op) in ops.iter().enumerate() {

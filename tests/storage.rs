@@ -408,7 +408,10 @@ on_both_stores!(user_indexes_are_created_and_dropped, |db: &Database| {
     for i in 0..50 {
         ids.push(tx.add_node(
             &["Customer"],
-            &[("id", Value::Int(i)), ("city", s(["Oslo", "Rome"][(i % 2) as usize]))],
+            &[
+                ("id", Value::Int(i)),
+                ("city", s(["Oslo", "Rome"][(i % 2) as usize])),
+            ],
         )?);
     }
     tx.commit()?;
@@ -418,19 +421,31 @@ on_both_stores!(user_indexes_are_created_and_dropped, |db: &Database| {
     let name = tx.create_index(None, "Customer", "city")?;
     assert_eq!(name, "index_Customer_city");
     assert!(matches!(
-        storage_error(tx.create_index(Some("other"), "Customer", "city").unwrap_err()),
+        storage_error(
+            tx.create_index(Some("other"), "Customer", "city")
+                .unwrap_err()
+        ),
         StorageError::AlreadyExists { .. }
     ));
     assert_eq!(tx.find_nodes("Customer", "city", &s("Oslo"))?, oslo);
     tx.commit()?;
     let snap = db.begin_read();
-    let (label, key) = (snap.label_id("Customer").unwrap(), snap.key_id("city").unwrap());
-    assert!(snap.has_index(label, key), "the index is built once committed");
+    let (label, key) = (
+        snap.label_id("Customer").unwrap(),
+        snap.key_id("city").unwrap(),
+    );
+    assert!(
+        snap.has_index(label, key),
+        "the index is built once committed"
+    );
     assert_eq!(snap.find_nodes("Customer", "city", &s("Oslo"))?, oslo);
     let info = snap.indexes();
     let mine = info.iter().find(|i| i.name == name).expect("listed");
     assert!(!mine.implicit && mine.online);
-    assert!(info.iter().any(|i| i.implicit && i.label == "Customer" && i.key == "id"));
+    assert!(
+        info.iter()
+            .any(|i| i.implicit && i.label == "Customer" && i.key == "id")
+    );
     drop(snap);
     // Updates after the build reach the index.
     let mut tx = db.begin_write()?;
@@ -440,7 +455,10 @@ on_both_stores!(user_indexes_are_created_and_dropped, |db: &Database| {
     let mut expect: Vec<NodeId> = oslo[1..].to_vec();
     expect.push(new);
     for _ in 0..2 {
-        assert_eq!(db.begin_read().find_nodes("Customer", "city", &s("Oslo"))?, expect);
+        assert_eq!(
+            db.begin_read().find_nodes("Customer", "city", &s("Oslo"))?,
+            expect
+        );
         db.checkpoint()?;
     }
     // Implicit indexes refuse to drop; unknown names are reported.
@@ -468,7 +486,10 @@ on_both_stores!(user_indexes_are_created_and_dropped, |db: &Database| {
     let mut tx = db.begin_write()?;
     tx.create_index(None, "Customer", "city")?;
     tx.commit()?;
-    assert_eq!(db.begin_read().find_nodes("Customer", "city", &s("Oslo"))?, expect);
+    assert_eq!(
+        db.begin_read().find_nodes("Customer", "city", &s("Oslo"))?,
+        expect
+    );
     Ok(())
 });
 
@@ -492,7 +513,11 @@ fn user_index_survives_reopen() {
     }
     let db = Database::open(&path).unwrap();
     let snap = db.begin_read();
-    assert!(snap.indexes().iter().any(|i| i.name == "by_email" && i.online));
+    assert!(
+        snap.indexes()
+            .iter()
+            .any(|i| i.name == "by_email" && i.online)
+    );
     assert_eq!(snap.find_nodes("P", "email", &s("z@y")).unwrap(), vec![a]);
     assert_eq!(snap.find_nodes("P", "email", &s("x@y")).unwrap(), vec![]);
 }
@@ -573,55 +598,68 @@ on_both_stores!(unique_constraint_rejects_duplicates, |db: &Database| {
     tx.drop_constraint(&name)?;
     tx.add_node(&["Customer"], &[("email", s("a@x"))])?;
     tx.commit()?;
-    assert_eq!(db.begin_read().find_nodes("Customer", "email", &s("a@x"))?.len(), 2);
+    assert_eq!(
+        db.begin_read()
+            .find_nodes("Customer", "email", &s("a@x"))?
+            .len(),
+        2
+    );
     Ok(())
 });
 
-on_both_stores!(not_null_constraint_rejects_missing_values, |db: &Database| {
-    let mut tx = db.begin_write()?;
-    let a = tx.add_node(&["Customer"], &[("name", s("a"))])?;
-    let b = tx.add_node(&["Lead"], &[])?;
-    tx.commit()?;
-    db.checkpoint()?;
-    let mut tx = db.begin_write()?;
-    tx.create_constraint(Some("name_required"), "Customer", "name", ConstraintKind::NotNull)?;
-    tx.commit()?;
-    for attempt in 0..3 {
+on_both_stores!(
+    not_null_constraint_rejects_missing_values,
+    |db: &Database| {
         let mut tx = db.begin_write()?;
-        match attempt {
-            0 => {
-                tx.add_node(&["Customer"], &[])?;
+        let a = tx.add_node(&["Customer"], &[("name", s("a"))])?;
+        let b = tx.add_node(&["Lead"], &[])?;
+        tx.commit()?;
+        db.checkpoint()?;
+        let mut tx = db.begin_write()?;
+        tx.create_constraint(
+            Some("name_required"),
+            "Customer",
+            "name",
+            ConstraintKind::NotNull,
+        )?;
+        tx.commit()?;
+        for attempt in 0..3 {
+            let mut tx = db.begin_write()?;
+            match attempt {
+                0 => {
+                    tx.add_node(&["Customer"], &[])?;
+                }
+                1 => {
+                    tx.set_property(a, "name", Value::Null)?;
+                }
+                _ => {
+                    tx.label_node(b, "Customer")?;
+                }
             }
-            1 => {
-                tx.set_property(a, "name", Value::Null)?;
-            }
-            _ => {
-                tx.label_node(b, "Customer")?;
-            }
+            let err = storage_error(tx.commit().unwrap_err());
+            assert!(
+                matches!(&err, StorageError::NotNullViolation { key, .. } if key == "name"),
+                "attempt {attempt}: {err}"
+            );
         }
-        let err = storage_error(tx.commit().unwrap_err());
-        assert!(
-            matches!(&err, StorageError::NotNullViolation { key, .. } if key == "name"),
-            "attempt {attempt}: {err}"
-        );
+        let snap = db.begin_read();
+        assert_eq!(snap.count_nodes(None)?, 2);
+        assert_eq!(snap.property(a, "name")?, s("a"));
+        assert_eq!(snap.nodes_labelled("Customer")?, vec![a]);
+        // Creating a constraint over data that violates it fails.
+        let mut tx = db.begin_write()?;
+        assert!(matches!(
+            storage_error(
+                tx.create_constraint(None, "Lead", "name", ConstraintKind::NotNull)
+                    .unwrap_err()
+            ),
+            StorageError::NotNullViolation { .. }
+        ));
+        tx.rollback();
+        assert_eq!(db.begin_read().constraints().len(), 1);
+        Ok(())
     }
-    let snap = db.begin_read();
-    assert_eq!(snap.count_nodes(None)?, 2);
-    assert_eq!(snap.property(a, "name")?, s("a"));
-    assert_eq!(snap.nodes_labelled("Customer")?, vec![a]);
-    // Creating a constraint over data that violates it fails.
-    let mut tx = db.begin_write()?;
-    assert!(matches!(
-        storage_error(
-            tx.create_constraint(None, "Lead", "name", ConstraintKind::NotNull)
-                .unwrap_err()
-        ),
-        StorageError::NotNullViolation { .. }
-    ));
-    tx.rollback();
-    assert_eq!(db.begin_read().constraints().len(), 1);
-    Ok(())
-});
+);
 
 #[test]
 fn constraints_survive_reopen() {
@@ -681,7 +719,10 @@ on_both_stores!(self_loops_and_multiple_types, |db: &Database| {
         let mut two = vec![knows, likes];
         two.sort();
         assert_eq!(rels(Direction::Both, &[t("KNOWS"), t("LIKES")]), two);
-        assert_eq!(rels(Direction::Outgoing, &[t("KNOWS"), t("LIKES")]), vec![knows]);
+        assert_eq!(
+            rels(Direction::Outgoing, &[t("KNOWS"), t("LIKES")]),
+            vec![knows]
+        );
         let mut out = Vec::new();
         snap.expand(a, Direction::Both, &[t("LOOP")], &mut out)?;
         assert_eq!(out[0].other, a);
@@ -698,7 +739,10 @@ on_both_stores!(self_loops_and_multiple_types, |db: &Database| {
         db.checkpoint()?;
     }
     let snap = db.begin_read();
-    assert_eq!(snap.rel_property(lp, snap.key_id("w").unwrap())?, Value::Int(2));
+    assert_eq!(
+        snap.rel_property(lp, snap.key_id("w").unwrap())?,
+        Value::Int(2)
+    );
     drop(snap);
     let mut tx = db.begin_write()?;
     assert_eq!(tx.detach_delete_node(a)?, 4);
@@ -728,7 +772,11 @@ on_both_stores!(counts_per_label_and_type, |db: &Database| {
     let mut tx = db.begin_write()?;
     let mut customers = Vec::new();
     for i in 0..30 {
-        let labels: &[&str] = if i % 3 == 0 { &["Customer", "Vip"] } else { &["Customer"] };
+        let labels: &[&str] = if i % 3 == 0 {
+            &["Customer", "Vip"]
+        } else {
+            &["Customer"]
+        };
         customers.push(tx.add_node(labels, &[("id", Value::Int(i))])?);
     }
     let staff = tx.add_node(&["Staff"], &[])?;
@@ -743,11 +791,17 @@ on_both_stores!(counts_per_label_and_type, |db: &Database| {
         assert_eq!(snap.count_nodes(snap.label_id("Staff"))?, 1);
         assert_eq!(snap.count_nodes(None)?, c + 1);
         assert_eq!(snap.count_nodes(None)?, snap.all_nodes()?.len() as u64);
-        assert_eq!(snap.count_nodes(snap.label_id("Vip"))?, snap.nodes_labelled("Vip")?.len() as u64);
+        assert_eq!(
+            snap.count_nodes(snap.label_id("Vip"))?,
+            snap.nodes_labelled("Vip")?.len() as u64
+        );
         assert_eq!(snap.count_relationships(snap.type_id("SERVES"))?, serves);
         assert_eq!(snap.count_relationships(snap.type_id("CALLED"))?, called);
         assert_eq!(snap.count_relationships(None)?, serves + called);
-        assert_eq!(snap.count_relationships(None)?, snap.all_relationships()?.len() as u64);
+        assert_eq!(
+            snap.count_relationships(None)?,
+            snap.all_relationships()?.len() as u64
+        );
         Ok(())
     };
     check(db, 30, 10, 15, 15)?;
@@ -861,7 +915,10 @@ fn second_process_is_locked_out() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("CHILD-OUTCOME opened opened"), "child output: {stdout}");
+    assert!(
+        stdout.contains("CHILD-OUTCOME opened opened"),
+        "child output: {stdout}"
+    );
 }
 
 #[test]
@@ -872,7 +929,10 @@ fn foreign_directories_are_refused() {
     let other = dir.path().join("other");
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("notes.txt"), "hello").unwrap();
-    assert!(matches!(open(&other), StorageError::ForeignDirectory { .. }));
+    assert!(matches!(
+        open(&other),
+        StorageError::ForeignDirectory { .. }
+    ));
     assert!(!other.join("store").exists());
     // A file.
     let file = dir.path().join("file");
@@ -882,9 +942,15 @@ fn foreign_directories_are_refused() {
     let marker = dir.path().join("marker");
     std::fs::create_dir(&marker).unwrap();
     std::fs::write(marker.join("CORDIAL"), "something else\n").unwrap();
-    assert!(matches!(open(&marker), StorageError::ForeignDirectory { .. }));
+    assert!(matches!(
+        open(&marker),
+        StorageError::ForeignDirectory { .. }
+    ));
     std::fs::write(marker.join("CORDIAL"), "cordial database\n").unwrap();
-    assert!(matches!(open(&marker), StorageError::ForeignDirectory { .. }));
+    assert!(matches!(
+        open(&marker),
+        StorageError::ForeignDirectory { .. }
+    ));
     std::fs::write(marker.join("CORDIAL"), [0xff, 0xfe, 0x00]).unwrap();
     assert!(!matches!(
         Database::open(&marker).err().map(storage_error),
@@ -905,7 +971,11 @@ fn foreign_directories_are_refused() {
     // A real database whose marker was rewritten by a newer build.
     let real = dir.path().join("real");
     Database::open(&real).unwrap().close().unwrap();
-    std::fs::write(real.join("CORDIAL"), "cordial database\nformat_version = 2\n").unwrap();
+    std::fs::write(
+        real.join("CORDIAL"),
+        "cordial database\nformat_version = 2\n",
+    )
+    .unwrap();
     assert!(matches!(
         open(&real),
         StorageError::UnsupportedFormat { found: 2, .. }
@@ -955,3 +1025,105 @@ fn reopen_right_after_drop_in_the_same_process() {
     assert_eq!(db.begin_read().count_nodes(None).unwrap(), 40);
     assert_eq!(other.begin_read().count_nodes(None).unwrap(), 40);
 }
+
+// Regression: a node's labels came back in the order they were added while in the overlay,
+// but ascending by label id once checkpointed (the base stores one bitmap per label), so
+// `labels(n)` changed with no write. They are now ascending by id everywhere.
+on_both_stores!(labels_keep_one_order_across_checkpoints, |db: &Database| {
+    let mut tx = db.begin_write()?;
+    tx.intern_label("A")?;
+    tx.intern_label("B")?;
+    tx.intern_label("C")?;
+    let n = tx.add_node(&["C", "A"], &[])?;
+    tx.label_node(n, "B")?;
+    tx.commit()?;
+    let before = db.begin_read().node(n)?.unwrap().labels;
+    db.checkpoint()?;
+    let after = db.begin_read().node(n)?.unwrap().labels;
+    assert_eq!(before, after, "a checkpoint reordered the labels");
+    let mut tx = db.begin_write()?;
+    tx.set_property(n, "x", Value::Int(1))?;
+    assert_eq!(tx.node(n)?.unwrap().labels, after);
+    tx.commit()?;
+    Ok(())
+});
+
+// Regression (sled): with sled's default 512 KiB segments, the flush after this test's large
+// transactions waited forever most times (also `updates_and_deletes_after_checkpoint`); new
+// stores now use 16 MiB segments.
+on_both_stores!(index_pages_split_and_merge, |db: &Database| {
+    // Enough entries for several index pages, then changes that overfill some pages (which
+    // split), empty others, and move entries between them.
+    const N: i64 = 20_000;
+    let mut ids = Vec::new();
+    for part in 0..N / 1000 {
+        let mut tx = db.begin_write()?;
+        for i in part * 1000..(part + 1) * 1000 {
+            ids.push(tx.add_node(
+                &["P"],
+                &[("id", Value::Int(i * 2)), ("bucket", Value::Int(i % 7))],
+            )?);
+        }
+        tx.commit()?;
+    }
+    let mut tx = db.begin_write()?;
+    tx.create_index(None, "P", "bucket")?;
+    tx.commit()?;
+    db.checkpoint()?;
+    let mut tx = db.begin_write()?;
+    for i in 0..N {
+        let n = ids[i as usize];
+        match i % 10 {
+            0 => tx.set_property(n, "id", Value::Int(i * 2 + 1))?, // move between neighbours
+            1 if i < N / 2 => tx.set_property(n, "id", Value::Int(3))?, // pile onto one key
+            2 if i > N / 2 => tx.delete_node(n)?,
+            3 => tx.set_property(n, "bucket", Value::Null)?,
+            _ => {}
+        }
+    }
+    for i in 0..9_000 {
+        tx.add_node(
+            &["P"],
+            &[
+                ("id", Value::Int(7_000 + (i % 100))),
+                ("bucket", Value::Int(99)),
+            ],
+        )?;
+    }
+    tx.commit()?;
+    for round in 0..2 {
+        let snap = db.begin_read();
+        let mut expect_id: std::collections::BTreeMap<i64, usize> = Default::default();
+        let mut expect_bucket: std::collections::BTreeMap<i64, usize> = Default::default();
+        for n in snap.nodes_labelled("P")? {
+            if let Value::Int(v) = snap.property(n, "id")? {
+                *expect_id.entry(v).or_default() += 1;
+            }
+            if let Value::Int(v) = snap.property(n, "bucket")? {
+                *expect_bucket.entry(v).or_default() += 1;
+            }
+        }
+        for v in -1..(N * 2 + 2) {
+            let found = snap.find_nodes("P", "id", &Value::Int(v))?;
+            assert_eq!(
+                found.len(),
+                expect_id.get(&v).copied().unwrap_or(0),
+                "id {v}, round {round}"
+            );
+            for n in found {
+                assert_eq!(snap.property(n, "id")?, Value::Int(v));
+            }
+        }
+        for v in [0, 3, 6, 7, 99] {
+            let found = snap.find_nodes("P", "bucket", &Value::Int(v))?;
+            assert_eq!(
+                found.len(),
+                expect_bucket.get(&v).copied().unwrap_or(0),
+                "bucket {v}"
+            );
+        }
+        drop(snap);
+        db.checkpoint()?;
+    }
+    Ok(())
+});

@@ -54,7 +54,10 @@ pub fn sample_values() -> Vec<(&'static str, cordial::Value)> {
         ("bool_false", Value::Bool(false)),
         ("string", Value::String("plain".into())),
         ("string_empty", Value::String(String::new())),
-        ("string_unicode", Value::String("Zoë 北京 🚀 \u{0} end".into())),
+        (
+            "string_unicode",
+            Value::String("Zoë 北京 🚀 \u{0} end".into()),
+        ),
         ("date", Value::Date(Date(date))),
         (
             "date_old",
