@@ -24,21 +24,66 @@ pub(crate) trait Backend: Send + Sync {
     fn size_on_disk(&self) -> u64;
 }
 
+/// Serializes the sled calls that flush or apply a batch, across every database in the process.
+///
+/// sled 0.34 guards all its databases in a process with one global reader-writer lock
+/// (`concurrency_control`): `flush` holds it shared while it waits for its writes to become
+/// stable, which takes sled's flusher thread holding it shared too, while `apply_batch` takes it
+/// exclusively. With an `apply_batch` of one database queued between them (the lock is fair),
+/// a flush of another database never finishes and both threads hang; the storage suite hung so,
+/// two tests checkpointing and closing databases at once. So every flush, every batch and the
+/// last drop of a sled handle (which flushes) run under this mutex.
+static SLED_WRITES: Mutex<()> = Mutex::new(());
+
+fn sled_writes() -> std::sync::MutexGuard<'static, ()> {
+    SLED_WRITES.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 pub(crate) struct SledBackend {
-    db: sled::Db,
-    tree: sled::Tree,
+    /// The tree and the database, `None` only while dropping.
+    handles: Option<(sled::Tree, sled::Db)>,
+    /// Released after sled: the process's record that the directory is open, or for a
+    /// read-only open the private copy sled works on (removed when dropped).
+    _guard: Box<dyn std::any::Any + Send + Sync>,
 }
 
 impl SledBackend {
-    pub fn new(db: sled::Db) -> Result<Self, StorageError> {
+    pub fn new(
+        db: sled::Db,
+        guard: Box<dyn std::any::Any + Send + Sync>,
+    ) -> Result<Self, StorageError> {
         let tree = db.open_tree("cordial")?;
-        Ok(SledBackend { db, tree })
+        Ok(SledBackend {
+            handles: Some((tree, db)),
+            _guard: guard,
+        })
+    }
+
+    fn tree(&self) -> Result<&sled::Tree, StorageError> {
+        self.handles
+            .as_ref()
+            .map(|(tree, _)| tree)
+            .ok_or_else(closed)
+    }
+}
+
+fn closed() -> StorageError {
+    StorageError::Io {
+        path: String::new(),
+        source: std::io::Error::other("the store is closed"),
+    }
+}
+
+impl Drop for SledBackend {
+    fn drop(&mut self) {
+        let _writes = sled_writes();
+        drop(self.handles.take());
     }
 }
 
 impl Backend for SledBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self.tree.get(key)?.map(|v| v.to_vec()))
+        Ok(self.tree()?.get(key)?.map(|v| v.to_vec()))
     }
 
     fn apply(&self, batch: Batch) -> Result<(), StorageError> {
@@ -49,19 +94,23 @@ impl Backend for SledBackend {
                 None => sled_batch.remove(key),
             }
         }
-        self.tree.apply_batch(sled_batch)?;
-        self.tree.flush()?;
+        let tree = self.tree()?;
+        let _writes = sled_writes();
+        tree.apply_batch(sled_batch)?;
+        tree.flush()?;
         Ok(())
     }
 
     fn insert_durable(&self, key: &[u8], value: Vec<u8>) -> Result<(), StorageError> {
-        self.tree.insert(key, value)?;
-        self.tree.flush()?;
+        let tree = self.tree()?;
+        let _writes = sled_writes();
+        tree.insert(key, value)?;
+        tree.flush()?;
         Ok(())
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
-        self.tree
+        self.tree()?
             .scan_prefix(prefix)
             .map(|item| {
                 item.map(|(k, v)| (k.to_vec(), v.to_vec()))
@@ -71,7 +120,7 @@ impl Backend for SledBackend {
     }
 
     fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StorageError> {
-        self.tree
+        self.tree()?
             .scan_prefix(prefix)
             .keys()
             .map(|item| item.map(|k| k.to_vec()).map_err(StorageError::from))
@@ -79,12 +128,17 @@ impl Backend for SledBackend {
     }
 
     fn flush(&self) -> Result<(), StorageError> {
-        self.db.flush()?;
+        if let Some((_, db)) = &self.handles {
+            let _writes = sled_writes();
+            db.flush()?;
+        }
         Ok(())
     }
 
     fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
+        self.handles
+            .as_ref()
+            .map_or(0, |(_, db)| db.size_on_disk().unwrap_or(0))
     }
 }
 

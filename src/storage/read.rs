@@ -74,12 +74,16 @@ impl<'a> View<'a> {
             return Ok(Vec::new());
         };
         let meta = self.chunks.node_meta(group, record)?;
-        Ok(meta
+        let mut labels: Vec<u32> = meta
             .labels
             .iter()
             .filter(|(_, set)| bits::get(set, slot))
             .map(|(label, _)| *label)
-            .collect())
+            .collect();
+        // Ascending by id, as the overlay keeps them, whatever order the chunk lists them in.
+        labels.sort_unstable();
+        labels.dedup();
+        Ok(labels)
     }
 
     pub fn base_node_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {

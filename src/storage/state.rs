@@ -17,7 +17,7 @@ use super::catalog::Catalog;
 use super::records::{ConstraintRecord, Manifest};
 use crate::value::Value;
 
-/// A node as the overlay holds it: labels in the order added, properties by key ascending.
+/// A node as the overlay holds it: labels and properties ascending by id, as the base holds them.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct NodeState {
     pub labels: Vec<u32>,

@@ -157,29 +157,201 @@ fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageEr
     Ok(true)
 }
 
-fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
+/// The directories this process has open now (`read_only` per open store), and every one it
+/// has ever opened read-write.
+///
+/// sled releases its file lock only when its background threads let go of the files, a moment
+/// after the last handle is dropped. So a reopen of a directory this process opened before, and
+/// has no longer open, retries while that happens (up to `RELEASE_WAIT`); a directory open here
+/// now, or locked by another process, is `Locked` at once.
+struct OpenDirectories {
+    open: Vec<(PathBuf, bool)>,
+    opened_read_write: Vec<PathBuf>,
+}
+
+static OPEN_HERE: Mutex<OpenDirectories> = Mutex::new(OpenDirectories {
+    open: Vec::new(),
+    opened_read_write: Vec::new(),
+});
+
+/// How long a reopen in this process waits for sled's threads to release the lock.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// An open directory's entry in `OPEN_HERE`, removed when dropped with the sled handle.
+pub(crate) struct OpenEntry {
+    key: PathBuf,
+    read_only: bool,
+}
+
+impl Drop for OpenEntry {
+    fn drop(&mut self) {
+        let mut here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = (self.key.clone(), self.read_only);
+        if let Some(i) = here.open.iter().position(|e| *e == entry) {
+            here.open.swap_remove(i);
+        }
+    }
+}
+
+/// Runs `attempt` (which returns `None` while the lock is taken) under the rules of
+/// `OpenDirectories`, and registers the open directory.
+fn open_locked<T>(
+    path: &Path,
+    read_only: bool,
+    mut attempt: impl FnMut() -> Result<Option<T>, StorageError>,
+) -> Result<(T, OpenEntry), StorageError> {
+    let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let locked = || StorageError::Locked {
+        path: path.display().to_string(),
+    };
+    let may_wait = {
+        let here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+        if here
+            .open
+            .iter()
+            .any(|(k, ro)| *k == key && !(read_only && *ro))
+        {
+            return Err(locked());
+        }
+        here.opened_read_write.contains(&key)
+    };
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        if let Some(value) = attempt()? {
+            let mut here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+            here.open.push((key.clone(), read_only));
+            if !read_only && !here.opened_read_write.contains(&key) {
+                here.opened_read_write.push(key.clone());
+            }
+            return Ok((value, OpenEntry { key, read_only }));
+        }
+        if !may_wait || started.elapsed() > RELEASE_WAIT {
+            return Err(locked());
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+}
+
+/// sled's segment size for new stores. With sled's default (512 KiB), a flush after a batch
+/// or log record much larger than a segment could wait forever (a 20,000-node transaction hung
+/// `Database` drop in the storage suite most times); 16 MiB segments keep every transaction
+/// and checkpoint of the test workloads well inside one segment.
+const SEGMENT_SIZE: usize = 16 << 20;
+
+/// The sled configuration of a store directory: a new store gets `SEGMENT_SIZE`, an existing
+/// one keeps the segment size it was created with (sled refuses to change it).
+fn sled_config(store: &Path) -> sled::Config {
+    let existing = std::fs::read(store.join("conf")).ok().and_then(|bytes| {
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .find_map(|l| l.strip_prefix("segment_size: "))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+    });
     sled::Config::new()
-        .path(path.join("store"))
-        .open()
-        .map_err(|e| match e {
-            sled::Error::Io(io)
+        .path(store)
+        .segment_size(existing.unwrap_or(SEGMENT_SIZE))
+}
+
+fn open_sled(path: &Path) -> Result<(sled::Db, OpenEntry), StorageError> {
+    open_locked(path, false, || {
+        match sled_config(&path.join("store")).open() {
+            Ok(db) => Ok(Some(db)),
+            Err(sled::Error::Io(io))
                 if io.to_string().contains("lock")
                     || io.kind() == std::io::ErrorKind::WouldBlock =>
             {
-                StorageError::Locked {
-                    path: path.display().to_string(),
-                }
+                Ok(None)
             }
-            other => StorageError::Sled(other),
-        })
+            Err(other) => Err(StorageError::Sled(other)),
+        }
+    })
+}
+
+/// A private copy of a store for a read-only open, removed when the store closes.
+///
+/// sled has no read-only mode: every open recovers into its files (it writes a snapshot and
+/// grows the data file), and it cannot open files it may not write. So a read-only open takes a
+/// shared lock on the store's data file (a writer holds it exclusively, so either one waits for
+/// the other to close: `Locked`), copies the store into a private temporary directory and opens
+/// sled there. The database directory is never written. The cost is one copy of the store.
+pub(crate) struct ReadOnlyCopy {
+    dir: PathBuf,
+    _lock: std::fs::File,
+    _entry: OpenEntry,
+}
+
+impl Drop for ReadOnlyCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), StorageError> {
+    std::fs::create_dir_all(to).map_err(|e| io_error(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| io_error(from, e))? {
+        let entry = entry.map_err(|e| io_error(from, e))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry
+            .file_type()
+            .map_err(|e| io_error(&source, e))?
+            .is_dir()
+        {
+            copy_dir(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target).map_err(|e| io_error(&source, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn open_sled_read_only(path: &Path) -> Result<(sled::Db, ReadOnlyCopy), StorageError> {
+    static COPIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let store = path.join("store");
+    let data = store.join("db");
+    let (lock, entry) = open_locked(path, true, || {
+        let lock = std::fs::File::open(&data).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StorageError::NotFound {
+                path: path.display().to_string(),
+            },
+            _ => io_error(&data, e),
+        })?;
+        match lock.try_lock_shared() {
+            Ok(()) => Ok(Some(lock)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_error(&data, e)),
+        }
+    })?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!(
+        "cordial-read-only-{}-{nanos}-{}",
+        std::process::id(),
+        COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let copy = ReadOnlyCopy {
+        dir,
+        _lock: lock,
+        _entry: entry,
+    };
+    copy_dir(&store, &copy.dir)?;
+    let db = sled_config(&copy.dir).open().map_err(StorageError::Sled)?;
+    Ok((db, copy))
 }
 
 impl Store {
     /// Opens (or creates) the database in `path`.
     pub fn open(path: &Path, options: OpenOptions) -> Result<Store, StorageError> {
         let new = check_directory(path, &options)?;
-        let db = open_sled(path)?;
-        let backend: Arc<dyn Backend> = Arc::new(SledBackend::new(db)?);
+        let backend: Arc<dyn Backend> = if options.read_only {
+            let (db, copy) = open_sled_read_only(path)?;
+            Arc::new(SledBackend::new(db, Box::new(copy))?)
+        } else {
+            let (db, entry) = open_sled(path)?;
+            Arc::new(SledBackend::new(db, Box::new(entry))?)
+        };
         Store::start(backend, Some(path.to_path_buf()), options, new)
     }
 
@@ -517,9 +689,9 @@ impl StoreInner {
 impl Drop for StoreInner {
     fn drop(&mut self) {
         // Best effort: anything not checkpointed is in the log and is replayed at the next open.
+        // No extra flush: every commit, checkpoint and collection is flushed when it happens.
         if !self.read_only {
             let _ = self.collect_garbage();
-            let _ = self.chunks.backend.flush();
         }
     }
 }

@@ -68,7 +68,8 @@ pub trait GraphRead {
     fn key_names(&self) -> &[String];
 
     fn node_exists(&self, node: NodeId) -> Result<bool, StorageError>;
-    /// The node's labels, in the order they were added; an error if the node does not exist.
+    /// The node's labels, ascending by label id (the order in which the database first saw
+    /// each label); an error if the node does not exist.
     fn node_labels(&self, node: NodeId) -> Result<Vec<LabelId>, StorageError>;
     fn node_has_label(&self, node: NodeId, label: LabelId) -> Result<bool, StorageError>;
     /// A property, `Null` when absent.

@@ -653,8 +653,13 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
             alloc.slots = slot + 1;
             let group_owner = alloc.owner;
             state.open_node_group.insert(group_owner, group);
+            // Labels are kept ascending by id, the order the base's label bitmaps give back, so
+            // a checkpoint does not reorder them.
+            let mut sorted = labels.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
             let node = NodeState {
-                labels: labels.clone(),
+                labels: sorted,
                 props: values(props)?,
             };
             state.overlay.node_count_delta += 1;
@@ -671,8 +676,8 @@ pub(crate) fn apply(state: &mut State, chunks: &Chunks, op: &Op) -> Result<(), S
         }
         Op::AddLabel { id, label } => {
             update_node(state, chunks, *id, |node| {
-                if !node.labels.contains(label) {
-                    node.labels.push(*label);
+                if let Err(at) = node.labels.binary_search(label) {
+                    node.labels.insert(at, *label);
                 }
             })?;
             bump(&mut state.overlay.label_count_delta, *label, 1);

@@ -1,0 +1,345 @@
+//! Architecture invariants, checked over the source text of `src/`:
+//!
+//! - `syntax` uses none of `plan`, `exec`, `storage`, `db`, `cli`, `import`;
+//! - `value` uses no other module of the crate;
+//! - `storage` uses none of `syntax`, `plan`, `exec`, `db`, `cli`, `import`;
+//! - only `storage` names `sled` or `bincode`;
+//! - only `cli` (and `src/main.rs`) names `clap`, `rustyline`, `anyhow` or `indicatif`;
+//! - every `.rs` file under `src/` starts with a `//!` line.
+//!
+//! Paths are found after comments and string literals are blanked out: `crate::x` (and
+//! `$crate::x`, and `use crate::{x, y}`), `super::` chains that climb to the crate root, and
+//! `name::` / `use name` for external crates. A failure lists each violation as `file:line`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The text with comments, string and character literals replaced by spaces (newlines kept).
+fn strip(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(' ');
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    out.push_str("  ");
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    out.push_str("  ");
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    out.push(blank(chars[i]));
+                    i += 1;
+                }
+            }
+        } else if c == 'r'
+            && (next == Some('"') || next == Some('#'))
+            && !chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_alphanumeric() || *p == '_')
+        {
+            // A raw string: r"..." or r#"..."#.
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if chars.get(j) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            loop {
+                if j >= chars.len() {
+                    break;
+                }
+                if chars[j] == '"' && (0..hashes).all(|h| chars.get(j + 1 + h) == Some(&'#')) {
+                    j += 1 + hashes;
+                    break;
+                }
+                j += 1;
+            }
+            for &ch in &chars[i..j.min(chars.len())] {
+                out.push(blank(ch));
+            }
+            i = j;
+        } else if c == '"' {
+            out.push(' ');
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' {
+                    out.push(' ');
+                    i += 1;
+                }
+                if i < chars.len() {
+                    out.push(blank(chars[i]));
+                    i += 1;
+                }
+            }
+            out.push(' ');
+            i += 1;
+        } else if c == '\'' {
+            // A character literal ('x', '\n', '\u{..}'), or else a lifetime.
+            if next == Some('\\') {
+                let mut j = i + 2;
+                while j < chars.len() && chars[j] != '\'' {
+                    j += 1;
+                }
+                for _ in i..=j.min(chars.len() - 1) {
+                    out.push(' ');
+                }
+                i = j + 1;
+            } else if chars.get(i + 2) == Some(&'\'') {
+                out.push_str("   ");
+                i += 3;
+            } else {
+                out.push(c);
+                i += 1;
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn ident_at(line: &str, at: usize) -> String {
+    line[at..].chars().take_while(|c| is_ident(*c)).collect()
+}
+
+/// The crate modules a line reaches through `crate::` / `$crate::` paths.
+fn crate_paths(line: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = line[from..].find("crate::") {
+        let start = from + pos;
+        from = start + "crate::".len();
+        let before = line[..start].chars().next_back();
+        if before.is_some_and(|c| is_ident(c) && c != '$') {
+            continue;
+        }
+        let rest = line[from..].trim_start();
+        if let Some(group) = rest.strip_prefix('{') {
+            // use crate::{a, b::c, d}: the first segment of each top-level item.
+            let mut depth = 0;
+            let mut item_start = true;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    c if item_start && is_ident(c) => {
+                        found.push(ident_at(group, i));
+                        item_start = false;
+                    }
+                    c if !c.is_whitespace() => item_start = false,
+                    _ => {}
+                }
+            }
+        } else {
+            found.push(ident_at(line, from));
+        }
+    }
+    found
+}
+
+/// The module path of a file under `src/`: `src/a/b.rs` is `[a, b]`, `src/a/mod.rs` is `[a]`.
+fn module_path(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let file = parts.pop().unwrap();
+    let stem = file.trim_end_matches(".rs");
+    if !matches!(stem, "mod" | "lib" | "main") {
+        parts.push(stem.to_owned());
+    }
+    parts
+}
+
+/// Top-level modules reached by `super::` chains that climb out of the file's own module.
+fn super_escapes(line: &str, module: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = line[from..].find("super::") {
+        let start = from + pos;
+        if line[..start].chars().next_back().is_some_and(is_ident)
+            || line[..start].ends_with("super::")
+        {
+            from = start + 1;
+            continue;
+        }
+        let mut depth = 0;
+        let mut at = start;
+        while line[at..].starts_with("super::") {
+            depth += 1;
+            at += "super::".len();
+        }
+        from = at;
+        if depth >= module.len() {
+            found.push(ident_at(line, at));
+        }
+    }
+    found
+}
+
+/// Whether the line names the external crate `name` as a path root.
+fn names_crate(line: &str, name: &str) -> bool {
+    let mut from = 0;
+    while let Some(pos) = line[from..].find(name) {
+        let start = from + pos;
+        let end = start + name.len();
+        from = end;
+        let before = line[..start].chars().next_back();
+        if before.is_some_and(|c| is_ident(c) || c == ':') {
+            continue;
+        }
+        let after = &line[end..];
+        if after.starts_with("::") {
+            return true;
+        }
+        let head = line[..start].trim_end();
+        if (head.ends_with("use") || head.ends_with("extern crate"))
+            && !after.starts_with(|c: char| is_ident(c))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn module_dependencies_point_one_way() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = root.join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let top_level: BTreeSet<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_string_lossy().into_owned();
+            (p.is_dir() || p.extension().is_some_and(|e| e == "rs")).then_some(name)
+        })
+        .filter(|n| n != "lib" && n != "main")
+        .collect();
+    assert!(top_level.contains("storage") && top_level.contains("value"));
+
+    let mut violations = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let shown = Path::new("src").join(rel).display().to_string();
+        let text = std::fs::read_to_string(file).unwrap();
+        if !text.starts_with("//!") {
+            violations.push(format!("{shown}:1: does not start with a `//!` line"));
+        }
+        let module = module_path(rel);
+        let layer = module.first().map_or("", String::as_str);
+        let forbidden: &[&str] = match layer {
+            "syntax" => &["plan", "exec", "storage", "db", "cli", "import"],
+            "storage" => &["syntax", "plan", "exec", "db", "cli", "import"],
+            _ => &[],
+        };
+        let is_cli = layer == "cli" || rel == Path::new("main.rs");
+        for (n, line) in strip(&text).lines().enumerate() {
+            let at = format!("{shown}:{}", n + 1);
+            let mut reached = crate_paths(line);
+            reached.extend(super_escapes(line, &module));
+            for target in reached.iter().filter(|t| top_level.contains(*t)) {
+                if target == layer {
+                    continue;
+                }
+                if layer == "value" || forbidden.contains(&target.as_str()) {
+                    violations.push(format!("{at}: `{layer}` must not use `crate::{target}`"));
+                }
+            }
+            if layer != "storage" {
+                for name in ["sled", "bincode"] {
+                    if names_crate(line, name) {
+                        violations.push(format!("{at}: only `storage` may name `{name}`"));
+                    }
+                }
+            }
+            if !is_cli {
+                for name in ["clap", "rustyline", "anyhow", "indicatif"] {
+                    if names_crate(line, name) {
+                        violations.push(format!("{at}: only `cli` may name `{name}`"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "architecture violations:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_what_it_should() {
+    let stripped =
+        strip("use crate::storage; // crate::plan\nlet s = \"crate::exec\"; 'a'; r#\"sled::x\"#");
+    assert_eq!(crate_paths(&stripped), vec!["storage"]);
+    assert!(!stripped.contains("plan") && !stripped.contains("exec") && !stripped.contains("sled"));
+    assert_eq!(
+        crate_paths("use crate::{value::Value, storage::{a, b}, db};"),
+        vec!["value", "storage", "db"]
+    );
+    assert_eq!(crate_paths("$crate::storage::X"), vec!["storage"]);
+    assert!(crate_paths("foo_crate::x").is_empty());
+    let module = module_path(Path::new("syntax/parser.rs"));
+    assert_eq!(module, vec!["syntax", "parser"]);
+    assert_eq!(
+        super_escapes("use super::lexer;", &module),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        super_escapes("use super::super::plan::X;", &module),
+        vec!["plan"]
+    );
+    assert!(names_crate("use sled::Db;", "sled"));
+    assert!(names_crate("let db: sled::Db;", "sled"));
+    assert!(names_crate("use anyhow;", "anyhow"));
+    assert!(!names_crate("let sledge = 1;", "sled"));
+    assert!(!names_crate("my::sled::x", "sled"));
+    assert!(!names_crate("fn f<'a>(x: &'a str) {}", "a"));
+}
