@@ -299,8 +299,16 @@ impl<'a> View<'a> {
         match self.state.overlay.nodes.get(&id) {
             Some(NodeEntry::Live(state)) => Ok(state.property(key).cloned().unwrap_or(Value::Null)),
             Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
-            None if self.base_node_exists(id)? => self.base_node_property(id, key),
-            None => Err(StorageError::NodeNotFound(id)),
+            None => {
+                // Base columns hold values of live nodes only, so a value found proves the node
+                // exists; only an absent one needs the existence check.
+                let value = self.base_node_property(id, key)?;
+                if !value.is_null() || self.base_node_exists(id)? {
+                    Ok(value)
+                } else {
+                    Err(StorageError::NodeNotFound(id))
+                }
+            }
         }
     }
 
@@ -527,15 +535,19 @@ impl<'a> View<'a> {
             Some(RelEntry::Deleted { .. }) => Err(StorageError::RelationshipNotFound(id)),
             None => {
                 let (group, slot) = split(id);
-                match self.rel_group(group) {
-                    Some(record) if self.base_rel(id)?.is_some() => {
-                        if record.columns.contains(&key) {
-                            column_value(&*self.chunks.rel_column(group, record, key)?, slot)
-                        } else {
-                            Ok(Value::Null)
-                        }
-                    }
-                    _ => Err(StorageError::RelationshipNotFound(id)),
+                let Some(record) = self.rel_group(group) else {
+                    return Err(StorageError::RelationshipNotFound(id));
+                };
+                // As for nodes: a value in a base column proves the relationship exists.
+                let value = if record.columns.contains(&key) {
+                    column_value(&*self.chunks.rel_column(group, record, key)?, slot)?
+                } else {
+                    Value::Null
+                };
+                if !value.is_null() || self.base_rel(id)?.is_some() {
+                    Ok(value)
+                } else {
+                    Err(StorageError::RelationshipNotFound(id))
                 }
             }
         }
