@@ -149,7 +149,7 @@ fn run(db: &Database) {
                     // Keep one snapshot across later commits and checkpoints, and check that it
                     // still answers exactly as it did.
                     match &held {
-                        Some((old, old_seen)) if audits % 50 != 0 => {
+                        Some((old, old_seen)) if !audits.is_multiple_of(50) => {
                             assert_eq!(audit(old), *old_seen, "a held snapshot changed");
                         }
                         _ => held = Some((snap, seen)),

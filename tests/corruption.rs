@@ -55,10 +55,9 @@ fn build(path: &Path) {
     tx.create_index(None, "Customer", "city").unwrap();
     tx.commit().unwrap();
     db.checkpoint().unwrap();
-    for i in 0..3 {
+    for (i, &node) in nodes.iter().take(3).enumerate() {
         let mut tx = db.begin_write().unwrap();
-        tx.set_property(nodes[i], "score", Value::Int(1000))
-            .unwrap();
+        tx.set_property(node, "score", Value::Int(1000)).unwrap();
         tx.add_node(&["Customer"], &[("id", s(&format!("late-{i}")))])
             .unwrap();
         tx.commit().unwrap();
