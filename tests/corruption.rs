@@ -55,10 +55,9 @@ fn build(path: &Path) {
     tx.create_index(None, "Customer", "city").unwrap();
     tx.commit().unwrap();
     db.checkpoint().unwrap();
-    for i in 0..3 {
+    for (i, &node) in nodes.iter().take(3).enumerate() {
         let mut tx = db.begin_write().unwrap();
-        tx.set_property(nodes[i], "score", Value::Int(1000))
-            .unwrap();
+        tx.set_property(node, "score", Value::Int(1000)).unwrap();
         tx.add_node(&["Customer"], &[("id", s(&format!("late-{i}")))])
             .unwrap();
         tx.commit().unwrap();
@@ -97,8 +96,20 @@ fn read_everything(path: &Path) -> Result<usize, cordial::Error> {
     Ok(seen)
 }
 
+/// Opens the store's sled tree directly, with the segment size the store was created with.
 fn tree(path: &Path) -> (sled::Db, sled::Tree) {
-    let db = sled::open(path.join("store")).unwrap();
+    let store = path.join("store");
+    let conf = std::fs::read(store.join("conf")).unwrap();
+    let segment_size = String::from_utf8_lossy(&conf)
+        .lines()
+        .find_map(|l| l.strip_prefix("segment_size: "))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .expect("segment size in sled's conf");
+    let db = sled::Config::new()
+        .path(store)
+        .segment_size(segment_size)
+        .open()
+        .unwrap();
     let tree = db.open_tree("cordial").unwrap();
     (db, tree)
 }

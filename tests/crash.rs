@@ -79,7 +79,7 @@ fn write_transaction(tx: &mut WriteTxn, t: u64) {
         .unwrap();
     tx.add_relationship("LINK", nodes[1], nodes[2], &tx_prop)
         .unwrap();
-    if t % 3 == 0 {
+    if t.is_multiple_of(3) {
         tx.add_relationship("LOOP", nodes[0], nodes[0], &tx_prop)
             .unwrap();
     }
@@ -90,7 +90,7 @@ fn write_transaction(tx: &mut WriteTxn, t: u64) {
         tx.set_property(previous, "touched", Value::Int(ti))
             .unwrap();
     }
-    if t % 4 == 0 && t > 4 {
+    if t.is_multiple_of(4) && t > 4 {
         let old = find_item(tx, t - 4, 2).expect("node to delete");
         assert_eq!(tx.detach_delete_node(old).unwrap(), 1);
     }
@@ -117,7 +117,7 @@ fn crash_child() {
         tx.commit().unwrap();
         writeln!(out, "COMMITTED {t}").unwrap();
         out.flush().unwrap();
-        if t % 7 == 0 {
+        if t.is_multiple_of(7) {
             writeln!(out, "CHECKPOINT").unwrap();
             out.flush().unwrap();
             db.checkpoint().unwrap();

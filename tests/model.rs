@@ -409,7 +409,7 @@ impl Harness {
                 self.tx = None;
                 let db = self.db.take().unwrap();
                 // Alternate a clean close with a drop that leaves the log to replay.
-                if self.node_ids.len() % 2 == 0 {
+                if self.node_ids.len().is_multiple_of(2) {
                     db.close().unwrap();
                 } else {
                     drop(db);

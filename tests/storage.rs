@@ -952,10 +952,7 @@ fn foreign_directories_are_refused() {
         StorageError::ForeignDirectory { .. }
     ));
     std::fs::write(marker.join("CORDIAL"), [0xff, 0xfe, 0x00]).unwrap();
-    assert!(!matches!(
-        Database::open(&marker).err().map(storage_error),
-        None
-    ));
+    assert!(Database::open(&marker).is_err());
     // Another format version.
     let newer = dir.path().join("newer");
     std::fs::create_dir(&newer).unwrap();

@@ -28,11 +28,13 @@ pub(crate) trait Backend: Send + Sync {
 ///
 /// sled 0.34 guards all its databases in a process with one global reader-writer lock
 /// (`concurrency_control`): `flush` holds it shared while it waits for its writes to become
-/// stable, which takes sled's flusher thread holding it shared too, while `apply_batch` takes it
-/// exclusively. With an `apply_batch` of one database queued between them (the lock is fair),
-/// a flush of another database never finishes and both threads hang; the storage suite hung so,
-/// two tests checkpointing and closing databases at once. So every flush, every batch and the
-/// last drop of a sled handle (which flushes) run under this mutex.
+/// stable, and `apply_batch` takes it exclusively; the lock is fair, so a queued `apply_batch`
+/// holds back every new shared taker, sled's own flusher threads included. A flush that needs
+/// one of those to make progress would then wait forever. This was suspected when the storage
+/// suite hung with one thread in a flush and another queued in `apply_batch`; the hang turned
+/// out to come from oversized records (see `SEGMENT_SIZE` in `store.rs`), so this mutex is a
+/// precaution: every flush, every batch and the last drop of a sled handle (which flushes) run
+/// under it, one at a time in the process.
 static SLED_WRITES: Mutex<()> = Mutex::new(());
 
 fn sled_writes() -> std::sync::MutexGuard<'static, ()> {
