@@ -164,3 +164,38 @@ on_both_stores!(errors_have_kinds_and_positions, |db: &Database| {
     );
     Ok(())
 });
+
+on_both_stores!(procedures_compose_through_yield, |db: &Database| {
+    sample(db)?;
+    let labels = db.query(
+        "CALL db.labels() YIELD label RETURN label ORDER BY label",
+        Map::new(),
+    )?;
+    let labels: Vec<&str> = labels
+        .rows
+        .iter()
+        .map(|r| r.get::<&str>("label").unwrap())
+        .collect();
+    assert_eq!(labels, vec!["Customer", "Staff"]);
+    let counts = db.query("CALL db.nodeCounts()", Map::new())?;
+    assert_eq!(counts.columns, vec!["label", "nodes"]);
+    assert_eq!(counts.len(), 2);
+    let big = db.query(
+        "CALL db.nodeCounts() YIELD label AS l, nodes WHERE nodes > 1 RETURN l, nodes",
+        Map::new(),
+    )?;
+    assert_eq!(big.rows[0].get::<&str>("l")?, "Customer");
+    assert_eq!(big.rows[0].get::<i64>("nodes")?, 2);
+    let types = db.query(
+        "CALL db.relationshipTypes() YIELD relationshipType RETURN count(*) AS n",
+        Map::new(),
+    )?;
+    assert_eq!(types.rows[0].get::<i64>("n")?, 1);
+    let err = db.query("CALL db.nothing()", Map::new()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Plan(p) if p.kind == PlanErrorKind::UnknownProcedure),
+        "{err}"
+    );
+    assert!(db.query("SHOW PROCEDURES", Map::new())?.len() >= 5);
+    Ok(())
+});

@@ -156,8 +156,13 @@ impl Catalog for EngineCatalog<'_> {
         })
     }
 
-    fn procedure(&self, _name: &str) -> Option<ProcedureInfo> {
-        None
+    fn procedure(&self, name: &str) -> Option<ProcedureInfo> {
+        crate::exec::procedures::lookup(name).map(|p| ProcedureInfo {
+            name: p.name.to_owned(),
+            min_args: p.min_args,
+            max_args: p.max_args,
+            outputs: p.outputs.iter().map(|o| (*o).to_owned()).collect(),
+        })
     }
 
     fn label_count(&self, label: &str) -> Option<u64> {
@@ -363,7 +368,24 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 .collect(),
             Stats::default(),
         ),
-        ShowKind::Procedures => QueryResult::new(columns(&["name"]), Vec::new(), Stats::default()),
+        ShowKind::Procedures => QueryResult::new(
+            columns(&["name", "outputs", "description"]),
+            crate::exec::procedures::all()
+                .map(|p| {
+                    vec![
+                        Value::String(p.name.to_owned()),
+                        Value::List(
+                            p.outputs
+                                .iter()
+                                .map(|o| Value::String((*o).to_owned()))
+                                .collect(),
+                        ),
+                        Value::String(p.description.to_owned()),
+                    ]
+                })
+                .collect(),
+            Stats::default(),
+        ),
     }
 }
 

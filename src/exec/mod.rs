@@ -15,6 +15,7 @@ pub mod matcher;
 mod mutate;
 pub mod ops;
 pub mod output;
+pub mod procedures;
 pub mod run;
 
 pub use error::{ExecError, ExecErrorKind};

@@ -370,10 +370,43 @@ fn push_op(
             mutate::set(ctx, set_ops, row)?;
             push(ctx, ops, i + 1, state, row, sink)
         }
-        Operator::Call { procedure, .. } => Err(ExecError::Procedure {
-            name: procedure.clone(),
-            message: "no such procedure".into(),
-        }),
+        Operator::Call {
+            procedure,
+            args,
+            yields,
+            filter,
+        } => {
+            let def = super::procedures::lookup(procedure).ok_or_else(|| ExecError::Procedure {
+                name: procedure.clone(),
+                message: "no such procedure".into(),
+            })?;
+            let mut values = Vec::with_capacity(args.len());
+            for a in args {
+                values.push(eval(ctx, a, row)?);
+            }
+            let output = {
+                let fn_ctx = super::FnContext {
+                    graph: ctx.read(),
+                    now: &ctx.now,
+                };
+                (def.call)(&values, &fn_ctx)?
+            };
+            for out in output {
+                for (field, slot) in yields {
+                    let at = def.outputs.iter().position(|o| o == field);
+                    row[*slot] = at.and_then(|i| out.get(i).cloned()).unwrap_or(Value::Null);
+                }
+                if let Some(f) = filter
+                    && !is_true(&eval(ctx, f, row)?)?
+                {
+                    continue;
+                }
+                if push(ctx, ops, i + 1, state, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
         Operator::LoadCsv { .. } => Err(ExecError::Argument(
             "LOAD CSV is not available in this build".into(),
         )),
