@@ -105,11 +105,23 @@ fn tree(path: &Path) -> (sled::Db, sled::Tree) {
         .find_map(|l| l.strip_prefix("segment_size: "))
         .and_then(|n| n.trim().parse::<usize>().ok())
         .expect("segment size in sled's conf");
-    let db = sled::Config::new()
-        .path(store)
-        .segment_size(segment_size)
-        .open()
-        .unwrap();
+    // sled's background threads may hold the file lock a moment after the database closed.
+    let started = std::time::Instant::now();
+    let db = loop {
+        match sled::Config::new()
+            .path(&store)
+            .segment_size(segment_size)
+            .open()
+        {
+            Ok(db) => break db,
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("lock") && started.elapsed().as_secs() < 10 =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("cannot open the store with sled: {e}"),
+        }
+    };
     let tree = db.open_tree("cordial").unwrap();
     (db, tree)
 }
