@@ -11,41 +11,6 @@ use super::{ExecError, FnContext, functions, ops};
 
 pub type Row = Vec<Value>;
 
-pub(crate) fn binary_op(op: ast::BinaryOp) -> ops::BinaryOp {
-    use ast::BinaryOp as A;
-    use ops::BinaryOp as B;
-    match op {
-        A::Or => B::Or,
-        A::Xor => B::Xor,
-        A::And => B::And,
-        A::Eq => B::Eq,
-        A::Ne => B::Ne,
-        A::Lt => B::Lt,
-        A::Gt => B::Gt,
-        A::Le => B::Le,
-        A::Ge => B::Ge,
-        A::RegexMatch => B::RegexMatch,
-        A::StartsWith => B::StartsWith,
-        A::EndsWith => B::EndsWith,
-        A::Contains => B::Contains,
-        A::In => B::In,
-        A::Add => B::Add,
-        A::Sub => B::Sub,
-        A::Mul => B::Mul,
-        A::Div => B::Div,
-        A::Mod => B::Mod,
-        A::Pow => B::Pow,
-    }
-}
-
-fn unary_op(op: ast::UnaryOp) -> ops::UnaryOp {
-    match op {
-        ast::UnaryOp::Not => ops::UnaryOp::Not,
-        ast::UnaryOp::Negate => ops::UnaryOp::Negate,
-        ast::UnaryOp::Plus => ops::UnaryOp::Plus,
-    }
-}
-
 /// The value of `key` on a node, relationship, map or temporal; null on null.
 pub(crate) fn property(ctx: &Context<'_>, base: &Value, key: &str) -> Result<Value, ExecError> {
     let graph = ctx.read();
@@ -152,7 +117,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
         }
         Expr::Unary(op, inner) => {
             let v = eval(ctx, inner, row)?;
-            ops::unary(unary_op(*op), &v)?
+            ops::unary((*op).into(), &v)?
         }
         Expr::Binary(op, a, b) => {
             let left = eval(ctx, a, row)?;
@@ -163,7 +128,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                 _ => {}
             }
             let right = eval(ctx, b, row)?;
-            ops::binary(binary_op(*op), &left, &right)?
+            ops::binary((*op).into(), &left, &right)?
         }
         Expr::IsNull { expr, negated } => {
             let v = eval(ctx, expr, row)?;
