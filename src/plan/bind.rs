@@ -1313,20 +1313,7 @@ impl<'a> Binder<'a> {
             node_ids.push(left);
             for (rel, node) in &part.path.steps {
                 let right = self.create_node(node, scope, &mut create)?;
-                if rel.types.len() != 1 {
-                    return Err(err(
-                        K::NoSingleRelationshipType,
-                        rel.span,
-                        "a relationship to create needs exactly one type",
-                    ));
-                }
-                if rel.length.is_some() {
-                    return Err(err(
-                        K::CreatingVarLength,
-                        rel.span,
-                        "variable-length relationships cannot be created",
-                    ));
-                }
+                check_creatable(rel, "CREATE")?;
                 let (start, end) = match rel.direction {
                     ast::Direction::Outgoing => (left, right),
                     ast::Direction::Incoming => (right, left),
@@ -1458,22 +1445,8 @@ impl<'a> Binder<'a> {
         // Match first, in a scratch scope, to learn the slots; creation must use the same ones.
         let mut match_scope = scope.clone();
         let pattern = self.match_pattern(&pattern_ast, None, &mut match_scope, false)?;
-        for rel in &merge.part.path.steps {
-            let r = &rel.0;
-            if r.types.len() != 1 {
-                return Err(err(
-                    K::NoSingleRelationshipType,
-                    r.span,
-                    "MERGE needs exactly one relationship type",
-                ));
-            }
-            if r.length.is_some() {
-                return Err(err(
-                    K::CreatingVarLength,
-                    r.span,
-                    "MERGE cannot create variable-length relationships",
-                ));
-            }
+        for (rel, _) in &merge.part.path.steps {
+            check_creatable(rel, "MERGE")?;
         }
         // The create pattern reuses the match pattern's slots.
         let mut create = CreatePattern {
@@ -2145,6 +2118,25 @@ fn check_pattern_predicate(parts: &[ast::PatternPart], scope: &Scope) -> Result<
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// A relationship CREATE or MERGE may make: one type, fixed length.
+fn check_creatable(rel: &ast::RelPattern, clause: &str) -> Result<(), PlanError> {
+    if rel.types.len() != 1 {
+        return Err(err(
+            K::NoSingleRelationshipType,
+            rel.span,
+            format!("a relationship that {clause} creates needs exactly one type"),
+        ));
+    }
+    if rel.length.is_some() {
+        return Err(err(
+            K::CreatingVarLength,
+            rel.span,
+            format!("{clause} cannot create variable-length relationships"),
+        ));
     }
     Ok(())
 }
