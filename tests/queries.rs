@@ -199,3 +199,45 @@ on_both_stores!(procedures_compose_through_yield, |db: &Database| {
     assert!(db.query("SHOW PROCEDURES", Map::new())?.len() >= 5);
     Ok(())
 });
+
+on_both_stores!(shortest_paths, |db: &Database| {
+    db.query(
+        "CREATE (a:N {id: 'a'})-[:T]->(b:N {id: 'b'})-[:T]->(c:N {id: 'c'}), (a)-[:T]->(c),
+                (a)-[:T]->(x:N {id: 'x'})-[:T]->(d:N {id: 'd'}), (b)-[:T]->(d)",
+        Map::new(),
+    )?;
+    let hops = |text: &str| -> cordial::Result<Vec<i64>> {
+        let result = db.query(text, Map::new())?;
+        Ok(result
+            .rows
+            .iter()
+            .map(|r| r.get::<i64>("hops").unwrap())
+            .collect())
+    };
+    // Both ends bound: the search runs from both sides.
+    assert_eq!(
+        hops(
+            "MATCH (a:N {id: 'a'}), (c:N {id: 'c'}) MATCH p = shortestPath((a)-[*..5]->(c)) RETURN length(p) AS hops"
+        )?,
+        vec![1]
+    );
+    assert_eq!(
+        hops(
+            "MATCH (c:N {id: 'c'}), (a:N {id: 'a'}) MATCH p = shortestPath((c)-[*..5]->(a)) RETURN length(p) AS hops"
+        )?,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        hops(
+            "MATCH (a:N {id: 'a'}), (d:N {id: 'd'}) MATCH p = allShortestPaths((a)-[*]->(d)) RETURN length(p) AS hops"
+        )?,
+        vec![2, 2]
+    );
+    // An unbound end: one shortest path to every node that matches it.
+    let mut reached = hops(
+        "MATCH (a:N {id: 'a'}) MATCH p = shortestPath((a)-[*]->(m:N)) RETURN length(p) AS hops",
+    )?;
+    reached.sort_unstable();
+    assert_eq!(reached, vec![1, 1, 1, 2]);
+    Ok(())
+});

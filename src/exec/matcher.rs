@@ -522,17 +522,7 @@ fn shortest(
         let Some(rels) = bidirectional(ctx, from_id, target, types, direction, length.max)? else {
             return Ok(Flow::Continue);
         };
-        let was = search.assigned[to];
-        row[prel.slot] = if prel.length.is_some_and(|l| l.max == Some(1)) && rels.len() == 1 {
-            rels[0].clone()
-        } else {
-            Value::List(rels)
-        };
-        row[pattern.nodes[to].slot] = node_ref(target);
-        search.assigned[to] = true;
-        let flow = step(ctx, search, index + 1, row, emit)?;
-        search.assigned[to] = was;
-        return Ok(flow);
+        return bind_shortest(ctx, search, index, prel, to, target, rels, row, emit);
     }
     // Distance and predecessors (node, edge) of every reached node.
     let mut dist: HashMap<NodeId, u64> = HashMap::new();
@@ -606,23 +596,39 @@ fn shortest(
             }
         }
         for rels in paths {
-            let was = search.assigned[to];
-            row[prel.slot] =
-                if prel.length.is_some_and(|l| l.max == Some(1) && l.min == 1) && rels.len() == 1 {
-                    rels[0].clone()
-                } else {
-                    Value::List(rels)
-                };
-            row[pattern.nodes[to].slot] = node_ref(target);
-            search.assigned[to] = true;
-            let flow = step(ctx, search, index + 1, row, emit)?;
-            search.assigned[to] = was;
-            if flow == Flow::Stop {
+            if bind_shortest(ctx, search, index, prel, to, target, rels, row, emit)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
         }
     }
     Ok(Flow::Continue)
+}
+
+/// Binds one shortest path (its relationships and end node) and matches the rest.
+#[allow(clippy::too_many_arguments)]
+fn bind_shortest(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    index: usize,
+    prel: &PatternRel,
+    to: usize,
+    target: NodeId,
+    rels: Vec<Value>,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
+    let was = search.assigned[to];
+    row[prel.slot] =
+        if prel.length.is_some_and(|l| l.min == 1 && l.max == Some(1)) && rels.len() == 1 {
+            rels.into_iter().next().unwrap_or(Value::Null)
+        } else {
+            Value::List(rels)
+        };
+    row[search.pattern.nodes[to].slot] = node_ref(target);
+    search.assigned[to] = true;
+    let flow = step(ctx, search, index + 1, row, emit)?;
+    search.assigned[to] = was;
+    Ok(flow)
 }
 
 fn reverse(direction: storage::Direction) -> storage::Direction {

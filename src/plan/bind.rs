@@ -1875,18 +1875,9 @@ impl<'a> Binder<'a> {
                 filter,
                 map,
             } => {
-                let list = self.expr(list, scope, agg)?;
-                let slot = self.slot();
-                let mut inner = scope.clone();
-                inner.add(&variable.name, slot, Kind::Value);
-                let filter = filter
-                    .as_ref()
-                    .map(|f| self.expr(f, &inner, &mut AggMode::Forbidden).map(Box::new))
-                    .transpose()?;
-                let map = map
-                    .as_ref()
-                    .map(|m| self.expr(m, &inner, &mut AggMode::Forbidden).map(Box::new))
-                    .transpose()?;
+                let (list, slot, inner) = self.iteration(variable, list, scope, agg)?;
+                let filter = self.inner_expr(filter.as_deref(), &inner)?;
+                let map = self.inner_expr(map.as_deref(), &inner)?;
                 Expr::ListComprehension {
                     slot,
                     list: Box::new(list),
@@ -1900,14 +1891,8 @@ impl<'a> Binder<'a> {
                 list,
                 filter,
             } => {
-                let list = self.expr(list, scope, agg)?;
-                let slot = self.slot();
-                let mut inner = scope.clone();
-                inner.add(&variable.name, slot, Kind::Value);
-                let filter = filter
-                    .as_ref()
-                    .map(|f| self.expr(f, &inner, &mut AggMode::Forbidden).map(Box::new))
-                    .transpose()?;
+                let (list, slot, inner) = self.iteration(variable, list, scope, agg)?;
+                let filter = self.inner_expr(filter.as_deref(), &inner)?;
                 Expr::Quantified {
                     quantifier: *quantifier,
                     slot,
@@ -2011,6 +1996,31 @@ impl<'a> Binder<'a> {
                 }
             }
         })
+    }
+
+    /// The list of a comprehension or quantifier, and the scope its variable is bound in.
+    fn iteration(
+        &mut self,
+        variable: &ast::Ident,
+        list: &ast::Expr,
+        scope: &Scope,
+        agg: &mut AggMode<'_>,
+    ) -> Result<(Expr, Slot, Scope), PlanError> {
+        let list = self.expr(list, scope, agg)?;
+        let slot = self.slot();
+        let mut inner = scope.clone();
+        inner.add(&variable.name, slot, Kind::Value);
+        Ok((list, slot, inner))
+    }
+
+    /// An optional expression evaluated per element, where aggregation is not allowed.
+    fn inner_expr(
+        &mut self,
+        e: Option<&ast::Expr>,
+        inner: &Scope,
+    ) -> Result<Option<Box<Expr>>, PlanError> {
+        e.map(|e| self.expr(e, inner, &mut AggMode::Forbidden).map(Box::new))
+            .transpose()
     }
 
     fn aggregate_call(
