@@ -3,7 +3,9 @@
 #![doc = include_str!("../README.md")]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod algo;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod exec;
 pub mod plan;

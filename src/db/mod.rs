@@ -14,7 +14,7 @@ use crate::storage::{
 use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
 
 pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
-pub use query::{Params, QueryResult, Row};
+pub use query::{Params, QueryResult, Row, procedures};
 
 use crate::exec::context::Graph;
 use crate::value::DateTime;

@@ -2,13 +2,14 @@
 //! catalog, runs, and fills in the nodes and relationships of the result. Every statement is
 //! atomic: inside a write transaction a failed statement is rolled back to where it began.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::exec::context::{Context, Graph, Stats};
 use crate::exec::output::materialize;
+use crate::exec::procedures::Registry;
 use crate::exec::{aggregate, functions, run};
 use crate::plan::{self, Catalog, FunctionInfo, ProcedureInfo};
 use crate::storage::{ConstraintKind, GraphRead, GraphWrite};
@@ -157,11 +158,12 @@ impl Catalog for EngineCatalog<'_> {
     }
 
     fn procedure(&self, name: &str) -> Option<ProcedureInfo> {
-        crate::exec::procedures::lookup(name).map(|p| ProcedureInfo {
+        procedures().lookup(name).map(|p| ProcedureInfo {
             name: p.name.to_owned(),
             min_args: p.min_args,
             max_args: p.max_args,
             outputs: p.outputs.iter().map(|o| (*o).to_owned()).collect(),
+            writes: p.writes,
         })
     }
 
@@ -176,6 +178,19 @@ impl Catalog for EngineCatalog<'_> {
             _ => false,
         }
     }
+}
+
+/// Every procedure `CALL` can reach: the graph's own, the graph algorithms and the
+/// customer-management procedures.
+pub fn procedures() -> &'static Registry {
+    static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+        Registry::new(&[
+            crate::exec::procedures::DB_PROCEDURES,
+            crate::algo::PROCEDURES,
+            crate::domain::PROCEDURES,
+        ])
+    });
+    &REGISTRY
 }
 
 /// Whether a parsed statement needs a write transaction.
@@ -218,7 +233,7 @@ pub(crate) fn execute(
             };
             let profiling = matches!(statement, Statement::Profile(_));
             let started = std::time::Instant::now();
-            let mut ctx = Context::new(graph, params.clone(), now.clone());
+            let mut ctx = Context::new(graph, params.clone(), now.clone(), procedures());
             if profiling {
                 ctx.profile = Some(std::collections::HashMap::new());
             }
@@ -370,7 +385,8 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
         ),
         ShowKind::Procedures => QueryResult::new(
             columns(&["name", "outputs", "description"]),
-            crate::exec::procedures::all()
+            procedures()
+                .all()
                 .map(|p| {
                     vec![
                         Value::String(p.name.to_owned()),
@@ -439,5 +455,20 @@ fn schema(graph: &mut dyn GraphWrite, command: &SchemaCommand) -> Result<()> {
             other => other.map_err(Error::from),
         },
         SchemaCommand::Show(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn procedure_names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for p in super::procedures().all() {
+            assert!(
+                seen.insert(p.name.to_ascii_lowercase()),
+                "procedure {} is registered twice",
+                p.name
+            );
+        }
     }
 }

@@ -54,10 +54,17 @@ pub struct Context<'g> {
     pub row_width: usize,
     /// With PROFILE: what each operator did, by the operator's address in the plan.
     pub profile: Option<std::collections::HashMap<usize, OpProfile>>,
+    /// The procedures `CALL` reaches.
+    pub procedures: &'g super::procedures::Registry,
 }
 
 impl<'g> Context<'g> {
-    pub fn new(graph: Graph<'g>, params: Map, now: DateTime) -> Self {
+    pub fn new(
+        graph: Graph<'g>,
+        params: Map,
+        now: DateTime,
+        procedures: &'g super::procedures::Registry,
+    ) -> Self {
         Context {
             graph,
             params,
@@ -65,6 +72,7 @@ impl<'g> Context<'g> {
             stats: Stats::default(),
             row_width: 0,
             profile: None,
+            procedures,
         }
     }
 

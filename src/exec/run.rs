@@ -376,21 +376,18 @@ fn push_op(
             yields,
             filter,
         } => {
-            let def = super::procedures::lookup(procedure).ok_or_else(|| ExecError::Procedure {
-                name: procedure.clone(),
-                message: "no such procedure".into(),
-            })?;
+            let def = ctx
+                .procedures
+                .lookup(procedure)
+                .ok_or_else(|| ExecError::Procedure {
+                    name: procedure.clone(),
+                    message: "no such procedure".into(),
+                })?;
             let mut values = Vec::with_capacity(args.len());
             for a in args {
                 values.push(eval(ctx, a, row)?);
             }
-            let output = {
-                let fn_ctx = super::FnContext {
-                    graph: ctx.read(),
-                    now: &ctx.now,
-                };
-                (def.call)(&values, &fn_ctx)?
-            };
+            let output = (def.call)(&values, &mut super::procedures::ProcedureContext::new(ctx))?;
             for out in output {
                 for (field, slot) in yields {
                     let at = def.outputs.iter().position(|o| o == field);

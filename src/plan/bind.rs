@@ -33,6 +33,8 @@ pub struct ProcedureInfo {
     pub max_args: usize,
     /// Output column names, in order.
     pub outputs: Vec<String>,
+    /// It changes the graph.
+    pub writes: bool,
 }
 
 /// What the planner may ask about the world: the function library, and figures for choosing
@@ -620,8 +622,19 @@ impl<'a> Binder<'a> {
                     }
                 }
                 ast::ClauseKind::Call(call) => {
+                    let writes = self
+                        .catalog
+                        .procedure(&call.procedure.full_name())
+                        .is_some_and(|p| p.writes);
+                    if writes {
+                        self.writes = true;
+                        eager_after_reads(&mut ops);
+                    }
                     let (op, cols) = self.call(call, &mut scope, last && top_level)?;
                     ops.push(op);
+                    if writes && !last {
+                        ops.push(Operator::Eager);
+                    }
                     if last {
                         columns = cols;
                     }
