@@ -18,12 +18,55 @@ pub struct Args {
     )]
     pub db: PathBuf,
 
+    /// Run QUERY (one statement, or several separated by `;`) and exit instead of opening the
+    /// shell. Without a subcommand, queries piped on stdin run the same way.
+    #[arg(short = 'c', value_name = "QUERY")]
+    pub query: Option<String>,
+
+    #[command(flatten)]
+    pub script: ScriptOptions,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// How statements run and print, for the shell, `-c`, stdin and `cordial run`.
+#[derive(Debug, Default, clap::Args)]
+pub struct ScriptOptions {
+    /// A query parameter: `--param id=c-42`, `--param limit=10`; the value is JSON when it
+    /// parses as JSON (numbers, booleans, lists, "strings"), else a string. Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Parameters from a JSON object (or a bundle manifest's `parameters`); `--param` wins.
+    #[arg(long, value_name = "FILE")]
+    pub params_file: Option<PathBuf>,
+    /// How results are printed: table, csv, json (an array per statement), jsonl (an object
+    /// per row) or markdown.
+    #[arg(long, value_name = "FORMAT", value_parser = ["table", "csv", "json", "jsonl", "markdown"])]
+    pub format: Option<String>,
+    /// Pin the clock of date(), datetime() and friends, so reports repeat: `--now 2025-01-01`
+    /// or `--now 2025-01-01T09:00:00Z`.
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+    /// Open the database for reading only: writing statements fail.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Stop at the first failing statement (the default).
+    #[arg(long, conflicts_with = "continue_on_error")]
+    pub fail_fast: bool,
+    /// Run every statement even after one fails; the exit code still reports the failure.
+    #[arg(long)]
+    pub continue_on_error: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the shell on a fresh temporary copy of the bundled sample company, and print a few
+    /// questions to try. The copy is removed on exit.
+    Demo,
+    /// Run the statements of each FILE in order (`;` between statements); exit non-zero when
+    /// any statement fails. With no FILE, run -c QUERY or the queries on stdin.
+    Run(RunArgs),
     /// Build a new database from a CSV bundle in the neo4j-admin header convention
     /// (nodes/<Label>.csv, relationships/<TYPE>.csv). The database must be new or empty; a bad
     /// row stops the import with file:line and leaves the database empty.
@@ -33,6 +76,18 @@ pub enum Command {
     /// Run a folder of query files against the database, each once cold and then --runs times
     /// warm, and print rows and min / median / max milliseconds per query.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Files of statements.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Run QUERY before the files.
+    #[arg(short = 'c', value_name = "QUERY")]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub script: ScriptOptions,
 }
 
 #[derive(Debug, clap::Args)]

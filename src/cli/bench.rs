@@ -28,7 +28,7 @@ struct Timing {
 }
 
 /// Parameters from a JSON object, or from the `parameters` object of a bundle manifest.
-fn load_params(path: &Path) -> anyhow::Result<Map> {
+pub(crate) fn load_params(path: &Path) -> anyhow::Result<Map> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let json: serde_json::Value =

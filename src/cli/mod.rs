@@ -3,6 +3,11 @@
 
 mod args;
 mod bench;
+mod commands;
+mod helper;
+mod render;
+mod repl;
+mod script;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -10,13 +15,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::db::Database;
 use crate::import::{ImportOptions, ImportPhase, ImportProgress, ImportSummary, import_bundle};
 use crate::storage::GraphRead;
-pub use args::{Args, Command, ImportArgs};
+pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions};
 
 /// Runs the command line and maps an error to a non-zero exit code.
 #[must_use]
@@ -31,6 +36,10 @@ pub fn main() -> ExitCode {
         {
             ExitCode::SUCCESS
         }
+        // The failing statements have printed their errors already.
+        Err(error) if error.downcast_ref::<script::StatementsFailed>().is_some() => {
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -41,9 +50,13 @@ pub fn main() -> ExitCode {
 /// Runs one invocation.
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
-        None => {
-            Args::command().print_help()?;
-            Ok(())
+        None if args.query.is_some() || !std::io::stdin().is_terminal() => {
+            script::run(&args.db, &[], args.query.as_deref(), &args.script)
+        }
+        None => repl::open(&args.db, &args.script),
+        Some(Command::Demo) => repl::demo(&args.script),
+        Some(Command::Run(run)) => {
+            script::run(&args.db, &run.files, run.query.as_deref(), &run.script)
         }
         Some(Command::Import(import)) => run_import(&args.db, &import),
         Some(Command::Stats) => run_stats(&args.db),

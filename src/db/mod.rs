@@ -17,6 +17,7 @@ pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
 pub use query::{Params, QueryResult, Row, procedures};
 
 use crate::exec::context::Graph;
+pub use crate::exec::context::Interrupt;
 use crate::value::DateTime;
 
 /// An embedded Cordial database: a directory on disk, or memory only.
@@ -28,6 +29,8 @@ pub struct Database {
     store: Store,
     /// A pinned "now" for `date()`, `datetime()` and friends; the real clock when `None`.
     now: Option<DateTime>,
+    /// Raised from another thread to stop the statements `query` runs; shared by clones.
+    interrupt: Interrupt,
 }
 
 impl Database {
@@ -52,6 +55,7 @@ impl Database {
         Ok(Database {
             store: Store::open(path.as_ref(), options)?,
             now: None,
+            interrupt: Interrupt::new(),
         })
     }
 
@@ -60,6 +64,7 @@ impl Database {
         Ok(Database {
             store: Store::in_memory(OpenOptions::default())?,
             now: None,
+            interrupt: Interrupt::new(),
         })
     }
 
@@ -68,6 +73,20 @@ impl Database {
     pub fn with_now(mut self, now: Option<DateTime>) -> Self {
         self.now = now;
         self
+    }
+
+    /// The flag that stops statements run by `query` (and `WriteTxn::execute_interruptible`
+    /// when given it): raise it from another thread, e.g. a Ctrl-C handler; they fail with
+    /// `ExecError::Interrupted` and change nothing. It stays raised until cleared.
+    #[must_use]
+    pub fn interrupt_handle(&self) -> Interrupt {
+        self.interrupt.clone()
+    }
+
+    /// The pinned statement clock, if any.
+    #[must_use]
+    pub fn pinned_now(&self) -> Option<&DateTime> {
+        self.now.as_ref()
     }
 
     fn statement_time(&self) -> DateTime {
@@ -81,11 +100,25 @@ impl Database {
         let now = self.statement_time();
         let snapshot = self.begin_read();
         if !query::writes(&statement, text, &snapshot)? {
-            return query::execute(Graph::Read(&snapshot), &statement, text, &params, &now);
+            return query::execute(
+                Graph::Read(&snapshot),
+                &statement,
+                text,
+                &params,
+                &now,
+                Some(&self.interrupt),
+            );
         }
         drop(snapshot);
         let mut txn = self.begin_write()?;
-        let result = query::execute(Graph::Write(&mut txn), &statement, text, &params, &now)?;
+        let result = query::execute(
+            Graph::Write(&mut txn),
+            &statement,
+            text,
+            &params,
+            &now,
+            Some(&self.interrupt),
+        )?;
         txn.commit()?;
         Ok(result)
     }
@@ -230,9 +263,31 @@ impl WriteTxn {
         params: &Params,
         now: &DateTime,
     ) -> Result<QueryResult> {
+        self.execute_inner(text, params, now, None)
+    }
+
+    /// `execute_at` that stops when `interrupt` is raised, leaving the transaction as it was
+    /// before the statement.
+    pub fn execute_interruptible(
+        &mut self,
+        text: &str,
+        params: &Params,
+        now: &DateTime,
+        interrupt: &Interrupt,
+    ) -> Result<QueryResult> {
+        self.execute_inner(text, params, now, Some(interrupt))
+    }
+
+    fn execute_inner(
+        &mut self,
+        text: &str,
+        params: &Params,
+        now: &DateTime,
+        interrupt: Option<&Interrupt>,
+    ) -> Result<QueryResult> {
         let statement = crate::syntax::parse(text)?;
         let savepoint = self.savepoint();
-        let result = query::execute(Graph::Write(self), &statement, text, params, now);
+        let result = query::execute(Graph::Write(self), &statement, text, params, now, interrupt);
         if result.is_err() {
             self.rollback_to(savepoint);
         }
@@ -295,6 +350,41 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn a_raised_interrupt_stops_statements_and_changes_nothing() {
+        let db = Database::in_memory().unwrap();
+        db.query("CREATE (:Customer {id: 1})", Params::new())
+            .unwrap();
+        let flag = db.interrupt_handle();
+        flag.raise();
+        let interrupted = |r: Result<QueryResult>| matches!(r, Err(crate::Error::Exec(e)) if e.kind() == crate::exec::ExecErrorKind::Interrupted);
+        assert!(interrupted(db.query(
+            "UNWIND range(1, 1000000) AS x RETURN count(x)",
+            Params::new()
+        )));
+        assert!(interrupted(db.query(
+            "UNWIND range(1, 10) AS x CREATE (:Customer {id: x})",
+            Params::new()
+        )));
+        let mut txn = db.begin_write().unwrap();
+        assert!(interrupted(txn.execute_interruptible(
+            "MATCH (c:Customer) SET c.seen = true",
+            &Params::new(),
+            &DateTime::now(),
+            &flag
+        )));
+        txn.commit().unwrap();
+        flag.clear();
+        let rows = db
+            .query(
+                "MATCH (c:Customer) RETURN count(c) AS n, count(c.seen) AS seen",
+                Params::new(),
+            )
+            .unwrap();
+        assert_eq!(rows.rows[0].get::<i64>("n").unwrap(), 1);
+        assert_eq!(rows.rows[0].get::<i64>("seen").unwrap(), 0);
+    }
 
     #[test]
     fn database_is_send_and_sync() {

@@ -221,6 +221,7 @@ pub(crate) fn execute(
     text: &str,
     params: &Params,
     now: &DateTime,
+    interrupt: Option<&crate::exec::context::Interrupt>,
 ) -> Result<QueryResult> {
     match statement {
         Statement::Query(query) | Statement::Profile(query) => {
@@ -234,6 +235,7 @@ pub(crate) fn execute(
             let profiling = matches!(statement, Statement::Profile(_));
             let started = std::time::Instant::now();
             let mut ctx = Context::new(graph, params.clone(), now.clone(), procedures());
+            ctx.interrupt = interrupt.cloned();
             if profiling {
                 ctx.profile = Some(std::collections::HashMap::new());
             }

@@ -1,6 +1,9 @@
 //! The state a statement runs with: the graph (read-only snapshot or write transaction), the
 //! parameters, the statement clock, and the side-effect counters.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::storage::{GraphRead, GraphWrite, StorageError};
 use crate::value::{DateTime, Map, Value};
 
@@ -44,6 +47,33 @@ pub struct OpProfile {
     pub own_nanos: u64,
 }
 
+/// A flag another thread raises to stop running statements (Ctrl-C in the shell). Clones share
+/// the flag. It stays raised until cleared: every statement that sees it fails with
+/// `ExecError::Interrupted`, so the owner clears it before starting the next one.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    #[must_use]
+    pub fn new() -> Self {
+        Interrupt::default()
+    }
+
+    /// Asks running statements to stop.
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn clear(&self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+
+    #[must_use]
+    pub fn is_raised(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// Everything a running statement reads besides rows.
 pub struct Context<'g> {
     pub graph: Graph<'g>,
@@ -56,6 +86,8 @@ pub struct Context<'g> {
     pub profile: Option<std::collections::HashMap<usize, OpProfile>>,
     /// The procedures `CALL` reaches.
     pub procedures: &'g super::procedures::Registry,
+    /// Checked once per row pushed and per candidate scanned: a raised flag stops the statement.
+    pub interrupt: Option<Interrupt>,
 }
 
 impl<'g> Context<'g> {
@@ -73,6 +105,15 @@ impl<'g> Context<'g> {
             row_width: 0,
             profile: None,
             procedures,
+            interrupt: None,
+        }
+    }
+
+    /// `Err(Interrupted)` once the statement's interrupt flag is raised.
+    pub fn check_interrupt(&self) -> Result<(), ExecError> {
+        match &self.interrupt {
+            Some(flag) if flag.is_raised() => Err(ExecError::Interrupted),
+            _ => Ok(()),
         }
     }
 

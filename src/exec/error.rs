@@ -20,6 +20,8 @@ pub enum ExecErrorKind {
     SemanticError,
     /// Damage or i/o failure below the query: not the user's fault.
     Storage,
+    /// Stopped on request (Ctrl-C) before it finished; it changed nothing.
+    Interrupted,
 }
 
 /// Why a statement failed while running. Messages are lowercase, with no final period.
@@ -47,6 +49,9 @@ pub enum ExecError {
     /// A procedure failed.
     #[error("procedure {name} failed: {message}")]
     Procedure { name: String, message: String },
+    /// The statement's interrupt flag was raised while it ran.
+    #[error("the statement was interrupted")]
+    Interrupted,
     #[error(transparent)]
     Value(#[from] ValueError),
     #[error(transparent)]
@@ -65,6 +70,7 @@ impl ExecError {
             ExecError::ParameterMissing(_) => ExecErrorKind::ParameterMissing,
             ExecError::Semantic(_) => ExecErrorKind::SemanticError,
             ExecError::Procedure { .. } => ExecErrorKind::ProcedureError,
+            ExecError::Interrupted => ExecErrorKind::Interrupted,
             ExecError::Value(e) => match e.kind() {
                 ValueErrorKind::TypeError => ExecErrorKind::TypeError,
                 ValueErrorKind::ArithmeticError => ExecErrorKind::ArithmeticError,

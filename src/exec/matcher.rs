@@ -254,6 +254,7 @@ fn step(
             };
             let was_assigned = search.assigned[*node];
             for id in candidates {
+                ctx.check_interrupt()?;
                 if !check.matches(ctx.read(), id)? {
                     continue;
                 }

@@ -199,6 +199,7 @@ fn push(
     let Some(op) = ops.get(i) else {
         return sink(ctx, row);
     };
+    ctx.check_interrupt()?;
     if ctx.profile.is_none() {
         return push_op(ctx, ops, i, op, state, row, sink);
     }

@@ -1,0 +1,961 @@
+//! The shell's session (database, parameters, output format, open transaction, output file)
+//! and the statements and `:` commands run in it. Shared by the REPL, `cordial run`, `-c` and
+//! queries on stdin; knows nothing of line editing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context as _, anyhow, bail};
+use console::style;
+
+use super::render::{self, Format, Layout};
+use crate::db::{GraphReadExt, Interrupt, Params, QueryResult};
+use crate::storage::{Direction, GraphRead};
+use crate::syntax::Statement;
+use crate::value::DateTime;
+use crate::{Database, Value, WriteTxn};
+
+/// Rows shown on a terminal before the rest is summarised.
+const TERMINAL_ROWS: usize = 200;
+/// Nodes read per label when sampling property keys and their value types.
+pub const SAMPLE_NODES: usize = 500;
+
+/// Where a piece of text came from, for error positions.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// A file name, `<stdin>`, or `None` for text typed at the prompt.
+    pub name: Option<String>,
+    /// The 1-based line of the text's first line in that file.
+    pub first_line: usize,
+}
+
+impl Origin {
+    #[must_use]
+    pub fn typed() -> Origin {
+        Origin {
+            name: None,
+            first_line: 1,
+        }
+    }
+
+    #[must_use]
+    pub fn file(name: impl Into<String>) -> Origin {
+        Origin {
+            name: Some(name.into()),
+            first_line: 1,
+        }
+    }
+}
+
+/// What to do after a statement fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    Stop,
+    Continue,
+}
+
+/// What the shell asks the caller to do after a `:` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    Quit,
+}
+
+/// The state statements run in.
+pub struct Session {
+    pub db: Database,
+    pub params: Params,
+    pub format: Format,
+    /// Print the time each statement took.
+    pub timing: bool,
+    /// Output fits the terminal (width, row cap, colours, banners); false for scripts whose
+    /// output is read by programs.
+    pub interactive: bool,
+    pub on_error: OnError,
+    txn: Option<WriteTxn>,
+    output: Option<(PathBuf, io::BufWriter<std::fs::File>)>,
+    interrupt: Interrupt,
+}
+
+/// A statement or command failed; its error has been printed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failed;
+
+impl Session {
+    #[must_use]
+    pub fn new(db: Database, format: Format, interactive: bool) -> Session {
+        let interrupt = db.interrupt_handle();
+        Session {
+            db,
+            params: Params::new(),
+            format,
+            timing: interactive,
+            interactive,
+            on_error: OnError::Stop,
+            txn: None,
+            output: None,
+            interrupt,
+        }
+    }
+
+    /// True while `:begin` (or `BEGIN`) has a transaction open.
+    #[must_use]
+    pub fn in_transaction(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    /// Rolls back an open transaction, saying so; for leaving the shell.
+    pub fn finish(&mut self) {
+        if self.txn.take().is_some() {
+            eprintln!("the open transaction was rolled back");
+        }
+        if let Some((_, mut file)) = self.output.take() {
+            let _ = file.flush();
+        }
+    }
+
+    /// Runs every statement of `text` in order. With `OnError::Stop` the first failure ends the
+    /// run; either way the result says whether every statement succeeded.
+    pub fn run_text(&mut self, text: &str, origin: &Origin) -> Result<(), Failed> {
+        let mut ok = true;
+        for (offset, piece) in split_statements(text) {
+            // Text before the statement in this piece (blank lines, comments) moves its lines.
+            let first_line = origin.first_line + text[..offset].matches('\n').count();
+            let here = Origin {
+                name: origin.name.clone(),
+                first_line,
+            };
+            match crate::syntax::parse_script(piece) {
+                Ok(statements) if statements.is_empty() => continue,
+                _ => {}
+            }
+            if self.run_statement(piece, &here).is_err() {
+                ok = false;
+                if self.on_error == OnError::Stop {
+                    return Err(Failed);
+                }
+            }
+        }
+        if ok { Ok(()) } else { Err(Failed) }
+    }
+
+    /// Runs one statement (without its `;`) and prints its result or error.
+    pub fn run_statement(&mut self, text: &str, origin: &Origin) -> Result<(), Failed> {
+        let statement = match crate::syntax::parse(text) {
+            Ok(statement) => statement,
+            Err(e) => {
+                self.print_error(&crate::Error::Syntax(e), text, origin);
+                return Err(Failed);
+            }
+        };
+        let outcome = match statement {
+            Statement::Begin => self.begin().map(|()| None),
+            Statement::Commit => self.commit().map(|()| None),
+            Statement::Rollback => self.rollback().map(|()| None),
+            _ => {
+                let started = Instant::now();
+                self.execute(text)
+                    .map(|result| Some((result, started.elapsed())))
+                    .map_err(anyhow::Error::from)
+            }
+        };
+        match outcome {
+            Ok(Some((result, elapsed))) => {
+                let explain = matches!(statement, Statement::Explain(_));
+                self.print_result(&result, explain, elapsed)
+                    .map_err(|e| self.print_error_message(&e))
+            }
+            Ok(None) => Ok(()),
+            Err(error) => {
+                match error.downcast_ref::<crate::Error>() {
+                    Some(e) => self.print_error(e, text, origin),
+                    None => {
+                        self.print_error_message(&error);
+                    }
+                }
+                Err(Failed)
+            }
+        }
+    }
+
+    fn now(&self) -> DateTime {
+        self.db.pinned_now().cloned().unwrap_or_else(DateTime::now)
+    }
+
+    /// Runs a statement in the open transaction, or on its own. The interrupt flag is cleared
+    /// first, so a Ctrl-C stops only the statement running when it was pressed.
+    fn execute(&mut self, text: &str) -> crate::Result<QueryResult> {
+        self.interrupt.clear();
+        let now = self.now();
+        match &mut self.txn {
+            Some(txn) => txn.execute_interruptible(text, &self.params, &now, &self.interrupt),
+            None => self.db.query(text, self.params.clone()),
+        }
+    }
+
+    fn begin(&mut self) -> anyhow::Result<()> {
+        if self.txn.is_some() {
+            bail!("a transaction is already open: :commit or :rollback it first");
+        }
+        self.txn = Some(self.db.begin_write()?);
+        self.note("transaction open: statements run in it until :commit or :rollback");
+        Ok(())
+    }
+
+    fn commit(&mut self) -> anyhow::Result<()> {
+        let txn = self
+            .txn
+            .take()
+            .ok_or_else(|| anyhow!("no transaction is open (start one with :begin)"))?;
+        txn.commit()?;
+        self.note("committed");
+        Ok(())
+    }
+
+    fn rollback(&mut self) -> anyhow::Result<()> {
+        if self.txn.take().is_none() {
+            bail!("no transaction is open (start one with :begin)");
+        }
+        self.note("rolled back");
+        Ok(())
+    }
+
+    /// A message for the person at the terminal; scripts stay quiet.
+    fn note(&self, message: &str) {
+        if self.interactive {
+            println!("{}", style(message).dim());
+        }
+    }
+
+    fn layout(&self) -> Layout {
+        let terminal = self.interactive && self.output.is_none() && io::stdout().is_terminal();
+        Layout {
+            width: terminal
+                .then(|| console::Term::stdout().size_checked())
+                .flatten()
+                .map(|(_, w)| usize::from(w)),
+            max_rows: terminal.then_some(TERMINAL_ROWS),
+        }
+    }
+
+    /// Results go to the output file when one is set, else to stdout.
+    fn sink(&mut self) -> Box<dyn Write + '_> {
+        match &mut self.output {
+            Some((_, file)) => Box::new(file),
+            None => Box::new(io::stdout().lock()),
+        }
+    }
+
+    fn print_result(
+        &mut self,
+        result: &QueryResult,
+        explain: bool,
+        elapsed: std::time::Duration,
+    ) -> anyhow::Result<()> {
+        let format = self.format;
+        let layout = self.layout();
+        let left_out = {
+            let mut out = self.sink();
+            let left_out = if explain && !format.is_machine() {
+                for row in &result.rows {
+                    writeln!(out, "{}", row.values()[0].as_str().unwrap_or_default())?;
+                }
+                0
+            } else {
+                render::write_result(&mut out, result, format, layout)?
+            };
+            if let Some(profile) = &result.profile
+                && !format.is_machine()
+            {
+                write!(out, "{profile}")?;
+            }
+            out.flush()?;
+            left_out
+        };
+        if let Some(profile) = &result.profile
+            && format.is_machine()
+        {
+            eprint!("{profile}");
+        }
+        let mut footer = Vec::new();
+        if !explain && !result.columns.is_empty() {
+            footer.push(render::rows_text(result.len()));
+        }
+        let changes = render::stats_text(result);
+        if !changes.is_empty() {
+            footer.push(changes);
+        }
+        if self.timing {
+            footer.push(format!("{:.1} ms", elapsed.as_secs_f64() * 1000.0));
+        }
+        if left_out > 0 {
+            footer.push(format!(
+                "{left_out} more not shown (add LIMIT, or save them all with :output FILE)"
+            ));
+        }
+        if let Some((path, _)) = &self.output
+            && self.interactive
+        {
+            footer.push(format!("written to {}", path.display()));
+        }
+        if footer.is_empty() {
+            return Ok(());
+        }
+        let line = footer.join(", ");
+        // The footer is for people: under the table on stdout, or on stderr when stdout
+        // carries data for a program.
+        if format.is_machine() || (self.output.is_some() && !self.interactive) {
+            if self.timing {
+                eprintln!("{line}");
+            }
+        } else if self.output.is_some() {
+            println!("{}", style(line).dim());
+        } else {
+            let mut out = self.sink();
+            writeln!(out, "{}", style(line).dim())?;
+        }
+        Ok(())
+    }
+
+    /// Prints a database error with its type, where it happened, and the query line with a
+    /// caret under the position when it has one.
+    pub fn print_error(&self, error: &crate::Error, source: &str, origin: &Origin) {
+        let (kind, message, offset) = describe(error);
+        let mut text = format!(
+            "{}: {}",
+            style(format!("error[{kind}]")).red().bold().for_stderr(),
+            message
+        );
+        match offset {
+            Some(offset) => {
+                let offset = offset.min(source.len());
+                let before = &source[..offset];
+                let line_index = before.matches('\n').count();
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                let column = source[line_start..offset].chars().count() + 1;
+                let line_no = origin.first_line + line_index;
+                let line_text = source.lines().nth(line_index).unwrap_or("");
+                let place = match &origin.name {
+                    Some(name) => format!("{name}:{line_no}:{column}"),
+                    None => format!("line {line_no}, column {column}"),
+                };
+                let gutter = line_no.to_string().len();
+                let pad: String = line_text
+                    .chars()
+                    .take(column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = write!(
+                    text,
+                    "\n{:gutter$}--> {place}\n{:gutter$} |\n{line_no} | {line_text}\n{:gutter$} | {pad}{}",
+                    "",
+                    "",
+                    "",
+                    style("^").red().bold().for_stderr()
+                );
+            }
+            None => {
+                if let Some(name) = &origin.name {
+                    let leading = &source[..source.len() - source.trim_start().len()];
+                    let line = origin.first_line + leading.matches('\n').count();
+                    let _ = write!(text, "\n --> {name}: the statement on line {line}");
+                }
+            }
+        }
+        eprintln!("{text}");
+    }
+
+    fn print_error_message(&self, error: &anyhow::Error) -> Failed {
+        eprintln!("{}: {error:#}", style("error").red().bold().for_stderr());
+        Failed
+    }
+
+    /// Runs a `:` command line. Unknown commands and bad arguments print an error.
+    pub fn meta(&mut self, line: &str) -> Result<Next, Failed> {
+        let line = line.trim().trim_end_matches(';').trim();
+        let (name, rest) = match line.split_once(char::is_whitespace) {
+            Some((name, rest)) => (name, rest.trim()),
+            None => (line, ""),
+        };
+        let result = match name {
+            ":help" | ":h" | ":?" => self.help(rest),
+            ":quit" | ":exit" | ":q" => return Ok(Next::Quit),
+            ":schema" => self.schema(),
+            ":param" => self.param(rest),
+            ":params" => self.list_params(),
+            ":format" => self.set_format(rest),
+            ":timing" => self.set_timing(rest),
+            ":source" => self.source(rest),
+            ":output" => self.set_output(rest),
+            ":begin" => self.begin(),
+            ":commit" => self.commit(),
+            ":rollback" => self.rollback(),
+            ":explain" | ":profile" => {
+                let keyword = &name[1..];
+                if rest.is_empty() {
+                    Err(anyhow!("usage: {name} QUERY"))
+                } else {
+                    let text = format!("{} {rest}", keyword.to_ascii_uppercase());
+                    return self
+                        .run_statement(&text, &Origin::typed())
+                        .map(|()| Next::Continue);
+                }
+            }
+            other => Err(anyhow!(
+                "unknown command `{other}`; :help lists the commands"
+            )),
+        };
+        result
+            .map(|()| Next::Continue)
+            .map_err(|e| self.print_error_message(&e))
+    }
+
+    fn help(&mut self, topic: &str) -> anyhow::Result<()> {
+        let mut out = String::new();
+        let topic = topic.trim_start_matches(':').to_ascii_lowercase();
+        match topic.as_str() {
+            "" | "commands" => {
+                out.push_str(
+                    "Type a query and press Enter; it runs when it is complete (`;` separates \
+                     statements, Enter inside an open bracket or clause continues on the next line).\n\
+                     Tab completes keywords, functions, procedures, labels (after `:`), relationship \
+                     types and property keys (after `.`). Ctrl-C cancels the input or the running \
+                     query; Ctrl-D leaves.\n\n",
+                );
+                for (usage, what) in COMMANDS {
+                    let _ = writeln!(out, "  {usage:<28} {what}");
+                }
+                out.push_str(
+                    "\n:help TOPIC for more: procedures (or a prefix: db, algo, crm), functions, \
+                     keywords, formats, or a command name.\n",
+                );
+            }
+            "functions" => {
+                let mut names: Vec<String> = crate::exec::functions::all()
+                    .map(|f| format!("{}({})", f.name, f.arity_text()))
+                    .chain(
+                        crate::exec::aggregate::all()
+                            .map(|a| format!("{}(...)  aggregate", a.name)),
+                    )
+                    .collect();
+                names.sort_by_key(|n| n.to_ascii_lowercase());
+                for name in names {
+                    let _ = writeln!(out, "  {name}");
+                }
+            }
+            "keywords" => {
+                let _ = writeln!(out, "{}", crate::syntax::KEYWORDS.join(" "));
+            }
+            "formats" | "format" => {
+                let _ = writeln!(
+                    out,
+                    ":format {}\n  table: aligned, cut to the terminal (a vertical view when too wide)\n  \
+                     csv: a header row, then values; lists, maps and nodes as JSON\n  \
+                     json: one array of row objects per statement\n  jsonl: one row object per line\n  \
+                     markdown: a pipe table\ncurrently: {}",
+                    Format::NAMES.join("|"),
+                    self.format.name()
+                );
+            }
+            other => {
+                let prefix = match other {
+                    "procedures" | "procs" => String::new(),
+                    p => format!("{p}."),
+                };
+                let procedures: Vec<_> = crate::db::procedures()
+                    .all()
+                    .filter(|p| p.name.to_ascii_lowercase().starts_with(&prefix))
+                    .collect();
+                if !procedures.is_empty() {
+                    for p in procedures {
+                        let _ = writeln!(
+                            out,
+                            "  {}  -> ({})\n      {}",
+                            style(p.name).bold(),
+                            p.outputs.join(", "),
+                            p.description
+                        );
+                    }
+                } else if let Some((usage, what)) = COMMANDS
+                    .iter()
+                    .find(|(usage, _)| usage[1..].split(' ').next() == Some(other))
+                {
+                    let _ = writeln!(out, "  {usage}\n      {what}");
+                } else {
+                    bail!(
+                        "no help on `{other}`; topics: commands, procedures, db, algo, crm, functions, keywords, formats"
+                    );
+                }
+            }
+        }
+        print!("{out}");
+        Ok(())
+    }
+
+    fn schema(&mut self) -> anyhow::Result<()> {
+        let schema = sample_schema(&self.db)?;
+        let snapshot = self.db.begin_read();
+        let layout = self.layout();
+        let format = if self.format.is_machine() {
+            self.format
+        } else {
+            Format::Table
+        };
+        let mut out = self.sink();
+        let section = |out: &mut dyn Write, title: &str| -> io::Result<()> {
+            if !format.is_machine() {
+                writeln!(out, "{}", style(title).bold())?;
+            }
+            Ok(())
+        };
+        let strings = |items: &[&str]| items.iter().map(|s| Value::from(*s)).collect::<Vec<_>>();
+        section(&mut out, "Labels")?;
+        let rows: Vec<Vec<Value>> = schema
+            .labels
+            .iter()
+            .map(|(name, count, _)| vec![Value::from(name.as_str()), count_value(*count)])
+            .collect();
+        write_rows(&mut out, &["label", "nodes"], &rows, format, layout)?;
+        section(&mut out, "Relationship types")?;
+        let rows: Vec<Vec<Value>> = schema
+            .types
+            .iter()
+            .map(|(name, count, _)| vec![Value::from(name.as_str()), count_value(*count)])
+            .collect();
+        write_rows(&mut out, &["type", "relationships"], &rows, format, layout)?;
+        section(&mut out, "Property keys (sampled)")?;
+        let mut rows = Vec::new();
+        for (owner, keys) in schema
+            .labels
+            .iter()
+            .map(|(n, _, k)| (format!(":{n}"), k))
+            .chain(schema.types.iter().map(|(n, _, k)| (format!("[:{n}]"), k)))
+        {
+            for (key, types) in keys {
+                let types: Vec<&str> = types.iter().map(String::as_str).collect();
+                rows.push(vec![
+                    Value::String(owner.clone()),
+                    Value::from(key.as_str()),
+                    Value::String(types.join(" | ")),
+                ]);
+            }
+        }
+        write_rows(&mut out, &["of", "key", "types"], &rows, format, layout)?;
+        section(&mut out, "Indexes")?;
+        let rows: Vec<Vec<Value>> = snapshot
+            .indexes()
+            .into_iter()
+            .map(|i| {
+                let mut row = strings(&[&i.name, &i.label, &i.key]);
+                row.push(Value::Bool(i.implicit));
+                row
+            })
+            .collect();
+        write_rows(
+            &mut out,
+            &["name", "label", "key", "implicit"],
+            &rows,
+            format,
+            layout,
+        )?;
+        section(&mut out, "Constraints")?;
+        let rows: Vec<Vec<Value>> = snapshot
+            .constraints()
+            .into_iter()
+            .map(|c| {
+                let kind = match c.kind {
+                    crate::storage::ConstraintKind::Unique => "UNIQUE",
+                    crate::storage::ConstraintKind::NotNull => "NOT NULL",
+                };
+                strings(&[&c.name, &c.label, &c.key, kind])
+            })
+            .collect();
+        write_rows(
+            &mut out,
+            &["name", "label", "key", "kind"],
+            &rows,
+            format,
+            layout,
+        )?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// `:param name => expression`, `:param clear`.
+    fn param(&mut self, rest: &str) -> anyhow::Result<()> {
+        if rest == "clear" {
+            self.params.clear();
+            return Ok(());
+        }
+        let (name, expr) = rest
+            .split_once("=>")
+            .ok_or_else(|| anyhow!("usage: :param NAME => VALUE (a Cypher expression)"))?;
+        let name = name.trim().trim_start_matches('$');
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            bail!("`{name}` is not a parameter name");
+        }
+        let value = self.evaluate(expr.trim())?;
+        self.note(&format!("${name} = {value}"));
+        self.params.insert(name.to_owned(), value);
+        Ok(())
+    }
+
+    /// Evaluates a Cypher expression with the current parameters.
+    fn evaluate(&self, expr: &str) -> anyhow::Result<Value> {
+        let text = format!("RETURN {expr} AS value");
+        self.interrupt.clear();
+        match self.db.query(&text, self.params.clone()) {
+            Ok(result) => Ok(result
+                .rows
+                .first()
+                .and_then(|r| r.values().first().cloned())
+                .unwrap_or(Value::Null)),
+            Err(e) => {
+                self.print_error(&e, &text, &Origin::typed());
+                Err(anyhow!(
+                    "the value of the parameter is not a valid expression"
+                ))
+            }
+        }
+    }
+
+    fn list_params(&mut self) -> anyhow::Result<()> {
+        if self.params.is_empty() {
+            self.note("no parameters (set one with :param name => value)");
+            return Ok(());
+        }
+        let rows: Vec<Vec<Value>> = self
+            .params
+            .iter()
+            .map(|(k, v)| vec![Value::String(format!("${k}")), Value::String(v.to_string())])
+            .collect();
+        let (format, layout) = (self.format, self.layout());
+        let mut out = self.sink();
+        write_rows(&mut out, &["name", "value"], &rows, format, layout)?;
+        Ok(())
+    }
+
+    fn set_format(&mut self, rest: &str) -> anyhow::Result<()> {
+        if rest.is_empty() {
+            println!("{}", self.format.name());
+            return Ok(());
+        }
+        self.format = Format::parse(rest).ok_or_else(|| {
+            anyhow!(
+                "unknown format `{rest}`; one of {}",
+                Format::NAMES.join(", ")
+            )
+        })?;
+        Ok(())
+    }
+
+    fn set_timing(&mut self, rest: &str) -> anyhow::Result<()> {
+        self.timing = match rest {
+            "on" => true,
+            "off" => false,
+            "" => !self.timing,
+            other => bail!("usage: :timing on|off, not `{other}`"),
+        };
+        self.note(if self.timing {
+            "timing on"
+        } else {
+            "timing off"
+        });
+        Ok(())
+    }
+
+    fn source(&mut self, rest: &str) -> anyhow::Result<()> {
+        if rest.is_empty() {
+            bail!("usage: :source FILE");
+        }
+        let path = expand_home(rest);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        self.run_text(&text, &Origin::file(path.display().to_string()))
+            .map_err(|Failed| anyhow!("{} stopped at the error above", path.display()))
+    }
+
+    fn set_output(&mut self, rest: &str) -> anyhow::Result<()> {
+        if let Some((path, mut file)) = self.output.take() {
+            file.flush()?;
+            self.note(&format!("results written to {}", path.display()));
+        }
+        if rest.is_empty() {
+            return Ok(());
+        }
+        let path = expand_home(rest);
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        self.note(&format!(
+            "results now go to {} (:output alone sends them back here)",
+            path.display()
+        ));
+        self.output = Some((path, io::BufWriter::new(file)));
+        Ok(())
+    }
+}
+
+/// The `:` commands with their usage, for `:help` and completion.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (":help [topic]", "this help, or help on a topic"),
+    (
+        ":schema",
+        "labels and relationship types with counts, property keys with their value types, indexes, constraints",
+    ),
+    (
+        ":param name => value",
+        "set a parameter ($name) to the value of a Cypher expression",
+    ),
+    (":params", "list the parameters"),
+    (":param clear", "remove every parameter"),
+    (
+        ":format table|csv|json|jsonl|markdown",
+        "how results are printed",
+    ),
+    (":timing on|off", "print the time each statement takes"),
+    (":source FILE", "run the statements of a file"),
+    (
+        ":output [FILE]",
+        "send results to a file; alone, back to the terminal",
+    ),
+    (
+        ":begin",
+        "open a transaction: the following statements run in it",
+    ),
+    (":commit", "commit the open transaction"),
+    (":rollback", "discard the open transaction"),
+    (
+        ":explain QUERY",
+        "show the plan of a query without running it",
+    ),
+    (
+        ":profile QUERY",
+        "run a query and show its plan with rows and time per operator",
+    ),
+    (":quit", "leave (Ctrl-D too)"),
+];
+
+fn count_value(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => dirs::home_dir().map_or_else(|| PathBuf::from(path), |h| h.join(rest)),
+        None => PathBuf::from(path),
+    }
+}
+
+/// Writes rows that are not a query result (the schema, the parameters).
+fn write_rows(
+    out: &mut dyn Write,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    format: Format,
+    layout: Layout,
+) -> io::Result<()> {
+    if rows.is_empty() && !format.is_machine() {
+        return writeln!(out, "{}", style("(none)").dim());
+    }
+    let columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
+    let rows: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+    render::write_rows(out, &columns, &rows, format, layout).map(|_| ())
+}
+
+/// An error's type as the TCK names it, its message, and its byte offset in the statement.
+fn describe(error: &crate::Error) -> (String, String, Option<usize>) {
+    match error {
+        crate::Error::Syntax(e) => (
+            format!("SyntaxError.{}", e.kind.tck_name()),
+            e.message.clone(),
+            Some(e.span.start),
+        ),
+        crate::Error::Plan(e) => (
+            format!("SyntaxError.{:?}", e.kind),
+            e.message.clone(),
+            Some(e.span.start),
+        ),
+        crate::Error::Exec(e) => (format!("{:?}", e.kind()), e.to_string(), None),
+        crate::Error::Storage(e) => ("StorageError".to_owned(), e.to_string(), None),
+        crate::Error::Value(e) => (format!("{:?}", e.kind()), e.to_string(), None),
+        other => ("Error".to_owned(), other.to_string(), None),
+    }
+}
+
+/// Splits text into statements at `;` outside strings, quoted names and comments. Returns each
+/// statement's byte offset and text, without the `;`.
+#[must_use]
+pub fn split_statements(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    if bytes[i] == b'\\' && quote != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => {
+                pieces.push((start, &text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        pieces.push((start, &text[start..]));
+    }
+    pieces
+        .into_iter()
+        .filter(|(_, p)| !p.trim().is_empty())
+        .collect()
+}
+
+/// What `:schema` and completion know of the graph, from counts and a bounded sample of nodes.
+pub struct SchemaSample {
+    /// Label, node count, and per property key the value types seen.
+    pub labels: Vec<(String, u64, BTreeMap<String, BTreeSet<String>>)>,
+    /// Relationship type, count, and per property key the value types seen.
+    pub types: Vec<(String, u64, BTreeMap<String, BTreeSet<String>>)>,
+}
+
+/// Counts every label and type and samples up to `SAMPLE_NODES` nodes per label (and their
+/// outgoing relationships) for property keys and value types.
+pub fn sample_schema(db: &Database) -> crate::Result<SchemaSample> {
+    let graph = db.begin_read();
+    let mut labels = Vec::new();
+    let mut type_keys: BTreeMap<u32, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for (id, name) in (0u32..).zip(graph.label_names()) {
+        let count = graph.count_nodes(Some(id))?;
+        if count == 0 {
+            continue;
+        }
+        let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let nodes = graph.nodes_with_label(id)?;
+        let mut edges = Vec::new();
+        for &node in nodes.iter().take(SAMPLE_NODES) {
+            for (key, value) in graph.node_properties(node)? {
+                if let Some(key) = graph.key_name(key) {
+                    keys.entry(key.to_owned())
+                        .or_default()
+                        .insert(value.type_name().to_owned());
+                }
+            }
+            edges.clear();
+            graph.expand(node, Direction::Outgoing, &[], &mut edges)?;
+            for edge in edges.iter().take(SAMPLE_NODES) {
+                let entry = type_keys.entry(edge.rel_type).or_default();
+                if entry.len() > 64 {
+                    continue;
+                }
+                for (key, value) in graph.rel_properties(edge.rel)? {
+                    if let Some(key) = graph.key_name(key) {
+                        entry
+                            .entry(key.to_owned())
+                            .or_default()
+                            .insert(value.type_name().to_owned());
+                    }
+                }
+            }
+        }
+        labels.push((name.clone(), count, keys));
+    }
+    let mut types = Vec::new();
+    for (id, name) in (0u32..).zip(graph.type_names()) {
+        let count = graph.count_relationships(Some(id))?;
+        if count > 0 {
+            types.push((
+                name.clone(),
+                count,
+                type_keys.remove(&id).unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(SchemaSample { labels, types })
+}
+
+/// The property keys seen on up to `SAMPLE_NODES` nodes of `label`, for completion.
+pub fn label_keys(db: &Database, label: &str) -> Vec<String> {
+    let graph = db.begin_read();
+    let mut keys = BTreeSet::new();
+    if let Ok(nodes) = graph.nodes_labelled(label) {
+        for node in nodes.into_iter().take(SAMPLE_NODES) {
+            if let Ok(props) = graph.node_properties(node) {
+                keys.extend(
+                    props
+                        .into_iter()
+                        .filter_map(|(k, _)| graph.key_name(k).map(str::to_owned)),
+                );
+            }
+        }
+    }
+    keys.into_iter().collect()
+}
+
+/// Parses a `--now` value: a date or datetime in ISO 8601.
+pub fn parse_now(text: &str) -> anyhow::Result<DateTime> {
+    DateTime::parse(text).map_err(|e| anyhow!("--now {text}: {e}"))
+}
+
+/// A parameter given as `--param k=v`: the value is JSON when it parses as JSON, else a string.
+pub fn parse_param(text: &str) -> anyhow::Result<(String, Value)> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--param {text}: expected NAME=VALUE"))?;
+    let key = key.trim().trim_start_matches('$');
+    if key.is_empty() {
+        bail!("--param {text}: the name is empty");
+    }
+    let value = match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(json) => {
+            serde_json::from_value::<Value>(json).with_context(|| format!("--param {key}"))?
+        }
+        Err(_) => Value::String(value.to_owned()),
+    };
+    Ok((key.to_owned(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_outside_strings_and_comments() {
+        let text = "RETURN 'a;b' AS x; // c;d\nRETURN 2 /* ; */;\n\n";
+        let pieces: Vec<&str> = split_statements(text).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(pieces, ["RETURN 'a;b' AS x", " // c;d\nRETURN 2 /* ; */"]);
+    }
+
+    #[test]
+    fn params_are_json_or_strings() {
+        assert_eq!(parse_param("n=5").unwrap().1, Value::Int(5));
+        assert_eq!(parse_param("s=abc").unwrap().1, Value::from("abc"));
+        assert_eq!(
+            parse_param("l=[1,\"x\"]").unwrap().1,
+            Value::List(vec![Value::Int(1), Value::from("x")])
+        );
+        assert!(parse_param("novalue").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! Running statements without the shell: `cordial run FILE...`, `cordial -c QUERY` and queries
+//! piped on stdin. Opens the session the options describe (shared with the shell), runs the
+//! statements in order and reports failure through the exit code. Output in csv, json and jsonl
+//! carries only data: no banners, no colours when not a terminal.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+use super::args::ScriptOptions;
+use super::commands::{self, OnError, Origin, Session};
+use super::render::Format;
+use crate::Database;
+
+/// At least one statement failed; its error has been printed. Exits with a failure code.
+#[derive(Debug, thiserror::Error)]
+#[error("statements failed")]
+pub struct StatementsFailed;
+
+/// Opens the database the options describe and a session on it.
+pub fn open_session(
+    db_path: &Path,
+    options: &ScriptOptions,
+    interactive: bool,
+) -> anyhow::Result<Session> {
+    let db = if options.read_only {
+        Database::open_read_only(db_path)
+    } else {
+        Database::open(db_path)
+    }
+    .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    session_on(db, options, interactive)
+}
+
+/// A session on an open database, with the options' clock, parameters and format.
+pub fn session_on(
+    db: Database,
+    options: &ScriptOptions,
+    interactive: bool,
+) -> anyhow::Result<Session> {
+    let db = match &options.now {
+        Some(text) => db.with_now(Some(commands::parse_now(text)?)),
+        None => db,
+    };
+    let format = match &options.format {
+        Some(name) => Format::parse(name).with_context(|| format!("unknown format {name}"))?,
+        None => Format::Table,
+    };
+    let mut session = Session::new(db, format, interactive);
+    if let Some(path) = &options.params_file {
+        session.params = super::bench::load_params(path)?;
+    }
+    for param in &options.params {
+        let (key, value) = commands::parse_param(param)?;
+        session.params.insert(key, value);
+    }
+    session.on_error = if options.continue_on_error {
+        OnError::Continue
+    } else {
+        OnError::Stop
+    };
+    Ok(session)
+}
+
+/// Runs `-c QUERY`, then each file, or the queries on stdin when there is neither.
+pub fn run(
+    db_path: &Path,
+    files: &[PathBuf],
+    query: Option<&str>,
+    options: &ScriptOptions,
+) -> anyhow::Result<()> {
+    let from_stdin = files.is_empty() && query.is_none();
+    if from_stdin && std::io::stdin().is_terminal() {
+        bail!("nothing to run: give FILE..., -c QUERY, or pipe queries on stdin");
+    }
+    let mut session = open_session(db_path, options, std::io::stdout().is_terminal())?;
+    // Scripts print the time only when asked for; their output should repeat.
+    session.timing = false;
+    let mut ok = true;
+    let stop = |ok: bool, session: &Session| !ok && session.on_error == OnError::Stop;
+    if let Some(query) = query {
+        ok &= session.run_text(query, &Origin::file("-c")).is_ok();
+    }
+    for file in files {
+        if stop(ok, &session) {
+            break;
+        }
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        ok &= session
+            .run_text(&text, &Origin::file(file.display().to_string()))
+            .is_ok();
+    }
+    if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read stdin")?;
+        ok &= session.run_text(&text, &Origin::file("<stdin>")).is_ok();
+    }
+    session.finish();
+    session.db.close()?;
+    if ok {
+        Ok(())
+    } else {
+        Err(StatementsFailed.into())
+    }
+}

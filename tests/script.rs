@@ -1,0 +1,419 @@
+//! `cordial run`, `cordial -c` and queries on stdin, driven through the real binary: every output
+//! format parsed back, exit codes, fail-fast and continue-on-error, parameters, the pinned clock,
+//! read-only databases and transactions in scripts.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn cordial(db: &Path, args: &[&str], stdin: &str) -> Out {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cordial"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the cordial binary");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// A database with two customers, made through `-c`.
+fn sample(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("db");
+    let out = cordial(
+        &db,
+        &[
+            "-c",
+            "CREATE (:Customer {id: 'c-1', name: 'Acme, Inc.', score: 1.5, tags: ['a', 'b'], since: date('2024-01-02')}), \
+             (:Customer {id: 'c-2', name: 'Birch \"B\" Ltd', score: 2.0, tags: [], since: date('2025-03-04')})",
+        ],
+        "",
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    db
+}
+
+const QUERY: &str = "MATCH (c:Customer) RETURN c.id AS id, c.name AS name, c.score AS score, c.tags AS tags, c.since AS since ORDER BY id";
+
+#[test]
+fn csv_parses_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let out = cordial(&db, &["run", "-c", QUERY, "--format", "csv"], "");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["id", "name", "score", "tags", "since"]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["c-1", "Acme, Inc.", "1.5", "[\"a\",\"b\"]", "2024-01-02"],
+            ["c-2", "Birch \"B\" Ltd", "2.0", "[]", "2025-03-04"]
+        ]
+    );
+    assert!(!out.stdout.contains('\x1b'), "no colours in csv");
+}
+
+#[test]
+fn json_and_jsonl_parse_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let expected = serde_json::json!([
+        {"id": "c-1", "name": "Acme, Inc.", "score": 1.5, "tags": ["a", "b"], "since": "2024-01-02"},
+        {"id": "c-2", "name": "Birch \"B\" Ltd", "score": 2.0, "tags": [], "since": "2025-03-04"}
+    ]);
+    let out = cordial(&db, &["-c", QUERY, "--format", "json"], "");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let parsed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(parsed, expected);
+
+    let out = cordial(&db, &["-c", QUERY, "--format", "jsonl"], "");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(serde_json::Value::Array(rows), expected);
+    // Keys come in column order.
+    assert!(
+        out.stdout.starts_with("{\"id\":\"c-1\",\"name\":"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn markdown_and_table_parse_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let out = cordial(&db, &["-c", QUERY, "--format", "markdown"], "");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let cells = |line: &str| -> Vec<String> {
+        line.trim_matches('|')
+            .split(" | ")
+            .map(|c| c.trim().to_owned())
+            .collect()
+    };
+    assert_eq!(cells(lines[0]), ["id", "name", "score", "tags", "since"]);
+    assert_eq!(lines[1], "|---|---|---|---|---|");
+    assert_eq!(
+        cells(lines[2]),
+        ["c-1", "Acme, Inc.", "1.5", "['a', 'b']", "2024-01-02"]
+    );
+    assert_eq!(cells(lines[3])[0], "c-2");
+
+    let out = cordial(&db, &["-c", QUERY], "");
+    let rows: Vec<Vec<String>> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| {
+            l.trim_matches('│')
+                .split('│')
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows[0], ["id", "name", "score", "tags", "since"]);
+    assert_eq!(
+        rows[1],
+        ["c-1", "Acme, Inc.", "1.5", "['a', 'b']", "2024-01-02"]
+    );
+    assert!(out.stdout.contains("2 rows"), "{}", out.stdout);
+}
+
+#[test]
+fn exit_codes_and_error_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let ok = cordial(&db, &["-c", "RETURN 1 AS one"], "");
+    assert_eq!(ok.code, Some(0));
+
+    let syntax = cordial(&db, &["-c", "MATCH (c:Customer RETURN c"], "");
+    assert_eq!(syntax.code, Some(1));
+    assert!(syntax.stderr.contains("SyntaxError"), "{}", syntax.stderr);
+    let lines: Vec<&str> = syntax.stderr.lines().collect();
+    let source = lines
+        .iter()
+        .position(|l| l.ends_with("MATCH (c:Customer RETURN c"))
+        .expect("the query line");
+    let caret = lines[source + 1];
+    let column = |line: &str, needle: &str| line.find(needle).unwrap();
+    assert_eq!(
+        column(caret, "^"),
+        column(lines[source], "RETURN"),
+        "{}",
+        syntax.stderr
+    );
+    assert!(syntax.stderr.contains("-c:1:19"), "{}", syntax.stderr);
+
+    let runtime = cordial(&db, &["-c", "RETURN 1 / 0 AS x"], "");
+    assert_eq!(runtime.code, Some(1));
+    assert!(
+        runtime.stderr.contains("ArithmeticError"),
+        "{}",
+        runtime.stderr
+    );
+
+    let undefined = cordial(&db, &["-c", "MATCH (n) RETURN m"], "");
+    assert_eq!(undefined.code, Some(1));
+    assert!(
+        undefined.stderr.contains("UndefinedVariable"),
+        "{}",
+        undefined.stderr
+    );
+}
+
+#[test]
+fn fail_fast_stops_and_continue_on_error_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let file = tmp.path().join("three.cypher");
+    std::fs::write(
+        &file,
+        "// the first works\nRETURN 1 AS a;\n\nRETURN 1 / 0 AS b;\nRETURN 3 AS c;\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let out = cordial(&db, &["run", file, "--format", "csv"], "");
+    assert_eq!(out.code, Some(1));
+    assert_eq!(out.stdout, "a\n1\n");
+    assert!(
+        out.stderr.contains("three.cypher: the statement on line 4"),
+        "{}",
+        out.stderr
+    );
+
+    let out = cordial(
+        &db,
+        &["run", file, "--format", "csv", "--continue-on-error"],
+        "",
+    );
+    assert_eq!(out.code, Some(1), "a failure still fails the run");
+    assert_eq!(out.stdout, "a\n1\nc\n3\n");
+
+    let out = cordial(&db, &["run", file, file, "--format", "csv"], "");
+    assert_eq!(out.stdout, "a\n1\n", "fail-fast stops before the next file");
+}
+
+#[test]
+fn parameters_from_a_file_and_the_command_line_are_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let params = tmp.path().join("params.json");
+    std::fs::write(&params, r#"{"id": "c-2", "n": 41, "flags": [true, false]}"#).unwrap();
+    let query = "MATCH (c:Customer {id: $id}) RETURN c.name AS name, $n + 1 AS n, size($flags) AS flags, $extra AS extra";
+    let out = cordial(
+        &db,
+        &[
+            "run",
+            "-c",
+            query,
+            "--params-file",
+            params.to_str().unwrap(),
+            "--param",
+            "extra=7",
+            "--format",
+            "jsonl",
+        ],
+        "",
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let row: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(
+        row,
+        serde_json::json!({"name": "Birch \"B\" Ltd", "n": 42, "flags": 2, "extra": 7})
+    );
+
+    // --param wins over the file; a value that is not JSON is a string.
+    let out = cordial(
+        &db,
+        &[
+            "-c",
+            "RETURN $id AS id",
+            "--params-file",
+            params.to_str().unwrap(),
+            "--param",
+            "id=c-1",
+            "--format",
+            "jsonl",
+        ],
+        "",
+    );
+    assert_eq!(out.stdout.trim(), r#"{"id":"c-1"}"#);
+
+    let missing = cordial(&db, &["-c", "RETURN $nope AS x"], "");
+    assert_eq!(missing.code, Some(1));
+    assert!(
+        missing.stderr.contains("ParameterMissing"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn queries_on_stdin_run_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let out = cordial(
+        &db,
+        &["--format", "csv"],
+        "MATCH (c:Customer) SET c.seen = true;\nMATCH (c:Customer) WHERE c.seen RETURN count(c) AS n;",
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout, "n\n2\n");
+    let out = cordial(&db, &["run", "--format", "csv"], "RETURN 'x;y' AS s");
+    assert_eq!(out.stdout, "s\nx;y\n");
+}
+
+#[test]
+fn now_pins_the_clock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let out = cordial(
+        &db,
+        &[
+            "-c",
+            "RETURN date() AS d, datetime() AS t",
+            "--now",
+            "2025-01-01T09:30:00Z",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout, "d,t\n2025-01-01,2025-01-01T09:30Z\n");
+    let bad = cordial(&db, &["-c", "RETURN 1", "--now", "yesterday"], "");
+    assert_eq!(bad.code, Some(1));
+    assert!(bad.stderr.contains("--now yesterday"), "{}", bad.stderr);
+}
+
+#[test]
+fn read_only_refuses_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let out = cordial(
+        &db,
+        &["--read-only", "-c", "CREATE (:Customer {id: 'c-9'})"],
+        "",
+    );
+    assert_eq!(out.code, Some(1));
+    let count = cordial(
+        &db,
+        &[
+            "--read-only",
+            "-c",
+            "MATCH (c:Customer) RETURN count(c) AS n",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(count.code, Some(0), "{}", count.stderr);
+    assert_eq!(count.stdout, "n\n2\n");
+}
+
+#[test]
+fn transactions_in_scripts_commit_or_roll_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let script = "BEGIN; CREATE (:Customer {id: 'c-3'}); ROLLBACK;\n\
+                  BEGIN; CREATE (:Customer {id: 'c-4'}); MATCH (c:Customer) RETURN count(c) AS inside; COMMIT;\n\
+                  MATCH (c:Customer) RETURN collect(c.id) AS ids;";
+    let out = cordial(&db, &["--format", "jsonl"], script);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "{\"inside\":3}\n{\"ids\":[\"c-1\",\"c-2\",\"c-4\"]}\n"
+    );
+
+    // A transaction left open at the end is rolled back; a failed statement inside one
+    // changes nothing.
+    let out = cordial(
+        &db,
+        &["--continue-on-error"],
+        "BEGIN; CREATE (:Customer {id: 'c-5'}); CREATE (:Customer {id: 'c-6'}) WITH 1 AS x RETURN x / 0;",
+    );
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("rolled back"), "{}", out.stderr);
+    let count = cordial(
+        &db,
+        &[
+            "-c",
+            "MATCH (c:Customer) RETURN count(c) AS n",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(count.stdout, "n\n3\n");
+}
+
+#[test]
+fn a_failed_write_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let out = cordial(
+        &db,
+        &[
+            "-c",
+            "UNWIND [1, 2, 0] AS x CREATE (:Customer {id: 'n' + toString(10 / x)})",
+        ],
+        "",
+    );
+    assert_eq!(out.code, Some(1));
+    let count = cordial(
+        &db,
+        &[
+            "-c",
+            "MATCH (c:Customer) RETURN count(c) AS n",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(count.stdout, "n\n2\n");
+}
+
+#[test]
+fn run_without_anything_to_run_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let out = cordial(&db, &["run", "/no/such/file.cypher"], "");
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("/no/such/file.cypher"),
+        "{}",
+        out.stderr
+    );
+}
