@@ -417,3 +417,45 @@ fn run_without_anything_to_run_says_so() {
         out.stderr
     );
 }
+
+#[test]
+fn the_demo_answers_its_example_questions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut input = String::new();
+    for (_, query) in cordial::domain::sample::QUESTIONS {
+        input.push_str(&query.replace('\n', " "));
+        input.push_str(";\n");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_cordial"))
+        .arg("demo")
+        .env("CORDIAL_HISTORY", tmp.path().join("history.txt"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(input.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    for (question, _) in cordial::domain::sample::QUESTIONS {
+        assert!(stdout.contains(question), "{stdout}");
+    }
+    // Each question gives a table with at least one row.
+    let answered = stdout
+        .lines()
+        .filter_map(|l| l.split(',').next())
+        .filter(|f| f.ends_with(" row") || f.ends_with(" rows"))
+        .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()) && !f.starts_with("0 rows"))
+        .count();
+    assert_eq!(
+        answered,
+        cordial::domain::sample::QUESTIONS.len(),
+        "{stdout}"
+    );
+}

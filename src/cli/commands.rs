@@ -223,10 +223,11 @@ impl Session {
         Ok(())
     }
 
-    /// A message for the person at the terminal; scripts stay quiet.
+    /// A message for the person at the terminal, on stderr so that it never mixes with data;
+    /// scripts stay quiet.
     fn note(&self, message: &str) {
         if self.interactive {
-            println!("{}", style(message).dim());
+            eprintln!("{}", style(message).dim().for_stderr());
         }
     }
 

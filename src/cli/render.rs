@@ -61,8 +61,9 @@ pub struct Layout {
     pub max_rows: Option<usize>,
 }
 
-/// Narrowest a cut column may become before the table switches to the vertical view.
-const MIN_COLUMN: usize = 6;
+/// Narrowest a cut column may become before the table switches to the vertical view: narrower
+/// cells say too little to be worth a table.
+const MIN_COLUMN: usize = 10;
 
 /// Writes a result in `format`. Returns how many rows were left out by `layout.max_rows`.
 pub fn write_result(
@@ -222,18 +223,27 @@ fn fit_widths(natural: &[usize], limit: usize) -> Option<Vec<usize>> {
         return Some(natural.to_vec());
     }
     let room = limit.checked_sub(overhead)?;
-    if room < MIN_COLUMN * natural.len() {
+    if room < natural.iter().map(|n| (*n).min(MIN_COLUMN)).sum() {
         return None;
     }
     // Lower a common cap until the columns fit: narrow columns keep their width, wide ones are
     // cut to the cap, and what is left over is shared out from the left.
     let mut widths = natural.to_vec();
-    let mut cap = natural.iter().copied().max().unwrap_or(0);
-    while widths.iter().sum::<usize>() > room && cap > MIN_COLUMN {
-        cap -= 1;
+    let mut cap = natural.iter().copied().max().unwrap_or(0).min(room);
+    loop {
         for (w, n) in widths.iter_mut().zip(natural) {
             *w = (*n).min(cap);
         }
+        if widths.iter().sum::<usize>() <= room || cap <= MIN_COLUMN {
+            break;
+        }
+        cap -= 1;
+    }
+    let mut left = room.saturating_sub(widths.iter().sum());
+    for (w, n) in widths.iter_mut().zip(natural) {
+        let more = (n - *w).min(left);
+        *w += more;
+        left -= more;
     }
     Some(widths)
 }
@@ -371,7 +381,8 @@ mod tests {
         assert_eq!(fit_widths(&[3, 40], 100), Some(vec![3, 40]));
         let fitted = fit_widths(&[3, 40, 30], 40).unwrap();
         assert_eq!(fitted[0], 3);
-        assert!(fitted.iter().sum::<usize>() + 10 <= 40);
+        assert_eq!(fitted.iter().sum::<usize>() + 10, 40);
+        assert!(fitted[1] >= MIN_COLUMN && fitted[2] >= MIN_COLUMN);
         assert_eq!(fit_widths(&[30; 20], 40), None);
     }
 

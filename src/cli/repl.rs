@@ -56,6 +56,7 @@ struct TempDir {
 
 impl TempDir {
     fn new() -> anyhow::Result<TempDir> {
+        remove_abandoned_demos();
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -64,6 +65,30 @@ impl TempDir {
         std::fs::create_dir_all(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(TempDir { path })
+    }
+}
+
+/// Removes the demo copies of shells that were killed before they could clean up (their
+/// process is gone). Only where `/proc` tells which processes live.
+fn remove_abandoned_demos() {
+    let proc = Path::new("/proc");
+    if !proc.is_dir() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("cordial-demo-")) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().filter(|p| p.parse::<u32>().is_ok()) else {
+            continue;
+        };
+        if !proc.join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
