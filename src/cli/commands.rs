@@ -332,7 +332,10 @@ impl Session {
         );
         match offset {
             Some(offset) => {
-                let offset = offset.min(source.len());
+                let mut offset = offset.min(source.len());
+                while !source.is_char_boundary(offset) {
+                    offset -= 1;
+                }
                 let before = &source[..offset];
                 let line_index = before.matches('\n').count();
                 let line_start = before.rfind('\n').map_or(0, |i| i + 1);

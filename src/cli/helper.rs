@@ -104,10 +104,10 @@ impl ShellHelper {
                         .collect(),
                 );
             }
-            Some(':') => match open_bracket(&before[..start]) {
-                Some('[') => self.types(),
-                _ => self.labels(),
-            },
+            Some(':') if open_bracket(&before[..start]) == Some('[') => self.types(),
+            Some(':') if open_bracket(&before[..start]) == Some('(') => self.labels(),
+            // After `:` in a map literal comes a value: nothing to offer.
+            Some(':') => Vec::new(),
             Some('$') => self.params.clone(),
             Some('.') => {
                 let procedures = dotted_names(dotted);

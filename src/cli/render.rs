@@ -386,6 +386,50 @@ mod tests {
         assert_eq!(fit_widths(&[30; 20], 40), None);
     }
 
+    fn render(rows: &[Vec<Value>], layout: Layout) -> (String, usize) {
+        let columns = vec!["name".to_owned(), "note".to_owned()];
+        let rows: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+        let mut out = Vec::new();
+        let left = write_rows(&mut out, &columns, &rows, Format::Table, layout).unwrap();
+        (String::from_utf8(out).unwrap(), left)
+    }
+
+    #[test]
+    fn wide_tables_are_cut_or_turned_vertical_and_long_ones_capped() {
+        let long = "x".repeat(200);
+        let rows = vec![vec![Value::from("Acme"), Value::from(long.as_str())]];
+        let (cut, _) = render(
+            &rows,
+            Layout {
+                width: Some(60),
+                max_rows: None,
+            },
+        );
+        assert!(cut.lines().all(|l| measure_text_width(l) <= 60), "{cut}");
+        assert!(cut.contains("x…"), "{cut}");
+
+        let (vertical, _) = render(
+            &rows,
+            Layout {
+                width: Some(18),
+                max_rows: None,
+            },
+        );
+        assert!(vertical.starts_with("─[ row 1 ]─"), "{vertical}");
+        assert!(vertical.contains(&format!("note │ {long}")), "{vertical}");
+
+        let many: Vec<Vec<Value>> = (0..10).map(|i| vec![Value::Int(i), Value::Null]).collect();
+        let (capped, left) = render(
+            &many,
+            Layout {
+                width: None,
+                max_rows: Some(3),
+            },
+        );
+        assert_eq!(left, 7);
+        assert_eq!(capped.lines().filter(|l| l.starts_with("│ ")).count(), 4);
+    }
+
     #[test]
     fn truncation_ends_in_an_ellipsis() {
         assert_eq!(truncate("abcdefgh", 5), "abcd…");
