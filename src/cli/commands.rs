@@ -165,8 +165,16 @@ impl Session {
         match outcome {
             Ok(Some((result, elapsed))) => {
                 let explain = matches!(statement, Statement::Explain(_));
-                self.print_result(&result, explain, elapsed)
-                    .map_err(|e| self.print_error_message(&e))
+                self.print_result(&result, explain, elapsed).map_err(|e| {
+                    if e.downcast_ref::<io::Error>()
+                        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+                    {
+                        // The reader (`head`, a closed pager) has what it wanted; the
+                        // statement itself succeeded and anything it wrote is committed.
+                        std::process::exit(0);
+                    }
+                    self.print_error_message(&e)
+                })
             }
             Ok(None) => Ok(()),
             Err(error) => {
