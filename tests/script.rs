@@ -221,7 +221,7 @@ fn fail_fast_stops_and_continue_on_error_goes_on() {
     assert_eq!(out.code, Some(1), "a failure still fails the run");
     assert_eq!(out.stdout, "a\n1\nc\n3\n");
 
-    let out = cordial(&db, &["run", file, file, "--format", "csv"], "");
+    let out = cordial(&db, &["--format", "csv", "run", file, file], "");
     assert_eq!(out.stdout, "a\n1\n", "fail-fast stops before the next file");
 }
 

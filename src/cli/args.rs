@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 /// How statements run and print, for the shell, `-c`, stdin and `cordial run`.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct ScriptOptions {
     /// A query parameter: `--param id=c-42`, `--param limit=10`; the value is JSON when it
     /// parses as JSON (numbers, booleans, lists, "strings"), else a string. Repeatable.

@@ -115,16 +115,24 @@ impl ShellHelper {
                     return (dotted_start, procedures);
                 }
                 let variable = last_identifier(&before[..start - 1]);
-                match variable.and_then(|v| label_of(line, v)) {
-                    Some(label) => {
-                        let keys = commands::label_keys(&self.db, &label);
-                        if keys.is_empty() {
-                            self.all_keys()
-                        } else {
-                            keys
-                        }
-                    }
-                    None => self.all_keys(),
+                let keys = match variable {
+                    Some(v) => match (label_of(line, v, '('), label_of(line, v, '[')) {
+                        (Some(label), _) => commands::label_keys(&self.db, &label),
+                        (None, Some(rel_type)) => commands::sample_schema(&self.db)
+                            .ok()
+                            .and_then(|schema| {
+                                schema.types.into_iter().find(|(t, _, _)| *t == rel_type)
+                            })
+                            .map(|(_, _, keys)| keys.into_keys().collect())
+                            .unwrap_or_default(),
+                        (None, None) => Vec::new(),
+                    },
+                    None => Vec::new(),
+                };
+                if keys.is_empty() {
+                    self.all_keys()
+                } else {
+                    keys
                 }
             }
             _ => {
@@ -187,10 +195,11 @@ fn last_identifier(text: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
-/// The label given to `variable` in a node pattern of `text`: `(c:Customer` gives `Customer`.
-fn label_of(text: &str, variable: &str) -> Option<String> {
+/// The label (or type) given to `variable` in a node (or relationship) pattern of `text`,
+/// opened by `open`: `(c:Customer` gives `Customer`, `[r:SERVES` gives `SERVES`.
+fn label_of(text: &str, variable: &str, open: char) -> Option<String> {
     let mut rest = text;
-    while let Some(i) = rest.find('(') {
+    while let Some(i) = rest.find(open) {
         rest = &rest[i + 1..];
         let inner = rest.trim_start();
         if let Some(after) = inner.strip_prefix(variable) {
@@ -463,11 +472,11 @@ mod tests {
 
     #[test]
     fn labels_are_found_for_variables() {
-        assert_eq!(
-            label_of("MATCH (c:Customer)-[:SERVES]-(s :Staff) RETURN s.", "s").as_deref(),
-            Some("Staff")
-        );
-        assert_eq!(label_of("MATCH (c) RETURN c.", "c"), None);
+        let text = "MATCH (c:Customer)-[r:SERVES]-(s :Staff) RETURN s.";
+        assert_eq!(label_of(text, "s", '(').as_deref(), Some("Staff"));
+        assert_eq!(label_of(text, "r", '[').as_deref(), Some("SERVES"));
+        assert_eq!(label_of(text, "r", '('), None);
+        assert_eq!(label_of("MATCH (c) RETURN c.", "c", '('), None);
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => repl::open(&args.db, &args.script),
         Some(Command::Demo) => repl::demo(&args.script),
         Some(Command::Run(run)) => {
-            script::run(&args.db, &run.files, run.query.as_deref(), &run.script)
+            let options = script::merge(&args.script, &run.script);
+            let query = run.query.as_deref().or(args.query.as_deref());
+            script::run(&args.db, &run.files, query, &options)
         }
         Some(Command::Import(import)) => run_import(&args.db, &import),
         Some(Command::Stats) => run_stats(&args.db),

@@ -18,6 +18,25 @@ use crate::Database;
 #[error("statements failed")]
 pub struct StatementsFailed;
 
+/// The options given before `run` combined with those after it (which win; parameters add up),
+/// so `cordial --format csv run FILE` and `cordial run FILE --format csv` mean the same.
+#[must_use]
+pub fn merge(before: &ScriptOptions, after: &ScriptOptions) -> ScriptOptions {
+    ScriptOptions {
+        params: before.params.iter().chain(&after.params).cloned().collect(),
+        params_file: after
+            .params_file
+            .clone()
+            .or_else(|| before.params_file.clone()),
+        format: after.format.clone().or_else(|| before.format.clone()),
+        now: after.now.clone().or_else(|| before.now.clone()),
+        read_only: before.read_only || after.read_only,
+        fail_fast: before.fail_fast || after.fail_fast,
+        continue_on_error: (before.continue_on_error || after.continue_on_error)
+            && !after.fail_fast,
+    }
+}
+
 /// Opens the database the options describe and a session on it.
 pub fn open_session(
     db_path: &Path,
