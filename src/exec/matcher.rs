@@ -344,6 +344,7 @@ fn expand(
         let mut edges = Vec::new();
         ctx.read().expand(from_id, direction, &types, &mut edges)?;
         for edge in edges {
+            ctx.check_interrupt()?;
             if !prel.bound && search.used.contains(&edge.rel) {
                 continue;
             }
@@ -448,6 +449,7 @@ fn var_length(
     let mut edges = Vec::new();
     ctx.read().expand(at, direction, types, &mut edges)?;
     for edge in edges {
+        ctx.check_interrupt()?;
         if search.used.contains(&edge.rel) {
             continue;
         }
@@ -534,6 +536,7 @@ fn shortest(
     queue.push_back(from_id);
     let mut edges = Vec::new();
     while let Some(node) = queue.pop_front() {
+        ctx.check_interrupt()?;
         let d = dist[&node];
         order.push(node);
         if target_fixed == Some(node) || length.max.is_some_and(|m| d >= m) {

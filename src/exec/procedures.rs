@@ -47,6 +47,12 @@ impl<'c, 'g> ProcedureContext<'c, 'g> {
         &self.ctx.now
     }
 
+    /// `Err(Interrupted)` once the statement was asked to stop (Ctrl-C in the shell): a long
+    /// procedure calls it now and then and returns the error.
+    pub fn check_interrupt(&self) -> Result<(), ExecError> {
+        self.ctx.check_interrupt()
+    }
+
     /// The statement's change counts, for a writing procedure to add to.
     pub fn stats_mut(&mut self) -> &mut Stats {
         &mut self.ctx.stats
