@@ -734,3 +734,110 @@ fn the_schema_installs_once() {
     let shown = run(&db, "SHOW CONSTRAINTS");
     assert!(shown.len() >= cordial::domain::schema::UNIQUE_IDS.len());
 }
+
+/// The statements of an example script, as text.
+fn statements(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("example");
+    let parsed =
+        cordial::syntax::parse_script(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    parsed
+        .into_iter()
+        .map(|(_, span)| text[span.start..span.end].to_owned())
+        .collect()
+}
+
+fn examples() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "cypher"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_example_question_runs_and_answers_on_the_sample() {
+    let files = examples();
+    // One file per analyst question of questions.md, and the weekly report.
+    assert_eq!(files.len(), 16, "{files:?}");
+    for file in &files {
+        for statement in statements(file) {
+            let on_sample = run(sample(), &statement);
+            assert!(
+                !on_sample.is_empty(),
+                "{}: no answer on the sample:\n{statement}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_question_examples_equal_the_reference_answers_on_the_bundle() {
+    // The reference answers of ../shared/bench/expected/N1000 count rows per question.
+    let index: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared_dir().join("bench/expected/N1000/index.json"))
+            .expect("index"),
+    )
+    .expect("json");
+    let mut checked = 0;
+    for file in examples() {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let Some(number) = name.strip_prefix('q').and_then(|r| r.get(..2)) else {
+            continue;
+        };
+        if name.starts_with("weekly") {
+            continue;
+        }
+        let id = format!("Q{number}");
+        let Some(expected) = index
+            .get(&id)
+            .and_then(|q| q.get("rows"))
+            .and_then(serde_json::Value::as_u64)
+        else {
+            continue;
+        };
+        let texts = statements(&file);
+        assert_eq!(texts.len(), 1, "{name}");
+        let rows = run(bundle(), &texts[0]);
+        assert_eq!(
+            rows.len() as u64,
+            expected,
+            "{name}: row count against {id}.csv"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 15);
+}
+
+#[test]
+fn cordial_init_installs_the_crm_schema_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("crm.db");
+    let init = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_cordial"))
+            .arg("--db")
+            .arg(&db)
+            .args(["init", "--schema", "crm"])
+            .output()
+            .expect("run cordial");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let n = cordial::domain::schema::UNIQUE_IDS.len() + cordial::domain::schema::INDEXES.len();
+    assert!(init().contains(&format!("{n} of {n}")));
+    assert!(init().contains(&format!("0 of {n}")));
+    let opened = Database::open(&db).expect("open");
+    let constraints = run(&opened, "SHOW CONSTRAINTS");
+    assert_eq!(constraints.len(), cordial::domain::schema::UNIQUE_IDS.len());
+}
