@@ -2,8 +2,6 @@
 //! types and keys by name (absent names read as empty), the procedure's reference day, and
 //! typed options from a map argument. Knows nothing of any one procedure.
 
-use std::collections::HashMap;
-
 use chrono::{Months, NaiveDate, NaiveDateTime};
 
 use crate::exec::ExecError;
@@ -15,7 +13,16 @@ use crate::value::{Date, DateTime, Map, NodeId, Value};
 /// relationships, null properties), as a query naming them would.
 pub struct View<'g> {
     pub graph: &'g dyn GraphRead,
-    keys: std::cell::RefCell<HashMap<&'static str, Option<KeyId>>>,
+    /// Resolved names: (kind, name, id). A procedure uses a dozen names, each millions of
+    /// times, so a short scan by pointer beats hashing the name every time.
+    names: std::cell::RefCell<Vec<(NameKind, &'static str, Option<u32>)>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameKind {
+    Label,
+    Type,
+    Key,
 }
 
 impl<'g> View<'g> {
@@ -23,32 +30,45 @@ impl<'g> View<'g> {
     pub fn new(graph: &'g dyn GraphRead) -> Self {
         View {
             graph,
-            keys: std::cell::RefCell::new(HashMap::new()),
+            names: std::cell::RefCell::new(Vec::new()),
         }
     }
 
+    fn resolve(&self, kind: NameKind, name: &'static str) -> Option<u32> {
+        let mut names = self.names.borrow_mut();
+        if let Some(found) = names
+            .iter()
+            .find(|(k, n, _)| *k == kind && (std::ptr::eq(*n, name) || *n == name))
+        {
+            return found.2;
+        }
+        let id = match kind {
+            NameKind::Label => self.graph.label_id(name),
+            NameKind::Type => self.graph.type_id(name),
+            NameKind::Key => self.graph.key_id(name),
+        };
+        names.push((kind, name, id));
+        id
+    }
+
     /// The nodes carrying `label`, ascending by id.
-    pub fn nodes(&self, label: &str) -> Result<Vec<NodeId>, ExecError> {
-        match self.graph.label_id(label) {
+    pub fn nodes(&self, label: &'static str) -> Result<Vec<NodeId>, ExecError> {
+        match self.resolve(NameKind::Label, label) {
             Some(l) => Ok(self.graph.nodes_with_label(l)?),
             None => Ok(Vec::new()),
         }
     }
 
     /// Whether `node` carries `label`.
-    pub fn has_label(&self, node: NodeId, label: &str) -> Result<bool, ExecError> {
-        match self.graph.label_id(label) {
+    pub fn has_label(&self, node: NodeId, label: &'static str) -> Result<bool, ExecError> {
+        match self.resolve(NameKind::Label, label) {
             Some(l) => Ok(self.graph.node_has_label(node, l)?),
             None => Ok(false),
         }
     }
 
     fn key(&self, name: &'static str) -> Option<KeyId> {
-        *self
-            .keys
-            .borrow_mut()
-            .entry(name)
-            .or_insert_with(|| self.graph.key_id(name))
+        self.resolve(NameKind::Key, name)
     }
 
     /// A node property, `Null` when absent.
@@ -111,10 +131,10 @@ impl<'g> View<'g> {
     pub fn edges(
         &self,
         node: NodeId,
-        rel_type: &str,
+        rel_type: &'static str,
         direction: Direction,
     ) -> Result<Vec<Edge>, ExecError> {
-        let Some(t) = self.graph.type_id(rel_type) else {
+        let Some(t) = self.resolve(NameKind::Type, rel_type) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -123,7 +143,7 @@ impl<'g> View<'g> {
     }
 
     /// The nodes at the other end of `node`'s `rel_type` relationships, one per relationship.
-    pub fn out(&self, node: NodeId, rel_type: &str) -> Result<Vec<NodeId>, ExecError> {
+    pub fn out(&self, node: NodeId, rel_type: &'static str) -> Result<Vec<NodeId>, ExecError> {
         Ok(self
             .edges(node, rel_type, Direction::Outgoing)?
             .into_iter()
@@ -131,7 +151,7 @@ impl<'g> View<'g> {
             .collect())
     }
 
-    pub fn inc(&self, node: NodeId, rel_type: &str) -> Result<Vec<NodeId>, ExecError> {
+    pub fn inc(&self, node: NodeId, rel_type: &'static str) -> Result<Vec<NodeId>, ExecError> {
         Ok(self
             .edges(node, rel_type, Direction::Incoming)?
             .into_iter()
@@ -196,8 +216,8 @@ impl<'g> View<'g> {
 
     /// The id of a relationship type, for callers expanding many types at once.
     #[must_use]
-    pub fn type_id(&self, name: &str) -> Option<TypeId> {
-        self.graph.type_id(name)
+    pub fn type_id(&self, name: &'static str) -> Option<TypeId> {
+        self.resolve(NameKind::Type, name)
     }
 }
 
