@@ -76,6 +76,16 @@ pub enum Command {
     /// Run a folder of query files against the database, each once cold and then --runs times
     /// warm, and print rows and min / median / max milliseconds per query.
     Bench(BenchArgs),
+    /// Create the database if needed and install a schema: `--schema crm` adds the standard
+    /// customer schema's unique ids and indexes (the same as `CALL crm.installSchema()`).
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The schema to install.
+    #[arg(long, value_parser = ["crm"])]
+    pub schema: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -62,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Some(Command::Import(import)) => run_import(&args.db, &import),
         Some(Command::Stats) => run_stats(&args.db),
+        Some(Command::Init(init)) => run_init(&args.db, init.schema.as_deref()),
         Some(Command::Bench(bench)) => {
             let db = crate::Database::open(&args.db)
                 .with_context(|| format!("cannot open {}", args.db.display()))?;
@@ -76,6 +77,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             )
         }
     }
+}
+
+/// `cordial init [--schema crm]`: opens (creating) the database and installs the schema.
+fn run_init(db_path: &Path, schema: Option<&str>) -> anyhow::Result<()> {
+    let db = Database::open(db_path)
+        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    if schema == Some("crm") {
+        let result = db
+            .query("CALL crm.installSchema()", crate::db::Params::new())
+            .context("cannot install the crm schema")?;
+        let created = result
+            .rows
+            .iter()
+            .filter(|r| matches!(r.value("created"), Some(crate::Value::Bool(true))))
+            .count();
+        println!(
+            "crm schema: {created} of {} constraints and indexes created in {}",
+            result.rows.len(),
+            db_path.display()
+        );
+    } else {
+        println!("database ready in {}", db_path.display());
+    }
+    db.close()?;
+    Ok(())
 }
 
 fn ascii_byte(c: char, what: &str) -> anyhow::Result<u8> {

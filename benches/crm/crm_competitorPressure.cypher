@@ -1,0 +1,1 @@
+CALL crm.competitorPressure({asOf: date('2025-01-01')}) YIELD competitor RETURN count(*) AS rows

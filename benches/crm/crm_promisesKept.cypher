@@ -1,0 +1,1 @@
+CALL crm.promisesKept({asOf: date('2025-01-01')}) YIELD staff RETURN count(*) AS rows
