@@ -576,3 +576,75 @@ fn compaction_keeps_the_graph_reclaims_space_and_refuses_an_open_store() {
         "no temporary directory is left"
     );
 }
+
+/// Runs the `cordial` binary with `--db db`.
+fn cli(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cordial"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run cordial")
+}
+
+#[test]
+fn the_command_line_exports_dumps_restores_and_compacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("db");
+    let db = with_schema(&db_path);
+    let expected = (canon(&db), schema(&db));
+    db.close().unwrap();
+    let text = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+
+    let out = dir.path().join("out");
+    let done = cli(
+        &db_path,
+        &["export", "--format", "jsonl", out.to_str().unwrap()],
+    );
+    assert!(done.status.success(), "{}", text(&done));
+    assert!(text(&done).contains("exported"), "{}", text(&done));
+    assert!(
+        done.stderr.is_empty(),
+        "no progress bar off a terminal: {}",
+        text(&done)
+    );
+    let done = cli(
+        &db_path,
+        &[
+            "export",
+            "--format",
+            "xml",
+            dir.path().join("x").to_str().unwrap(),
+        ],
+    );
+    assert!(!done.status.success() && text(&done).contains("unknown export format"));
+
+    let file = dir.path().join("db.dump");
+    let done = cli(&db_path, &["dump", file.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", text(&done));
+    let restored = dir.path().join("restored");
+    let done = cli(&restored, &["restore", file.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", text(&done));
+    let done = cli(&restored, &["restore", file.to_str().unwrap()]);
+    assert!(
+        !done.status.success() && text(&done).contains("restore needs a new or empty database"),
+        "{}",
+        text(&done)
+    );
+    let done = cli(&db_path, &["compact"]);
+    assert!(
+        done.status.success() && text(&done).contains("before"),
+        "{}",
+        text(&done)
+    );
+    for path in [&restored, &db_path] {
+        let db = Database::open(path).unwrap();
+        assert!((canon(&db), schema(&db)) == expected, "{}", path.display());
+    }
+}
