@@ -46,13 +46,69 @@ pub fn to_json(value: &Value) -> Json {
     }
 }
 
-fn properties(props: &[(&str, Value)]) -> Json {
-    Json::Object(
-        props
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), to_json(v)))
-            .collect(),
-    )
+/// Appends `value` as typed JSON, the same text `to_json` gives, without building a tree.
+fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    match value {
+        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Float(f) if f.is_finite() => serde_json::to_writer(&mut *out, f)?,
+        Value::String(s) => serde_json::to_writer(&mut *out, s)?,
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(item, out)?;
+            }
+            out.push(b']');
+        }
+        other => serde_json::to_writer(&mut *out, &to_json(other))?,
+    }
+    Ok(())
+}
+
+fn write_properties(props: &[(&str, Value)], out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    out.push(b'{');
+    for (i, (key, value)) in props.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.push(b':');
+        write_value(value, out)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+fn node_line(node: &super::NodeData<'_>, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    out.extend_from_slice(b"{\"type\":\"node\",\"id\":");
+    out.extend_from_slice(node.id.0.to_string().as_bytes());
+    out.extend_from_slice(b",\"labels\":");
+    serde_json::to_writer(&mut *out, &node.labels)?;
+    out.extend_from_slice(b",\"properties\":");
+    write_properties(&node.props, out)?;
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+fn rel_line(rel: &super::RelData<'_>, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    out.extend_from_slice(b"{\"type\":\"relationship\",\"id\":");
+    out.extend_from_slice(rel.id.0.to_string().as_bytes());
+    out.extend_from_slice(b",\"label\":");
+    serde_json::to_writer(&mut *out, rel.rel_type)?;
+    out.extend_from_slice(
+        format!(
+            ",\"start\":{},\"end\":{},\"properties\":",
+            rel.start.0, rel.end.0
+        )
+        .as_bytes(),
+    );
+    write_properties(&rel.props, out)?;
+    out.extend_from_slice(b"}\n");
+    Ok(())
 }
 
 pub(super) fn write(
@@ -65,33 +121,18 @@ pub(super) fn write(
     let path = dir.join(&relative);
     let file = File::create(&path).map_err(io_error(&path))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    let line = |object: &Json, out: &mut BufWriter<File>| -> Result<(), ExportError> {
-        serde_json::to_writer(&mut *out, object)
-            .map_err(|e| io_error(&path)(std::io::Error::other(e)))?;
-        out.write_all(b"\n").map_err(io_error(&path))
-    };
+    let json_error = |e: serde_json::Error| io_error(&path)(std::io::Error::other(e));
+    let mut line = Vec::new();
     for &id in &selection.nodes {
-        let node = read_node(snapshot, id)?;
-        let object = json!({
-            "type": "node",
-            "id": node.id.0,
-            "labels": node.labels,
-            "properties": properties(&node.props),
-        });
-        line(&object, &mut out)?;
+        line.clear();
+        node_line(&read_node(snapshot, id)?, &mut line).map_err(json_error)?;
+        out.write_all(&line).map_err(io_error(&path))?;
         ticker.tick();
     }
     for &id in &selection.rels {
-        let rel = read_rel(snapshot, id)?;
-        let object = json!({
-            "type": "relationship",
-            "id": rel.id.0,
-            "label": rel.rel_type,
-            "start": rel.start.0,
-            "end": rel.end.0,
-            "properties": properties(&rel.props),
-        });
-        line(&object, &mut out)?;
+        line.clear();
+        rel_line(&read_rel(snapshot, id)?, &mut line).map_err(json_error)?;
+        out.write_all(&line).map_err(io_error(&path))?;
         ticker.tick();
     }
     out.into_inner()
@@ -99,4 +140,30 @@ pub(super) fn write(
         .sync_all()
         .map_err(io_error(&path))?;
     Ok(vec![relative])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_streamed_text_is_the_tree_text() {
+        let values = [
+            Value::Int(-3),
+            Value::Float(1.0),
+            Value::Float(-0.0),
+            Value::Float(1e300),
+            Value::Float(f64::NAN),
+            Value::String("a\"b\n\u{1}é".into()),
+            Value::List(vec![Value::Bool(true), Value::Null, Value::Float(0.5)]),
+        ];
+        for value in values {
+            let mut out = Vec::new();
+            write_value(&value, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&to_json(&value)).unwrap()
+            );
+        }
+    }
 }
