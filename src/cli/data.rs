@@ -114,5 +114,11 @@ pub fn run_compact(db_path: &Path) -> anyhow::Result<()> {
         megabytes(stats.bytes_after),
         thousands(stats.keys)
     )?;
+    if let Some(old) = stats.leftover {
+        eprintln!(
+            "warning: the old store in {} could not be deleted; remove it by hand",
+            old.display()
+        );
+    }
     Ok(())
 }

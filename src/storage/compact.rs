@@ -19,7 +19,7 @@ use super::backend::{Backend, Batch, SledBackend};
 use super::store::{OpenOptions, Store, sled_config, write_marker};
 
 /// What a compaction did.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CompactStats {
     /// Bytes of every file in the directory before and after.
     pub bytes_before: u64,
@@ -27,6 +27,9 @@ pub struct CompactStats {
     /// Keys copied.
     pub keys: u64,
     pub seconds: f64,
+    /// The old directory, when it could not be deleted after the swap (the database itself is
+    /// compacted; the directory may be removed by hand).
+    pub leftover: Option<PathBuf>,
 }
 
 /// Copies are written in batches of about this many bytes: sled flushes each batch, and a
@@ -116,12 +119,22 @@ pub fn compact(
     }
     drop(permit);
     drop(store);
-    std::fs::remove_dir_all(&old).map_err(|e| io_error(&old, e))?;
+    // sled's threads may still be writing their last files into the old directory for a
+    // moment after the handle is dropped.
+    let mut leftover = Some(old.clone());
+    for _ in 0..50 {
+        if std::fs::remove_dir_all(&old).is_ok() || !old.exists() {
+            leftover = None;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     Ok(CompactStats {
         bytes_before,
         bytes_after,
         keys,
         seconds: started.elapsed().as_secs_f64(),
+        leftover,
     })
 }
 
