@@ -15,6 +15,8 @@ pub enum Error {
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
     #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
     Value(#[from] crate::value::ValueError),
     #[error(transparent)]
     Syntax(#[from] crate::syntax::SyntaxError),

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod exec;
+pub mod export;
 pub mod plan;
 
 pub mod import;

@@ -79,6 +79,38 @@ pub enum Command {
     /// Create the database if needed and install a schema: `--schema crm` adds the standard
     /// customer schema's unique ids and indexes (the same as `CALL crm.installSchema()`).
     Init(InitArgs),
+    /// Write the whole graph, or the nodes, relationships and paths a query returns, into a
+    /// new or empty directory: a neo4j-admin CSV bundle (which `cordial import` reloads), JSON
+    /// lines, GraphML, or a Cypher script that recreates it.
+    Export(ExportArgs),
+    /// Write a versioned, checksummed backup of the database to FILE (independent of the
+    /// store's on-disk format; indexes and constraints included).
+    Dump(DumpArgs),
+    /// Rebuild the database from a dump FILE. The database must be new or empty; a damaged,
+    /// truncated or foreign file is refused and the database left as it was.
+    Restore(DumpArgs),
+    /// Rewrite the database into a fresh directory and swap it in, reclaiming the space of
+    /// replaced and deleted data (and removing erased values from disk). Needs the database
+    /// to be closed by every other process.
+    Compact,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The output directory (created; it must not hold files).
+    pub dir: PathBuf,
+    /// `neo4j-csv`, `jsonl`, `graphml` or `cypher`.
+    #[arg(long, short, default_value = "neo4j-csv")]
+    pub format: String,
+    /// Export only what this query returns (nodes, relationships with their ends, paths).
+    #[arg(long, short, value_name = "QUERY")]
+    pub query: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DumpArgs {
+    /// The dump file.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ mod helper;
 mod render;
 mod repl;
 mod script;
+mod data;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -63,6 +64,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(Command::Import(import)) => run_import(&args.db, &import),
         Some(Command::Stats) => run_stats(&args.db),
         Some(Command::Init(init)) => run_init(&args.db, init.schema.as_deref()),
+        Some(Command::Export(export)) => data::run_export(&args.db, &export),
+        Some(Command::Dump(dump)) => data::run_dump(&args.db, &dump.file),
+        Some(Command::Restore(dump)) => data::run_restore(&args.db, &dump.file),
+        Some(Command::Compact) => data::run_compact(&args.db),
         Some(Command::Bench(bench)) => {
             let db = crate::Database::open(&args.db)
                 .with_context(|| format!("cannot open {}", args.db.display()))?;
@@ -143,7 +148,7 @@ fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
     }
 }
 
-fn progress_bar() -> ProgressBar {
+pub(crate) fn progress_bar() -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -171,7 +176,7 @@ fn show(bar: &ProgressBar, progress: ImportProgress) {
 }
 
 /// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -184,7 +189,7 @@ fn thousands(n: u64) -> String {
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn megabytes(bytes: u64) -> String {
+pub(crate) fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 

@@ -188,6 +188,7 @@ pub fn procedures() -> &'static Registry {
             crate::exec::procedures::DB_PROCEDURES,
             crate::algo::PROCEDURES,
             crate::domain::PROCEDURES,
+            crate::domain::gdpr::GDPR_PROCEDURES,
         ])
     });
     &REGISTRY

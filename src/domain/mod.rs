@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod churn;
 pub mod competition;
 pub mod revenue;
+pub mod gdpr;
 pub mod sample;
 pub mod schema;
 pub mod service;

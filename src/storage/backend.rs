@@ -19,6 +19,9 @@ pub(crate) trait Backend: Send + Sync {
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError>;
     /// Every key with this prefix, in order, without values.
     fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// Up to `limit` keys from `from` on (inclusive), in order, with their values.
+    fn scan_from(&self, from: &[u8], limit: usize)
+    -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError>;
     fn flush(&self) -> Result<(), StorageError>;
     /// Bytes on disk (0 in memory).
     fn size_on_disk(&self) -> u64;
@@ -129,6 +132,21 @@ impl Backend for SledBackend {
             .collect()
     }
 
+    fn scan_from(
+        &self,
+        from: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+        self.tree()?
+            .range(from..)
+            .take(limit)
+            .map(|item| {
+                item.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(StorageError::from)
+            })
+            .collect()
+    }
+
     fn flush(&self) -> Result<(), StorageError> {
         if let Some((_, db)) = &self.handles {
             let _writes = sled_writes();
@@ -193,6 +211,19 @@ impl Backend for MemBackend {
             .range(prefix.to_vec()..)
             .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(k, _)| k.clone())
+            .collect())
+    }
+
+    fn scan_from(
+        &self,
+        from: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+        Ok(self
+            .map()
+            .range(from.to_vec()..)
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect())
     }
 

@@ -149,12 +149,18 @@ fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageEr
     if options.read_only || !options.create {
         return Err(StorageError::NotFound { path: shown });
     }
+    write_marker(path)?;
+    Ok(true)
+}
+
+/// Writes the `CORDIAL` marker of a new database directory.
+pub(crate) fn write_marker(path: &Path) -> Result<(), StorageError> {
+    let marker = path.join(MARKER_FILE);
     std::fs::write(
         &marker,
         format!("{MARKER_HEADER}\nformat_version = {FORMAT_VERSION}\n"),
     )
-    .map_err(|e| io_error(&marker, e))?;
-    Ok(true)
+    .map_err(|e| io_error(&marker, e))
 }
 
 /// The directories this process has open now (`read_only` per open store), and every one it
@@ -242,7 +248,7 @@ const SEGMENT_SIZE: usize = 16 << 20;
 
 /// The sled configuration of a store directory: a new store gets `SEGMENT_SIZE`, an existing
 /// one keeps the segment size it was created with (sled refuses to change it).
-fn sled_config(store: &Path) -> sled::Config {
+pub(crate) fn sled_config(store: &Path) -> sled::Config {
     let existing = std::fs::read(store.join("conf")).ok().and_then(|bytes| {
         String::from_utf8_lossy(&bytes)
             .lines()
@@ -649,7 +655,10 @@ impl StoreInner {
 
     /// Chunk keys the manifest does not name: left by a crash between a checkpoint and its
     /// garbage collection, or by an interrupted bulk load.
-    fn unreferenced_chunks(&self, manifest: &Manifest) -> Result<Vec<Vec<u8>>, StorageError> {
+    pub(crate) fn unreferenced_chunks(
+        &self,
+        manifest: &Manifest,
+    ) -> Result<Vec<Vec<u8>>, StorageError> {
         let mut stale = Vec::new();
         for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
             for key in self.chunks.backend.keys_with_prefix(&[tag])? {
