@@ -462,6 +462,11 @@ pub(super) fn write(
         let path = dir.join(sub);
         std::fs::create_dir_all(&path).map_err(io_error(&path))?;
     }
+    // Ids of one width (`0042`) let the importer keep them in a plain vector, not a hash map.
+    let width = selection
+        .nodes
+        .last()
+        .map_or(1, |last| last.0.to_string().len());
     let (mut outs, mut files) = node_layout.open(dir, "nodes", |group| {
         let mut head = vec![format!(":ID({ID_SPACE})")];
         if group.extra {
@@ -472,7 +477,7 @@ pub(super) fn write(
     for (i, &id) in selection.nodes.iter().enumerate() {
         let (_, extra, _, texts) = node_parts(&read_node(snapshot, id)?, true)?;
         let (g, v) = node_layout.placed[i];
-        let mut row = vec![id.0.to_string()];
+        let mut row = vec![format!("{:0width$}", id.0)];
         if !extra.is_empty() {
             row.push(extra.join(&ARRAY_DELIMITER.to_string()));
         }
@@ -495,7 +500,10 @@ pub(super) fn write(
         let rel = read_rel(snapshot, id)?;
         let (group, _, texts) = rel_parts(&rel, true)?;
         let (g, v) = rel_layout.placed[i];
-        let mut row = vec![rel.start.0.to_string(), rel.end.0.to_string()];
+        let mut row = vec![
+            format!("{:0width$}", rel.start.0),
+            format!("{:0width$}", rel.end.0),
+        ];
         if group.extra {
             row.push(rel.rel_type.to_owned());
         }
