@@ -62,8 +62,10 @@ pub static GDPR_PROCEDURES: &[ProcedureDef] = &[
             MEMBER_OF, HAS_EMAIL, HAS_PHONE, POSSIBLE_DUPLICATE) deleted; orders, tickets and \
             interactions stay attached to the anonymised node; the erased strings are replaced \
             by `[erased]` in directly connected records. An `Erasure` node records when, by whom \
-            (`by`) and which keys and types were erased, never the values. Run a checkpoint and \
-            `cordial compact` afterwards to remove the old bytes from disk.",
+            (`by`) and which keys and types were erased, never the values. Yields the Erasure's id, \
+            the number of nodes erased, of distinct property keys removed, of relationships \
+            deleted and of values scrubbed elsewhere. Run a checkpoint and `cordial compact` \
+            afterwards to remove the old bytes from disk.",
         writes: true,
         call: forget,
     },

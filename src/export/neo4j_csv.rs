@@ -135,6 +135,32 @@ fn field(element: &str, key: &str, value: &Value) -> Result<(ColumnType, String)
     Ok(((scalar, true), texts.join(&ARRAY_DELIMITER.to_string())))
 }
 
+/// The column type of a property value, with the checks `field` makes, without the text: only
+/// strings can be empty or hold the delimiter (numbers and temporals print neither).
+fn column_type(element: &str, key: &str, value: &Value) -> Result<ColumnType, ExportError> {
+    let bad_string =
+        |s: &str, in_list: bool| s.is_empty() || (in_list && s.contains(ARRAY_DELIMITER));
+    match value {
+        Value::String(s) if bad_string(s, false) => field(element, key, value).map(|(c, _)| c),
+        Value::List(items)
+            if items
+                .first()
+                .is_none_or(|first| Scalar::of(first).is_none())
+                || items.iter().any(|item| {
+                    Scalar::of(item) != Scalar::of(&items[0])
+                        || matches!(item, Value::String(s) if bad_string(s, true))
+                }) =>
+        {
+            field(element, key, value).map(|(c, _)| c)
+        }
+        Value::List(items) => Ok((Scalar::of(&items[0]).unwrap_or(Scalar::String), true)),
+        other => match Scalar::of(other) {
+            Some(scalar) => Ok((scalar, false)),
+            None => field(element, key, value).map(|(c, _)| c),
+        },
+    }
+}
+
 /// A name can be a file name, and so the label or type a file gives.
 fn file_safe(name: &str) -> bool {
     !name.is_empty()
@@ -306,17 +332,23 @@ impl Layout {
     }
 }
 
+/// The typed columns of the properties and, when `with_text`, their field texts.
 fn typed_columns(
     element: &str,
     props: &[(&str, Value)],
+    with_text: bool,
 ) -> Result<(Vec<(String, ColumnType)>, Vec<(String, String)>), ExportError> {
     let mut columns = Vec::with_capacity(props.len());
     let mut texts = Vec::with_capacity(props.len());
     for (key, value) in props {
         header_key(element, key)?;
-        let (column, text) = field(element, key, value)?;
-        columns.push(((*key).to_owned(), column));
-        texts.push(((*key).to_owned(), text));
+        if with_text {
+            let (column, text) = field(element, key, value)?;
+            columns.push(((*key).to_owned(), column));
+            texts.push(((*key).to_owned(), text));
+        } else {
+            columns.push(((*key).to_owned(), column_type(element, key, value)?));
+        }
     }
     Ok((columns, texts))
 }
@@ -330,6 +362,7 @@ fn column_headers(columns: &[(String, ColumnType)]) -> impl Iterator<Item = Stri
 /// The node's file label, its other labels, and its typed property columns and texts.
 fn node_parts(
     node: &NodeData<'_>,
+    with_text: bool,
 ) -> Result<
     (
         Group,
@@ -359,7 +392,7 @@ fn node_parts(
         }
         extra.push((*label).to_owned());
     }
-    let (columns, texts) = typed_columns(&element, &node.props)?;
+    let (columns, texts) = typed_columns(&element, &node.props, with_text)?;
     let group = Group {
         name: node.labels[primary].to_owned(),
         extra: !extra.is_empty(),
@@ -371,6 +404,7 @@ fn node_parts(
 /// cannot be a file name goes in a `:TYPE` column of a file of its own.
 fn rel_parts(
     rel: &RelData<'_>,
+    with_text: bool,
 ) -> Result<(Group, Vec<(String, ColumnType)>, Vec<(String, String)>), ExportError> {
     let element = format!("relationship {}", rel.id);
     let own_file = file_safe(rel.rel_type);
@@ -380,7 +414,7 @@ fn rel_parts(
             format!("type `{}` is empty or has surrounding spaces", rel.rel_type),
         ));
     }
-    let (columns, texts) = typed_columns(&element, &rel.props)?;
+    let (columns, texts) = typed_columns(&element, &rel.props, with_text)?;
     let group = Group {
         name: if own_file {
             rel.rel_type.to_owned()
@@ -415,12 +449,12 @@ pub(super) fn write(
     }
     let mut node_layout = Layout::default();
     for &id in &selection.nodes {
-        let (group, _, columns, _) = node_parts(&read_node(snapshot, id)?)?;
+        let (group, _, columns, _) = node_parts(&read_node(snapshot, id)?, false)?;
         node_layout.place(group, columns);
     }
     let mut rel_layout = Layout::default();
     for &id in &selection.rels {
-        let (group, columns, _) = rel_parts(&read_rel(snapshot, id)?)?;
+        let (group, columns, _) = rel_parts(&read_rel(snapshot, id)?, false)?;
         rel_layout.place(group, columns);
     }
 
@@ -428,6 +462,11 @@ pub(super) fn write(
         let path = dir.join(sub);
         std::fs::create_dir_all(&path).map_err(io_error(&path))?;
     }
+    // Ids of one width (`0042`) let the importer keep them in a plain vector, not a hash map.
+    let width = selection
+        .nodes
+        .last()
+        .map_or(1, |last| last.0.to_string().len());
     let (mut outs, mut files) = node_layout.open(dir, "nodes", |group| {
         let mut head = vec![format!(":ID({ID_SPACE})")];
         if group.extra {
@@ -436,9 +475,9 @@ pub(super) fn write(
         head
     })?;
     for (i, &id) in selection.nodes.iter().enumerate() {
-        let (_, extra, _, texts) = node_parts(&read_node(snapshot, id)?)?;
+        let (_, extra, _, texts) = node_parts(&read_node(snapshot, id)?, true)?;
         let (g, v) = node_layout.placed[i];
-        let mut row = vec![id.0.to_string()];
+        let mut row = vec![format!("{:0width$}", id.0)];
         if !extra.is_empty() {
             row.push(extra.join(&ARRAY_DELIMITER.to_string()));
         }
@@ -459,9 +498,12 @@ pub(super) fn write(
     })?;
     for (i, &id) in selection.rels.iter().enumerate() {
         let rel = read_rel(snapshot, id)?;
-        let (group, _, texts) = rel_parts(&rel)?;
+        let (group, _, texts) = rel_parts(&rel, true)?;
         let (g, v) = rel_layout.placed[i];
-        let mut row = vec![rel.start.0.to_string(), rel.end.0.to_string()];
+        let mut row = vec![
+            format!("{:0width$}", rel.start.0),
+            format!("{:0width$}", rel.end.0),
+        ];
         if group.extra {
             row.push(rel.rel_type.to_owned());
         }
