@@ -353,3 +353,47 @@ fn transactions_and_output_files_from_the_shell() {
     let screen = shell.run(&format!(":source {}", script.display()));
     assert!(screen.contains("checked\n2\n"), "{screen}");
 }
+
+#[test]
+fn input_is_highlighted_and_hinted_from_history() {
+    let shell = Shell::start();
+    shell.run("RETURN 'hello' AS greeting");
+    // A prefix of an earlier input shows the rest as a hint.
+    shell.type_text("RETURN 'he");
+    shell.wait_for("the history hint", |s| {
+        s.lines()
+            .last_non_empty()
+            .is_some_and(|l| l == "cordial> RETURN 'hello' AS greeting")
+    });
+    shell.cancel_line();
+    // Colours: keywords, strings and numbers; the bracket matching the one before the cursor
+    // is shown in reverse video.
+    shell.type_text("MATCH (c) WHERE c.n > 42 RETURN (1 + 2)");
+    let coloured = || {
+        let out = tmux(&shell.socket, &["capture-pane", "-p", "-e"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let started = Instant::now();
+    let line = loop {
+        let screen = coloured();
+        if let Some(line) = screen.lines().rev().find(|l| l.contains("42")) {
+            break line.to_owned();
+        }
+        assert!(started.elapsed() < PATIENCE, "{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(line.contains("34mMATCH"), "{line:?}");
+    assert!(line.contains("34mWHERE"), "{line:?}");
+    assert!(line.contains("33m42"), "{line:?}");
+    assert!(line.contains("7m("), "{line:?}");
+}
+
+trait LastNonEmpty<'a> {
+    fn last_non_empty(self) -> Option<&'a str>;
+}
+
+impl<'a, I: DoubleEndedIterator<Item = &'a str>> LastNonEmpty<'a> for I {
+    fn last_non_empty(mut self) -> Option<&'a str> {
+        self.rfind(|l| !l.trim().is_empty())
+    }
+}

@@ -438,7 +438,7 @@ impl Session {
                      query; Ctrl-D leaves.\n\n",
                 );
                 for (usage, what) in COMMANDS {
-                    let _ = writeln!(out, "  {usage:<28} {what}");
+                    let _ = writeln!(out, "  {usage:<38} {what}");
                 }
                 out.push_str(
                     "\n:help TOPIC for more: procedures (or a prefix: db, algo, crm), functions, \
