@@ -496,6 +496,13 @@ fn bad_configuration_is_a_clear_error() {
         ExecErrorKind::ArgumentError
     );
     assert_eq!(
+        error_kind(
+            &db,
+            "CALL algo.pageRank({iterations: 1000000000, tolerance: 0})"
+        ),
+        ExecErrorKind::ArgumentError
+    );
+    assert_eq!(
         error_kind(&db, "CALL algo.degree({direction: 'SIDEWAYS'})"),
         ExecErrorKind::ArgumentError
     );
