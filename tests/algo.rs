@@ -496,6 +496,13 @@ fn bad_configuration_is_a_clear_error() {
         ExecErrorKind::ArgumentError
     );
     assert_eq!(
+        error_kind(
+            &db,
+            "CALL algo.pageRank({iterations: 1000000000, tolerance: 0})"
+        ),
+        ExecErrorKind::ArgumentError
+    );
+    assert_eq!(
         error_kind(&db, "CALL algo.degree({direction: 'SIDEWAYS'})"),
         ExecErrorKind::ArgumentError
     );
@@ -541,4 +548,24 @@ fn projections_filter_by_label_and_type() {
     assert_eq!(degree("{nodes: ['P'], relationships: 'X'}")["A"], 1.0);
     assert!(!degree("{nodes: ['P']}").contains_key("Q"));
     assert_eq!(degree("{relationships: ['NEVER_SEEN']}")["A"], 0.0);
+}
+
+#[test]
+fn every_procedure_documents_its_call_and_columns() {
+    let sets: [&[cordial::exec::procedures::ProcedureDef]; 2] =
+        [cordial::algo::PROCEDURES, cordial::domain::PROCEDURES];
+    for def in sets.iter().flat_map(|s| s.iter()) {
+        assert!(
+            def.description.starts_with(&format!("{}(", def.name)),
+            "{}: the description should start with the call",
+            def.name
+        );
+        for column in def.outputs {
+            assert!(
+                def.description.contains(column),
+                "{}: column {column} is not described",
+                def.name
+            );
+        }
+    }
 }

@@ -627,8 +627,11 @@ fn the_sample_installs_quickly_and_the_same_every_time() {
     assert!(took.as_secs_f64() < 5.0, "installing took {took:?}");
     let counts = "MATCH (n) RETURN labels(n)[0] AS l, count(*) AS n ORDER BY l";
     assert_eq!(run(&db, counts), run(sample(), counts));
-    let customers = run(&db, "MATCH (c:Customer) RETURN count(c)");
-    assert_eq!(customers, vec![vec![Value::Int(300)]]);
+    let customers = run(
+        &db,
+        "MATCH (c:Customer) RETURN count(c), count(DISTINCT c.name)",
+    );
+    assert_eq!(customers, vec![vec![Value::Int(300), Value::Int(300)]]);
 }
 
 #[test]
@@ -690,6 +693,17 @@ fn bad_options_are_clear_errors() {
         ),
         ExecErrorKind::ArgumentError
     );
+    // Windows reaching past the calendar cover everything rather than fail.
+    let huge = "{days: 9223372036854775807, spendDays: 9223372036854775807, complaintDays: 9223372036854775807}";
+    assert!(!run(db, &format!("CALL crm.atRisk({huge})")).is_empty());
+    for p in cordial::domain::PROCEDURES {
+        if !p.writes && p.min_args == 0 && p.name != "crm.lifetimeValue" {
+            run(
+                db,
+                &format!("CALL {}({{days: 9223372036854775807}})", p.name),
+            );
+        }
+    }
     match db.query("CALL crm.atRisk({dayz: 3})", Map::new()) {
         Err(e) => assert!(e.to_string().contains("dayz"), "{e}"),
         Ok(_) => unreachable!(),

@@ -9,6 +9,9 @@ use crate::value::Value;
 
 use super::projection::{Config, Orientation, node};
 
+/// More iterations than this never change a score that converges at all.
+const MAX_ITERATIONS: usize = 10_000;
+
 /// Scores of `adj`'s nodes; stops after `iterations` or when the total change is below
 /// `tolerance`.
 #[must_use]
@@ -59,6 +62,11 @@ pub fn page_rank(
         &["iterations", "dampingFactor", "tolerance"],
     )?;
     let iterations = config.count("iterations", 20)?;
+    if iterations > MAX_ITERATIONS {
+        return Err(ExecError::Argument(format!(
+            "algo.pageRank() configuration 'iterations' must be at most {MAX_ITERATIONS}, found {iterations}"
+        )));
+    }
     let damping = config.float("dampingFactor", 0.85, 0.0..=1.0)?;
     let tolerance = config.float("tolerance", 1e-7, 0.0..=1.0)?;
     let orientation = config.orientation(Orientation::Natural)?;

@@ -37,10 +37,10 @@ pub fn at_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
     let clock = opts.clock(ctx)?;
     let touch_since = clock.instant_days_ago(days);
     let half = clock.days_ago(spend_days);
-    let window = clock.days_ago(2 * spend_days);
+    let window = clock.days_ago(spend_days.saturating_mul(2));
     let nps_since = clock.instant_days_ago(nps_days);
     let stale_before = clock.instant_days_ago(complaint_days);
-    let keep = 1.0 - drop_pct as f64 / 100.0;
+    let keep = (100.0 - drop_pct as f64) / 100.0;
     let view = View::new(ctx.graph());
     let mut rows: Vec<((i64, f64), Vec<Value>)> = Vec::new();
     for c in view.active_customers()? {

@@ -152,7 +152,8 @@ pub static PROCEDURES: &[ProcedureDef] = &[
             "keptPct",
         ],
         description: "crm.retention({days: 365} or {from: date, to: date}): customer retention \
-            over a period (to defaults to today, from to `days` before it). atStart, atEnd: \
+            over a period (to defaults to today, from to `days` before it). periodStart, \
+            periodEnd: the period's days; atStart, atEnd: \
             customers (since set, not churned) on each day; new: customers since within the \
             period; kept: present at both ends; retentionPct: (atEnd - new) / atStart, the \
             classic rate; keptPct: kept / atStart, which new customers who left cannot blur",
@@ -239,7 +240,9 @@ pub static PROCEDURES: &[ProcedureDef] = &[
         description: "crm.loyaltyFairness({days: 365}): products on which new customers got \
             better deals than existing ones: the average line discountPct on customers' \
             first orders (new) against later orders (existing), over fulfilled orders of the \
-            last `days`; only products where new beats existing. Largest gap first",
+            last `days`; only products where new beats existing. product; avgDiscountNew, \
+            avgDiscountExisting: the two averages; newLines, existingLines: order lines \
+            behind each. Largest gap first",
         writes: false,
         call: revenue::loyalty_fairness,
     },

@@ -138,7 +138,7 @@ pub fn retention(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
     let end = opts.date("to")?.unwrap_or(clock.today);
     let start = opts
         .date("from")?
-        .unwrap_or(end - chrono::Duration::days(days));
+        .unwrap_or_else(|| super::view::before(end, days));
     if start > end {
         return Err(ExecError::Argument(format!(
             "crm.retention() needs 'from' ({start}) on or before 'to' ({end})"

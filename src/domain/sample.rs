@@ -596,7 +596,8 @@ fn customers(w: &mut Writer) -> Result<Vec<Customer>> {
     )?);
     for i in 0..290 {
         let a = COMPANY_A[i % COMPANY_A.len()];
-        let b = COMPANY_B[(i / COMPANY_A.len() + i) % COMPANY_B.len()];
+        // Distinct for every i below 25 * 12: same first word, different second.
+        let b = COMPANY_B[(i / COMPANY_A.len() + 5 * (i % COMPANY_A.len())) % COMPANY_B.len()];
         let name = format!("{a} {b}");
         let id = format!("cus-{:05}", i + 1);
         let segment = *w.rng.pick(&[

@@ -105,7 +105,7 @@ pub fn complaints(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;
     let since = clock.instant_days_ago(days);
-    let before = clock.instant_days_ago(2 * days);
+    let before = clock.instant_days_ago(days.saturating_mul(2));
     let view = View::new(ctx.graph());
     #[derive(Default)]
     struct Group {

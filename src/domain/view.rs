@@ -2,7 +2,7 @@
 //! types and keys by name (absent names read as empty), the procedure's reference day, and
 //! typed options from a map argument. Knows nothing of any one procedure.
 
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::exec::ExecError;
 use crate::exec::procedures::ProcedureContext;
@@ -380,39 +380,28 @@ impl Clock {
         })
     }
 
-    /// `date() - duration({days: n})`.
+    /// `date() - duration({days: n})`; the earliest date there is when `n` reaches past it.
     #[must_use]
     pub fn days_ago(&self, days: i64) -> NaiveDate {
-        self.today - chrono::Duration::days(days)
+        before(self.today, days)
     }
 
-    /// `date() - duration({months: n})`, clamped to the month's last day as openCypher does.
-    #[must_use]
-    pub fn months_ago(&self, months: i64) -> NaiveDate {
-        self.today
-            .checked_sub_months(Months::new(u32::try_from(months).unwrap_or(u32::MAX)))
-            .unwrap_or(NaiveDate::MIN)
-    }
-
-    /// `datetime() - duration({months: n})`, as a UTC instant.
-    #[must_use]
-    pub fn instant_months_ago(&self, months: i64) -> NaiveDateTime {
-        self.now
-            .checked_sub_months(Months::new(u32::try_from(months).unwrap_or(u32::MAX)))
-            .unwrap_or(NaiveDateTime::MIN)
-    }
-
-    /// `datetime() - duration({days: n})`, as a UTC instant.
+    /// `datetime() - duration({days: n})`, as a UTC instant; saturates like `days_ago`.
     #[must_use]
     pub fn instant_days_ago(&self, days: i64) -> NaiveDateTime {
-        self.now - chrono::Duration::days(days)
+        chrono::TimeDelta::try_days(days)
+            .and_then(|d| self.now.checked_sub_signed(d))
+            .unwrap_or(NaiveDateTime::MIN)
     }
 }
 
-/// `date(x)` of a UTC instant, for comparing an event with a calendar date.
+/// `day - duration({days: n})`, saturating at the earliest date (options are user input, and
+/// a window reaching before any date simply covers everything).
 #[must_use]
-pub fn day_of(instant: NaiveDateTime) -> NaiveDate {
-    instant.date()
+pub fn before(day: NaiveDate, days: i64) -> NaiveDate {
+    chrono::TimeDelta::try_days(days)
+        .and_then(|d| day.checked_sub_signed(d))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// A node value for a result row.
@@ -425,16 +414,4 @@ pub fn node(id: NodeId) -> Value {
 #[must_use]
 pub fn date_value(d: NaiveDate) -> Value {
     Value::Date(Date(d))
-}
-
-/// A DATETIME value (UTC) of an instant.
-#[must_use]
-pub fn instant_value(i: NaiveDateTime) -> Value {
-    DateTime::from_epoch(i.and_utc().timestamp(), 0, None).map_or(Value::Null, Value::DateTime)
-}
-
-/// Which way an edge goes, for callers that match on it.
-#[must_use]
-pub fn outgoing(edge: &Edge) -> bool {
-    edge.direction == Direction::Outgoing
 }

@@ -1,0 +1,1 @@
+CALL algo.articulationPoints({nodes: ['Customer', 'Staff'], relationships: ['SERVES']}) YIELD node RETURN count(*) AS rows

@@ -1,0 +1,1 @@
+CALL algo.weaklyConnectedComponents({nodes: ['Customer'], relationships: ['REFERRED']}) YIELD componentId RETURN count(DISTINCT componentId) AS rows
