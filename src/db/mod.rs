@@ -3,7 +3,7 @@
 
 pub mod query;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
@@ -28,6 +28,8 @@ pub struct Database {
     store: Store,
     /// A pinned "now" for `date()`, `datetime()` and friends; the real clock when `None`.
     now: Option<DateTime>,
+    /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
+    import_dir: Option<PathBuf>,
 }
 
 impl Database {
@@ -52,6 +54,7 @@ impl Database {
         Ok(Database {
             store: Store::open(path.as_ref(), options)?,
             now: None,
+            import_dir: None,
         })
     }
 
@@ -60,6 +63,7 @@ impl Database {
         Ok(Database {
             store: Store::in_memory(OpenOptions::default())?,
             now: None,
+            import_dir: None,
         })
     }
 
@@ -68,6 +72,33 @@ impl Database {
     pub fn with_now(mut self, now: Option<DateTime>) -> Self {
         self.now = now;
         self
+    }
+
+    /// Sets the directory `LOAD CSV` may read below (`file:///a.csv` is `dir/a.csv`); files
+    /// outside it are refused. Without it, the process's current directory at the time of
+    /// the statement.
+    #[must_use]
+    pub fn with_import_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.import_dir = dir;
+        self
+    }
+
+    /// The directory `LOAD CSV` reads below, when one was set.
+    #[must_use]
+    pub fn import_dir(&self) -> Option<&Path> {
+        self.import_dir.as_deref()
+    }
+
+    /// Runs one statement inside `txn` with this database's clock and import directory (what
+    /// `WriteTxn::execute` does with the real clock and the current directory). The statement
+    /// is atomic: when it fails, the transaction is as it was before it.
+    pub fn execute_in(
+        &self,
+        txn: &mut WriteTxn,
+        text: &str,
+        params: &Params,
+    ) -> Result<QueryResult> {
+        txn.execute_with(text, params, &self.statement_time(), self.import_dir())
     }
 
     fn statement_time(&self) -> DateTime {
@@ -81,11 +112,25 @@ impl Database {
         let now = self.statement_time();
         let snapshot = self.begin_read();
         if !query::writes(&statement, text, &snapshot)? {
-            return query::execute(Graph::Read(&snapshot), &statement, text, &params, &now);
+            return query::execute(
+                Graph::Read(&snapshot),
+                &statement,
+                text,
+                &params,
+                &now,
+                self.import_dir(),
+            );
         }
         drop(snapshot);
         let mut txn = self.begin_write()?;
-        let result = query::execute(Graph::Write(&mut txn), &statement, text, &params, &now)?;
+        let result = query::execute(
+            Graph::Write(&mut txn),
+            &statement,
+            text,
+            &params,
+            &now,
+            self.import_dir(),
+        )?;
         txn.commit()?;
         Ok(result)
     }
@@ -230,9 +275,28 @@ impl WriteTxn {
         params: &Params,
         now: &DateTime,
     ) -> Result<QueryResult> {
+        self.execute_with(text, params, now, None)
+    }
+
+    /// `execute` with the statement clock and the `LOAD CSV` import directory given (the
+    /// current directory when `None`).
+    pub fn execute_with(
+        &mut self,
+        text: &str,
+        params: &Params,
+        now: &DateTime,
+        import_dir: Option<&Path>,
+    ) -> Result<QueryResult> {
         let statement = crate::syntax::parse(text)?;
         let savepoint = self.savepoint();
-        let result = query::execute(Graph::Write(self), &statement, text, params, now);
+        let result = query::execute(
+            Graph::Write(self),
+            &statement,
+            text,
+            params,
+            now,
+            import_dir,
+        );
         if result.is_err() {
             self.rollback_to(savepoint);
         }

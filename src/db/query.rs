@@ -221,6 +221,7 @@ pub(crate) fn execute(
     text: &str,
     params: &Params,
     now: &DateTime,
+    import_dir: Option<&std::path::Path>,
 ) -> Result<QueryResult> {
     match statement {
         Statement::Query(query) | Statement::Profile(query) => {
@@ -234,6 +235,7 @@ pub(crate) fn execute(
             let profiling = matches!(statement, Statement::Profile(_));
             let started = std::time::Instant::now();
             let mut ctx = Context::new(graph, params.clone(), now.clone(), procedures());
+            ctx.import_dir = import_dir.map(std::path::Path::to_path_buf);
             if profiling {
                 ctx.profile = Some(std::collections::HashMap::new());
             }

@@ -56,6 +56,8 @@ pub struct Context<'g> {
     pub profile: Option<std::collections::HashMap<usize, OpProfile>>,
     /// The procedures `CALL` reaches.
     pub procedures: &'g super::procedures::Registry,
+    /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
+    pub import_dir: Option<std::path::PathBuf>,
 }
 
 impl<'g> Context<'g> {
@@ -73,6 +75,7 @@ impl<'g> Context<'g> {
             row_width: 0,
             profile: None,
             procedures,
+            import_dir: None,
         }
     }
 

@@ -14,6 +14,7 @@ use super::ExecError;
 use super::aggregate::{self, Accumulator};
 use super::context::Context;
 use super::eval::{Row, eval, is_true};
+use super::load_csv;
 use super::matcher::{Flow, match_pattern};
 use super::mutate;
 
@@ -404,9 +405,48 @@ fn push_op(
             }
             Ok(Flow::Continue)
         }
-        Operator::LoadCsv { .. } => Err(ExecError::Argument(
-            "LOAD CSV is not available in this build".into(),
-        )),
+        Operator::LoadCsv {
+            source,
+            slot,
+            headers,
+            terminator,
+        } => {
+            let url = match eval(ctx, source, row)? {
+                Value::String(url) => url,
+                other => {
+                    return Err(ExecError::Type(format!(
+                        "LOAD CSV FROM needs a string URL, found {}",
+                        other.type_name()
+                    )));
+                }
+            };
+            let dir = match &ctx.import_dir {
+                Some(dir) => dir.clone(),
+                None => std::env::current_dir()
+                    .map_err(|e| ExecError::Argument(format!("no import directory: {e}")))?,
+            };
+            let csv = load_csv::resolve(&url, &dir)?;
+            let mut rows = load_csv::CsvRows::open(csv, *headers, *terminator)?;
+            while let Some(value) = rows.next_row()? {
+                row[*slot] = value;
+                match push(ctx, ops, i + 1, state, row, sink) {
+                    Ok(Flow::Stop) => return Ok(Flow::Stop),
+                    Ok(Flow::Continue) => {}
+                    // An inner LOAD CSV's errors already say where they are.
+                    Err(e @ (ExecError::AtCsvRow { .. } | ExecError::LoadCsv { .. })) => {
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        return Err(ExecError::AtCsvRow {
+                            location: rows.path().display().to_string(),
+                            line: rows.line(),
+                            source: Box::new(e),
+                        });
+                    }
+                }
+            }
+            Ok(Flow::Continue)
+        }
         Operator::Aggregate { .. }
         | Operator::Sort { .. }
         | Operator::Eager
