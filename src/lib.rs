@@ -11,6 +11,7 @@ pub mod exec;
 pub mod plan;
 
 pub mod import;
+pub mod picture;
 pub mod storage;
 pub mod syntax;
 pub mod value;

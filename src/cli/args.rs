@@ -18,6 +18,11 @@ pub struct Args {
     )]
     pub db: PathBuf,
 
+    /// The directory `LOAD CSV` reads below (`file:///a.csv` is DIR/a.csv); files outside it
+    /// are refused. Default: the current directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub import_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -33,6 +38,25 @@ pub enum Command {
     /// Run a folder of query files against the database, each once cold and then --runs times
     /// warm, and print rows and min / median / max milliseconds per query.
     Bench(BenchArgs),
+    /// Draw the nodes and relationships a query returns as SVG, Graphviz DOT or Mermaid.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The query whose nodes, relationships and paths are drawn.
+    #[arg(long, short)]
+    pub query: String,
+    /// A query parameter `NAME=VALUE`; the value is read as JSON when it parses, else as a
+    /// string (repeatable).
+    #[arg(long = "param", short, value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// The picture's format.
+    #[arg(long, short, default_value = "svg", value_parser = ["svg", "dot", "mermaid"])]
+    pub format: String,
+    /// Where to write the picture; standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

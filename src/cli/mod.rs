@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod show;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -16,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::db::Database;
 use crate::import::{ImportOptions, ImportPhase, ImportProgress, ImportSummary, import_bundle};
 use crate::storage::GraphRead;
-pub use args::{Args, Command, ImportArgs};
+pub use args::{Args, Command, ImportArgs, ShowArgs};
 
 /// Runs the command line and maps an error to a non-zero exit code.
 #[must_use]
@@ -47,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Some(Command::Import(import)) => run_import(&args.db, &import),
         Some(Command::Stats) => run_stats(&args.db),
+        Some(Command::Show(show)) => show::run(&args.db, args.import_dir.as_deref(), &show),
         Some(Command::Bench(bench)) => {
             let db = crate::Database::open(&args.db)
                 .with_context(|| format!("cannot open {}", args.db.display()))?;
