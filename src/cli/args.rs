@@ -31,7 +31,9 @@ pub struct Args {
 pub enum Command {
     /// Build a new database from a CSV bundle in the neo4j-admin header convention
     /// (nodes/<Label>.csv, relationships/<TYPE>.csv). The database must be new or empty; a bad
-    /// row stops the import with file:line and leaves the database empty.
+    /// row stops the import with file:line and leaves the database empty. With --mapping, map
+    /// the CSV files of a CRM export onto the graph instead, upserting by external id into a
+    /// new or existing database (re-running it changes nothing).
     Import(ImportArgs),
     /// Print the number of nodes per label and relationships per type, and the size on disk.
     Stats,
@@ -77,8 +79,16 @@ pub struct BenchArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The bundle directory, holding nodes/ and relationships/.
+    /// The bundle directory, holding nodes/ and relationships/ (with --mapping: the directory
+    /// of the export's CSV files).
     pub dir: PathBuf,
+    /// A mapping file (TOML) saying how the export's files and columns map onto the graph.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// With --mapping: any row error aborts the import with nothing written (by default bad
+    /// rows are reported and skipped).
+    #[arg(long, requires = "mapping")]
+    pub strict: bool,
     /// Also print nodes per label, relationships per type and the time of each phase.
     #[arg(long, short)]
     pub verbose: bool,

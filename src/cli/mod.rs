@@ -15,7 +15,10 @@ use clap::{CommandFactory, Parser};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::db::Database;
-use crate::import::{ImportOptions, ImportPhase, ImportProgress, ImportSummary, import_bundle};
+use crate::import::{
+    ImportOptions, ImportPhase, ImportProgress, ImportSummary, MappingOptions, import_bundle,
+    import_mapped, read_mapping,
+};
 use crate::storage::GraphRead;
 pub use args::{Args, Command, ImportArgs, ShowArgs};
 
@@ -73,6 +76,9 @@ fn ascii_byte(c: char, what: &str) -> anyhow::Result<u8> {
 }
 
 fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
+    if let Some(mapping) = &args.mapping {
+        return run_mapped_import(db_path, mapping, args);
+    }
     let options = ImportOptions {
         delimiter: ascii_byte(args.delimiter, "delimiter")?,
         array_delimiter: args
@@ -102,6 +108,66 @@ fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
             Err(error).with_context(|| format!("import of {} failed", args.dir.display()))
         }
     }
+}
+
+fn run_mapped_import(db_path: &Path, mapping: &Path, args: &ImportArgs) -> anyhow::Result<()> {
+    let mapping = read_mapping(mapping)?;
+    let db = Database::open(db_path)
+        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let bar = progress_bar();
+    let result = import_mapped(
+        &db,
+        &mapping,
+        &args.dir,
+        MappingOptions {
+            strict: args.strict,
+        },
+        &mut |p| show(&bar, p),
+    );
+    bar.finish_and_clear();
+    let summary = result.with_context(|| format!("import of {} failed", args.dir.display()))?;
+    db.close()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "read {} rows in {:.2} s; {} error(s)",
+        thousands(summary.rows),
+        summary.seconds,
+        summary.errors.len()
+    )?;
+    writeln!(
+        out,
+        "  {:<24} {:>10} {:>10} {:>10}",
+        "nodes", "created", "updated", "unchanged"
+    )?;
+    for (label, c) in &summary.nodes {
+        writeln!(
+            out,
+            "  {label:<24} {:>10} {:>10} {:>10}",
+            thousands(c.created),
+            thousands(c.updated),
+            thousands(c.unchanged)
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<24} {:>10} {:>10}",
+        "relationships", "created", "unchanged"
+    )?;
+    for (rel_type, (created, unchanged)) in &summary.relationships {
+        writeln!(
+            out,
+            "  {rel_type:<24} {:>10} {:>10}",
+            thousands(*created),
+            thousands(*unchanged)
+        )?;
+    }
+    drop(out);
+    let mut err = std::io::stderr().lock();
+    for e in &summary.errors {
+        writeln!(err, "{e}")?;
+    }
+    Ok(())
 }
 
 fn progress_bar() -> ProgressBar {

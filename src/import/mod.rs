@@ -13,7 +13,9 @@ mod bundle;
 mod error;
 mod header;
 mod ids;
+pub mod lenient;
 mod load;
+pub mod mapping;
 mod values;
 
 use std::path::Path;
@@ -23,6 +25,9 @@ use std::time::{Duration, Instant};
 
 pub use error::ImportError;
 pub use header::{Column, ColumnKind, ScalarType, parse_column};
+pub use mapping::{
+    Mapping, MappingError, MappingOptions, MappingSummary, RowError, import_mapped, read_mapping,
+};
 
 use crate::db::Database;
 use crate::storage::{GraphRead, StorageError};

@@ -162,11 +162,12 @@ pub fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// The text a node is drawn with: `name`, else `title`, else `id`, else its first label, else
+/// The text a node is drawn with: `name`, else `title`, else `subject` (tickets, interactions),
+/// else `id`, else its first label, else
 /// its id number.
 #[must_use]
 pub fn caption(node: &Node) -> String {
-    for key in ["name", "title", "id"] {
+    for key in ["name", "title", "subject", "id"] {
         match node.properties.get(key) {
             Some(Value::String(s)) if !s.is_empty() => return s.clone(),
             Some(v) if !matches!(v, Value::Null | Value::String(_)) => return v.to_string(),
