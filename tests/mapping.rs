@@ -40,7 +40,7 @@ fn the_salesforce_example_gives_the_standard_graph() {
     let db = Database::in_memory().unwrap();
     let summary = import(&db, &example("salesforce"), false).unwrap();
     assert!(summary.errors.is_empty(), "{:?}", summary.errors);
-    assert_eq!(summary.rows, 17);
+    assert_eq!(summary.rows, 20);
     for (label, n) in [
         ("Customer", 3),
         ("Contact", 4),
@@ -170,6 +170,21 @@ fn the_salesforce_example_gives_the_standard_graph() {
         ),
         2
     );
+    // The join table: roles on INVOLVED_IN.
+    assert_eq!(
+        value(
+            &db,
+            "MATCH (:Contact {name: 'Clara Vogel'})-[r:INVOLVED_IN]->(:Opportunity) RETURN r.role"
+        ),
+        s("economic_buyer")
+    );
+    assert_eq!(
+        int(
+            &db,
+            "MATCH (:Contact)-[r:INVOLVED_IN {isPrimary: true}]->() RETURN count(r) AS n"
+        ),
+        2
+    );
 }
 
 #[test]
@@ -259,12 +274,10 @@ fn reimport_is_idempotent_and_updates_only_what_changed() {
         assert_eq!(c.created + c.updated, 0, "{label}: {c:?}");
         assert!(c.unchanged > 0);
     }
-    for (t, (created, unchanged)) in &second.relationships {
-        assert_eq!(*created, 0, "{t}");
-        assert_eq!(
-            *unchanged,
-            first.relationships[t].0 + first.relationships[t].1
-        );
+    for (t, c) in &second.relationships {
+        assert_eq!(c.created + c.updated, 0, "{t}");
+        let before = first.relationships[t];
+        assert_eq!(c.unchanged, before.created + before.unchanged);
     }
     // One changed field: one update.
     let companies = tmp.path().join("companies.csv");
@@ -310,6 +323,14 @@ Name = "name"
 column = "Account"
 target = "Customer"
 type = "WORKS_AT"
+
+[[link]]
+path = "referrals.csv"
+type = "REFERRED"
+from = { column = "By", label = "Customer" }
+to = { column = "Whom", label = "Customer" }
+[link.columns]
+On = { property = "on", type = "date" }
 "#;
 
 fn small_export(dir: &Path) {
@@ -327,6 +348,11 @@ fn small_export(dir: &Path) {
     std::fs::write(
         dir.join("people.csv"),
         "Id,Name,Account\np1,Pat,a1\np2,Quinn,a9\np3,Ray,a2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("referrals.csv"),
+        "By,Whom,On\na1,a4,2024-05-01\na1,a2,2024-05-02\na4,a1,someday\n",
     )
     .unwrap();
 }
@@ -357,7 +383,20 @@ fn bad_rows_are_reported_with_file_line_and_column_and_others_go_in() {
             // a9 does not exist; a2 was skipped, so Ray cannot link to it either.
             ("people.csv".into(), 3, "Account".into()),
             ("people.csv".into(), 4, "Account".into()),
+            ("referrals.csv".into(), 3, "Whom".into()),
+            ("referrals.csv".into(), 4, "On".into()),
         ]
+    );
+    assert_eq!(
+        value(
+            &db,
+            "MATCH (:Customer {id: 'x:a1'})-[r:REFERRED]->(:Customer {id: 'x:a4'}) RETURN r.on = date('2024-05-01')"
+        ),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        int(&db, "MATCH ()-[r:REFERRED]->() RETURN count(r) AS n"),
+        1
     );
     let first = summary.errors[0].to_string();
     assert!(
@@ -392,7 +431,7 @@ fn strict_aborts_on_any_row_error_with_nothing_written() {
     small_export(tmp.path());
     let db = Database::in_memory().unwrap();
     match import(&db, tmp.path(), true) {
-        Err(MappingError::Strict { errors }) => assert_eq!(errors.len(), 5),
+        Err(MappingError::Strict { errors }) => assert_eq!(errors.len(), 7),
         other => panic!("{other:?}"),
     }
     assert_eq!(int(&db, "MATCH (n) RETURN count(n) AS n"), 0);
@@ -490,7 +529,7 @@ fn the_cli_imports_with_a_mapping_and_reports_a_summary() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("read 17 rows"), "{stdout}");
+    assert!(stdout.contains("read 20 rows"), "{stdout}");
     assert!(stdout.contains("Customer"), "{stdout}");
     // Not a terminal: no progress bar, and no row errors.
     assert!(

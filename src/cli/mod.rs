@@ -54,7 +54,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(Command::Show(show)) => show::run(&args.db, args.import_dir.as_deref(), &show),
         Some(Command::Bench(bench)) => {
             let db = crate::Database::open(&args.db)
-                .with_context(|| format!("cannot open {}", args.db.display()))?;
+                .with_context(|| format!("cannot open {}", args.db.display()))?
+                .with_import_dir(args.import_dir.clone());
             bench::run(
                 &db,
                 &bench::BenchOptions {
@@ -149,17 +150,14 @@ fn run_mapped_import(db_path: &Path, mapping: &Path, args: &ImportArgs) -> anyho
             thousands(c.unchanged)
         )?;
     }
-    writeln!(
-        out,
-        "  {:<24} {:>10} {:>10}",
-        "relationships", "created", "unchanged"
-    )?;
-    for (rel_type, (created, unchanged)) in &summary.relationships {
+    writeln!(out, "  relationships")?;
+    for (rel_type, c) in &summary.relationships {
         writeln!(
             out,
-            "  {rel_type:<24} {:>10} {:>10}",
-            thousands(*created),
-            thousands(*unchanged)
+            "  {rel_type:<24} {:>10} {:>10} {:>10}",
+            thousands(c.created),
+            thousands(c.updated),
+            thousands(c.unchanged)
         )?;
     }
     drop(out);

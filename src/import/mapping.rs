@@ -1,14 +1,16 @@
 //! Import of arbitrary CRM exports through a mapping file (TOML): per CSV file, the target
 //! label, the external-id column, columns to typed properties (parsed leniently by
 //! `lenient.rs`), constants, references to other records (relationships, polymorphic by id
-//! prefix or by lookup), and picklists mapped onto shared, normalised nodes.
+//! prefix or by lookup), and picklists mapped onto shared, normalised nodes; and join tables
+//! (`[[link]]`) whose rows are relationships.
 //!
 //! Unlike the bundle import, this *upserts* into a new or existing database in one write
 //! transaction: a record is found by its label and `id` (which the engine indexes for every
 //! label), created when absent, and updated only where a property differs, so re-running an
 //! import changes nothing. Files are read whole first (a file, header or mapping problem stops
 //! everything before a write); then every record's node is upserted, then every reference and
-//! picklist is linked, so references need not follow the order of the files. A bad field or an
+//! picklist is linked, then every join-table row, so references need not follow the order of
+//! the files. A bad field or an
 //! unknown reference is a per-row error (file:line, column) that skips that row (or that link)
 //! and lets the others go on, unless `strict`, where any error aborts with nothing written.
 //!
@@ -50,6 +52,31 @@ pub struct Mapping {
     pub delimiter: Option<char>,
     #[serde(rename = "file", default)]
     pub files: Vec<FileMapping>,
+    #[serde(rename = "link", default)]
+    pub links: Vec<LinkMapping>,
+}
+
+/// A file whose rows are relationships between records (a join table such as Salesforce's
+/// OpportunityContactRole): each row links the record named in `from` to the one in `to`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkMapping {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub rel_type: String,
+    pub from: LinkEnd,
+    pub to: LinkEnd,
+    /// Column → relationship property, as for `[[file]]`.
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnSpec>,
+}
+
+/// One end of a link: the column holding the record's id and the record's label.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkEnd {
+    pub column: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -264,7 +291,7 @@ pub enum MappingError {
     Storage(#[from] StorageError),
 }
 
-/// What happened to the nodes of one label.
+/// What happened to the nodes of one label or the relationships of one type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub created: u64,
@@ -279,8 +306,8 @@ pub struct MappingSummary {
     pub rows: u64,
     /// Per label (record and picklist nodes).
     pub nodes: BTreeMap<String, Counts>,
-    /// Per relationship type: (created, already there).
-    pub relationships: BTreeMap<String, (u64, u64)>,
+    /// Per relationship type.
+    pub relationships: BTreeMap<String, Counts>,
     /// Rows or links skipped, in file order.
     pub errors: Vec<RowError>,
     pub seconds: f64,
@@ -334,20 +361,21 @@ fn validate(mapping: &Mapping, path: &Path) -> Result<(), MappingError> {
         path: f.path.clone(),
         message,
     };
-    if mapping.files.is_empty() {
+    if mapping.files.is_empty() && mapping.links.is_empty() {
         return Err(MappingError::Parse {
             file: path.to_path_buf(),
             line: 1,
             column: 1,
-            message: "the mapping has no [[file]] tables".into(),
+            message: "the mapping has no [[file]] or [[link]] tables".into(),
         });
     }
     if mapping.delimiter.is_some_and(|c| !c.is_ascii()) {
-        return Err(invalid(
-            0,
-            &mapping.files[0],
-            "the delimiter must be ASCII".into(),
-        ));
+        return Err(MappingError::Parse {
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: "the delimiter must be one ASCII character".into(),
+        });
     }
     for (i, f) in mapping.files.iter().enumerate() {
         if f.label.trim().is_empty() {
@@ -596,7 +624,7 @@ impl Writer<'_> {
         Ok(node)
     }
 
-    /// Makes sure `(from)-[:rel_type]->(to)` exists.
+    /// Makes sure `(from)-[:rel_type]->(to)` exists with `props` (a null removes one).
     fn link(
         &mut self,
         from: NodeId,
@@ -608,21 +636,39 @@ impl Writer<'_> {
         let mut edges = Vec::new();
         self.txn
             .expand(from, Direction::Outgoing, &[t], &mut edges)?;
-        let entry = self
-            .summary
-            .relationships
-            .entry(rel_type.to_owned())
-            .or_default();
-        if edges.iter().any(|e| e.other == to) {
-            entry.1 += 1;
+        if let Some(edge) = edges.iter().find(|e| e.other == to) {
+            let mut changed = false;
+            for (key, value) in props {
+                let k = self.txn.intern_key(key)?;
+                if self.txn.rel_property(edge.rel, k)? != *value {
+                    self.txn.set_rel_property(edge.rel, k, value.clone())?;
+                    changed = true;
+                }
+            }
+            let counts = self
+                .summary
+                .relationships
+                .entry(rel_type.to_owned())
+                .or_default();
+            if changed {
+                counts.updated += 1;
+            } else {
+                counts.unchanged += 1;
+            }
             return Ok(());
         }
-        entry.0 += 1;
-        let props = props
-            .iter()
-            .map(|(k, v)| Ok((self.txn.intern_key(k)?, v.clone())))
-            .collect::<Result<Vec<_>, StorageError>>()?;
-        self.txn.create_relationship(t, from, to, props)?;
+        let mut stored = Vec::with_capacity(props.len());
+        for (key, value) in props {
+            if !value.is_null() {
+                stored.push((self.txn.intern_key(key)?, value.clone()));
+            }
+        }
+        self.txn.create_relationship(t, from, to, stored)?;
+        self.summary
+            .relationships
+            .entry(rel_type.to_owned())
+            .or_default()
+            .created += 1;
         Ok(())
     }
 }
@@ -647,34 +693,14 @@ fn record_properties(
     let mut props = Vec::new();
     let mut errors = Vec::new();
     let field = |i: usize| record.fields.get(i).map_or("", |f| f.trim());
-    for (column, spec) in &file.columns {
-        // Checked before any row is read.
-        let Some(&i) = table.header.get(column.as_str()) else {
-            continue;
-        };
-        let raw = field(i);
-        for table_spec in spec.tables() {
-            let text = match table_spec.values.get(raw) {
-                Some(mapped) => mapped.as_str(),
-                None if raw.is_empty() => raw,
-                None => table_spec.otherwise.as_deref().unwrap_or(raw),
-            };
-            if text.is_empty() {
-                props.push((table_spec.property.clone(), Value::Null));
-                continue;
-            }
-            let order = table_spec.date_order.unwrap_or(mapping.date_order);
-            match lenient::parse(text, table_spec.kind, order) {
-                Ok(v) => props.push((table_spec.property.clone(), v)),
-                Err(message) => errors.push(RowError {
-                    file: table.path.clone(),
-                    line: record.line,
-                    column: column.clone(),
-                    message,
-                }),
-            }
-        }
-    }
+    parse_columns(
+        mapping,
+        &file.columns,
+        table,
+        record,
+        &mut props,
+        &mut errors,
+    );
     for (property, columns) in &file.join {
         let parts: Vec<&str> = columns
             .iter()
@@ -699,6 +725,45 @@ fn record_properties(
         Ok(props)
     } else {
         Err(errors)
+    }
+}
+
+/// Parses the mapped columns of a record into `props`, or their errors into `errors`.
+fn parse_columns(
+    mapping: &Mapping,
+    columns: &BTreeMap<String, ColumnSpec>,
+    table: &Table,
+    record: &Record,
+    props: &mut Vec<(String, Value)>,
+    errors: &mut Vec<RowError>,
+) {
+    for (column, spec) in columns {
+        // Checked before any row is read.
+        let Some(&i) = table.header.get(column.as_str()) else {
+            continue;
+        };
+        let raw = record.fields.get(i).map_or("", |f| f.trim());
+        for table_spec in spec.tables() {
+            let text = match table_spec.values.get(raw) {
+                Some(mapped) => mapped.as_str(),
+                None if raw.is_empty() => raw,
+                None => table_spec.otherwise.as_deref().unwrap_or(raw),
+            };
+            if text.is_empty() {
+                props.push((table_spec.property.clone(), Value::Null));
+                continue;
+            }
+            let order = table_spec.date_order.unwrap_or(mapping.date_order);
+            match lenient::parse(text, table_spec.kind, order) {
+                Ok(v) => props.push((table_spec.property.clone(), v)),
+                Err(message) => errors.push(RowError {
+                    file: table.path.clone(),
+                    line: record.line,
+                    column: column.clone(),
+                    message,
+                }),
+            }
+        }
     }
 }
 
@@ -740,7 +805,26 @@ pub fn import_mapped(
         }
         tables.push(table);
     }
-    let total: u64 = tables.iter().map(|t| t.records.len() as u64).sum::<u64>() * 2;
+    let mut link_tables = Vec::with_capacity(mapping.links.len());
+    for (i, link) in mapping.links.iter().enumerate() {
+        progress(ImportProgress {
+            phase: ImportPhase::Reading,
+            done: files + i as u64,
+            total: files + mapping.links.len() as u64,
+        });
+        let table = read_table(&dir.join(&link.path), delimiter)?;
+        table.column(&link.from.column)?;
+        table.column(&link.to.column)?;
+        for column in link.columns.keys() {
+            table.column(column)?;
+        }
+        link_tables.push(table);
+    }
+    let total: u64 = tables.iter().map(|t| t.records.len() as u64).sum::<u64>() * 2
+        + link_tables
+            .iter()
+            .map(|t| t.records.len() as u64)
+            .sum::<u64>();
     let mut txn = db.store().begin_write()?;
     let mut writer = Writer {
         txn: &mut txn,
@@ -842,6 +926,56 @@ pub fn import_mapped(
                     };
                     writer.link(from, &picklist.rel_type, to, &[])?;
                 }
+            }
+        }
+    }
+    // Pass 3: join tables.
+    for (link, table) in mapping.links.iter().zip(&link_tables) {
+        let ends = [
+            (&link.from, table.column(&link.from.column)?),
+            (&link.to, table.column(&link.to.column)?),
+        ];
+        for record in &table.records {
+            done += 1;
+            tick(done);
+            writer.summary.rows += 1;
+            let mut nodes = [None, None];
+            let mut errors = Vec::new();
+            for (slot, (end, col)) in nodes.iter_mut().zip(&ends) {
+                let raw = record.fields.get(*col).map_or("", |f| f.trim());
+                let id = external_id(mapping, raw);
+                *slot = if raw.is_empty() {
+                    None
+                } else {
+                    writer.find(&end.label, &id)?
+                };
+                if slot.is_none() {
+                    errors.push(RowError {
+                        file: table.path.clone(),
+                        line: record.line,
+                        column: end.column.clone(),
+                        message: if raw.is_empty() {
+                            "the id is empty".into()
+                        } else {
+                            format!("no {} with id `{id}`", end.label)
+                        },
+                    });
+                }
+            }
+            let mut props = Vec::new();
+            parse_columns(
+                mapping,
+                &link.columns,
+                table,
+                record,
+                &mut props,
+                &mut errors,
+            );
+            match nodes {
+                [Some(from), Some(to)] if errors.is_empty() => {
+                    writer.link(from, &link.rel_type, to, &props)?;
+                }
+                _ => writer.summary.errors.extend(errors),
             }
         }
     }

@@ -6,8 +6,12 @@
 //! then writes the chunks and, last, the manifest. So an import that fails, at any row, leaves
 //! the database exactly as empty as it was.
 //!
-//! This module knows the store only through `BulkLoader` and the stored value records; it does
-//! not depend on `value`'s parsers. Its tests are in `tests/import.rs`.
+//! The bundle import knows the store only through `BulkLoader` and the stored value records;
+//! it does not depend on `value`'s parsers. Its tests are in `tests/import.rs`.
+//!
+//! `mapping` is the other way in: CRM exports mapped by a TOML file and upserted through a
+//! write transaction into a new or existing database (values parsed by `lenient`); its tests
+//! are in `tests/mapping.rs`.
 
 mod bundle;
 mod error;
