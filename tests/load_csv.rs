@@ -339,3 +339,29 @@ fn merge_into_a_label_the_graph_lacks_yet_seeks_by_id() {
         .unwrap();
     assert_eq!(r.rows[0].get::<i64>("n").unwrap(), 0);
 }
+
+#[test]
+fn linenumber_and_file_name_the_row_being_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "l.csv", "id\na\n\"multi\nline\"\nc\n");
+    let db = db_in(dir.path());
+    let r = db
+        .query(
+            "LOAD CSV WITH HEADERS FROM 'file:///l.csv' AS row \
+             RETURN row.id AS id, linenumber() AS line, file() AS f",
+            Map::new(),
+        )
+        .unwrap();
+    let lines: Vec<i64> = r
+        .rows
+        .iter()
+        .map(|x| x.get::<i64>("line").unwrap())
+        .collect();
+    assert_eq!(lines, vec![2, 3, 5]);
+    assert!(r.rows[0].get::<&str>("f").unwrap().ends_with("l.csv"));
+    // Outside LOAD CSV they are null.
+    let r = db
+        .query("RETURN linenumber() AS line, file() AS f", Map::new())
+        .unwrap();
+    assert_eq!(r.rows[0].values(), &[Value::Null, Value::Null]);
+}

@@ -58,6 +58,9 @@ pub struct Context<'g> {
     pub procedures: &'g super::procedures::Registry,
     /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
     pub import_dir: Option<std::path::PathBuf>,
+    /// The file and line of the row the innermost `LOAD CSV` is handling, for `file()` and
+    /// `linenumber()`.
+    pub csv_row: Option<(std::sync::Arc<str>, u64)>,
 }
 
 impl<'g> Context<'g> {
@@ -76,6 +79,7 @@ impl<'g> Context<'g> {
             profile: None,
             procedures,
             import_dir: None,
+            csv_row: None,
         }
     }
 
