@@ -548,3 +548,25 @@ fn the_cli_imports_with_a_mapping_and_reports_a_summary() {
     let numbers: Vec<&str> = customer.split_whitespace().skip(1).collect();
     assert_eq!(numbers, vec!["0", "0", "3"], "{stdout}");
 }
+
+#[test]
+fn a_failed_cli_import_into_a_new_database_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    small_export(tmp.path());
+    let db = tmp.path().join("new.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_cordial"))
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "--strict", "--mapping"])
+        .arg(tmp.path().join("mapping.toml"))
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("accounts.csv:3: column `Employees`"),
+        "{stderr}"
+    );
+    assert!(!db.exists());
+}

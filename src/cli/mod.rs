@@ -113,6 +113,7 @@ fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
 
 fn run_mapped_import(db_path: &Path, mapping: &Path, args: &ImportArgs) -> anyhow::Result<()> {
     let mapping = read_mapping(mapping)?;
+    let existed = db_path.exists();
     let db = Database::open(db_path)
         .with_context(|| format!("cannot open database {}", db_path.display()))?;
     let bar = progress_bar();
@@ -126,7 +127,17 @@ fn run_mapped_import(db_path: &Path, mapping: &Path, args: &ImportArgs) -> anyho
         &mut |p| show(&bar, p),
     );
     bar.finish_and_clear();
-    let summary = result.with_context(|| format!("import of {} failed", args.dir.display()))?;
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            drop(db);
+            if !existed {
+                // Created for this import, which wrote nothing: leave no trace.
+                let _ = std::fs::remove_dir_all(db_path);
+            }
+            return Err(error).with_context(|| format!("import of {} failed", args.dir.display()));
+        }
+    };
     db.close()?;
     let mut out = std::io::stdout().lock();
     writeln!(
