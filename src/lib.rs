@@ -12,6 +12,7 @@ pub mod export;
 pub mod plan;
 
 pub mod import;
+pub mod picture;
 pub mod storage;
 pub mod syntax;
 pub mod value;

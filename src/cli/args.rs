@@ -26,6 +26,11 @@ pub struct Args {
     #[command(flatten)]
     pub script: ScriptOptions,
 
+    /// The directory `LOAD CSV` reads below (`file:///a.csv` is DIR/a.csv); files outside it
+    /// are refused. Default: the current directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub import_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -57,6 +62,9 @@ pub struct ScriptOptions {
     /// Run every statement even after one fails; the exit code still reports the failure.
     #[arg(long)]
     pub continue_on_error: bool,
+    /// The global `--import-dir`, copied here for the session.
+    #[arg(skip)]
+    pub import_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,7 +77,9 @@ pub enum Command {
     Run(RunArgs),
     /// Build a new database from a CSV bundle in the neo4j-admin header convention
     /// (nodes/<Label>.csv, relationships/<TYPE>.csv). The database must be new or empty; a bad
-    /// row stops the import with file:line and leaves the database empty.
+    /// row stops the import with file:line and leaves the database empty. With --mapping, map
+    /// the CSV files of a CRM export onto the graph instead, upserting by external id into a
+    /// new or existing database (re-running it changes nothing).
     Import(ImportArgs),
     /// Print the number of nodes per label and relationships per type, and the size on disk.
     Stats,
@@ -93,6 +103,25 @@ pub enum Command {
     /// replaced and deleted data (and removing erased values from disk). Needs the database
     /// to be closed by every other process.
     Compact,
+    /// Draw the nodes and relationships a query returns as SVG, Graphviz DOT or Mermaid.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The query whose nodes, relationships and paths are drawn.
+    #[arg(long, short)]
+    pub query: String,
+    /// A query parameter `NAME=VALUE`; the value is read as JSON when it parses, else as a
+    /// string (repeatable).
+    #[arg(long = "param", short, value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// The picture's format.
+    #[arg(long, short, default_value = "svg", value_parser = ["svg", "dot", "mermaid"])]
+    pub format: String,
+    /// Where to write the picture; standard output when absent.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -150,8 +179,16 @@ pub struct BenchArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The bundle directory, holding nodes/ and relationships/.
+    /// The bundle directory, holding nodes/ and relationships/ (with --mapping: the directory
+    /// of the export's CSV files).
     pub dir: PathBuf,
+    /// A mapping file (TOML) saying how the export's files and columns map onto the graph.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// With --mapping: any row error aborts the import with nothing written (by default bad
+    /// rows are reported and skipped).
+    #[arg(long, requires = "mapping")]
+    pub strict: bool,
     /// Also print nodes per label, relationships per type and the time of each phase.
     #[arg(long, short)]
     pub verbose: bool,

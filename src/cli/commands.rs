@@ -189,17 +189,12 @@ impl Session {
         }
     }
 
-    fn now(&self) -> DateTime {
-        self.db.pinned_now().cloned().unwrap_or_else(DateTime::now)
-    }
-
     /// Runs a statement in the open transaction, or on its own. The interrupt flag is cleared
     /// first, so a Ctrl-C stops only the statement running when it was pressed.
     fn execute(&mut self, text: &str) -> crate::Result<QueryResult> {
         self.interrupt.clear();
-        let now = self.now();
         match &mut self.txn {
-            Some(txn) => txn.execute_interruptible(text, &self.params, &now, &self.interrupt),
+            Some(txn) => self.db.execute_in(txn, text, &self.params),
             None => self.db.query(text, self.params.clone()),
         }
     }
@@ -405,6 +400,7 @@ impl Session {
             ":begin" => self.begin(),
             ":commit" => self.commit(),
             ":rollback" => self.rollback(),
+            ":show" => return self.show(rest).map(|()| Next::Continue),
             ":explain" | ":profile" => {
                 let keyword = &name[1..];
                 if rest.is_empty() {
@@ -423,6 +419,86 @@ impl Session {
         result
             .map(|()| Next::Continue)
             .map_err(|e| self.print_error_message(&e))
+    }
+
+    /// `:show [svg|dot|mermaid] [FILE] QUERY`: draws what the query returns. DOT and Mermaid
+    /// print where results go; an SVG is written to FILE, or to a new file in the temporary
+    /// directory, whose path is printed.
+    fn show(&mut self, rest: &str) -> Result<(), Failed> {
+        let mut rest = rest.trim();
+        let mut format = None;
+        let mut file = None;
+        loop {
+            let (word, after) = rest
+                .split_once(char::is_whitespace)
+                .map_or((rest, ""), |(w, a)| (w, a.trim_start()));
+            if format.is_none()
+                && file.is_none()
+                && let Some(f) = crate::picture::Format::parse(word)
+            {
+                format = Some(f);
+            } else if file.is_none()
+                && let Some(f) = picture_file_format(word)
+            {
+                format = format.or(Some(f));
+                file = Some(std::path::PathBuf::from(word));
+            } else {
+                break;
+            }
+            rest = after;
+        }
+        if rest.is_empty() {
+            return Err(
+                self.print_error_message(&anyhow!("usage: :show [svg|dot|mermaid] [FILE] QUERY"))
+            );
+        }
+        let format = format.unwrap_or(crate::picture::Format::Svg);
+        let origin = Origin::typed();
+        let result = match self.execute(rest) {
+            Ok(result) => result,
+            Err(e) => {
+                self.print_error(&e, rest, &origin);
+                return Err(Failed);
+            }
+        };
+        let picture = match &self.txn {
+            Some(txn) => crate::picture::render(&result, txn, format),
+            None => crate::picture::render(&result, &self.db.begin_read(), format),
+        };
+        let picture = match picture {
+            Ok(p) => p,
+            Err(e) => {
+                self.print_error(&e, rest, &origin);
+                return Err(Failed);
+            }
+        };
+        let file = file.or_else(|| {
+            (format == crate::picture::Format::Svg).then(|| {
+                static SHOWN: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                let n = SHOWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                std::env::temp_dir().join(format!("cordial-show-{}-{n}.svg", std::process::id()))
+            })
+        });
+        let written = match &file {
+            Some(path) => std::fs::write(path, picture.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display())),
+            None => {
+                let mut out = self.sink();
+                out.write_all(picture.as_bytes())
+                    .and_then(|()| out.flush())
+                    .map_err(anyhow::Error::from)
+            }
+        };
+        match written {
+            Ok(()) => {
+                if let Some(path) = &file {
+                    eprintln!("picture written to {}", path.display());
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.print_error_message(&e)),
+        }
     }
 
     fn help(&mut self, topic: &str) -> anyhow::Result<()> {
@@ -710,6 +786,17 @@ impl Session {
     }
 }
 
+/// The picture format a file name asks for by its extension.
+fn picture_file_format(word: &str) -> Option<crate::picture::Format> {
+    let (_, extension) = word.rsplit_once('.')?;
+    match extension.to_ascii_lowercase().as_str() {
+        "svg" => Some(crate::picture::Format::Svg),
+        "dot" | "gv" => Some(crate::picture::Format::Dot),
+        "mmd" | "mermaid" => Some(crate::picture::Format::Mermaid),
+        _ => None,
+    }
+}
+
 /// The `:` commands with their usage, for `:help` and completion.
 pub const COMMANDS: &[(&str, &str)] = &[
     (":help [topic]", "this help, or help on a topic"),
@@ -739,6 +826,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":commit", "commit the open transaction"),
     (":rollback", "discard the open transaction"),
+    (
+        ":show [svg|dot|mermaid] [FILE] QUERY",
+        "draw the nodes and relationships a query returns (SVG to FILE or a temporary file)",
+    ),
     (
         ":explain QUERY",
         "show the plan of a query without running it",

@@ -4,11 +4,12 @@
 mod args;
 mod bench;
 mod commands;
+mod data;
 mod helper;
 mod render;
 mod repl;
 mod script;
-mod data;
+mod show;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -20,9 +21,12 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::db::Database;
-use crate::import::{ImportOptions, ImportPhase, ImportProgress, ImportSummary, import_bundle};
+use crate::import::{
+    ImportOptions, ImportPhase, ImportProgress, ImportSummary, MappingOptions, import_bundle,
+    import_mapped, read_mapping,
+};
 use crate::storage::GraphRead;
-pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions};
+pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions, ShowArgs};
 
 /// Runs the command line and maps an error to a non-zero exit code.
 #[must_use]
@@ -49,7 +53,8 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs one invocation.
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(mut args: Args) -> anyhow::Result<()> {
+    args.script.import_dir.clone_from(&args.import_dir);
     match args.command {
         None if args.query.is_some() || !std::io::stdin().is_terminal() => {
             script::run(&args.db, &[], args.query.as_deref(), &args.script)
@@ -68,9 +73,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(Command::Dump(dump)) => data::run_dump(&args.db, &dump.file),
         Some(Command::Restore(dump)) => data::run_restore(&args.db, &dump.file),
         Some(Command::Compact) => data::run_compact(&args.db),
+        Some(Command::Show(show)) => show::run(&args.db, args.import_dir.as_deref(), &show),
         Some(Command::Bench(bench)) => {
             let db = crate::Database::open(&args.db)
-                .with_context(|| format!("cannot open {}", args.db.display()))?;
+                .with_context(|| format!("cannot open {}", args.db.display()))?
+                .with_import_dir(args.import_dir.clone());
             bench::run(
                 &db,
                 &bench::BenchOptions {
@@ -117,6 +124,9 @@ fn ascii_byte(c: char, what: &str) -> anyhow::Result<u8> {
 }
 
 fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
+    if let Some(mapping) = &args.mapping {
+        return run_mapped_import(db_path, mapping, args);
+    }
     let options = ImportOptions {
         delimiter: ascii_byte(args.delimiter, "delimiter")?,
         array_delimiter: args
@@ -146,6 +156,74 @@ fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
             Err(error).with_context(|| format!("import of {} failed", args.dir.display()))
         }
     }
+}
+
+fn run_mapped_import(db_path: &Path, mapping: &Path, args: &ImportArgs) -> anyhow::Result<()> {
+    let mapping = read_mapping(mapping)?;
+    let existed = db_path.exists();
+    let db = Database::open(db_path)
+        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let bar = progress_bar();
+    let result = import_mapped(
+        &db,
+        &mapping,
+        &args.dir,
+        MappingOptions {
+            strict: args.strict,
+        },
+        &mut |p| show(&bar, p),
+    );
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            drop(db);
+            if !existed {
+                // Created for this import, which wrote nothing: leave no trace.
+                let _ = std::fs::remove_dir_all(db_path);
+            }
+            return Err(error).with_context(|| format!("import of {} failed", args.dir.display()));
+        }
+    };
+    db.close()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "read {} rows in {:.2} s; {} error(s)",
+        thousands(summary.rows),
+        summary.seconds,
+        summary.errors.len()
+    )?;
+    writeln!(
+        out,
+        "  {:<24} {:>10} {:>10} {:>10}",
+        "nodes", "created", "updated", "unchanged"
+    )?;
+    for (label, c) in &summary.nodes {
+        writeln!(
+            out,
+            "  {label:<24} {:>10} {:>10} {:>10}",
+            thousands(c.created),
+            thousands(c.updated),
+            thousands(c.unchanged)
+        )?;
+    }
+    writeln!(out, "  relationships")?;
+    for (rel_type, c) in &summary.relationships {
+        writeln!(
+            out,
+            "  {rel_type:<24} {:>10} {:>10} {:>10}",
+            thousands(c.created),
+            thousands(c.updated),
+            thousands(c.unchanged)
+        )?;
+    }
+    drop(out);
+    let mut err = std::io::stderr().lock();
+    for e in &summary.errors {
+        writeln!(err, "{e}")?;
+    }
+    Ok(())
 }
 
 pub(crate) fn progress_bar() -> ProgressBar {

@@ -34,6 +34,10 @@ pub fn merge(before: &ScriptOptions, after: &ScriptOptions) -> ScriptOptions {
         fail_fast: before.fail_fast || after.fail_fast,
         continue_on_error: (before.continue_on_error || after.continue_on_error)
             && !after.fail_fast,
+        import_dir: after
+            .import_dir
+            .clone()
+            .or_else(|| before.import_dir.clone()),
     }
 }
 
@@ -61,7 +65,8 @@ pub fn session_on(
     let db = match &options.now {
         Some(text) => db.with_now(Some(commands::parse_now(text)?)),
         None => db,
-    };
+    }
+    .with_import_dir(options.import_dir.clone());
     let format = match &options.format {
         Some(name) => Format::parse(name).with_context(|| format!("unknown format {name}"))?,
         None => Format::Table,

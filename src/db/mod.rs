@@ -3,7 +3,7 @@
 
 pub mod query;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
@@ -31,6 +31,8 @@ pub struct Database {
     now: Option<DateTime>,
     /// Raised from another thread to stop the statements `query` runs; shared by clones.
     interrupt: Interrupt,
+    /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
+    import_dir: Option<PathBuf>,
 }
 
 impl Database {
@@ -56,6 +58,7 @@ impl Database {
             store: Store::open(path.as_ref(), options)?,
             now: None,
             interrupt: Interrupt::new(),
+            import_dir: None,
         })
     }
 
@@ -65,6 +68,7 @@ impl Database {
             store: Store::in_memory(OpenOptions::default())?,
             now: None,
             interrupt: Interrupt::new(),
+            import_dir: None,
         })
     }
 
@@ -89,6 +93,39 @@ impl Database {
         self.now.as_ref()
     }
 
+    /// Sets the directory `LOAD CSV` may read below (`file:///a.csv` is `dir/a.csv`); files
+    /// outside it are refused. Without it, the process's current directory at the time of
+    /// the statement.
+    #[must_use]
+    pub fn with_import_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.import_dir = dir;
+        self
+    }
+
+    /// The directory `LOAD CSV` reads below, when one was set.
+    #[must_use]
+    pub fn import_dir(&self) -> Option<&Path> {
+        self.import_dir.as_deref()
+    }
+
+    /// Runs one statement inside `txn` with this database's clock and import directory (what
+    /// `WriteTxn::execute` does with the real clock and the current directory). The statement
+    /// is atomic: when it fails, the transaction is as it was before it.
+    pub fn execute_in(
+        &self,
+        txn: &mut WriteTxn,
+        text: &str,
+        params: &Params,
+    ) -> Result<QueryResult> {
+        txn.execute_inner(
+            text,
+            params,
+            &self.statement_time(),
+            Some(&self.interrupt),
+            self.import_dir(),
+        )
+    }
+
     fn statement_time(&self) -> DateTime {
         self.now.clone().unwrap_or_else(DateTime::now)
     }
@@ -107,6 +144,7 @@ impl Database {
                 &params,
                 &now,
                 Some(&self.interrupt),
+                self.import_dir(),
             );
         }
         drop(snapshot);
@@ -118,6 +156,7 @@ impl Database {
             &params,
             &now,
             Some(&self.interrupt),
+            self.import_dir(),
         )?;
         txn.commit()?;
         Ok(result)
@@ -263,7 +302,7 @@ impl WriteTxn {
         params: &Params,
         now: &DateTime,
     ) -> Result<QueryResult> {
-        self.execute_inner(text, params, now, None)
+        self.execute_inner(text, params, now, None, None)
     }
 
     /// `execute_at` that stops when `interrupt` is raised, leaving the transaction as it was
@@ -275,19 +314,42 @@ impl WriteTxn {
         now: &DateTime,
         interrupt: &Interrupt,
     ) -> Result<QueryResult> {
-        self.execute_inner(text, params, now, Some(interrupt))
+        self.execute_inner(text, params, now, Some(interrupt), None)
     }
 
-    fn execute_inner(
+    /// `execute` with the statement clock and the `LOAD CSV` import directory given (the
+    /// current directory when `None`).
+    pub fn execute_with(
+        &mut self,
+        text: &str,
+        params: &Params,
+        now: &DateTime,
+        import_dir: Option<&Path>,
+    ) -> Result<QueryResult> {
+        self.execute_inner(text, params, now, None, import_dir)
+    }
+
+    /// Runs one statement with every setting given: the clock, the flag that stops it, and
+    /// the directory `LOAD CSV` reads below.
+    pub(crate) fn execute_inner(
         &mut self,
         text: &str,
         params: &Params,
         now: &DateTime,
         interrupt: Option<&Interrupt>,
+        import_dir: Option<&Path>,
     ) -> Result<QueryResult> {
         let statement = crate::syntax::parse(text)?;
         let savepoint = self.savepoint();
-        let result = query::execute(Graph::Write(self), &statement, text, params, now, interrupt);
+        let result = query::execute(
+            Graph::Write(self),
+            &statement,
+            text,
+            params,
+            now,
+            interrupt,
+            import_dir,
+        );
         if result.is_err() {
             self.rollback_to(savepoint);
         }

@@ -6,8 +6,8 @@
 pub mod accounts;
 pub mod churn;
 pub mod competition;
-pub mod revenue;
 pub mod gdpr;
+pub mod revenue;
 pub mod sample;
 pub mod schema;
 pub mod service;

@@ -88,6 +88,11 @@ pub struct Context<'g> {
     pub procedures: &'g super::procedures::Registry,
     /// Checked once per row pushed and per candidate scanned: a raised flag stops the statement.
     pub interrupt: Option<Interrupt>,
+    /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
+    pub import_dir: Option<std::path::PathBuf>,
+    /// The file and line of the row the innermost `LOAD CSV` is handling, for `file()` and
+    /// `linenumber()`.
+    pub csv_row: Option<(std::sync::Arc<str>, u64)>,
 }
 
 impl<'g> Context<'g> {
@@ -105,6 +110,8 @@ impl<'g> Context<'g> {
             row_width: 0,
             profile: None,
             procedures,
+            import_dir: None,
+            csv_row: None,
             interrupt: None,
         }
     }

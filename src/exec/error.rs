@@ -22,6 +22,24 @@ pub enum ExecErrorKind {
     Storage,
     /// Stopped on request (Ctrl-C) before it finished; it changed nothing.
     Interrupted,
+    /// `LOAD CSV` could not read its file: refused, missing, or a bad row.
+    LoadExternalResource,
+}
+
+/// What went wrong in a `LOAD CSV`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LoadCsvProblem {
+    /// The URL is malformed.
+    BadUrl,
+    /// The URL names something outside the import directory, or a remote resource.
+    Refused,
+    /// No such file.
+    NotFound,
+    /// The file could not be read.
+    Io,
+    /// A record is malformed (its file and line are given).
+    BadRow,
 }
 
 /// Why a statement failed while running. Messages are lowercase, with no final period.
@@ -52,6 +70,23 @@ pub enum ExecError {
     /// The statement's interrupt flag was raised while it ran.
     #[error("the statement was interrupted")]
     Interrupted,
+    /// `LOAD CSV` failed: `location` is the URL (or, for a bad row, the file) and `line` the
+    /// record's first line.
+    #[error("LOAD CSV {location}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    LoadCsv {
+        kind: LoadCsvProblem,
+        location: String,
+        line: Option<u64>,
+        message: String,
+    },
+    /// A statement failed while handling the row `LOAD CSV` read from `location` at `line`;
+    /// the kind is the inner error's.
+    #[error("{location}:{line}: {source}")]
+    AtCsvRow {
+        location: String,
+        line: u64,
+        source: Box<ExecError>,
+    },
     #[error(transparent)]
     Value(#[from] ValueError),
     #[error(transparent)]
@@ -71,6 +106,8 @@ impl ExecError {
             ExecError::Semantic(_) => ExecErrorKind::SemanticError,
             ExecError::Procedure { .. } => ExecErrorKind::ProcedureError,
             ExecError::Interrupted => ExecErrorKind::Interrupted,
+            ExecError::LoadCsv { .. } => ExecErrorKind::LoadExternalResource,
+            ExecError::AtCsvRow { source, .. } => source.kind(),
             ExecError::Value(e) => match e.kind() {
                 ValueErrorKind::TypeError => ExecErrorKind::TypeError,
                 ValueErrorKind::ArithmeticError => ExecErrorKind::ArithmeticError,

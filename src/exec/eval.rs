@@ -175,6 +175,16 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             Value::Map(map)
         }
         Expr::Function { name, args } => {
+            if args.is_empty()
+                && let Some((file, line)) = &ctx.csv_row
+            {
+                if name.eq_ignore_ascii_case("linenumber") {
+                    return Ok(Value::Int(i64::try_from(*line).unwrap_or(i64::MAX)));
+                }
+                if name.eq_ignore_ascii_case("file") {
+                    return Ok(Value::String(file.to_string()));
+                }
+            }
             let def = functions::lookup(name)
                 .ok_or_else(|| ExecError::Argument(format!("unknown function {name}")))?;
             let mut values = Vec::with_capacity(args.len());

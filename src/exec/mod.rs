@@ -11,6 +11,7 @@ pub mod context;
 pub mod error;
 pub mod eval;
 pub mod functions;
+pub mod load_csv;
 pub mod matcher;
 mod mutate;
 pub mod ops;
@@ -18,7 +19,7 @@ pub mod output;
 pub mod procedures;
 pub mod run;
 
-pub use error::{ExecError, ExecErrorKind};
+pub use error::{ExecError, ExecErrorKind, LoadCsvProblem};
 
 use crate::storage::GraphRead;
 use crate::value::{DateTime, Map, Node, NodeId, RelId, Relationship, Value};

@@ -14,6 +14,7 @@ use super::ExecError;
 use super::aggregate::{self, Accumulator};
 use super::context::Context;
 use super::eval::{Row, eval, is_true};
+use super::load_csv;
 use super::matcher::{Flow, match_pattern};
 use super::mutate;
 
@@ -405,9 +406,34 @@ fn push_op(
             }
             Ok(Flow::Continue)
         }
-        Operator::LoadCsv { .. } => Err(ExecError::Argument(
-            "LOAD CSV is not available in this build".into(),
-        )),
+        Operator::LoadCsv {
+            source,
+            slot,
+            headers,
+            terminator,
+        } => {
+            let url = match eval(ctx, source, row)? {
+                Value::String(url) => url,
+                other => {
+                    return Err(ExecError::Type(format!(
+                        "LOAD CSV FROM needs a string URL, found {}",
+                        other.type_name()
+                    )));
+                }
+            };
+            let dir = match &ctx.import_dir {
+                Some(dir) => dir.clone(),
+                None => std::env::current_dir()
+                    .map_err(|e| ExecError::Argument(format!("no import directory: {e}")))?,
+            };
+            let csv = load_csv::resolve(&url, &dir)?;
+            let mut rows = load_csv::CsvRows::open(csv, *headers, *terminator)?;
+            let file: std::sync::Arc<str> = rows.path().display().to_string().into();
+            let outer = ctx.csv_row.take();
+            let flow = load_rows(ctx, ops, i, state, row, sink, *slot, &mut rows, &file);
+            ctx.csv_row = outer;
+            flow
+        }
         Operator::Aggregate { .. }
         | Operator::Sort { .. }
         | Operator::Eager
@@ -416,6 +442,39 @@ fn push_op(
             sink(ctx, row)
         }
     }
+}
+
+/// Pushes each row of a `LOAD CSV` on, with its file and line in the context; an error while
+/// handling a row is wrapped with them (unless an inner LOAD CSV already said where).
+#[allow(clippy::too_many_arguments)]
+fn load_rows(
+    ctx: &mut Context<'_>,
+    ops: &[Operator],
+    i: usize,
+    state: &mut StreamState,
+    row: &mut Row,
+    sink: &mut Sink<'_>,
+    slot: usize,
+    rows: &mut load_csv::CsvRows,
+    file: &std::sync::Arc<str>,
+) -> Result<Flow, ExecError> {
+    while let Some(value) = rows.next_row()? {
+        row[slot] = value;
+        ctx.csv_row = Some((file.clone(), rows.line()));
+        match push(ctx, ops, i + 1, state, row, sink) {
+            Ok(Flow::Stop) => return Ok(Flow::Stop),
+            Ok(Flow::Continue) => {}
+            Err(e @ (ExecError::AtCsvRow { .. } | ExecError::LoadCsv { .. })) => return Err(e),
+            Err(e) => {
+                return Err(ExecError::AtCsvRow {
+                    location: file.to_string(),
+                    line: rows.line(),
+                    source: Box::new(e),
+                });
+            }
+        }
+    }
+    Ok(Flow::Continue)
 }
 
 /// How many rows a sort must keep: SKIP + LIMIT when they follow it directly.

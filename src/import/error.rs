@@ -83,6 +83,9 @@ pub enum ImportError {
     /// The bundle is bigger than the store can address (ids, rows in one file).
     #[error("{}: too many {what}", file.display())]
     Capacity { file: PathBuf, what: &'static str },
+    /// An import through a mapping file failed as a whole (see `MappingError`).
+    #[error(transparent)]
+    Mapping(#[from] super::mapping::MappingError),
     /// Writing the graph failed; the database is left empty.
     #[error(transparent)]
     Storage(#[from] StorageError),

@@ -6,14 +6,20 @@
 //! then writes the chunks and, last, the manifest. So an import that fails, at any row, leaves
 //! the database exactly as empty as it was.
 //!
-//! This module knows the store only through `BulkLoader` and the stored value records; it does
-//! not depend on `value`'s parsers. Its tests are in `tests/import.rs`.
+//! The bundle import knows the store only through `BulkLoader` and the stored value records;
+//! it does not depend on `value`'s parsers. Its tests are in `tests/import.rs`.
+//!
+//! `mapping` is the other way in: CRM exports mapped by a TOML file and upserted through a
+//! write transaction into a new or existing database (values parsed by `lenient`); its tests
+//! are in `tests/mapping.rs`.
 
 mod bundle;
 mod error;
 mod header;
 mod ids;
+pub mod lenient;
 mod load;
+pub mod mapping;
 mod values;
 
 use std::path::Path;
@@ -23,6 +29,9 @@ use std::time::{Duration, Instant};
 
 pub use error::ImportError;
 pub use header::{Column, ColumnKind, ScalarType, parse_column};
+pub use mapping::{
+    Mapping, MappingError, MappingOptions, MappingSummary, RowError, import_mapped, read_mapping,
+};
 
 use crate::db::Database;
 use crate::storage::{GraphRead, StorageError};

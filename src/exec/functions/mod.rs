@@ -113,6 +113,14 @@ const fn volatile(
     }
 }
 
+/// `linenumber()` and `file()`: the line and file of the row `LOAD CSV` is handling. The
+/// executor answers them from its context (`eval.rs`); called anywhere else they are null.
+/// Volatile, so that no planner folds them into a constant.
+static LOAD_CSV_FUNCTIONS: &[FunctionDef] = &[
+    volatile("linenumber", 0, Some(0), |_, _| Ok(Value::Null)),
+    volatile("file", 0, Some(0), |_, _| Ok(Value::Null)),
+];
+
 fn registry() -> &'static HashMap<String, &'static FunctionDef> {
     static REGISTRY: OnceLock<HashMap<String, &'static FunctionDef>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
@@ -131,6 +139,7 @@ pub fn all() -> impl Iterator<Item = &'static FunctionDef> {
         .chain(convert::FUNCTIONS)
         .chain(graph::FUNCTIONS)
         .chain(temporal::FUNCTIONS)
+        .chain(LOAD_CSV_FUNCTIONS)
 }
 
 /// The function of that name (case-insensitive, with its namespace: `date.truncate`).
