@@ -397,3 +397,39 @@ impl<'a, I: DoubleEndedIterator<Item = &'a str>> LastNonEmpty<'a> for I {
         self.rfind(|l| !l.trim().is_empty())
     }
 }
+
+#[test]
+fn show_draws_a_query_as_svg_dot_and_mermaid() {
+    let shell = Shell::start();
+    let svg = shell.history.with_file_name("team.svg");
+    let screen = shell.run(&format!(
+        ":show {} MATCH (s:Staff)-[r:SERVES]->(c:Customer) RETURN s, r, c",
+        svg.display()
+    ));
+    assert!(screen.contains("picture written to"), "{screen}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg") || text.starts_with("<?xml"),
+        "{text}"
+    );
+    for caption in ["Ana Ruiz", "Acme Tools", "Birch &amp; Sons", "SERVES"] {
+        assert!(text.contains(caption), "{caption} missing from {text}");
+    }
+
+    let screen = shell.run(":show dot MATCH (s:Staff)-[r:SERVES]->(c:Customer) RETURN s, r, c");
+    assert!(screen.contains("digraph"), "{screen}");
+    assert!(
+        screen.contains("Birch & Sons") || screen.contains("Birch &amp; Sons"),
+        "{screen}"
+    );
+
+    let screen = shell.run(":show mermaid MATCH (s:Staff) RETURN s");
+    assert!(
+        screen.contains("graph") || screen.contains("flowchart"),
+        "{screen}"
+    );
+    assert!(screen.contains("Ana Ruiz"), "{screen}");
+
+    let screen = shell.run(":show dot");
+    assert!(screen.contains("usage: :show"), "{screen}");
+}

@@ -518,7 +518,7 @@ impl Session {
                 }
                 out.push_str(
                     "\n:help TOPIC for more: procedures (or a prefix: db, algo, crm), functions, \
-                     keywords, formats, or a command name.\n",
+                     keywords, formats, questions (to try on the sample company), or a command name.\n",
                 );
             }
             "functions" => {
@@ -536,6 +536,12 @@ impl Session {
             }
             "keywords" => {
                 let _ = writeln!(out, "{}", crate::syntax::KEYWORDS.join(" "));
+            }
+            "questions" | "examples" => {
+                out.push_str("Questions to try on the sample company (`cordial demo`):\n\n");
+                for (question, query) in crate::domain::sample::QUESTIONS {
+                    let _ = writeln!(out, "  {question}\n  {query}\n");
+                }
             }
             "formats" | "format" => {
                 let _ = writeln!(
@@ -574,7 +580,7 @@ impl Session {
                     let _ = writeln!(out, "  {usage}\n      {what}");
                 } else {
                     bail!(
-                        "no help on `{other}`; topics: commands, procedures, db, algo, crm, functions, keywords, formats"
+                        "no help on `{other}`; topics: commands, procedures, db, algo, crm, functions, keywords, formats, questions"
                     );
                 }
             }

@@ -33,9 +33,13 @@ pub fn demo(options: &ScriptOptions) -> anyhow::Result<()> {
     crate::domain::sample::install(&db).context("cannot write the sample company")?;
     let session = script::session_on(db, options, true)?;
     banner("a temporary copy of the sample company");
-    println!("Questions to try (paste one, or type your own):\n");
-    for (question, query) in crate::domain::sample::QUESTIONS {
+    println!("Three questions to try (paste one, or type your own):\n");
+    let questions = crate::domain::sample::QUESTIONS;
+    for (question, query) in questions.iter().take(3) {
         println!("  {}\n  {}\n", style(question).bold(), style(query).cyan());
+    }
+    if questions.len() > 3 {
+        println!("{} more with :help questions.\n", questions.len() - 3);
     }
     run(session)
 }
