@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use petgraph::graph::{DiGraph, NodeIndex, UnGraph};
 
 use crate::exec::ExecError;
+use crate::exec::procedures::map_argument;
 use crate::storage::{Direction, GraphRead};
 use crate::value::{Map, NodeId, RelId, Value};
 
@@ -40,27 +41,9 @@ impl Config {
         index: usize,
         known: &[&str],
     ) -> Result<Self, ExecError> {
-        let map = match args.get(index) {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Map(m)) => m.clone(),
-            Some(other) => {
-                return Err(ExecError::Type(format!(
-                    "{procedure}() takes a configuration map as argument {}, found {}",
-                    index + 1,
-                    other.type_name()
-                )));
-            }
-        };
-        for key in map.keys() {
-            if !PROJECTION_KEYS.contains(&key.as_str()) && !known.contains(&key.as_str()) {
-                let mut names: Vec<&str> = PROJECTION_KEYS.to_vec();
-                names.extend_from_slice(known);
-                return Err(ExecError::Argument(format!(
-                    "{procedure}() has no configuration key '{key}'; its keys are {}",
-                    names.join(", ")
-                )));
-            }
-        }
+        let mut accepted: Vec<&str> = PROJECTION_KEYS.to_vec();
+        accepted.extend_from_slice(known);
+        let map = map_argument(procedure, args, index, &accepted, "configuration")?;
         Ok(Config { procedure, map })
     }
 

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::exec::procedures::{ProcedureContext, map_argument};
 use crate::storage::{Direction, Edge, GraphRead, KeyId, TypeId};
 use crate::value::{Date, DateTime, Map, NodeId, Value};
 
@@ -280,27 +280,9 @@ impl Options {
         index: usize,
         known: &[&str],
     ) -> Result<Self, ExecError> {
-        let map = match args.get(index) {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Map(m)) => m.clone(),
-            Some(other) => {
-                return Err(ExecError::Type(format!(
-                    "{procedure}() takes an options map as argument {}, found {}",
-                    index + 1,
-                    other.type_name()
-                )));
-            }
-        };
-        for key in map.keys() {
-            if key != "asOf" && !known.contains(&key.as_str()) {
-                let mut names: Vec<&str> = known.to_vec();
-                names.push("asOf");
-                return Err(ExecError::Argument(format!(
-                    "{procedure}() has no option '{key}'; its options are {}",
-                    names.join(", ")
-                )));
-            }
-        }
+        let mut accepted: Vec<&str> = known.to_vec();
+        accepted.push("asOf");
+        let map = map_argument(procedure, args, index, &accepted, "options")?;
         Ok(Options { procedure, map })
     }
 

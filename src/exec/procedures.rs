@@ -206,6 +206,35 @@ pub static DB_PROCEDURES: &[ProcedureDef] = &[
     },
 ];
 
+/// The map argument at `args[index]` of a procedure (absent or null: empty), with every key
+/// checked against `accepted`. `what` names the map in errors (`options`, `configuration`).
+pub fn map_argument(
+    procedure: &str,
+    args: &[Value],
+    index: usize,
+    accepted: &[&str],
+    what: &str,
+) -> Result<crate::value::Map, ExecError> {
+    let map = match args.get(index) {
+        None | Some(Value::Null) => crate::value::Map::new(),
+        Some(Value::Map(m)) => m.clone(),
+        Some(other) => {
+            return Err(ExecError::Type(format!(
+                "{procedure}() takes a map of {what} as argument {}, found {}",
+                index + 1,
+                other.type_name()
+            )));
+        }
+    };
+    if let Some(key) = map.keys().find(|k| !accepted.contains(&k.as_str())) {
+        return Err(ExecError::Argument(format!(
+            "{procedure}() has no {what} key '{key}'; it accepts {}",
+            accepted.join(", ")
+        )));
+    }
+    Ok(map)
+}
+
 /// A set of procedures by name: what `CALL` can reach.
 #[derive(Debug, Default)]
 pub struct Registry {
