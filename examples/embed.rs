@@ -21,12 +21,12 @@ fn main() -> cordial::Result<()> {
     // Writes go through a transaction; every statement in it is atomic on its own.
     let mut txn = db.begin_write()?;
     for (id, name) in [("cus-1", "Initech"), ("cus-2", "Globex")] {
-        txn.execute(
+        txn.execute_all(
             "MERGE (c:Customer {id: $id}) SET c.name = $name",
             params! {"id" => id, "name" => name},
         )?;
     }
-    txn.execute(
+    txn.execute_all(
         "MERGE (s:Staff {id: 'stf-1'}) SET s.name = 'Ann'
          WITH s MATCH (c:Customer) MERGE (s)-[:SERVES {role: 'account_manager'}]->(c)",
         params! {},

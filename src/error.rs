@@ -32,4 +32,8 @@ pub enum Error {
     TransactionControl,
     #[error("{0} are not supported yet")]
     Unsupported(String),
+    #[error("cannot start a thread for the query: {0}")]
+    Thread(#[source] std::io::Error),
+    #[error("the query stopped unexpectedly: its thread ended without a result")]
+    QueryThreadLost,
 }

@@ -11,7 +11,7 @@ use cordial::{Database, Error, Map, Value};
 
 fn db_with(script: &str) -> Database {
     let db = Database::in_memory().expect("db");
-    db.query(script, Map::new()).expect("script");
+    db.query_all(script, Map::new()).expect("script");
     db
 }
 
@@ -26,7 +26,7 @@ fn sample() -> &'static Database {
 }
 
 fn run(db: &Database, query: &str) -> Vec<Vec<Value>> {
-    match db.query(query, Map::new()) {
+    match db.query_all(query, Map::new()) {
         Ok(r) => r.rows.iter().map(|row| row.values().to_vec()).collect(),
         Err(e) => panic!("{query}\nfailed: {e}"),
     }
@@ -474,7 +474,7 @@ fn louvain_and_similarity_run_on_the_sample() {
 }
 
 fn error_kind(db: &Database, query: &str) -> ExecErrorKind {
-    match db.query(query, Map::new()) {
+    match db.query_all(query, Map::new()) {
         Err(Error::Exec(e)) => e.kind(),
         other => panic!("{query}: expected an execution error, got {other:?}"),
     }

@@ -60,7 +60,7 @@ fn load(db: &Database, dir: &Path) {
 }
 
 fn run(db: &Database, query: &str) -> Vec<Vec<Value>> {
-    match db.query(query, Map::new()) {
+    match db.query_all(query, Map::new()) {
         Ok(r) => r.rows.iter().map(|row| row.values().to_vec()).collect(),
         Err(e) => panic!("{query}\nfailed: {e}"),
     }
@@ -657,7 +657,7 @@ fn procedures_compose_with_where_and_order_by() {
 }
 
 fn error_kind(db: &Database, query: &str) -> ExecErrorKind {
-    match db.query(query, Map::new()) {
+    match db.query_all(query, Map::new()) {
         Err(Error::Exec(e)) => e.kind(),
         other => panic!("{query}: expected an execution error, got {other:?}"),
     }
@@ -704,7 +704,7 @@ fn bad_options_are_clear_errors() {
             );
         }
     }
-    match db.query("CALL crm.atRisk({dayz: 3})", Map::new()) {
+    match db.query_all("CALL crm.atRisk({dayz: 3})", Map::new()) {
         Err(e) => assert!(e.to_string().contains("dayz"), "{e}"),
         Ok(_) => unreachable!(),
     }
@@ -742,7 +742,7 @@ fn the_schema_installs_once() {
     assert_eq!(again, vec![vec![Value::Int(0)]]);
     // The unique ids hold: a second customer with an existing id is refused.
     assert!(
-        db.query("CREATE (:Customer {id: 'cus-halvorsen'})", Map::new())
+        db.query_all("CREATE (:Customer {id: 'cus-halvorsen'})", Map::new())
             .is_err()
     );
     let shown = run(&db, "SHOW CONSTRAINTS");

@@ -122,7 +122,7 @@ fn run_script(path: &Path) -> Database {
         .lines()
         .filter(|l| !l.starts_with("//") && !l.is_empty())
     {
-        db.query(line, Map::new())
+        db.query_all(line, Map::new())
             .unwrap_or_else(|e| panic!("{e}\n{}", &line[..line.len().min(300)]));
     }
     db
@@ -363,7 +363,7 @@ fn check_xml(xml: &str) {
 fn a_query_exports_its_subgraph_with_relationship_ends() {
     let db = crm(100);
     let customer: String = db
-        .query(
+        .query_all(
             "MATCH (c:Customer)-[:PLACED]->() RETURN c.id AS id ORDER BY id LIMIT 1",
             Map::new(),
         )
@@ -374,7 +374,7 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
     let mut params = Map::new();
     params.insert("id".into(), Value::String(customer.clone()));
     let orders = db
-        .query(
+        .query_all(
             "MATCH (:Customer {id: $id})-[:PLACED]->(o) RETURN count(o) AS n",
             params,
         )
@@ -425,7 +425,7 @@ fn with_schema(path: &Path) -> Database {
         "CREATE CONSTRAINT text_s_present FOR (t:Text) REQUIRE t.s IS NOT NULL",
         "CREATE (a {name: 'no label'})-[:LINKS {w: 1}]->(b:Text {s: 'labelled', i: 100}), (a)-[:SELF]->(a)",
     ] {
-        db.query(q, Map::new()).unwrap();
+        db.query_all(q, Map::new()).unwrap();
     }
     db
 }
@@ -451,7 +451,7 @@ fn dump_and_restore_keep_the_graph_and_its_schema() {
     );
     // The constraints hold in the restored database.
     let error = db
-        .query("CREATE (:Text {s: 'dup', i: 0})", Map::new())
+        .query_all("CREATE (:Text {s: 'dup', i: 0})", Map::new())
         .unwrap_err();
     assert!(error.to_string().contains("already exists"), "{error}");
 
@@ -532,7 +532,7 @@ fn bad_dump_files_are_refused_and_change_nothing() {
 
     // Into a database with data: refused before reading further, the database unchanged.
     let busy = Database::in_memory().unwrap();
-    busy.query("CREATE (:Kept)", Map::new()).unwrap();
+    busy.query_all("CREATE (:Kept)", Map::new()).unwrap();
     let error = export::restore_into(&busy, &file, &mut |_| {}).unwrap_err();
     assert!(
         matches!(error, ExportError::RestoreTargetNotEmpty { .. }),
@@ -547,14 +547,15 @@ fn compaction_keeps_the_graph_reclaims_space_and_refuses_an_open_store() {
     let path = dir.path().join("db");
     let db = with_schema(&path);
     for i in 0..20 {
-        db.query(
+        db.query_all(
             "UNWIND range(1, 500) AS i CREATE (:Scratch {i: i, pad: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', round: $r})",
             [("r".to_owned(), Value::Int(i))].into_iter().collect(),
         )
         .unwrap();
         db.checkpoint().unwrap();
     }
-    db.query("MATCH (s:Scratch) DELETE s", Map::new()).unwrap();
+    db.query_all("MATCH (s:Scratch) DELETE s", Map::new())
+        .unwrap();
     db.checkpoint().unwrap();
     let expected = (canon(&db), schema(&db));
 
@@ -569,7 +570,8 @@ fn compaction_keeps_the_graph_reclaims_space_and_refuses_an_open_store() {
         (canon(&db), schema(&db)) == expected,
         "compaction changed the graph"
     );
-    db.query("CREATE (:After {ok: true})", Map::new()).unwrap();
+    db.query_all("CREATE (:After {ok: true})", Map::new())
+        .unwrap();
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,

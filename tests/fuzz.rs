@@ -134,7 +134,7 @@ fn mutated_queries_never_panic_the_parser_or_the_planner() {
     seeds.dedup();
     assert!(seeds.len() > 500);
     let db = Database::in_memory().expect("database");
-    db.query(
+    db.query_all(
         "CREATE (:A {id: 1})-[:T {w: 2}]->(:B {id: 'x'}), (:A:C {name: 'n'})",
         Map::new(),
     )
@@ -146,7 +146,8 @@ fn mutated_queries_never_panic_the_parser_or_the_planner() {
         let seed = &seeds[rng.below(seeds.len())];
         let query = mutate(&mut rng, seed);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            db.query(&format!("EXPLAIN {query}"), Map::new()).is_ok()
+            db.query_all(&format!("EXPLAIN {query}"), Map::new())
+                .is_ok()
         }));
         match outcome {
             Ok(ok) => planned += usize::from(ok),

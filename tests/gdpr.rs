@@ -45,7 +45,7 @@ fn setup(db: &Database) {
                 (x)-[:MEMBER_OF {status: 'responded'}]->(:Campaign {id: 'cam-1', name: 'Spring'})
          WITH x MATCH (org:Customer {id: 'cus-1'}) CREATE (x)-[:REFERRED {on: date('2022-01-01')}]->(org)",
     ] {
-        db.query(q, Map::new()).unwrap_or_else(|e| panic!("{e}"));
+        db.query_all(q, Map::new()).unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
@@ -82,7 +82,7 @@ fn params(pairs: &[(&str, &str)]) -> Map {
 }
 
 fn one(db: &Database, q: &str, p: Map) -> Value {
-    let result = db.query(q, p).unwrap_or_else(|e| panic!("{q}: {e}"));
+    let result = db.query_all(q, p).unwrap_or_else(|e| panic!("{q}: {e}"));
     assert_eq!(result.rows.len(), 1, "{q}");
     result.rows[0].values()[0].clone()
 }
@@ -92,7 +92,7 @@ fn subject_access_returns_everything_held() {
     let db = Database::in_memory().unwrap();
     setup(&db);
     let rows = db
-        .query(
+        .query_all(
             "CALL crm.subjectExport($id) YIELD kind, label, id, relationship, direction, properties
              RETURN kind, label, id, relationship, direction, properties",
             params(&[("id", "con-1")]),
@@ -150,7 +150,7 @@ fn subject_access_returns_everything_held() {
 
     // Individual customers are subjects; organisations and unknown ids are errors.
     let rows = db
-        .query(
+        .query_all(
             "CALL crm.subjectExport('cus-2') YIELD kind, label RETURN kind, label",
             Map::new(),
         )
@@ -165,7 +165,7 @@ fn subject_access_returns_everything_held() {
     );
     for id in ["cus-1", "nobody"] {
         let error = db
-            .query(
+            .query_all(
                 "CALL crm.subjectExport($id) YIELD kind RETURN kind",
                 params(&[("id", id)]),
             )
@@ -173,7 +173,7 @@ fn subject_access_returns_everything_held() {
         assert!(error.to_string().contains(id), "{error}");
     }
     let described = db
-        .query("SHOW PROCEDURES", Map::new())
+        .query_all("SHOW PROCEDURES", Map::new())
         .unwrap()
         .rows
         .iter()
@@ -206,7 +206,7 @@ fn erasure_keeps_orders_records_itself_and_leaves_no_byte_behind() {
     assert_eq!(revenue(&db), Value::Float(42.5));
 
     let result = db
-        .query(
+        .query_all(
             "CALL crm.forget($id, $by) YIELD erasure, subjects, properties, relationships, scrubbed
              RETURN erasure, subjects, properties, relationships, scrubbed",
             params(&[("id", "con-1"), ("by", "dpo@acme.test")]),
@@ -305,7 +305,7 @@ fn erasure_keeps_orders_records_itself_and_leaves_no_byte_behind() {
     }
 
     // An individual customer: their contact goes too; orders and aggregates stay.
-    db.query(
+    db.query_all(
         "CALL crm.forget('cus-2') YIELD subjects RETURN subjects",
         Map::new(),
     )
@@ -344,7 +344,7 @@ fn erasure_keeps_orders_records_itself_and_leaves_no_byte_behind() {
         Value::Null
     );
     // Organisations are not data subjects.
-    let error = db.query(
+    let error = db.query_all(
         "CALL crm.forget('cus-1') YIELD subjects RETURN subjects",
         Map::new(),
     );

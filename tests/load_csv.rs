@@ -47,7 +47,7 @@ fn rows_without_headers_are_lists_of_strings_and_empty_fields_null() {
     );
     let db = db_in(dir.path());
     let result = db
-        .query(
+        .query_all(
             "LOAD CSV FROM 'file:///a.csv' AS row RETURN row",
             Map::new(),
         )
@@ -71,7 +71,7 @@ fn rows_with_headers_are_maps_and_short_rows_leave_nulls() {
     );
     let db = db_in(dir.path());
     let result = db
-        .query(
+        .query_all(
             "LOAD CSV WITH HEADERS FROM 'file:///sub/people.csv' AS r \
              RETURN r.id AS id, r.name AS name, r.city AS city",
             Map::new(),
@@ -96,7 +96,7 @@ fn field_terminator_and_plain_relative_paths() {
     write(dir.path(), "tab.tsv", "a\tb\n");
     let db = db_in(dir.path());
     let result = db
-        .query(
+        .query_all(
             "LOAD CSV WITH HEADERS FROM 'semi.csv' AS r FIELDTERMINATOR ';' \
              RETURN r.id AS id, r.amount AS amount",
             Map::new(),
@@ -105,7 +105,7 @@ fn field_terminator_and_plain_relative_paths() {
     assert_eq!(result.rows[0].get::<&str>("amount").unwrap(), "1,5");
     assert_eq!(result.rows[1].get::<&str>("id").unwrap(), "y");
     let result = db
-        .query(
+        .query_all(
             "LOAD CSV FROM 'file:///tab.tsv' AS r FIELDTERMINATOR '\\t' RETURN size(r) AS n",
             Map::new(),
         )
@@ -119,7 +119,7 @@ fn the_url_may_be_a_parameter_and_escapes_are_decoded() {
     write(dir.path(), "my file.csv", "x\n");
     let db = db_in(dir.path());
     let result = db
-        .query(
+        .query_all(
             "LOAD CSV FROM $url AS r RETURN r[0] AS x",
             params! {"url" => "file:///my%20file.csv"},
         )
@@ -143,7 +143,7 @@ fn files_outside_the_import_directory_are_refused() {
         "ftp://example.com/data.csv",
     ] {
         let err = db
-            .query("LOAD CSV FROM $u AS r RETURN r", params! {"u" => url})
+            .query_all("LOAD CSV FROM $u AS r RETURN r", params! {"u" => url})
             .unwrap_err();
         assert_eq!(
             load_problem(&err),
@@ -161,7 +161,7 @@ fn files_outside_the_import_directory_are_refused() {
         std::os::unix::fs::symlink(root.path().join("secret.csv"), import.join("link.csv"))
             .unwrap();
         let err = db
-            .query("LOAD CSV FROM 'file:///link.csv' AS r RETURN r", Map::new())
+            .query_all("LOAD CSV FROM 'file:///link.csv' AS r RETURN r", Map::new())
             .unwrap_err();
         assert_eq!(load_problem(&err), Some(LoadCsvProblem::Refused), "{err}");
         assert!(err.to_string().contains("link.csv"), "{err}");
@@ -173,7 +173,7 @@ fn a_missing_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(dir.path());
     let err = db
-        .query("LOAD CSV FROM 'file:///nope.csv' AS r RETURN r", Map::new())
+        .query_all("LOAD CSV FROM 'file:///nope.csv' AS r RETURN r", Map::new())
         .unwrap_err();
     assert_eq!(load_problem(&err), Some(LoadCsvProblem::NotFound));
     assert!(err.to_string().contains("nope.csv"), "{err}");
@@ -185,7 +185,7 @@ fn a_row_wider_than_the_header_is_reported_with_file_and_line() {
     write(dir.path(), "bad.csv", "id,name\n1,a\n2,b,extra\n");
     let db = db_in(dir.path());
     let err = db
-        .query(
+        .query_all(
             "LOAD CSV WITH HEADERS FROM 'file:///bad.csv' AS r CREATE (:T {id: r.id})",
             Map::new(),
         )
@@ -200,7 +200,7 @@ fn a_row_wider_than_the_header_is_reported_with_file_and_line() {
     }
     // The statement is atomic: the first row's node is not there.
     let n = db
-        .query("MATCH (t:T) RETURN count(t) AS n", Map::new())
+        .query_all("MATCH (t:T) RETURN count(t) AS n", Map::new())
         .unwrap();
     assert_eq!(n.rows[0].get::<i64>("n").unwrap(), 0);
 }
@@ -212,7 +212,7 @@ fn an_error_while_handling_a_row_names_the_line_and_keeps_its_kind() {
     let db = db_in(dir.path());
     // MERGE on a null id fails at the row with the empty field: line 3.
     let err = db
-        .query(
+        .query_all(
             "LOAD CSV WITH HEADERS FROM 'file:///c.csv' AS r MERGE (:C {score: r.score})",
             Map::new(),
         )
@@ -226,7 +226,7 @@ fn an_error_while_handling_a_row_names_the_line_and_keeps_its_kind() {
         other => panic!("{other}"),
     }
     let n = db
-        .query("MATCH (c:C) RETURN count(c) AS n", Map::new())
+        .query_all("MATCH (c:C) RETURN count(c) AS n", Map::new())
         .unwrap();
     assert_eq!(n.rows[0].get::<i64>("n").unwrap(), 0);
 }
@@ -240,7 +240,7 @@ fn batching_with_merge_is_idempotent_and_uses_the_rows() {
     }
     write(dir.path(), "customers.csv", &text);
     let db = db_in(dir.path());
-    db.query(
+    db.query_all(
         "CREATE CONSTRAINT customer_id FOR (c:Customer) REQUIRE c.id IS UNIQUE",
         Map::new(),
     )
@@ -253,9 +253,9 @@ fn batching_with_merge_is_idempotent_and_uses_the_rows() {
                 MERGE (s:Staff {id: row.owner}) \
                 MERGE (s)-[:OWNS]->(c)";
     for _ in 0..2 {
-        db.query(load, Map::new()).unwrap();
+        db.query_all(load, Map::new()).unwrap();
         let counts = db
-            .query(
+            .query_all(
                 "MATCH (c:Customer) WITH count(c) AS customers \
                  MATCH (s:Staff) WITH customers, count(s) AS staff \
                  MATCH ()-[o:OWNS]->() RETURN customers, staff, count(o) AS owns",
@@ -267,7 +267,7 @@ fn batching_with_merge_is_idempotent_and_uses_the_rows() {
         assert_eq!(counts.rows[0].get::<i64>("owns").unwrap(), 500);
     }
     let r = db
-        .query(
+        .query_all(
             "MATCH (c:Customer {id: 'c42'}) RETURN c.employees AS e, c.name AS n",
             Map::new(),
         )
@@ -290,7 +290,7 @@ fn a_write_transaction_uses_the_database_import_directory() {
     .unwrap();
     txn.commit().unwrap();
     let n = db
-        .query("MATCH (l:Line) RETURN count(l) AS n", Map::new())
+        .query_all("MATCH (l:Line) RETURN count(l) AS n", Map::new())
         .unwrap();
     assert_eq!(n.rows[0].get::<i64>("n").unwrap(), 2);
 }
@@ -301,7 +301,7 @@ fn an_empty_file_with_headers_gives_no_rows() {
     write(dir.path(), "empty.csv", "");
     let db = db_in(dir.path());
     let r = db
-        .query(
+        .query_all(
             "LOAD CSV WITH HEADERS FROM 'file:///empty.csv' AS r RETURN count(*) AS n",
             Map::new(),
         )
@@ -316,7 +316,7 @@ fn merge_into_a_label_the_graph_lacks_yet_seeks_by_id() {
     // 100,000 rows quadratic).
     let db = Database::in_memory().unwrap();
     let plan = db
-        .query(
+        .query_all(
             "EXPLAIN LOAD CSV WITH HEADERS FROM 'file:///c.csv' AS row \
              MATCH (c:Customer {id: row.id}) RETURN c",
             Map::new(),
@@ -332,7 +332,7 @@ fn merge_into_a_label_the_graph_lacks_yet_seeks_by_id() {
     assert!(text.contains("index-seek"), "{text}");
     // A label that stays absent still matches nothing.
     let r = db
-        .query(
+        .query_all(
             "MATCH (n:Nobody {id: 'x'}) RETURN count(n) AS n",
             Map::new(),
         )
@@ -346,7 +346,7 @@ fn linenumber_and_file_name_the_row_being_handled() {
     write(dir.path(), "l.csv", "id\na\n\"multi\nline\"\nc\n");
     let db = db_in(dir.path());
     let r = db
-        .query(
+        .query_all(
             "LOAD CSV WITH HEADERS FROM 'file:///l.csv' AS row \
              RETURN row.id AS id, linenumber() AS line, file() AS f",
             Map::new(),
@@ -361,7 +361,7 @@ fn linenumber_and_file_name_the_row_being_handled() {
     assert!(r.rows[0].get::<&str>("f").unwrap().ends_with("l.csv"));
     // Outside LOAD CSV they are null.
     let r = db
-        .query("RETURN linenumber() AS line, file() AS f", Map::new())
+        .query_all("RETURN linenumber() AS line, file() AS f", Map::new())
         .unwrap();
     assert_eq!(r.rows[0].values(), &[Value::Null, Value::Null]);
 }

@@ -22,12 +22,12 @@ fn import(db: &Database, dir: &Path, strict: bool) -> Result<MappingSummary, Map
 }
 
 fn int(db: &Database, query: &str) -> i64 {
-    let r = db.query(query, Map::new()).unwrap();
+    let r = db.query_all(query, Map::new()).unwrap();
     r.rows[0].get::<i64>("n").unwrap()
 }
 
 fn value(db: &Database, query: &str) -> Value {
-    let r = db.query(query, Map::new()).unwrap();
+    let r = db.query_all(query, Map::new()).unwrap();
     r.rows[0].values()[0].clone()
 }
 
@@ -112,7 +112,7 @@ fn the_salesforce_example_gives_the_standard_graph() {
     );
     // Opportunity statuses from StageName; amount as money; close date as a date.
     let statuses = db
-        .query(
+        .query_all(
             "MATCH (o:Opportunity) RETURN o.status AS s ORDER BY o.id",
             Map::new(),
         )

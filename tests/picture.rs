@@ -11,7 +11,7 @@ use cordial::{Database, Map, Value};
 
 fn crm() -> Database {
     let db = Database::in_memory().unwrap();
-    db.query(
+    db.query_all(
         "CREATE (a:Customer {id: 'c1', name: 'Acme & Sons <Ltd>'}),
                 (b:Customer {id: 'c2', name: 'Beta \"Quoted\" Co'}),
                 (k:Contact {id: 'k1', name: 'Ann'}),
@@ -26,7 +26,7 @@ fn crm() -> Database {
 }
 
 fn render(db: &Database, query: &str, format: Format) -> String {
-    let result = db.query(query, Map::new()).unwrap();
+    let result = db.query_all(query, Map::new()).unwrap();
     picture::render(&result, &db.begin_read(), format).unwrap()
 }
 
@@ -80,7 +80,7 @@ fn svg_parses_and_shows_every_node_and_relationship_type() {
 fn relationships_alone_bring_their_endpoints() {
     let db = crm();
     let result = db
-        .query("MATCH ()-[r:WORKS_AT]->() RETURN r", Map::new())
+        .query_all("MATCH ()-[r:WORKS_AT]->() RETURN r", Map::new())
         .unwrap();
     let sub = picture::collect(&result, &db.begin_read()).unwrap();
     let captions: BTreeSet<String> = sub.nodes.iter().map(picture::caption).collect();
@@ -100,7 +100,7 @@ fn relationships_alone_bring_their_endpoints() {
 fn nodes_inside_lists_and_maps_are_found_once() {
     let db = crm();
     let result = db
-        .query(
+        .query_all(
             "MATCH (c:Customer) WITH collect(c) AS cs MATCH (k:Contact) \
              RETURN cs, {who: k, again: cs} AS m",
             Map::new(),
@@ -115,7 +115,7 @@ fn nodes_inside_lists_and_maps_are_found_once() {
 fn dot_names_every_node_and_edge() {
     let db = crm();
     let result = db
-        .query("MATCH (x)-[r]->(y) RETURN x, r, y", Map::new())
+        .query_all("MATCH (x)-[r]->(y) RETURN x, r, y", Map::new())
         .unwrap();
     let dot = picture::render(&result, &db.begin_read(), Format::Dot).unwrap();
     assert!(dot.starts_with("digraph"));
@@ -139,7 +139,7 @@ fn dot_names_every_node_and_edge() {
 fn mermaid_names_every_node_and_edge() {
     let db = crm();
     let result = db
-        .query("MATCH (x)-[r]->(y) RETURN x, r, y", Map::new())
+        .query_all("MATCH (x)-[r]->(y) RETURN x, r, y", Map::new())
         .unwrap();
     let mermaid = picture::render(&result, &db.begin_read(), Format::Mermaid).unwrap();
     assert!(mermaid.starts_with("flowchart LR\n"));
@@ -159,7 +159,7 @@ fn an_empty_result_is_an_empty_picture() {
     let db = crm();
     let svg = render(&db, "MATCH (n:Nobody) RETURN n", Format::Svg);
     assert!(svg_texts(&svg).is_empty());
-    let result = db.query("RETURN 1 AS x", Map::new()).unwrap();
+    let result = db.query_all("RETURN 1 AS x", Map::new()).unwrap();
     assert_eq!(
         picture::collect(&result, &db.begin_read()).unwrap(),
         picture::Subgraph::default()
@@ -169,7 +169,7 @@ fn an_empty_result_is_an_empty_picture() {
 #[test]
 fn control_characters_in_captions_do_not_break_the_xml() {
     let db = Database::in_memory().unwrap();
-    db.query(
+    db.query_all(
         "CREATE (:X {name: $n})",
         cordial::params! {"n" => Value::String("bell\u{7} tab\t nul\u{0} end".into())},
     )
@@ -184,7 +184,7 @@ fn cordial_show_writes_a_picture() {
     let path = tmp.path().join("crm.db");
     {
         let db = Database::open(&path).unwrap();
-        db.query(
+        db.query_all(
             "CREATE (:Customer {id: 'c1', name: 'Acme'})<-[:WORKS_AT]-(:Contact {name: 'Ann'})",
             Map::new(),
         )

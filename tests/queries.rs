@@ -8,7 +8,7 @@ use cordial::plan::PlanErrorKind;
 use cordial::{Database, Error, Map, params};
 
 fn sample(db: &Database) -> cordial::Result<()> {
-    db.query(
+    db.query_all(
         "CREATE (a:Customer {id: 'c1', name: 'Acme', score: 3}), (b:Customer {id: 'c2', name: 'Beta', score: 5}),
                 (s:Staff {id: 's1', name: 'Ann'}), (s)-[:SERVES {role: 'owner'}]->(a), (s)-[:SERVES]->(b)",
         Map::new(),
@@ -18,7 +18,7 @@ fn sample(db: &Database) -> cordial::Result<()> {
 
 on_both_stores!(typed_rows_and_parameters, |db: &Database| {
     sample(db)?;
-    let result = db.query(
+    let result = db.query_all(
         "MATCH (c:Customer {id: $id}) RETURN c.name AS name, c.score AS score",
         params! {"id" => "c2"},
     )?;
@@ -47,10 +47,10 @@ on_both_stores!(typed_rows_and_parameters, |db: &Database| {
 on_both_stores!(a_failed_statement_changes_nothing, |db: &Database| {
     sample(db)?;
     let mut txn = db.begin_write()?;
-    txn.execute("CREATE (:Customer {id: 'c3'})", Map::new())?;
+    txn.execute_all("CREATE (:Customer {id: 'c3'})", Map::new())?;
     // Fails at run time after creating a node: the statement is undone, the transaction lives.
     let err = txn
-        .execute(
+        .execute_all(
             "CREATE (:Customer {id: 'c4'}) WITH 1 AS one RETURN 1 / 0",
             Map::new(),
         )
@@ -60,7 +60,7 @@ on_both_stores!(a_failed_statement_changes_nothing, |db: &Database| {
         "{err}"
     );
     txn.commit()?;
-    let ids = db.query(
+    let ids = db.query_all(
         "MATCH (c:Customer) RETURN c.id AS id ORDER BY id",
         Map::new(),
     )?;
@@ -75,7 +75,7 @@ on_both_stores!(a_failed_statement_changes_nothing, |db: &Database| {
 
 on_both_stores!(explain_and_profile, |db: &Database| {
     sample(db)?;
-    let plan = db.query(
+    let plan = db.query_all(
         "EXPLAIN MATCH (c:Customer {id: 'c1'})<-[:SERVES]-(s) RETURN s.name",
         Map::new(),
     )?;
@@ -88,7 +88,7 @@ on_both_stores!(explain_and_profile, |db: &Database| {
         text[0].contains("index-seek") && text[0].contains("expand"),
         "{text:?}"
     );
-    let profiled = db.query(
+    let profiled = db.query_all(
         "PROFILE MATCH (c:Customer) RETURN c.name AS name",
         Map::new(),
     )?;
@@ -105,25 +105,25 @@ on_both_stores!(explain_and_profile, |db: &Database| {
 
 on_both_stores!(schema_statements_and_constraints, |db: &Database| {
     sample(db)?;
-    db.query(
+    db.query_all(
         "CREATE INDEX customer_name FOR (c:Customer) ON (c.name)",
         Map::new(),
     )?;
-    db.query(
+    db.query_all(
         "CREATE CONSTRAINT staff_id FOR (s:Staff) REQUIRE s.id IS UNIQUE",
         Map::new(),
     )?;
-    let indexes = db.query("SHOW INDEXES", Map::new())?;
+    let indexes = db.query_all("SHOW INDEXES", Map::new())?;
     assert!(
         indexes
             .rows
             .iter()
             .any(|r| r.get::<&str>("name").unwrap() == "customer_name")
     );
-    let constraints = db.query("SHOW CONSTRAINTS", Map::new())?;
+    let constraints = db.query_all("SHOW CONSTRAINTS", Map::new())?;
     assert_eq!(constraints.len(), 1);
     let err = db
-        .query("CREATE (:Staff {id: 's1'})", Map::new())
+        .query_all("CREATE (:Staff {id: 's1'})", Map::new())
         .unwrap_err();
     assert!(
         matches!(&err, Error::Exec(e) if e.kind() == ExecErrorKind::ConstraintVerificationFailed)
@@ -131,12 +131,12 @@ on_both_stores!(schema_statements_and_constraints, |db: &Database| {
         "{err}"
     );
     assert_eq!(
-        db.query("MATCH (s:Staff) RETURN count(*) AS n", Map::new())?
+        db.query_all("MATCH (s:Staff) RETURN count(*) AS n", Map::new())?
             .rows[0]
             .get::<i64>("n")?,
         1
     );
-    let found = db.query(
+    let found = db.query_all(
         "MATCH (c:Customer) WHERE c.name = 'Acme' RETURN c.id AS id",
         Map::new(),
     )?;
@@ -146,18 +146,18 @@ on_both_stores!(schema_statements_and_constraints, |db: &Database| {
 
 on_both_stores!(errors_have_kinds_and_positions, |db: &Database| {
     let err = db
-        .query("MATCH (n:Person RETURN n", Map::new())
+        .query_all("MATCH (n:Person RETURN n", Map::new())
         .unwrap_err();
     let Error::Syntax(syntax) = &err else {
         panic!("{err}")
     };
     assert_eq!((syntax.line(), syntax.column()), (1, 17));
-    let err = db.query("MATCH (n) RETURN m", Map::new()).unwrap_err();
+    let err = db.query_all("MATCH (n) RETURN m", Map::new()).unwrap_err();
     assert!(
         matches!(&err, Error::Plan(p) if p.kind == PlanErrorKind::UndefinedVariable),
         "{err}"
     );
-    let err = db.query("RETURN $missing", Map::new()).unwrap_err();
+    let err = db.query_all("RETURN $missing", Map::new()).unwrap_err();
     assert!(
         matches!(&err, Error::Exec(e) if e.kind() == ExecErrorKind::ParameterMissing),
         "{err}"
@@ -167,7 +167,7 @@ on_both_stores!(errors_have_kinds_and_positions, |db: &Database| {
 
 on_both_stores!(procedures_compose_through_yield, |db: &Database| {
     sample(db)?;
-    let labels = db.query(
+    let labels = db.query_all(
         "CALL db.labels() YIELD label RETURN label ORDER BY label",
         Map::new(),
     )?;
@@ -177,37 +177,37 @@ on_both_stores!(procedures_compose_through_yield, |db: &Database| {
         .map(|r| r.get::<&str>("label").unwrap())
         .collect();
     assert_eq!(labels, vec!["Customer", "Staff"]);
-    let counts = db.query("CALL db.nodeCounts()", Map::new())?;
+    let counts = db.query_all("CALL db.nodeCounts()", Map::new())?;
     assert_eq!(counts.columns, vec!["label", "nodes"]);
     assert_eq!(counts.len(), 2);
-    let big = db.query(
+    let big = db.query_all(
         "CALL db.nodeCounts() YIELD label AS l, nodes WHERE nodes > 1 RETURN l, nodes",
         Map::new(),
     )?;
     assert_eq!(big.rows[0].get::<&str>("l")?, "Customer");
     assert_eq!(big.rows[0].get::<i64>("nodes")?, 2);
-    let types = db.query(
+    let types = db.query_all(
         "CALL db.relationshipTypes() YIELD relationshipType RETURN count(*) AS n",
         Map::new(),
     )?;
     assert_eq!(types.rows[0].get::<i64>("n")?, 1);
-    let err = db.query("CALL db.nothing()", Map::new()).unwrap_err();
+    let err = db.query_all("CALL db.nothing()", Map::new()).unwrap_err();
     assert!(
         matches!(&err, Error::Plan(p) if p.kind == PlanErrorKind::UnknownProcedure),
         "{err}"
     );
-    assert!(db.query("SHOW PROCEDURES", Map::new())?.len() >= 5);
+    assert!(db.query_all("SHOW PROCEDURES", Map::new())?.len() >= 5);
     Ok(())
 });
 
 on_both_stores!(shortest_paths, |db: &Database| {
-    db.query(
+    db.query_all(
         "CREATE (a:N {id: 'a'})-[:T]->(b:N {id: 'b'})-[:T]->(c:N {id: 'c'}), (a)-[:T]->(c),
                 (a)-[:T]->(x:N {id: 'x'})-[:T]->(d:N {id: 'd'}), (b)-[:T]->(d)",
         Map::new(),
     )?;
     let hops = |text: &str| -> cordial::Result<Vec<i64>> {
-        let result = db.query(text, Map::new())?;
+        let result = db.query_all(text, Map::new())?;
         Ok(result
             .rows
             .iter()

@@ -208,7 +208,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
             continue;
         } else if text.starts_with("having executed") {
             let query = step.doc.as_deref().unwrap_or("");
-            db.query(query, Map::new())
+            db.query_all(query, Map::new())
                 .map_err(|e| format!("setup query failed: {e}"))?;
         } else if text.starts_with("parameters are") {
             for row in &step.table {
@@ -223,7 +223,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
             let control = text.starts_with("executing control query");
             let params = if control { Map::new() } else { params.clone() };
             let before = graph_state(&db)?;
-            last = Some(db.query(query, params));
+            last = Some(db.query_all(query, params));
             if !control {
                 effects = side_effects(&before, &graph_state(&db)?);
             }

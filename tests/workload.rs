@@ -268,7 +268,7 @@ fn bench_queries_and_analyst_questions_give_the_reference_answers() {
             continue;
         }
         checked += 1;
-        match db.query(text, params.clone()) {
+        match db.query_all(text, params.clone()) {
             Ok(result) => {
                 if let Err(why) = compare(id, &result, &expected, &index[id.as_str()]) {
                     failures.push(why);

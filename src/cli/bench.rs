@@ -80,14 +80,17 @@ pub fn run(db: &Database, options: &BenchOptions) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("cannot read {}", file.display()))?;
         let started = Instant::now();
-        let result = db
+        let rows = db
             .query(&text, params.clone())
-            .with_context(|| format!("{name} failed"))?;
+            .and_then(|rows| rows.collect::<crate::Result<Vec<_>>>())
+            .with_context(|| format!("{name} failed"))?
+            .len();
         let cold_ms = millis(started);
         let mut warm = Vec::with_capacity(options.runs);
         for _ in 0..options.runs {
             let started = Instant::now();
             db.query(&text, params.clone())
+                .and_then(|rows| rows.collect::<crate::Result<Vec<_>>>())
                 .with_context(|| format!("{name} failed"))?;
             warm.push(millis(started));
         }
@@ -95,7 +98,7 @@ pub fn run(db: &Database, options: &BenchOptions) -> anyhow::Result<()> {
         let pick = |i: usize| warm.get(i).copied().unwrap_or(cold_ms);
         let timing = Timing {
             name,
-            rows: result.len(),
+            rows,
             cold_ms,
             min_ms: pick(0),
             median_ms: pick(warm.len() / 2),

@@ -12,7 +12,7 @@ use anyhow::{Context as _, anyhow, bail};
 use console::style;
 
 use super::render::{self, Format, Layout};
-use crate::db::{GraphReadExt, Interrupt, Params, QueryResult};
+use crate::db::{GraphReadExt, Interrupt, Params, Rows};
 use crate::storage::{Direction, GraphRead};
 use crate::syntax::Statement;
 use crate::value::DateTime;
@@ -158,20 +158,25 @@ impl Session {
             _ => {
                 let started = Instant::now();
                 self.execute(text)
-                    .map(|result| Some((result, started.elapsed())))
+                    .map(|rows| Some((rows, started)))
                     .map_err(anyhow::Error::from)
             }
         };
         match outcome {
-            Ok(Some((result, elapsed))) => {
+            Ok(Some((rows, started))) => {
                 let explain = matches!(statement, Statement::Explain(_));
-                self.print_result(&result, explain, elapsed).map_err(|e| {
+                self.print_result(rows, explain, started).map_err(|e| {
                     if e.downcast_ref::<io::Error>()
                         .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
                     {
                         // The reader (`head`, a closed pager) has what it wanted; the
                         // statement itself succeeded and anything it wrote is committed.
                         std::process::exit(0);
+                    }
+                    // The statement failed part way through its rows.
+                    if let Some(error) = e.downcast_ref::<crate::Error>() {
+                        self.print_error(error, text, origin);
+                        return Failed;
                     }
                     self.print_error_message(&e)
                 })
@@ -191,7 +196,7 @@ impl Session {
 
     /// Runs a statement in the open transaction, or on its own. The interrupt flag is cleared
     /// first, so a Ctrl-C stops only the statement running when it was pressed.
-    fn execute(&mut self, text: &str) -> crate::Result<QueryResult> {
+    fn execute(&mut self, text: &str) -> crate::Result<Rows> {
         self.interrupt.clear();
         match &mut self.txn {
             Some(txn) => self.db.execute_in(txn, text, &self.params),
@@ -253,42 +258,71 @@ impl Session {
         }
     }
 
+    /// Prints a result as its rows arrive: machine formats and Markdown row by row, a table
+    /// once its rows are in (on a terminal, the first `TERMINAL_ROWS`, then the rest is
+    /// counted), then the footer.
     fn print_result(
         &mut self,
-        result: &QueryResult,
+        mut rows: Rows,
         explain: bool,
-        elapsed: std::time::Duration,
+        started: Instant,
     ) -> anyhow::Result<()> {
         let format = self.format;
         let layout = self.layout();
-        let left_out = {
+        let columns = rows.columns().to_vec();
+        let (n_rows, left_out) = {
             let mut out = self.sink();
-            let left_out = if explain && !format.is_machine() {
-                for row in &result.rows {
+            let counts = if explain && !format.is_machine() {
+                let mut n = 0;
+                for row in &mut rows {
+                    let row = row?;
                     writeln!(out, "{}", row.values()[0].as_str().unwrap_or_default())?;
+                    n += 1;
                 }
-                0
+                (n, 0)
+            } else if format == Format::Table {
+                let mut first: Vec<Vec<Value>> = Vec::new();
+                while layout.max_rows.is_none_or(|max| first.len() < max) {
+                    match rows.next() {
+                        Some(row) => first.push(row?.into_values()),
+                        None => break,
+                    }
+                }
+                let shown: Vec<&[Value]> = first.iter().map(Vec::as_slice).collect();
+                let all = Layout {
+                    max_rows: None,
+                    ..layout
+                };
+                render::write_rows(&mut out, &columns, &shown, format, all)?;
+                out.flush()?;
+                let mut rest = 0;
+                for row in &mut rows {
+                    row?;
+                    rest += 1;
+                }
+                (first.len() + rest, rest)
             } else {
-                render::write_result(&mut out, result, format, layout)?
+                (render::write_stream(&mut out, &mut rows, format)?, 0)
             };
-            if let Some(profile) = &result.profile
+            if let Some(profile) = rows.profile()
                 && !format.is_machine()
             {
                 write!(out, "{profile}")?;
             }
             out.flush()?;
-            left_out
+            counts
         };
-        if let Some(profile) = &result.profile
+        let elapsed = started.elapsed();
+        if let Some(profile) = rows.profile()
             && format.is_machine()
         {
             eprint!("{profile}");
         }
         let mut footer = Vec::new();
-        if !explain && !result.columns.is_empty() {
-            footer.push(render::rows_text(result.len()));
+        if !explain && !columns.is_empty() {
+            footer.push(render::rows_text(n_rows));
         }
-        let changes = render::stats_text(result);
+        let changes = render::stats_text(&rows.stats());
         if !changes.is_empty() {
             footer.push(changes);
         }
@@ -454,7 +488,7 @@ impl Session {
         }
         let format = format.unwrap_or(crate::picture::Format::Svg);
         let origin = Origin::typed();
-        let result = match self.execute(rest) {
+        let result = match self.execute(rest).and_then(Rows::into_result) {
             Ok(result) => result,
             Err(e) => {
                 self.print_error(&e, rest, &origin);
@@ -701,7 +735,11 @@ impl Session {
     fn evaluate(&self, expr: &str) -> anyhow::Result<Value> {
         let text = format!("RETURN {expr} AS value");
         self.interrupt.clear();
-        match self.db.query(&text, self.params.clone()) {
+        match self
+            .db
+            .query(&text, self.params.clone())
+            .and_then(crate::db::Rows::into_result)
+        {
             Ok(result) => Ok(result
                 .rows
                 .first()

@@ -98,6 +98,7 @@ fn run_init(db_path: &Path, schema: Option<&str>) -> anyhow::Result<()> {
     if schema == Some("crm") {
         let result = db
             .query("CALL crm.installSchema()", crate::db::Params::new())
+            .and_then(crate::db::Rows::into_result)
             .context("cannot install the crm schema")?;
         let created = result
             .rows

@@ -7,7 +7,6 @@ use std::io::{self, Write};
 use console::measure_text_width;
 
 use crate::Value;
-use crate::db::QueryResult;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,17 +64,6 @@ pub struct Layout {
 /// cells say too little to be worth a table.
 const MIN_COLUMN: usize = 10;
 
-/// Writes a result in `format`. Returns how many rows were left out by `layout.max_rows`.
-pub fn write_result(
-    out: &mut dyn Write,
-    result: &QueryResult,
-    format: Format,
-    layout: Layout,
-) -> io::Result<usize> {
-    let rows: Vec<&[Value]> = result.rows.iter().map(|r| r.values()).collect();
-    write_rows(out, &result.columns, &rows, format, layout)
-}
-
 /// Writes columns and rows in `format`; returns how many rows `layout.max_rows` left out.
 pub fn write_rows(
     out: &mut dyn Write,
@@ -91,6 +79,77 @@ pub fn write_rows(
         Format::Jsonl => write_jsonl(out, columns, rows).map(|()| 0),
         Format::Markdown => write_markdown(out, columns, rows).map(|()| 0),
     }
+}
+
+/// Writes rows in a format that needs no look ahead (CSV, JSON, JSON Lines, Markdown) as they
+/// come from the cursor, so output starts with the first row and memory stays flat. Returns
+/// how many rows were written; an error from the cursor (the statement failed part way) or
+/// from writing ends it.
+pub fn write_stream(
+    out: &mut dyn Write,
+    rows: &mut crate::db::Rows,
+    format: Format,
+) -> anyhow::Result<usize> {
+    let columns = rows.columns().to_vec();
+    let mut written = 0;
+    match format {
+        Format::Csv => {
+            if columns.is_empty() {
+                return drain(rows);
+            }
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record(&columns)?;
+            for row in rows {
+                writer.write_record(row?.values().iter().map(csv_field))?;
+                written += 1;
+            }
+            writer.flush()?;
+        }
+        Format::Json => {
+            if columns.is_empty() {
+                return drain(rows);
+            }
+            writeln!(out, "[")?;
+            for row in rows {
+                let row = row?;
+                let comma = if written > 0 { ",\n" } else { "" };
+                write!(out, "{comma}  {}", json_object(&columns, row.values()))?;
+                written += 1;
+            }
+            if written > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "]")?;
+        }
+        Format::Jsonl => {
+            for row in rows {
+                writeln!(out, "{}", json_object(&columns, row?.values()))?;
+                written += 1;
+            }
+        }
+        Format::Markdown | Format::Table => {
+            if columns.is_empty() {
+                return drain(rows);
+            }
+            write_markdown(out, &columns, &[])?;
+            for row in rows {
+                let cells: Vec<String> = row?.values().iter().map(markdown_cell).collect();
+                writeln!(out, "| {} |", cells.join(" | "))?;
+                written += 1;
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Reads the rest of a result that prints nothing; its rows are counted.
+fn drain(rows: &mut crate::db::Rows) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for row in rows {
+        row?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// A value as a table cell: strings and temporals bare, everything else as Cypher literals,
@@ -345,8 +404,7 @@ pub fn rows_text(n: usize) -> String {
 
 /// What a statement changed, as "created 2 nodes, set 3 properties"; empty when nothing.
 #[must_use]
-pub fn stats_text(result: &QueryResult) -> String {
-    let s = &result.stats;
+pub fn stats_text(s: &crate::exec::context::Stats) -> String {
     let parts = [
         (s.nodes_created, "created", "node"),
         (s.nodes_deleted, "deleted", "node"),

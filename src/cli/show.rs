@@ -32,7 +32,9 @@ pub fn run(db_path: &Path, import_dir: Option<&Path>, args: &ShowArgs) -> anyhow
     let db = Database::open_read_only(db_path)
         .with_context(|| format!("cannot open database {}", db_path.display()))?
         .with_import_dir(import_dir.map(Path::to_path_buf));
-    let result = db.query(&args.query, params(&args.params)?)?;
+    let result = db
+        .query(&args.query, params(&args.params)?)?
+        .into_result()?;
     let picture = picture::render(&result, &db.begin_read(), format)?;
     match &args.out {
         Some(path) => std::fs::write(path, picture)

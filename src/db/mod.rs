@@ -1,6 +1,7 @@
 //! The public API: `Database` (open, snapshots, write transactions) and conveniences that name
 //! labels, types and keys by string on top of the id-based storage traits.
 
+mod cursor;
 pub mod query;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ use crate::storage::{
 use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
 
 pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
+pub use cursor::Rows;
+use query::Prepared;
 pub use query::{Params, QueryResult, Row, procedures};
 
 use crate::exec::context::Graph;
@@ -111,12 +114,7 @@ impl Database {
     /// Runs one statement inside `txn` with this database's clock and import directory (what
     /// `WriteTxn::execute` does with the real clock and the current directory). The statement
     /// is atomic: when it fails, the transaction is as it was before it.
-    pub fn execute_in(
-        &self,
-        txn: &mut WriteTxn,
-        text: &str,
-        params: &Params,
-    ) -> Result<QueryResult> {
+    pub fn execute_in(&self, txn: &mut WriteTxn, text: &str, params: &Params) -> Result<Rows> {
         txn.execute_inner(
             text,
             params,
@@ -131,40 +129,69 @@ impl Database {
     }
 
     /// Runs one statement in its own transaction (a snapshot for reads, a write transaction
-    /// committed at the end for writes) and returns its result.
-    pub fn query(&self, text: &str, params: Params) -> Result<QueryResult> {
-        let statement = crate::syntax::parse(text)?;
+    /// committed at the end for writes) and returns its rows as a cursor.
+    ///
+    /// A read streams: it runs on a thread of its own over a snapshot while the caller pulls
+    /// rows, in memory bounded by a few batches; dropping the cursor stops it. A write runs to
+    /// its end and commits before this returns. Errors in parsing and planning, and any raised
+    /// before the first rows, come from this call; a later one from the iterator.
+    pub fn query(&self, text: &str, params: Params) -> Result<Rows> {
         let now = self.statement_time();
         let snapshot = self.begin_read();
-        if !query::writes(&statement, text, &snapshot)? {
-            return query::execute(
-                Graph::Read(&snapshot),
-                &statement,
-                text,
-                &params,
-                &now,
-                Some(&self.interrupt),
-                self.import_dir(),
-            );
+        let prepared = Prepared::new(text, &snapshot)?;
+        if prepared.writes() {
+            drop(snapshot);
+            let mut txn = self.begin_write()?;
+            let settings = self.settings(&params, &now);
+            let result = query::execute(Graph::Write(&mut txn), &prepared, &settings)?;
+            txn.commit()?;
+            return Ok(Rows::buffered(result));
         }
-        drop(snapshot);
-        let mut txn = self.begin_write()?;
-        let result = query::execute(
-            Graph::Write(&mut txn),
-            &statement,
-            text,
-            &params,
-            &now,
-            Some(&self.interrupt),
-            self.import_dir(),
-        )?;
-        txn.commit()?;
-        Ok(result)
+        let Prepared::Query { plan, profile } = prepared else {
+            let settings = self.settings(&params, &now);
+            let result = query::execute(Graph::Read(&snapshot), &prepared, &settings)?;
+            return Ok(Rows::buffered(result));
+        };
+        let interrupt = self.interrupt.clone();
+        let import_dir = self.import_dir.clone();
+        Rows::stream(plan.column_names(), move |producer, cancel| {
+            let settings = query::Settings {
+                params: &params,
+                now: &now,
+                interrupt: Some(&interrupt),
+                cancel: Some(cancel),
+                import_dir: import_dir.as_deref(),
+            };
+            query::run_plan(
+                Graph::Read(&snapshot),
+                &plan,
+                profile,
+                &settings,
+                &mut |row| producer.push(row),
+            )
+        })
+    }
+
+    /// Runs one statement like `query` and reads every row: a convenience for results known
+    /// to be small.
+    pub fn query_all(&self, text: &str, params: Params) -> Result<QueryResult> {
+        self.query(text, params)?.into_result()
+    }
+
+    /// What statements run with: this database's interrupt flag and import directory.
+    fn settings<'s>(&'s self, params: &'s Params, now: &'s DateTime) -> query::Settings<'s> {
+        query::Settings {
+            params,
+            now,
+            interrupt: Some(&self.interrupt),
+            cancel: None,
+            import_dir: self.import_dir(),
+        }
     }
 
     /// Runs a query and deserializes each row into `T` (fields named like the columns).
     pub fn query_as<T: DeserializeOwned>(&self, text: &str, params: Params) -> Result<Vec<T>> {
-        self.query(text, params)?.deserialize()
+        self.query(text, params)?.deserialize().collect()
     }
 
     /// A snapshot of the last committed state.
@@ -291,17 +318,17 @@ impl<T: GraphRead + ?Sized> GraphReadExt for T {}
 impl WriteTxn {
     /// Runs one statement inside this transaction. The statement is atomic: when it fails, the
     /// transaction is as it was before the statement.
-    pub fn execute(&mut self, text: &str, params: Params) -> Result<QueryResult> {
+    pub fn execute(&mut self, text: &str, params: Params) -> Result<Rows> {
         self.execute_at(text, &params, &DateTime::now())
     }
 
+    /// `execute`, reading every row.
+    pub fn execute_all(&mut self, text: &str, params: Params) -> Result<QueryResult> {
+        self.execute(text, params)?.into_result()
+    }
+
     /// `execute` with the statement clock given.
-    pub fn execute_at(
-        &mut self,
-        text: &str,
-        params: &Params,
-        now: &DateTime,
-    ) -> Result<QueryResult> {
+    pub fn execute_at(&mut self, text: &str, params: &Params, now: &DateTime) -> Result<Rows> {
         self.execute_inner(text, params, now, None, None)
     }
 
@@ -313,7 +340,7 @@ impl WriteTxn {
         params: &Params,
         now: &DateTime,
         interrupt: &Interrupt,
-    ) -> Result<QueryResult> {
+    ) -> Result<Rows> {
         self.execute_inner(text, params, now, Some(interrupt), None)
     }
 
@@ -325,7 +352,7 @@ impl WriteTxn {
         params: &Params,
         now: &DateTime,
         import_dir: Option<&Path>,
-    ) -> Result<QueryResult> {
+    ) -> Result<Rows> {
         self.execute_inner(text, params, now, None, import_dir)
     }
 
@@ -338,22 +365,21 @@ impl WriteTxn {
         now: &DateTime,
         interrupt: Option<&Interrupt>,
         import_dir: Option<&Path>,
-    ) -> Result<QueryResult> {
-        let statement = crate::syntax::parse(text)?;
+    ) -> Result<Rows> {
+        let prepared = Prepared::new(text, self)?;
         let savepoint = self.savepoint();
-        let result = query::execute(
-            Graph::Write(self),
-            &statement,
-            text,
+        let settings = query::Settings {
             params,
             now,
             interrupt,
+            cancel: None,
             import_dir,
-        );
+        };
+        let result = query::execute(Graph::Write(self), &prepared, &settings);
         if result.is_err() {
             self.rollback_to(savepoint);
         }
-        result
+        result.map(Rows::buffered)
     }
 
     fn intern_props(&mut self, props: &[(&str, Value)]) -> Result<Vec<(u32, Value)>> {
@@ -420,7 +446,7 @@ mod tests {
             .unwrap();
         let flag = db.interrupt_handle();
         flag.raise();
-        let interrupted = |r: Result<QueryResult>| matches!(r, Err(crate::Error::Exec(e)) if e.kind() == crate::exec::ExecErrorKind::Interrupted);
+        let interrupted = |r: Result<Rows>| matches!(r.and_then(Rows::into_result), Err(crate::Error::Exec(e)) if e.kind() == crate::exec::ExecErrorKind::Interrupted);
         assert!(interrupted(db.query(
             "UNWIND range(1, 1000000) AS x RETURN count(x)",
             Params::new()
@@ -439,7 +465,7 @@ mod tests {
         txn.commit().unwrap();
         flag.clear();
         let rows = db
-            .query(
+            .query_all(
                 "MATCH (c:Customer) RETURN count(c) AS n, count(c.seen) AS seen",
                 Params::new(),
             )

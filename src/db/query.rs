@@ -38,6 +38,16 @@ pub struct Row {
 }
 
 impl Row {
+    pub(crate) fn new(columns: Arc<[String]>, values: Vec<Value>) -> Row {
+        Row { columns, values }
+    }
+
+    /// The values, in column order.
+    #[must_use]
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
+    }
+
     /// The value of a column, converted: `row.get::<&str>("name")?`, `row.get::<i64>("n")?`.
     pub fn get<'a, T: FromValueRef<'a>>(&'a self, column: &str) -> Result<T> {
         let value = self
@@ -87,7 +97,12 @@ pub struct QueryResult {
 }
 
 impl QueryResult {
-    fn new(columns: Vec<String>, values: Vec<Vec<Value>>, stats: Stats) -> Self {
+    pub(crate) fn new(
+        columns: Vec<String>,
+        values: Vec<Vec<Value>>,
+        stats: Stats,
+        profile: Option<String>,
+    ) -> Self {
         let shared: Arc<[String]> = columns.clone().into();
         let rows = values
             .into_iter()
@@ -100,7 +115,7 @@ impl QueryResult {
             columns,
             rows,
             stats,
-            profile: None,
+            profile,
         }
     }
 
@@ -199,101 +214,151 @@ pub fn procedures() -> &'static Registry {
     &REGISTRY
 }
 
-/// Whether a parsed statement needs a write transaction.
-pub(crate) fn writes(statement: &Statement, text: &str, graph: &dyn GraphRead) -> Result<bool> {
-    Ok(match statement {
-        Statement::Query(q) | Statement::Profile(q) => {
-            plan::plan_query(q, text, &EngineCatalog { graph })?.writes
-        }
-        Statement::Explain(_) => false,
-        Statement::Schema(SchemaCommand::Show(_)) => false,
-        Statement::Schema(_) => true,
-        Statement::Begin | Statement::Commit | Statement::Rollback => false,
-    })
-}
-
 fn text_rows(column: &str, lines: impl IntoIterator<Item = String>) -> QueryResult {
     QueryResult::new(
         vec![column.to_owned()],
         lines.into_iter().map(|l| vec![Value::String(l)]).collect(),
         Stats::default(),
+        None,
     )
 }
 
-/// Runs one parsed statement against a graph.
+/// A statement parsed and planned once: what `Database::query` and `WriteTxn::execute` run.
+pub(crate) enum Prepared {
+    Query {
+        plan: plan::QueryPlan,
+        profile: bool,
+    },
+    Explain(plan::QueryPlan),
+    Show(ShowKind),
+    Schema(SchemaCommand),
+    TransactionControl,
+}
+
+impl Prepared {
+    /// Parses `text` and plans it against `graph`'s catalog.
+    pub(crate) fn new(text: &str, graph: &dyn GraphRead) -> Result<Prepared> {
+        let statement = crate::syntax::parse(text)?;
+        let catalog = EngineCatalog { graph };
+        Ok(match statement {
+            Statement::Query(q) => Prepared::Query {
+                plan: plan::plan_query(&q, text, &catalog)?,
+                profile: false,
+            },
+            Statement::Profile(q) => Prepared::Query {
+                plan: plan::plan_query(&q, text, &catalog)?,
+                profile: true,
+            },
+            Statement::Explain(q) => Prepared::Explain(plan::plan_query(&q, text, &catalog)?),
+            Statement::Schema(SchemaCommand::Show(kind)) => Prepared::Show(kind),
+            Statement::Schema(command) => Prepared::Schema(command),
+            Statement::Begin | Statement::Commit | Statement::Rollback => {
+                Prepared::TransactionControl
+            }
+        })
+    }
+
+    /// Whether the statement needs a write transaction.
+    pub(crate) fn writes(&self) -> bool {
+        match self {
+            Prepared::Query { plan, .. } => plan.writes,
+            Prepared::Schema(_) => true,
+            Prepared::Explain(_) | Prepared::Show(_) | Prepared::TransactionControl => false,
+        }
+    }
+}
+
+/// What a statement runs with besides the graph.
+pub(crate) struct Settings<'s> {
+    pub params: &'s Params,
+    pub now: &'s DateTime,
+    pub interrupt: Option<&'s crate::exec::context::Interrupt>,
+    pub cancel: Option<&'s crate::exec::context::Interrupt>,
+    pub import_dir: Option<&'s std::path::Path>,
+}
+
+/// Runs a planned query, handing each materialized row to `deliver` (which returns `false` to
+/// stop); returns what it changed and, with PROFILE, the report.
+pub(crate) fn run_plan(
+    graph: Graph<'_>,
+    plan: &plan::QueryPlan,
+    profiling: bool,
+    settings: &Settings<'_>,
+    deliver: &mut dyn FnMut(Vec<Value>) -> bool,
+) -> Result<(Stats, Option<String>)> {
+    let started = std::time::Instant::now();
+    let mut ctx = Context::new(
+        graph,
+        settings.params.clone(),
+        settings.now.clone(),
+        procedures(),
+    );
+    ctx.interrupt = settings.interrupt.cloned();
+    ctx.cancel = settings.cancel.cloned();
+    ctx.import_dir = settings.import_dir.map(std::path::Path::to_path_buf);
+    if profiling {
+        ctx.profile = Some(std::collections::HashMap::new());
+    }
+    let mut rows_out = 0usize;
+    run::run_query(&mut ctx, plan, &mut |ctx, row| {
+        let read = ctx.read();
+        let row = row
+            .into_iter()
+            .map(|v| materialize(read, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        rows_out += 1;
+        Ok(if deliver(row) {
+            crate::exec::matcher::Flow::Continue
+        } else {
+            crate::exec::matcher::Flow::Stop
+        })
+    })?;
+    let profile = ctx
+        .profile
+        .take()
+        .map(|counts| profile_text(plan, &counts, rows_out, started));
+    Ok((ctx.stats, profile))
+}
+
+/// Runs a prepared statement against a graph to its end and returns every row.
 pub(crate) fn execute(
     mut graph: Graph<'_>,
-    statement: &Statement,
-    text: &str,
-    params: &Params,
-    now: &DateTime,
-    interrupt: Option<&crate::exec::context::Interrupt>,
-    import_dir: Option<&std::path::Path>,
+    prepared: &Prepared,
+    settings: &Settings<'_>,
 ) -> Result<QueryResult> {
-    match statement {
-        Statement::Query(query) | Statement::Profile(query) => {
-            let plan = {
-                let read: &dyn GraphRead = match &graph {
-                    Graph::Read(g) => *g,
-                    Graph::Write(g) => &**g,
-                };
-                plan::plan_query(query, text, &EngineCatalog { graph: read })?
-            };
-            let profiling = matches!(statement, Statement::Profile(_));
-            let started = std::time::Instant::now();
-            let mut ctx = Context::new(graph, params.clone(), now.clone(), procedures());
-            ctx.interrupt = interrupt.cloned();
-            ctx.import_dir = import_dir.map(std::path::Path::to_path_buf);
-            if profiling {
-                ctx.profile = Some(std::collections::HashMap::new());
-            }
-            let rows = run::run_query(&mut ctx, &plan)?;
-            let profile = ctx
-                .profile
-                .take()
-                .map(|counts| profile_text(&plan, &counts, rows.len(), started));
-            let stats = ctx.stats;
-            let read = ctx.read();
-            let rows = rows
-                .into_iter()
-                .map(|row| {
-                    row.into_iter()
-                        .map(|v| materialize(read, v))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut result = QueryResult::new(plan.column_names(), rows, stats);
-            result.profile = profile;
-            Ok(result)
+    match prepared {
+        Prepared::Query { plan, profile } => {
+            let mut rows = Vec::new();
+            let (stats, profile) = run_plan(graph, plan, *profile, settings, &mut |row| {
+                rows.push(row);
+                true
+            })?;
+            Ok(QueryResult::new(plan.column_names(), rows, stats, profile))
         }
-        Statement::Explain(query) => {
-            let read: &dyn GraphRead = match &graph {
-                Graph::Read(g) => *g,
-                Graph::Write(g) => &**g,
-            };
-            let plan = plan::plan_query(query, text, &EngineCatalog { graph: read })?;
-            Ok(text_rows(
-                "plan",
-                plan.to_sexpr().lines().map(str::to_owned),
-            ))
-        }
-        Statement::Schema(SchemaCommand::Show(kind)) => {
+        Prepared::Explain(plan) => Ok(text_rows(
+            "plan",
+            plan.to_sexpr().lines().map(str::to_owned),
+        )),
+        Prepared::Show(kind) => {
             let read: &dyn GraphRead = match &graph {
                 Graph::Read(g) => *g,
                 Graph::Write(g) => &**g,
             };
             Ok(show(read, *kind))
         }
-        Statement::Schema(command) => {
+        Prepared::Schema(command) => {
             let Graph::Write(write) = &mut graph else {
                 return Err(crate::storage::StorageError::ReadOnly.into());
             };
             schema(&mut **write, command)?;
-            Ok(QueryResult::new(Vec::new(), Vec::new(), Stats::default()))
+            Ok(QueryResult::new(
+                Vec::new(),
+                Vec::new(),
+                Stats::default(),
+                None,
+            ))
         }
-        Statement::Begin | Statement::Commit | Statement::Rollback => {
-            Err(Error::TransactionControl)
-        }
+        Prepared::TransactionControl => Err(Error::TransactionControl),
     }
 }
 
@@ -341,11 +406,26 @@ fn profile_text(
     text
 }
 
+/// The columns of each SHOW.
+fn show_columns(kind: ShowKind) -> &'static [&'static str] {
+    match kind {
+        ShowKind::Indexes => &["name", "label", "property", "implicit", "online"],
+        ShowKind::Constraints => &["name", "label", "property", "type"],
+        ShowKind::Functions => &["name", "arguments"],
+        ShowKind::Procedures => &["name", "outputs", "description"],
+    }
+}
+
 fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
-    let columns = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let columns = || {
+        show_columns(kind)
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+    };
     match kind {
         ShowKind::Indexes => QueryResult::new(
-            columns(&["name", "label", "property", "implicit", "online"]),
+            columns(),
             graph
                 .indexes()
                 .into_iter()
@@ -360,9 +440,10 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 })
                 .collect(),
             Stats::default(),
+            None,
         ),
         ShowKind::Constraints => QueryResult::new(
-            columns(&["name", "label", "property", "type"]),
+            columns(),
             graph
                 .constraints()
                 .into_iter()
@@ -380,9 +461,10 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 })
                 .collect(),
             Stats::default(),
+            None,
         ),
         ShowKind::Functions => QueryResult::new(
-            columns(&["name", "arguments"]),
+            columns(),
             functions::all()
                 .map(|f| {
                     vec![
@@ -392,9 +474,10 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 })
                 .collect(),
             Stats::default(),
+            None,
         ),
         ShowKind::Procedures => QueryResult::new(
-            columns(&["name", "outputs", "description"]),
+            columns(),
             procedures()
                 .all()
                 .map(|p| {
@@ -411,6 +494,7 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 })
                 .collect(),
             Stats::default(),
+            None,
         ),
     }
 }

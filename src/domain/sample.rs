@@ -388,8 +388,11 @@ impl Writer {
 
 /// Writes the sample company into `db`, in one transaction, dated relative to `date()`.
 pub fn install(db: &Database) -> Result<()> {
-    let result = db.query("RETURN date() AS today", Params::new())?;
-    let today = match result.rows.first().and_then(|row| row.value("today")) {
+    let first = db
+        .query("RETURN date() AS today", Params::new())?
+        .next()
+        .transpose()?;
+    let today = match first.as_ref().and_then(|row| row.value("today")) {
         Some(Value::Date(day)) => day.0,
         _ => NaiveDate::default(),
     };

@@ -88,6 +88,8 @@ pub struct Context<'g> {
     pub procedures: &'g super::procedures::Registry,
     /// Checked once per row pushed and per candidate scanned: a raised flag stops the statement.
     pub interrupt: Option<Interrupt>,
+    /// Raised when the statement's result is no longer wanted (its cursor was dropped).
+    pub cancel: Option<Interrupt>,
     /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
     pub import_dir: Option<std::path::PathBuf>,
     /// The file and line of the row the innermost `LOAD CSV` is handling, for `file()` and
@@ -113,14 +115,17 @@ impl<'g> Context<'g> {
             import_dir: None,
             csv_row: None,
             interrupt: None,
+            cancel: None,
         }
     }
 
     /// `Err(Interrupted)` once the statement's interrupt flag is raised.
     pub fn check_interrupt(&self) -> Result<(), ExecError> {
-        match &self.interrupt {
-            Some(flag) if flag.is_raised() => Err(ExecError::Interrupted),
-            _ => Ok(()),
+        let raised = |flag: &Option<Interrupt>| flag.as_ref().is_some_and(Interrupt::is_raised);
+        if raised(&self.interrupt) || raised(&self.cancel) {
+            Err(ExecError::Interrupted)
+        } else {
+            Ok(())
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::BinaryHeap;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use crate::plan::logical::{Aggregate, Expr, Operator, Pipeline, QueryPlan, SortKey};
+use crate::plan::logical::{Aggregate, CountSource, Expr, Operator, Pipeline, QueryPlan, SortKey};
 use crate::value::Value;
 
 use super::ExecError;
@@ -18,34 +18,55 @@ use super::load_csv;
 use super::matcher::{Flow, match_pattern};
 use super::mutate;
 
-/// Runs a query plan; returns the output rows (columns in plan order, values not yet
-/// materialized).
-pub fn run_query(ctx: &mut Context<'_>, plan: &QueryPlan) -> Result<Vec<Vec<Value>>, ExecError> {
-    let mut output: Vec<Vec<Value>> = Vec::new();
+/// Where a query's output goes: called once per result row with the values of the output
+/// columns (nodes and relationships still references); `Flow::Stop` ends the query early.
+pub type ResultSink<'e> = dyn FnMut(&mut Context<'_>, Vec<Value>) -> Result<Flow, ExecError> + 'e;
+
+/// Where a pipeline's last operator delivers its rows.
+type Output<'o> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 'o;
+
+/// Runs a query plan, handing each output row to `emit` as soon as it is produced.
+pub fn run_query(
+    ctx: &mut Context<'_>,
+    plan: &QueryPlan,
+    emit: &mut ResultSink<'_>,
+) -> Result<(), ExecError> {
     let mut seen: HashSet<Vec<Value>> = HashSet::new();
+    let deduplicate = plan.branches.len() > 1 && plan.distinct_union;
     ctx.row_width = plan.width;
     for (branch, columns) in plan.branches.iter().zip(&plan.columns) {
         let start = vec![Value::Null; plan.width];
-        let rows = run_pipeline(ctx, &branch.operators, vec![start], false)?;
-        if columns.is_empty() {
-            // A query that ends in an update returns no rows.
-            continue;
-        }
-        for row in rows {
-            let out: Vec<Value> = columns
+        let mut out = |ctx: &mut Context<'_>, row: &mut Row| -> Result<Flow, ExecError> {
+            if columns.is_empty() {
+                // A query that ends in an update returns no rows.
+                return Ok(Flow::Continue);
+            }
+            let values: Vec<Value> = columns
                 .iter()
                 .map(|(_, slot)| row.get(*slot).cloned().unwrap_or(Value::Null))
                 .collect();
-            if plan.branches.len() > 1 && plan.distinct_union && !seen.insert(out.clone()) {
-                continue;
+            if deduplicate && !seen.insert(values.clone()) {
+                return Ok(Flow::Continue);
             }
-            output.push(out);
+            emit(ctx, values)
+        };
+        let flow = run_pipeline(
+            ctx,
+            &branch.operators,
+            &branch.live,
+            vec![start],
+            false,
+            &mut out,
+        )?;
+        if flow == Flow::Stop && !columns.is_empty() {
+            break;
         }
     }
-    Ok(output)
+    Ok(())
 }
 
 /// Runs a subquery's pipeline for one outer row; with `first_only`, stops at the first row.
+/// The rows returned hold only the slots the subquery's consumer reads.
 pub(crate) fn run_subquery(
     ctx: &mut Context<'_>,
     pipeline: &Pipeline,
@@ -54,7 +75,20 @@ pub(crate) fn run_subquery(
 ) -> Result<Vec<Row>, ExecError> {
     // The subquery's slots lie beyond or among the outer ones; the row is wide enough because
     // every slot of the query was allocated in one space.
-    run_pipeline(ctx, &pipeline.operators, vec![row.clone()], first_only)
+    let keep = pipeline.live.last().map(Vec::as_slice);
+    let mut rows = Vec::new();
+    run_pipeline(
+        ctx,
+        &pipeline.operators,
+        &pipeline.live,
+        vec![row.clone()],
+        first_only,
+        &mut |_, r: &mut Row| {
+            rows.push(live_copy(r, keep));
+            Ok(Flow::Continue)
+        },
+    )?;
+    Ok(rows)
 }
 
 fn is_blocking(op: &Operator) -> bool {
@@ -67,15 +101,35 @@ fn is_blocking(op: &Operator) -> bool {
     )
 }
 
-/// Runs operators over input rows and returns the output rows.
+/// A copy of a row that holds only the slots in `keep` (all of them when the plan has no
+/// liveness): what a blocking operator or a result buffer keeps.
+fn live_copy(row: &Row, keep: Option<&[usize]>) -> Row {
+    let Some(keep) = keep else {
+        return row.clone();
+    };
+    let mut copy = vec![Value::Null; row.len()];
+    for &slot in keep {
+        if let Some(value) = row.get(slot) {
+            copy[slot] = value.clone();
+        }
+    }
+    copy
+}
+
+/// Runs operators over input rows and hands the rows the last one produces to `out`. `live[k]`
+/// lists the slots read from operator `k` on (`live[ops.len()]`: by the consumer); empty when
+/// unknown. Returns `Flow::Stop` when `out` (or `first_only`) stopped it.
 fn run_pipeline(
     ctx: &mut Context<'_>,
     ops: &[Operator],
+    live: &[Vec<usize>],
     input: Vec<Row>,
     first_only: bool,
-) -> Result<Vec<Row>, ExecError> {
+    out: &mut Output<'_>,
+) -> Result<Flow, ExecError> {
     let split = ops.iter().position(is_blocking).unwrap_or(ops.len());
     let (streaming, rest) = ops.split_at(split);
+    let keep = live.get(split).map(Vec::as_slice);
     let stop_after_first = first_only && rest.is_empty();
     let mut state = StreamState::new(streaming.len());
     // What the streaming run feeds: the output, or the blocking operator that follows it.
@@ -92,12 +146,14 @@ fn run_pipeline(
         }
         Some(Operator::Sort { keys }) => {
             let limit = sort_limit(ctx, &rest[1..])?;
-            Collector::Sort(Sorter::new(keys, limit))
+            Collector::Sort(Sorter::new(keys, limit, keep))
         }
-        _ => Collector::Rows(Vec::new()),
+        Some(_) => Collector::Rows(Vec::new()),
+        None => Collector::Out,
     };
+    let mut flow = Flow::Continue;
     for mut row in input {
-        let flow = push(
+        flow = push(
             ctx,
             streaming,
             0,
@@ -106,7 +162,11 @@ fn run_pipeline(
             &mut |ctx, r: &mut Row| {
                 let started = std::time::Instant::now();
                 match &mut sink {
-                    Collector::Rows(rows) => rows.push(r.clone()),
+                    Collector::Out => {
+                        let flow = out(ctx, r)?;
+                        return Ok(if stop_after_first { Flow::Stop } else { flow });
+                    }
+                    Collector::Rows(rows) => rows.push(live_copy(r, keep)),
                     Collector::Aggregate(a) => a.add(ctx, r)?,
                     Collector::Sort(s) => s.add(ctx, r)?,
                 }
@@ -115,11 +175,7 @@ fn run_pipeline(
                 {
                     profile_own(ctx, blocking, started, 1);
                 }
-                Ok(if stop_after_first {
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                })
+                Ok(Flow::Continue)
             },
         )?;
         if flow == Flow::Stop {
@@ -127,10 +183,7 @@ fn run_pipeline(
         }
     }
     let Some((blocking, after)) = rest.split_first() else {
-        return match sink {
-            Collector::Rows(rows) => Ok(rows),
-            _ => Ok(Vec::new()),
-        };
+        return Ok(flow);
     };
     let started = std::time::Instant::now();
     let produced = match (blocking, sink) {
@@ -140,9 +193,11 @@ fn run_pipeline(
             mutate::delete(ctx, exprs, *detach, rows)?
         }
         (_, Collector::Rows(rows)) => rows,
+        (_, Collector::Out) => Vec::new(),
     };
     profile_own(ctx, blocking, started, 0);
-    run_pipeline(ctx, after, produced, first_only)
+    let live_after = live.get(split + 1..).unwrap_or_default();
+    run_pipeline(ctx, after, live_after, produced, first_only, out)
 }
 
 /// Per-run state of streaming operators: SKIP and LIMIT counters, DISTINCT sets.
@@ -250,18 +305,49 @@ fn push_op(
                 return Ok(Flow::Stop);
             }
             if !found && *optional {
-                // No match: the pattern's new variables are null.
-                let mut copy = row.clone();
-                for n in pattern.nodes.iter().filter(|n| !n.bound) {
-                    copy[n.slot] = Value::Null;
+                // No match: the pattern's new variables are null. They are set in the row
+                // itself (no copy of the other slots) and put back afterwards.
+                let fresh: Vec<usize> = pattern
+                    .nodes
+                    .iter()
+                    .filter(|n| !n.bound)
+                    .map(|n| n.slot)
+                    .chain(pattern.rels.iter().filter(|r| !r.bound).map(|r| r.slot))
+                    .chain(pattern.paths.iter().map(|p| p.slot))
+                    .collect();
+                let saved: Vec<Value> = fresh
+                    .iter()
+                    .map(|&slot| std::mem::replace(&mut row[slot], Value::Null))
+                    .collect();
+                let flow = push(ctx, ops, i + 1, state, row, sink);
+                // In reverse, so a slot listed twice gets its original value back.
+                for (slot, value) in fresh.into_iter().zip(saved).rev() {
+                    row[slot] = value;
                 }
-                for r in pattern.rels.iter().filter(|r| !r.bound) {
-                    copy[r.slot] = Value::Null;
+                return flow;
+            }
+            Ok(Flow::Continue)
+        }
+        Operator::Unwind {
+            expr: Expr::Function { name, args },
+            slot,
+        } if name == "range" => {
+            // The elements are made one at a time: `UNWIND range(1, n)` takes no memory for
+            // the list, whatever n is.
+            let mut values = Vec::with_capacity(args.len());
+            for a in args {
+                values.push(eval(ctx, a, row)?);
+            }
+            let (mut current, step, len) = super::functions::list::range_bounds(&values)?;
+            let mut produced: i128 = 0;
+            while produced < len {
+                // Every element lies between start and end, so it fits in i64.
+                row[*slot] = Value::Int(i64::try_from(current).unwrap_or(0));
+                if push(ctx, ops, i + 1, state, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
                 }
-                for p in &pattern.paths {
-                    copy[p.slot] = Value::Null;
-                }
-                return push(ctx, ops, i + 1, state, &mut copy, sink);
+                current += step;
+                produced += 1;
             }
             Ok(Flow::Continue)
         }
@@ -434,6 +520,18 @@ fn push_op(
             ctx.csv_row = outer;
             flow
         }
+        Operator::StoreCount { source, key, count } => {
+            for (name, n) in store_counts(ctx, source)? {
+                if let (Some(slot), Some(name)) = (key, name) {
+                    row[*slot] = Value::String(name);
+                }
+                row[*count] = Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+                if push(ctx, ops, i + 1, state, row, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
         Operator::Aggregate { .. }
         | Operator::Sort { .. }
         | Operator::Eager
@@ -442,6 +540,43 @@ fn push_op(
             sink(ctx, row)
         }
     }
+}
+
+/// The counts a `StoreCount` reads from the store: (label name, count) per row. A label or
+/// type the graph has never seen counts zero.
+fn store_counts(
+    ctx: &Context<'_>,
+    source: &CountSource,
+) -> Result<Vec<(Option<String>, u64)>, ExecError> {
+    let graph = ctx.read();
+    Ok(match source {
+        CountSource::Nodes(None) => vec![(None, graph.count_nodes(None)?)],
+        CountSource::Nodes(Some(label)) => vec![(
+            None,
+            match graph.label_id(label) {
+                Some(id) => graph.count_nodes(Some(id))?,
+                None => 0,
+            },
+        )],
+        CountSource::Relationships(None) => vec![(None, graph.count_relationships(None)?)],
+        CountSource::Relationships(Some(t)) => vec![(
+            None,
+            match graph.type_id(t) {
+                Some(id) => graph.count_relationships(Some(id))?,
+                None => 0,
+            },
+        )],
+        CountSource::NodesPerLabel => {
+            let mut counts = Vec::new();
+            for name in graph.label_names() {
+                let n = graph.count_nodes(graph.label_id(name))?;
+                if n > 0 {
+                    counts.push((Some(name.clone()), n));
+                }
+            }
+            counts
+        }
+    })
 }
 
 /// Pushes each row of a `LOAD CSV` on, with its file and line in the context; an error while
@@ -526,6 +661,8 @@ impl Ord for Keyed<'_> {
 
 /// Where a streaming run delivers its rows.
 enum Collector<'p> {
+    /// Straight to the pipeline's output.
+    Out,
     Rows(Vec<Row>),
     Aggregate(Aggregator<'p>),
     Sort(Sorter<'p>),
@@ -535,6 +672,8 @@ enum Collector<'p> {
 /// heap, so ORDER BY ... LIMIT k holds k rows, not all of them.
 struct Sorter<'k> {
     keys: &'k [SortKey],
+    /// The slots the rows after the sort read.
+    keep: Option<&'k [usize]>,
     limit: Option<usize>,
     heap: BinaryHeap<Keyed<'k>>,
     all: Vec<Keyed<'k>>,
@@ -542,10 +681,11 @@ struct Sorter<'k> {
 }
 
 impl<'k> Sorter<'k> {
-    fn new(keys: &'k [SortKey], limit: Option<u64>) -> Self {
+    fn new(keys: &'k [SortKey], limit: Option<u64>, keep: Option<&'k [usize]>) -> Self {
         let limit = limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
         Sorter {
             keys,
+            keep,
             limit,
             heap: BinaryHeap::new(),
             all: Vec::new(),
@@ -569,7 +709,7 @@ impl<'k> Sorter<'k> {
                     self.heap.push(Keyed {
                         key,
                         seq: self.seq,
-                        row: row.clone(),
+                        row: live_copy(row, self.keep),
                         keys,
                     });
                 } else if self
@@ -581,7 +721,7 @@ impl<'k> Sorter<'k> {
                     self.heap.push(Keyed {
                         key,
                         seq: self.seq,
-                        row: row.clone(),
+                        row: live_copy(row, self.keep),
                         keys,
                     });
                 }
@@ -589,7 +729,7 @@ impl<'k> Sorter<'k> {
             None => self.all.push(Keyed {
                 key,
                 seq: self.seq,
-                row: row.clone(),
+                row: live_copy(row, self.keep),
                 keys,
             }),
         }

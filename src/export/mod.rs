@@ -218,7 +218,8 @@ pub(crate) fn select(
         .query(query, Params::new())
         .map_err(|e| ExportError::Query(Box::new(e)))?;
     let (mut nodes, mut rels) = (BTreeSet::new(), BTreeSet::new());
-    for row in result.iter() {
+    for row in result {
+        let row = row.map_err(|e| ExportError::Query(Box::new(e)))?;
         for value in row.values() {
             collect(value, &mut nodes, &mut rels);
         }

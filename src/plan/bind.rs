@@ -663,7 +663,13 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        Ok((Pipeline { operators: ops }, columns))
+        Ok((
+            Pipeline {
+                operators: ops,
+                live: Vec::new(),
+            },
+            columns,
+        ))
     }
 
     // ---- projections ------------------------------------------------------------------------
@@ -2090,6 +2096,7 @@ impl<'a> Binder<'a> {
                 pattern,
                 optional: false,
             }],
+            live: Vec::new(),
         };
         Ok(Expr::Subquery(Box::new(Subquery {
             kind,

@@ -66,6 +66,73 @@ pub enum Expr {
     Subquery(Box<Subquery>),
 }
 
+impl Expr {
+    /// Calls `f` on each direct child expression (not inside subquery pipelines).
+    pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        match self {
+            Expr::Literal(_) | Expr::Parameter(_) | Expr::Slot(_) | Expr::Subquery(_) => {}
+            Expr::Property(e, _)
+            | Expr::HasLabels(e, _)
+            | Expr::Unary(_, e)
+            | Expr::IsNull { expr: e, .. } => f(e),
+            Expr::Index(a, b) | Expr::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Expr::Slice(a, b, c) => {
+                f(a);
+                for e in [b, c].into_iter().flatten() {
+                    f(e);
+                }
+            }
+            Expr::List(items) | Expr::Function { args: items, .. } => items.iter_mut().for_each(f),
+            Expr::Map(entries) => entries.iter_mut().for_each(|(_, e)| f(e)),
+            Expr::MapProjection { base, items } => {
+                f(base);
+                for item in items {
+                    if let MapItem::Entry(_, e) = item {
+                        f(e);
+                    }
+                }
+            }
+            Expr::Case {
+                operand,
+                alternatives,
+                default,
+            } => {
+                for e in operand.iter_mut().chain(default.iter_mut()) {
+                    f(e);
+                }
+                for (w, t) in alternatives {
+                    f(w);
+                    f(t);
+                }
+            }
+            Expr::ListComprehension {
+                list, filter, map, ..
+            } => {
+                f(list);
+                for e in filter.iter_mut().chain(map.iter_mut()) {
+                    f(e);
+                }
+            }
+            Expr::Quantified { list, filter, .. } => {
+                f(list);
+                if let Some(e) = filter {
+                    f(e);
+                }
+            }
+            Expr::Reduce {
+                init, list, expr, ..
+            } => {
+                f(init);
+                f(list);
+                f(expr);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum MapItem {
     Property(String),
@@ -246,6 +313,17 @@ pub struct Aggregate {
     pub distinct: bool,
 }
 
+/// What `StoreCount` counts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CountSource {
+    /// Every node, or the nodes with a label.
+    Nodes(Option<String>),
+    /// Every relationship, or those of a type.
+    Relationships(Option<String>),
+    /// The nodes of each label: one row per label that has nodes.
+    NodesPerLabel,
+}
+
 /// One operator of a pipeline; each consumes the rows the previous one produces.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operator {
@@ -309,12 +387,23 @@ pub enum Operator {
     /// Every row of the input is produced before the first goes on: a write is complete before
     /// a later clause reads.
     Eager,
+    /// Counts read from the store's metadata, without visiting nodes: the count goes into
+    /// `count`, and for `NodesPerLabel` the label's name into `key`.
+    StoreCount {
+        source: CountSource,
+        key: Option<Slot>,
+        count: Slot,
+    },
 }
 
 /// A sequence of operators over rows of `width` slots.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pipeline {
     pub operators: Vec<Operator>,
+    /// `live[k]`: the slots read by operator `k` or anything after it (`live[n]`: what the
+    /// pipeline's consumer reads). Filled in by the liveness pass (`live.rs`); the executor
+    /// copies only these slots when it holds a row.
+    pub live: Vec<Vec<Slot>>,
 }
 
 /// A planned query: one pipeline per UNION branch, the output columns (name, slot) of each.
@@ -470,5 +559,12 @@ fn operator_sexpr(op: &Operator) -> String {
         Operator::Call { procedure, .. } => format!("(call {procedure})"),
         Operator::LoadCsv { .. } => "(load-csv)".into(),
         Operator::Eager => "(eager)".into(),
+        Operator::StoreCount { source, .. } => match source {
+            CountSource::Nodes(None) => "(store-count nodes)".into(),
+            CountSource::Nodes(Some(label)) => format!("(store-count nodes :{label})"),
+            CountSource::Relationships(None) => "(store-count relationships)".into(),
+            CountSource::Relationships(Some(t)) => format!("(store-count relationships :{t})"),
+            CountSource::NodesPerLabel => "(store-count nodes-per-label)".into(),
+        },
     }
 }

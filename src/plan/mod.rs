@@ -7,6 +7,7 @@
 mod bind;
 pub mod error;
 pub mod logical;
+mod passes;
 mod pattern;
 
 pub use bind::{Catalog, FunctionInfo, ProcedureInfo};
@@ -21,5 +22,9 @@ pub fn plan_query(
     source: &str,
     catalog: &dyn Catalog,
 ) -> Result<QueryPlan, PlanError> {
-    bind::Binder::new(catalog, source).query(query)
+    let mut plan = bind::Binder::new(catalog, source).query(query)?;
+    for pass in passes::PASSES {
+        plan = pass(plan, catalog)?;
+    }
+    Ok(plan)
 }

@@ -49,7 +49,9 @@ fn tail(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
 /// `range(start, end[, step])`: integers from `start` to `end` inclusive, `step` apart
 /// (default 1, may be negative, zero is an `ArgumentError`); empty when `end` is on the wrong
 /// side of `start`. Every argument must be an integer, and none may be null.
-fn range(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
+/// The elements `range(start, end[, step])` stands for: (first, step, count). No limit on the
+/// count: `UNWIND range(...)` walks it without building the list.
+pub(crate) fn range_bounds(args: &[Value]) -> Result<(i128, i128, i128), ExecError> {
     let required = |i: usize| -> Result<i64, ExecError> {
         opt_int("range", arg(args, i))?
             .ok_or_else(|| ExecError::Argument("range() does not accept null".to_owned()))
@@ -68,6 +70,11 @@ fn range(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     } else {
         0
     };
+    Ok((i128::from(start), i128::from(step), len))
+}
+
+fn range(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
+    let (start, step, len) = range_bounds(args)?;
     if len > MAX_RANGE_LEN {
         return Err(ExecError::Argument(format!(
             "range() would have {len} elements, more than the limit of {MAX_RANGE_LEN}"
@@ -75,11 +82,11 @@ fn range(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     }
     let len = usize::try_from(len).unwrap_or(0);
     let mut items = Vec::with_capacity(len);
-    let mut current = i128::from(start);
+    let mut current = start;
     for _ in 0..len {
         // Every element lies between start and end, so it fits in i64.
-        items.push(Value::Int(i64::try_from(current).unwrap_or(end)));
-        current += i128::from(step);
+        items.push(Value::Int(i64::try_from(current).unwrap_or(0)));
+        current += step;
     }
     Ok(Value::List(items))
 }

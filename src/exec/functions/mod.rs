@@ -15,7 +15,7 @@
 
 mod convert;
 mod graph;
-mod list;
+pub(crate) mod list;
 mod math;
 mod string;
 mod temporal;

@@ -1,0 +1,15 @@
+//! Rewrites of a bound plan, run in order after binding. Each pass is one file with the shape
+//! `fn run(QueryPlan, &dyn Catalog) -> Result<QueryPlan, PlanError>`; later passes may rely on
+//! what earlier ones did (liveness runs last, over the final operators).
+
+mod count_from_store;
+mod live_slots;
+
+use super::bind::Catalog;
+use super::error::PlanError;
+use super::logical::QueryPlan;
+
+type Pass = fn(QueryPlan, &dyn Catalog) -> Result<QueryPlan, PlanError>;
+
+/// The passes, in the order they run.
+pub(crate) const PASSES: &[Pass] = &[count_from_store::run, live_slots::run];
