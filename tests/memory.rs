@@ -165,3 +165,94 @@ fn the_shell_writes_a_large_csv_in_flat_memory() {
         peak_kb / 1024
     );
 }
+
+/// Past its memory budget a statement fails with a typed error that names the operator, and
+/// changes nothing; the database goes on.
+#[test]
+fn a_statement_past_its_memory_budget_fails_and_changes_nothing() {
+    use cordial::exec::ExecErrorKind;
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let db = Database::in_memory()
+        .unwrap()
+        .with_memory_limit(Some(8 * MB as u64));
+    for (query, operator) in [
+        (
+            "UNWIND range(1, 1000000) AS i RETURN i ORDER BY i DESC",
+            "ORDER BY",
+        ),
+        (
+            "UNWIND range(1, 1000000) AS i RETURN collect(i) AS xs",
+            "aggregation",
+        ),
+        (
+            "UNWIND range(1, 1000000) AS i RETURN DISTINCT i % 999983 AS r",
+            "DISTINCT",
+        ),
+        (
+            "UNWIND range(1, 300000) AS i CREATE (:Line {i: i}) WITH i ORDER BY i DESC RETURN i",
+            "eager barrier",
+        ),
+    ] {
+        let error = db.query_all(query, Map::new()).unwrap_err();
+        match &error {
+            cordial::Error::Exec(e) => assert_eq!(e.kind(), ExecErrorKind::MemoryLimitExceeded),
+            other => panic!("{query}: expected a memory limit error, got {other:?}"),
+        }
+        let message = error.to_string();
+        assert!(
+            message.contains("memory limit") && message.contains(operator),
+            "{query}: {message}"
+        );
+    }
+    let lines = db
+        .query_all("MATCH (l:Line) RETURN count(l) AS n", Map::new())
+        .unwrap();
+    assert_eq!(
+        lines.rows[0].get::<i64>("n").unwrap(),
+        0,
+        "the failed write left nothing"
+    );
+    // The same statements fit a larger budget.
+    let db = db.with_memory_limit(Some(512 * MB as u64));
+    let sorted = db
+        .query_all(
+            "UNWIND range(1, 1000000) AS i RETURN i ORDER BY i DESC LIMIT 1",
+            Map::new(),
+        )
+        .unwrap();
+    assert_eq!(sorted.rows[0].get::<i64>("i").unwrap(), 1_000_000);
+}
+
+/// `--memory-limit` on the command line: a clear error past it, and a refused bad size.
+#[test]
+fn the_command_line_takes_a_memory_limit() {
+    use std::process::Command;
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |limit: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cordial"))
+            .arg("--db")
+            .arg(dir.path().join("db"))
+            .args(["--memory-limit", limit, "-c"])
+            .arg("UNWIND range(1, 1000000) AS i RETURN i ORDER BY i DESC LIMIT 500000")
+            .args(["--format", "csv"])
+            .output()
+            .unwrap()
+    };
+    let small = run("4MB");
+    assert!(!small.status.success());
+    let stderr = String::from_utf8_lossy(&small.stderr);
+    assert!(
+        stderr.contains("memory limit") && stderr.contains("ORDER BY"),
+        "{stderr}"
+    );
+    let large = run("1GB");
+    assert!(
+        large.status.success(),
+        "{}",
+        String::from_utf8_lossy(&large.stderr)
+    );
+    let bad = run("lots");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a size"));
+}

@@ -31,6 +31,12 @@ pub struct Args {
     #[arg(long, global = true, value_name = "DIR")]
     pub import_dir: Option<PathBuf>,
 
+    /// The memory one statement's sorts, aggregations and other row-holding operators may
+    /// take, as 512MB, 4GB or 2GiB. Past it the statement stops with an error naming the
+    /// operator and changes nothing. Default: half of this machine's memory.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_memory_limit)]
+    pub memory_limit: Option<u64>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -65,6 +71,9 @@ pub struct ScriptOptions {
     /// The global `--import-dir`, copied here for the session.
     #[arg(skip)]
     pub import_dir: Option<PathBuf>,
+    /// The global `--memory-limit`, copied here for the session.
+    #[arg(skip)]
+    pub memory_limit: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,4 +210,9 @@ pub struct ImportArgs {
     /// The array delimiter (default: the bundle manifest's arrayDelimiter, else ';').
     #[arg(long)]
     pub array_delimiter: Option<char>,
+}
+
+/// `--memory-limit`: a size with a unit.
+fn parse_memory_limit(text: &str) -> Result<u64, String> {
+    crate::exec::budget::parse_size(text)
 }

@@ -55,6 +55,7 @@ pub fn main() -> ExitCode {
 /// Runs one invocation.
 pub fn run(mut args: Args) -> anyhow::Result<()> {
     args.script.import_dir.clone_from(&args.import_dir);
+    args.script.memory_limit = args.memory_limit;
     match args.command {
         None if args.query.is_some() || !std::io::stdin().is_terminal() => {
             script::run(&args.db, &[], args.query.as_deref(), &args.script)
@@ -78,6 +79,10 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
             let db = crate::Database::open(&args.db)
                 .with_context(|| format!("cannot open {}", args.db.display()))?
                 .with_import_dir(args.import_dir.clone());
+            let db = match args.memory_limit {
+                Some(bytes) => db.with_memory_limit(Some(bytes)),
+                None => db,
+            };
             bench::run(
                 &db,
                 &bench::BenchOptions {

@@ -38,6 +38,7 @@ pub fn merge(before: &ScriptOptions, after: &ScriptOptions) -> ScriptOptions {
             .import_dir
             .clone()
             .or_else(|| before.import_dir.clone()),
+        memory_limit: after.memory_limit.or(before.memory_limit),
     }
 }
 
@@ -67,6 +68,10 @@ pub fn session_on(
         None => db,
     }
     .with_import_dir(options.import_dir.clone());
+    let db = match options.memory_limit {
+        Some(bytes) => db.with_memory_limit(Some(bytes)),
+        None => db,
+    };
     let format = match &options.format {
         Some(name) => Format::parse(name).with_context(|| format!("unknown format {name}"))?,
         None => Format::Table,

@@ -19,6 +19,7 @@ pub use cursor::Rows;
 use query::Prepared;
 pub use query::{Params, QueryResult, Row, procedures};
 
+use crate::exec::budget::default_limit;
 use crate::exec::context::Graph;
 pub use crate::exec::context::Interrupt;
 use crate::value::DateTime;
@@ -36,6 +37,8 @@ pub struct Database {
     interrupt: Interrupt,
     /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
     import_dir: Option<PathBuf>,
+    /// Bytes one statement's sorts, aggregations and other holding operators may keep.
+    memory_limit: Option<u64>,
 }
 
 impl Database {
@@ -62,6 +65,7 @@ impl Database {
             now: None,
             interrupt: Interrupt::new(),
             import_dir: None,
+            memory_limit: crate::exec::budget::default_limit(),
         })
     }
 
@@ -72,6 +76,7 @@ impl Database {
             now: None,
             interrupt: Interrupt::new(),
             import_dir: None,
+            memory_limit: crate::exec::budget::default_limit(),
         })
     }
 
@@ -105,6 +110,22 @@ impl Database {
         self
     }
 
+    /// Sets the memory budget of each statement: the bytes its sorts, aggregations, DISTINCT
+    /// sets and other operators that hold rows may keep at once (`None`: no limit). Past it the
+    /// statement fails with `ExecErrorKind::MemoryLimitExceeded`, naming the operator, and
+    /// changes nothing. The default is half of the machine's memory.
+    #[must_use]
+    pub fn with_memory_limit(mut self, bytes: Option<u64>) -> Self {
+        self.memory_limit = bytes;
+        self
+    }
+
+    /// The memory budget of each statement, in bytes.
+    #[must_use]
+    pub fn memory_limit(&self) -> Option<u64> {
+        self.memory_limit
+    }
+
     /// The directory `LOAD CSV` reads below, when one was set.
     #[must_use]
     pub fn import_dir(&self) -> Option<&Path> {
@@ -121,6 +142,7 @@ impl Database {
             &self.statement_time(),
             Some(&self.interrupt),
             self.import_dir(),
+            self.memory_limit,
         )
     }
 
@@ -154,6 +176,7 @@ impl Database {
         };
         let interrupt = self.interrupt.clone();
         let import_dir = self.import_dir.clone();
+        let memory_limit = self.memory_limit;
         Rows::stream(plan.column_names(), move |producer, cancel| {
             let settings = query::Settings {
                 params: &params,
@@ -161,6 +184,7 @@ impl Database {
                 interrupt: Some(&interrupt),
                 cancel: Some(cancel),
                 import_dir: import_dir.as_deref(),
+                memory_limit,
             };
             query::run_plan(
                 Graph::Read(&snapshot),
@@ -186,6 +210,7 @@ impl Database {
             interrupt: Some(&self.interrupt),
             cancel: None,
             import_dir: self.import_dir(),
+            memory_limit: self.memory_limit,
         }
     }
 
@@ -329,7 +354,7 @@ impl WriteTxn {
 
     /// `execute` with the statement clock given.
     pub fn execute_at(&mut self, text: &str, params: &Params, now: &DateTime) -> Result<Rows> {
-        self.execute_inner(text, params, now, None, None)
+        self.execute_inner(text, params, now, None, None, default_limit())
     }
 
     /// `execute_at` that stops when `interrupt` is raised, leaving the transaction as it was
@@ -341,7 +366,7 @@ impl WriteTxn {
         now: &DateTime,
         interrupt: &Interrupt,
     ) -> Result<Rows> {
-        self.execute_inner(text, params, now, Some(interrupt), None)
+        self.execute_inner(text, params, now, Some(interrupt), None, default_limit())
     }
 
     /// `execute` with the statement clock and the `LOAD CSV` import directory given (the
@@ -353,7 +378,7 @@ impl WriteTxn {
         now: &DateTime,
         import_dir: Option<&Path>,
     ) -> Result<Rows> {
-        self.execute_inner(text, params, now, None, import_dir)
+        self.execute_inner(text, params, now, None, import_dir, default_limit())
     }
 
     /// Runs one statement with every setting given: the clock, the flag that stops it, and
@@ -365,6 +390,7 @@ impl WriteTxn {
         now: &DateTime,
         interrupt: Option<&Interrupt>,
         import_dir: Option<&Path>,
+        memory_limit: Option<u64>,
     ) -> Result<Rows> {
         let prepared = Prepared::new(text, self)?;
         let savepoint = self.savepoint();
@@ -374,6 +400,7 @@ impl WriteTxn {
             interrupt,
             cancel: None,
             import_dir,
+            memory_limit,
         };
         let result = query::execute(Graph::Write(self), &prepared, &settings);
         if result.is_err() {

@@ -275,6 +275,8 @@ pub(crate) struct Settings<'s> {
     pub interrupt: Option<&'s crate::exec::context::Interrupt>,
     pub cancel: Option<&'s crate::exec::context::Interrupt>,
     pub import_dir: Option<&'s std::path::Path>,
+    /// Bytes the statement's holding operators may keep; `None` for no limit.
+    pub memory_limit: Option<u64>,
 }
 
 /// Runs a planned query, handing each materialized row to `deliver` (which returns `false` to
@@ -295,6 +297,7 @@ pub(crate) fn run_plan(
     );
     ctx.interrupt = settings.interrupt.cloned();
     ctx.cancel = settings.cancel.cloned();
+    ctx.budget = crate::exec::budget::MemoryBudget::new(settings.memory_limit);
     ctx.import_dir = settings.import_dir.map(std::path::Path::to_path_buf);
     if profiling {
         ctx.profile = Some(std::collections::HashMap::new());

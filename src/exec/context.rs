@@ -90,6 +90,8 @@ pub struct Context<'g> {
     pub interrupt: Option<Interrupt>,
     /// Raised when the statement's result is no longer wanted (its cursor was dropped).
     pub cancel: Option<Interrupt>,
+    /// What the operators that hold rows may keep.
+    pub budget: super::budget::MemoryBudget,
     /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
     pub import_dir: Option<std::path::PathBuf>,
     /// The file and line of the row the innermost `LOAD CSV` is handling, for `file()` and
@@ -116,6 +118,7 @@ impl<'g> Context<'g> {
             csv_row: None,
             interrupt: None,
             cancel: None,
+            budget: super::budget::MemoryBudget::default(),
         }
     }
 

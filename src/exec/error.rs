@@ -24,6 +24,8 @@ pub enum ExecErrorKind {
     Interrupted,
     /// `LOAD CSV` could not read its file: refused, missing, or a bad row.
     LoadExternalResource,
+    /// The statement needed more memory than its budget; it changed nothing.
+    MemoryLimitExceeded,
 }
 
 /// What went wrong in a `LOAD CSV`.
@@ -70,6 +72,11 @@ pub enum ExecError {
     /// The statement's interrupt flag was raised while it ran.
     #[error("the statement was interrupted")]
     Interrupted,
+    /// An operator needed more memory than the statement's budget allows.
+    #[error(
+        "memory limit of {limit} bytes exceeded in {operator} (raise it with --memory-limit, or narrow the query)"
+    )]
+    MemoryLimit { operator: &'static str, limit: u64 },
     /// `LOAD CSV` failed: `location` is the URL (or, for a bad row, the file) and `line` the
     /// record's first line.
     #[error("LOAD CSV {location}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
@@ -106,6 +113,7 @@ impl ExecError {
             ExecError::Semantic(_) => ExecErrorKind::SemanticError,
             ExecError::Procedure { .. } => ExecErrorKind::ProcedureError,
             ExecError::Interrupted => ExecErrorKind::Interrupted,
+            ExecError::MemoryLimit { .. } => ExecErrorKind::MemoryLimitExceeded,
             ExecError::LoadCsv { .. } => ExecErrorKind::LoadExternalResource,
             ExecError::AtCsvRow { source, .. } => source.kind(),
             ExecError::Value(e) => match e.kind() {

@@ -7,6 +7,7 @@
 //! (`materialize`) only where results leave the executor.
 
 pub mod aggregate;
+pub mod budget;
 pub mod context;
 pub mod error;
 pub mod eval;

@@ -12,6 +12,7 @@ use crate::value::Value;
 
 use super::ExecError;
 use super::aggregate::{self, Accumulator};
+use super::budget::{row_size, value_size};
 use super::context::Context;
 use super::eval::{Row, eval, is_true};
 use super::load_csv;
@@ -45,8 +46,12 @@ pub fn run_query(
                 .iter()
                 .map(|(_, slot)| row.get(*slot).cloned().unwrap_or(Value::Null))
                 .collect();
-            if deduplicate && !seen.insert(values.clone()) {
-                return Ok(Flow::Continue);
+            if deduplicate {
+                if seen.contains(&values) {
+                    return Ok(Flow::Continue);
+                }
+                ctx.budget.charge(row_size(&values), "UNION")?;
+                seen.insert(values.clone());
             }
             emit(ctx, values)
         };
@@ -77,17 +82,25 @@ pub(crate) fn run_subquery(
     // every slot of the query was allocated in one space.
     let keep = pipeline.live.last().map(Vec::as_slice);
     let mut rows = Vec::new();
-    run_pipeline(
+    let mut held = 0;
+    let outcome = run_pipeline(
         ctx,
         &pipeline.operators,
         &pipeline.live,
         vec![row.clone()],
         first_only,
-        &mut |_, r: &mut Row| {
-            rows.push(live_copy(r, keep));
+        &mut |ctx, r: &mut Row| {
+            let copy = live_copy(r, keep);
+            let size = row_size(&copy);
+            ctx.budget.charge(size, "subquery")?;
+            held += size;
+            rows.push(copy);
             Ok(Flow::Continue)
         },
-    )?;
+    );
+    // The caller uses the rows at once and drops them.
+    ctx.budget.release(held);
+    outcome?;
     Ok(rows)
 }
 
@@ -99,6 +112,15 @@ fn is_blocking(op: &Operator) -> bool {
             | Operator::Eager
             | Operator::Delete { .. }
     )
+}
+
+/// The name a memory-limit error gives an operator that collects rows.
+fn holder_name(op: Option<&Operator>) -> &'static str {
+    match op {
+        Some(Operator::Delete { .. }) => "DELETE",
+        Some(Operator::Eager) => "an eager barrier (a write followed by a read)",
+        _ => "a row buffer",
+    }
 }
 
 /// A copy of a row that holds only the slots in `keep` (all of them when the plan has no
@@ -152,6 +174,8 @@ fn run_pipeline(
         None => Collector::Out,
     };
     let mut flow = Flow::Continue;
+    // What the rows collector holds, released once its rows are handed on.
+    let mut held = 0usize;
     for mut row in input {
         flow = push(
             ctx,
@@ -166,7 +190,13 @@ fn run_pipeline(
                         let flow = out(ctx, r)?;
                         return Ok(if stop_after_first { Flow::Stop } else { flow });
                     }
-                    Collector::Rows(rows) => rows.push(live_copy(r, keep)),
+                    Collector::Rows(rows) => {
+                        let copy = live_copy(r, keep);
+                        let size = row_size(&copy);
+                        ctx.budget.charge(size, holder_name(rest.first()))?;
+                        held += size;
+                        rows.push(copy);
+                    }
                     Collector::Aggregate(a) => a.add(ctx, r)?,
                     Collector::Sort(s) => s.add(ctx, r)?,
                 }
@@ -182,13 +212,15 @@ fn run_pipeline(
             break;
         }
     }
+    ctx.budget.release(state.held);
     let Some((blocking, after)) = rest.split_first() else {
         return Ok(flow);
     };
     let started = std::time::Instant::now();
+    ctx.budget.release(held);
     let produced = match (blocking, sink) {
-        (_, Collector::Aggregate(a)) => a.finish()?,
-        (_, Collector::Sort(s)) => s.finish(),
+        (_, Collector::Aggregate(a)) => a.finish(ctx)?,
+        (_, Collector::Sort(s)) => s.finish(ctx),
         (Operator::Delete { exprs, detach }, Collector::Rows(rows)) => {
             mutate::delete(ctx, exprs, *detach, rows)?
         }
@@ -202,6 +234,8 @@ fn run_pipeline(
 
 /// Per-run state of streaming operators: SKIP and LIMIT counters, DISTINCT sets.
 struct StreamState {
+    /// Bytes the DISTINCT sets hold (charged to the statement's budget).
+    held: usize,
     counters: Vec<u64>,
     seen: Vec<HashSet<Vec<Value>>>,
     /// DISTINCT over one node: the ids seen, which is cheaper than values.
@@ -211,6 +245,7 @@ struct StreamState {
 impl StreamState {
     fn new(n: usize) -> Self {
         StreamState {
+            held: 0,
             counters: vec![0; n],
             seen: (0..n).map(|_| HashSet::new()).collect(),
             seen_nodes: (0..n).map(|_| HashSet::new()).collect(),
@@ -391,7 +426,17 @@ fn push_op(
                 [one] if entity_key(&row[*one]).is_some() => {
                     state.seen_nodes[i].insert(entity_key(&row[*one]).unwrap_or(0))
                 }
-                _ => state.seen[i].insert(slots.iter().map(|s| row[*s].clone()).collect()),
+                _ => {
+                    let key: Vec<Value> = slots.iter().map(|s| row[*s].clone()).collect();
+                    if state.seen[i].contains(&key) {
+                        false
+                    } else {
+                        let size = row_size(&key);
+                        ctx.budget.charge(size, "DISTINCT")?;
+                        state.held += size;
+                        state.seen[i].insert(key)
+                    }
+                }
             };
             if fresh {
                 push(ctx, ops, i + 1, state, row, sink)
@@ -678,6 +723,8 @@ struct Sorter<'k> {
     heap: BinaryHeap<Keyed<'k>>,
     all: Vec<Keyed<'k>>,
     seq: usize,
+    /// Bytes charged to the statement's budget for the rows kept.
+    held: usize,
 }
 
 impl<'k> Sorter<'k> {
@@ -690,6 +737,7 @@ impl<'k> Sorter<'k> {
             heap: BinaryHeap::new(),
             all: Vec::new(),
             seq: 0,
+            held: 0,
         }
     }
 
@@ -703,40 +751,41 @@ impl<'k> Sorter<'k> {
         }
         self.seq += 1;
         let keys = self.keys;
-        match self.limit {
-            Some(l) => {
-                if self.heap.len() < l {
-                    self.heap.push(Keyed {
-                        key,
-                        seq: self.seq,
-                        row: live_copy(row, self.keep),
-                        keys,
-                    });
-                } else if self
-                    .heap
-                    .peek()
-                    .is_some_and(|top| compare_keys(&key, &top.key, keys) == Ordering::Less)
-                {
-                    self.heap.pop();
-                    self.heap.push(Keyed {
-                        key,
-                        seq: self.seq,
-                        row: live_copy(row, self.keep),
-                        keys,
-                    });
-                }
+        if let Some(l) = self.limit
+            && self.heap.len() >= l
+        {
+            let better = self
+                .heap
+                .peek()
+                .is_some_and(|top| compare_keys(&key, &top.key, keys) == Ordering::Less);
+            if !better {
+                return Ok(());
             }
-            None => self.all.push(Keyed {
-                key,
-                seq: self.seq,
-                row: live_copy(row, self.keep),
-                keys,
-            }),
+            if let Some(out) = self.heap.pop() {
+                let size = row_size(&out.key) + row_size(&out.row);
+                ctx.budget.release(size);
+                self.held -= size;
+            }
+        }
+        let keyed = Keyed {
+            seq: self.seq,
+            row: live_copy(row, self.keep),
+            key,
+            keys,
+        };
+        let size = row_size(&keyed.key) + row_size(&keyed.row);
+        ctx.budget.charge(size, "ORDER BY")?;
+        self.held += size;
+        if self.limit.is_some() {
+            self.heap.push(keyed);
+        } else {
+            self.all.push(keyed);
         }
         Ok(())
     }
 
-    fn finish(self) -> Vec<Row> {
+    fn finish(self, ctx: &mut Context<'_>) -> Vec<Row> {
+        ctx.budget.release(self.held);
         let mut sorted = if self.limit.is_some() {
             self.heap.into_vec()
         } else {
@@ -767,6 +816,16 @@ struct Aggregator<'p> {
     keys_of_node: Option<usize>,
     last: Option<(u64, usize)>,
     groups: Vec<Group>,
+    /// Bytes charged to the statement's budget for the groups and what they keep.
+    held: usize,
+}
+
+/// Accumulators that keep the values they are given (rather than a running figure).
+fn retains_values(aggregate: &Aggregate) -> bool {
+    matches!(
+        aggregate.name.as_str(),
+        "collect" | "percentileCont" | "percentileDisc"
+    )
 }
 
 impl<'p> Aggregator<'p> {
@@ -786,7 +845,16 @@ impl<'p> Aggregator<'p> {
             keys_of_node: None,
             last: None,
             groups: Vec::new(),
+            held: 0,
         }
+    }
+
+    /// Charges a new group of `bytes` (its row and key) plus its accumulators.
+    fn charge(&mut self, ctx: &mut Context<'_>, bytes: usize) -> Result<(), ExecError> {
+        let size = bytes + 64 * self.aggregates.len();
+        ctx.budget.charge(size, "aggregation")?;
+        self.held += size;
+        Ok(())
     }
 
     fn new_group(&self, row: Row) -> Result<Group, ExecError> {
@@ -824,6 +892,7 @@ impl<'p> Aggregator<'p> {
                     for (slot, expr) in self.keys {
                         out[*slot] = eval(ctx, expr, row)?;
                     }
+                    self.charge(ctx, row_size(&out) + 16)?;
                     let group = self.new_group(out)?;
                     self.groups.push(group);
                     self.node_index.insert(id, self.groups.len() - 1);
@@ -867,6 +936,7 @@ impl<'p> Aggregator<'p> {
                 for ((slot, _), value) in self.keys.iter().zip(values) {
                     out[*slot] = value;
                 }
+                self.charge(ctx, row_size(&out) + row_size(&lookup))?;
                 let group = self.new_group(out)?;
                 self.groups.push(group);
                 self.index.insert(lookup, self.groups.len() - 1);
@@ -887,22 +957,35 @@ impl<'p> Aggregator<'p> {
                 args.push(eval(ctx, e, row)?);
             }
             let group = &mut self.groups[g];
+            let mut kept = 0;
             if let Some(seen) = &mut group.distinct[a] {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
                 let fresh = match args.first().and_then(entity_key) {
                     Some(id) => seen.1.insert(id),
-                    None => seen.0.insert(args.iter().take(1).cloned().collect()),
+                    None => {
+                        let key: Vec<Value> = args.iter().take(1).cloned().collect();
+                        kept += row_size(&key);
+                        seen.0.insert(key)
+                    }
                 };
                 if !fresh {
                     continue;
                 }
             }
+            if retains_values(agg) {
+                kept += args.first().map_or(0, value_size);
+            }
             group.accumulators[a].update(&args)?;
+            if kept > 0 {
+                ctx.budget.charge(kept, "aggregation")?;
+                self.held += kept;
+            }
         }
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<Row>, ExecError> {
+    fn finish(mut self, ctx: &mut Context<'_>) -> Result<Vec<Row>, ExecError> {
+        ctx.budget.release(self.held);
         if self.groups.is_empty() && self.keys.is_empty() {
             let group = self.new_group(vec![Value::Null; self.width])?;
             self.groups.push(group);
