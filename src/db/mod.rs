@@ -24,6 +24,10 @@ use crate::exec::context::Graph;
 pub use crate::exec::context::Interrupt;
 use crate::value::DateTime;
 
+/// Results known to hold at most this many rows (a LIMIT, an aggregation without keys) are
+/// computed on the caller's thread and handed over whole; larger ones stream.
+const SMALL_RESULT_ROWS: i64 = 10_000;
+
 /// An embedded Cordial database: a directory on disk, or memory only.
 ///
 /// `Database` is `Send + Sync`: share it between threads (in an `Arc`); readers work on
@@ -174,6 +178,13 @@ impl Database {
             let result = query::execute(Graph::Read(&snapshot), &prepared, &settings)?;
             return Ok(Rows::buffered(result));
         };
+        if plan.output_at_most(SMALL_RESULT_ROWS, &params) {
+            // A few rows: computed on this thread, so a point query pays for no thread.
+            let settings = self.settings(&params, &now);
+            let prepared = Prepared::Query { plan, profile };
+            let result = query::execute(Graph::Read(&snapshot), &prepared, &settings)?;
+            return Ok(Rows::buffered(result));
+        }
         let interrupt = self.interrupt.clone();
         let import_dir = self.import_dir.clone();
         let memory_limit = self.memory_limit;

@@ -66,6 +66,11 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
         Expr::Parameter(name) => ctx.param(name)?,
         Expr::Slot(slot) => row.get(*slot).cloned().unwrap_or(Value::Null),
         Expr::Property(base, key) => {
+            if let Expr::Slot(slot) = base.as_ref() {
+                // Read through the row's value: a node or map is not copied to read one key.
+                let base = row.get(*slot).unwrap_or(&Value::Null);
+                return property(ctx, base, key);
+            }
             let base = eval(ctx, base, row)?;
             property(ctx, &base, key)?
         }

@@ -184,7 +184,8 @@ fn run_pipeline(
             &mut state,
             &mut row,
             &mut |ctx, r: &mut Row| {
-                let started = std::time::Instant::now();
+                // The clock is read only under PROFILE: a clock read per row costs.
+                let started = ctx.profile.is_some().then(std::time::Instant::now);
                 match &mut sink {
                     Collector::Out => {
                         let flow = out(ctx, r)?;
@@ -200,9 +201,7 @@ fn run_pipeline(
                     Collector::Aggregate(a) => a.add(ctx, r)?,
                     Collector::Sort(s) => s.add(ctx, r)?,
                 }
-                if ctx.profile.is_some()
-                    && let Some(blocking) = rest.first()
-                {
+                if let (Some(started), Some(blocking)) = (started, rest.first()) {
                     profile_own(ctx, blocking, started, 1);
                 }
                 Ok(Flow::Continue)

@@ -430,6 +430,33 @@ impl QueryPlan {
             .unwrap_or_default()
     }
 
+    /// True when every branch is known to return at most `max` rows: it ends in a LIMIT of at
+    /// most `max` (a literal, or a parameter given in `params`), in an aggregation without
+    /// grouping keys, or in a single count from the store. Such a result is small enough to
+    /// compute at once instead of streaming it.
+    #[must_use]
+    pub fn output_at_most(&self, max: i64, params: &crate::value::Map) -> bool {
+        self.branches.iter().all(|branch| {
+            for op in branch.operators.iter().rev() {
+                match op {
+                    Operator::Project { .. }
+                    | Operator::Filter(_)
+                    | Operator::Skip(_)
+                    | Operator::Distinct { .. }
+                    | Operator::Sort { .. } => {}
+                    Operator::Limit(Expr::Literal(Value::Int(n))) => return *n <= max,
+                    Operator::Limit(Expr::Parameter(name)) => {
+                        return matches!(params.get(name), Some(Value::Int(n)) if *n <= max);
+                    }
+                    Operator::Aggregate { keys, .. } => return keys.is_empty(),
+                    Operator::StoreCount { key, .. } => return key.is_none(),
+                    _ => return false,
+                }
+            }
+            false
+        })
+    }
+
     /// The plan as an S-expression, for EXPLAIN and plan snapshots.
     #[must_use]
     pub fn to_sexpr(&self) -> String {
