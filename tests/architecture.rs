@@ -9,6 +9,8 @@
 //! - `domain`, `export` and `picture` use none of `cli`, `import`;
 //! - only `storage` names `sled` or `bincode`;
 //! - only `cli` (and `src/main.rs`) names `clap`, `rustyline`, `anyhow` or `indicatif`;
+//! - `cli` (and `src/main.rs`) prints to stdout with `write!`/`writeln!` only: `print!` and
+//!   `println!` panic when stdout's reader has gone (`cordial ... | head -1`);
 //! - every `.rs` file under `src/` starts with a `//!` line.
 //!
 //! Paths are found after comments and string literals are blanked out: `crate::x` (and
@@ -226,6 +228,14 @@ fn super_escapes(line: &str, module: &[String]) -> Vec<String> {
 }
 
 /// Whether the line names the external crate `name` as a path root.
+/// True when the line calls `print!` or `println!` (not `eprint!`, `eprintln!` or `writeln!`).
+fn prints_to_stdout(line: &str) -> bool {
+    ["print!", "println!"].iter().any(|name| {
+        line.match_indices(name)
+            .any(|(at, _)| !line[..at].chars().next_back().is_some_and(is_ident))
+    })
+}
+
 fn names_crate(line: &str, name: &str) -> bool {
     let mut from = 0;
     while let Some(pos) = line[from..].find(name) {
@@ -307,6 +317,11 @@ fn module_dependencies_point_one_way() {
                     }
                 }
             }
+            if is_cli && prints_to_stdout(line) {
+                violations.push(format!(
+                    "{at}: `print!`/`println!` panic on a closed stdout; use `writeln!` and `?`"
+                ));
+            }
             if !is_cli {
                 for name in ["clap", "rustyline", "anyhow", "indicatif"] {
                     if names_crate(line, name) {
@@ -351,4 +366,8 @@ fn the_checker_sees_what_it_should() {
     assert!(!names_crate("let sledge = 1;", "sled"));
     assert!(!names_crate("my::sled::x", "sled"));
     assert!(!names_crate("fn f<'a>(x: &'a str) {}", "a"));
+    assert!(prints_to_stdout("    println!(\"{x}\");"));
+    assert!(prints_to_stdout("print!(\"x\")"));
+    assert!(!prints_to_stdout("eprintln!(\"x\"); eprint!(\"y\")"));
+    assert!(!prints_to_stdout("writeln!(out, \"x\")?;"));
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cordial::db::GraphReadExt;
-use cordial::storage::{Direction, GraphRead, GraphWrite, OpenOptions};
+use cordial::storage::{Direction, GraphRead, GraphWrite, OpenOptions, StorageError};
 use cordial::{Database, NodeId, Value, WriteTxn};
 
 const CHILD_ENV: &str = "CORDIAL_CRASH_CHILD";
@@ -361,7 +361,8 @@ fn killed_writers_leave_whole_transactions() {
                         p.0 = n.trim().parse().unwrap();
                     } else if line == "CHECKPOINT" {
                         p.1 += 1;
-                    } else if line == "OPENED" {
+                    } else if line.ends_with("OPENED") {
+                        // libtest prints `test crash_child ... ` before the child's first line.
                         p.2 = true;
                     }
                 }
@@ -390,6 +391,15 @@ fn killed_writers_leave_whole_transactions() {
         );
         reported = child_reported;
         let db = Database::open_with(&path, options()).unwrap();
+        // The child's open cleared the clean-close marker and SIGKILL left none, so this open
+        // swept for unreferenced chunks. (A child killed before it opened left the marker of
+        // the parent's clean close, and no sweep is needed.)
+        if opened {
+            assert!(
+                db.store().swept_at_open().is_some(),
+                "round {round}: no sweep after a kill"
+            );
+        }
         let last = check_invariants(&db, reported);
         eprintln!("round {round}: child reported {reported}, database holds {last}");
         // The parent writes too, so its transactions, the log and the checkpoints interleave
@@ -408,4 +418,133 @@ fn killed_writers_leave_whole_transactions() {
     let db = Database::open_with(&path, options()).unwrap();
     let last = check_invariants(&db, reported);
     assert!(last >= KILLS as u64, "the children made progress ({last})");
+}
+
+const GARBAGE_CHILD_ENV: &str = "CORDIAL_GARBAGE_CHILD";
+
+/// The child of `only_an_unclean_shutdown_sweeps`: checkpoints new nodes into the database
+/// while a snapshot still reads the chunks that checkpoint replaces (so they wait for garbage
+/// collection), says `READY`, and waits to be killed.
+#[test]
+fn garbage_child() {
+    let Ok(path) = std::env::var(GARBAGE_CHILD_ENV) else {
+        return;
+    };
+    // The parent dropped its handle just before: sled may hold its file lock a moment longer.
+    let started = std::time::Instant::now();
+    let db = loop {
+        match Database::open(&path) {
+            Err(cordial::Error::Storage(StorageError::Locked { .. }))
+                if started.elapsed() < Duration::from_secs(10) =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => break other.unwrap(),
+        }
+    };
+    let _snapshot = db.begin_read();
+    let mut tx = db.begin_write().unwrap();
+    for i in 0..10 {
+        tx.add_node(&["Item"], &[("id", Value::String(format!("late-{i}")))])
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    db.checkpoint().unwrap();
+    let mut out = std::io::stdout().lock();
+    // libtest may have printed `test garbage_child ... ` on this line already.
+    writeln!(out, "READY").unwrap();
+    out.flush().unwrap();
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+fn items(db: &Database) -> u64 {
+    let g = db.begin_read();
+    g.count_nodes(g.label_id("Item")).unwrap()
+}
+
+/// Opening sweeps for unreferenced chunks only after an unclean shutdown: a database closed
+/// (or dropped) cleanly is opened without the sweep; one killed with replaced chunks still
+/// waiting for collection, or dropped while a snapshot still read such chunks, is swept at its
+/// next open, and those chunks go.
+#[test]
+fn only_an_unclean_shutdown_sweeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let db = Database::open(&path).unwrap();
+        assert_eq!(db.store().swept_at_open(), None, "a new database");
+        let mut tx = db.begin_write().unwrap();
+        for i in 0..100 {
+            tx.add_node(&["Item"], &[("id", Value::String(format!("early-{i}")))])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        db.close().unwrap();
+    }
+    let db = Database::open(&path).unwrap();
+    assert_eq!(db.store().swept_at_open(), None, "after close");
+    assert_eq!(items(&db), 100);
+    drop(db);
+    let db = Database::open(&path).unwrap();
+    assert_eq!(db.store().swept_at_open(), None, "after a plain drop");
+    drop(db);
+
+    // Killed while replaced chunks wait for collection: the next open sweeps them.
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "garbage_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(GARBAGE_CHILD_ENV, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let ready = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.ends_with("READY"));
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    assert!(ready, "the child did not get ready ({status})");
+    let db = Database::open(&path).unwrap();
+    let swept = db.store().swept_at_open();
+    assert!(
+        swept.is_some_and(|n| n > 0),
+        "the replaced chunks are swept after a kill: {swept:?}"
+    );
+    assert_eq!(items(&db), 110, "the child's checkpointed nodes survive");
+    db.close().unwrap();
+    let db = Database::open(&path).unwrap();
+    assert_eq!(
+        db.store().swept_at_open(),
+        None,
+        "after the swept store closed"
+    );
+
+    // A snapshot that outlives its database keeps replaced chunks alive: no marker is written,
+    // and the next open sweeps them.
+    let snapshot = db.begin_read();
+    let mut tx = db.begin_write().unwrap();
+    tx.add_node(&["Item"], &[("id", Value::String("last".into()))])
+        .unwrap();
+    tx.commit().unwrap();
+    db.checkpoint().unwrap();
+    drop(db);
+    assert_eq!(snapshot.count_nodes(None).unwrap(), 110);
+    drop(snapshot);
+    let db = Database::open(&path).unwrap();
+    let swept = db.store().swept_at_open();
+    assert!(
+        swept.is_some_and(|n| n > 0),
+        "chunks a snapshot held at close are swept: {swept:?}"
+    );
+    assert_eq!(items(&db), 111);
+    drop(db);
+    let db = Database::open(&path).unwrap();
+    assert_eq!(db.store().swept_at_open(), None);
 }

@@ -461,3 +461,193 @@ fn the_demo_answers_its_example_questions() {
         "{stdout}"
     );
 }
+
+/// Runs the binary with `args` and its stdout a pipe whose reader is already gone, as when
+/// `cordial ... | head -1` has read its line: every write to stdout fails with `EPIPE`.
+fn cordial_into_closed_pipe(db: &Path, args: &[&str]) -> Out {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_cordial"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run the cordial binary");
+    Out {
+        code: out.status.code(),
+        stdout: String::new(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Regression: `cordial bench ... | head -1` panicked (`println!` on a closed pipe), and so
+/// did other printing paths. Every one now ends quietly, with success, when stdout's reader
+/// has gone.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let queries = tmp.path().join("queries");
+    std::fs::create_dir(&queries).unwrap();
+    std::fs::write(queries.join("a.cypher"), "MATCH (c:Customer) RETURN c.id").unwrap();
+    std::fs::write(
+        queries.join("b.cypher"),
+        "UNWIND range(1, 10) AS x RETURN x",
+    )
+    .unwrap();
+    let script = tmp.path().join("script.cypher");
+    std::fs::write(
+        &script,
+        "UNWIND range(1, 1000) AS x RETURN x;\nRETURN 2 AS y;",
+    )
+    .unwrap();
+    let queries = queries.to_str().unwrap();
+    let many = "UNWIND range(1, 1000) AS x RETURN x";
+    let mut runs: Vec<Vec<&str>> = vec![
+        vec!["bench", "--queries", queries, "--runs", "1"],
+        vec![
+            "bench",
+            "--queries",
+            queries,
+            "--runs",
+            "1",
+            "--format",
+            "json",
+        ],
+        vec!["run", script.to_str().unwrap()],
+        vec!["stats"],
+        vec!["--help"],
+    ];
+    for format in ["table", "csv", "json", "jsonl", "markdown"] {
+        runs.push(vec!["-c", many, "--format", format]);
+    }
+    for args in &runs {
+        let out = cordial_into_closed_pipe(&db, args);
+        assert!(
+            !out.stderr.contains("panicked"),
+            "{args:?} panicked: {}",
+            out.stderr
+        );
+        assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr, "", "{args:?} is quiet");
+    }
+    // The database was closed properly and holds what it held.
+    let count = cordial(
+        &db,
+        &[
+            "-c",
+            "MATCH (c:Customer) RETURN count(c) AS n",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(count.stdout, "n\n2\n", "{}", count.stderr);
+}
+
+/// Regression: options given before a subcommand were ignored by the subcommands that did not
+/// read them (`cordial --now 2025-01-01 bench` ran with the real clock). `bench` now takes the
+/// clock, parameters, read-only mode and format; a subcommand refuses an option it cannot
+/// honour.
+#[test]
+fn bench_honours_the_options_before_it_and_others_refuse_theirs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sample(tmp.path());
+    let queries = tmp.path().join("queries");
+    std::fs::create_dir(&queries).unwrap();
+    // Three rows on the pinned day, none on any other; $n rows.
+    std::fs::write(
+        queries.join("a_clock.cypher"),
+        "UNWIND range(1, 3) AS x WITH x WHERE date() = date('2001-02-03') RETURN x",
+    )
+    .unwrap();
+    std::fs::write(
+        queries.join("b_param.cypher"),
+        "UNWIND range(1, $n) AS x RETURN x",
+    )
+    .unwrap();
+    let queries = queries.to_str().unwrap();
+    let rows = |out: &Out| -> Vec<(String, u64)> {
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out.stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter_map(|v| Some((v["query"].as_str()?.to_owned(), v["rows"].as_u64()?)))
+            .collect()
+    };
+    let bench = ["bench", "--queries", queries, "--runs", "1"];
+    let pinned = cordial(
+        &db,
+        &[
+            &["--now", "2001-02-03", "--param", "n=4", "--format", "json"],
+            &bench[..],
+        ]
+        .concat(),
+        "",
+    );
+    assert_eq!(
+        rows(&pinned),
+        [("a_clock".to_owned(), 3), ("b_param".to_owned(), 4)]
+    );
+    let unpinned = cordial(
+        &db,
+        &[&["--param", "n=2"], &bench[..], &["--format", "json"]].concat(),
+        "",
+    );
+    assert_eq!(
+        rows(&unpinned),
+        [("a_clock".to_owned(), 0), ("b_param".to_owned(), 2)]
+    );
+    // --read-only applies: a writing query fails.
+    let writes = tmp.path().join("writes");
+    std::fs::create_dir(&writes).unwrap();
+    std::fs::write(writes.join("w.cypher"), "CREATE (:Customer {id: 'c-9'})").unwrap();
+    let out = cordial(
+        &db,
+        &[
+            "--read-only",
+            "bench",
+            "--queries",
+            writes.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("read-only"), "{}", out.stderr);
+    // A format bench cannot print is refused, not ignored.
+    let out = cordial(&db, &[&["--format", "csv"], &bench[..]].concat(), "");
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("not csv"), "{}", out.stderr);
+    // Options a subcommand cannot honour are refused with their names.
+    let out = cordial(&db, &["--now", "2001-02-03", "stats"], "");
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr
+            .contains("--now does not apply to `cordial stats`"),
+        "{}",
+        out.stderr
+    );
+    let out = cordial(&db, &["-c", "RETURN 1", "--read-only", "init"], "");
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr
+            .contains("-c, --read-only do not apply to `cordial init`"),
+        "{}",
+        out.stderr
+    );
+    let count = cordial(
+        &db,
+        &[
+            "-c",
+            "MATCH (c:Customer) RETURN count(c) AS n",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert_eq!(count.stdout, "n\n2\n", "{}", count.stderr);
+}

@@ -9,14 +9,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "cordial", version)]
 pub struct Args {
-    /// The database directory.
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        default_value = "./cordial.db"
-    )]
-    pub db: PathBuf,
+    /// The database directory [default: ./cordial.db].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub db: Option<PathBuf>,
 
     /// Run QUERY (one statement, or several separated by `;`) and exit instead of opening the
     /// shell. Without a subcommand, queries piped on stdin run the same way.
@@ -74,6 +69,16 @@ pub struct ScriptOptions {
     /// The global `--memory-limit`, copied here for the session.
     #[arg(skip)]
     pub memory_limit: Option<u64>,
+}
+
+impl Args {
+    /// The database directory: `--db`, else `./cordial.db`.
+    #[must_use]
+    pub fn db_path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./cordial.db"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,9 +186,9 @@ pub struct BenchArgs {
     /// Warm runs per query, after one cold run.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// `table` or `json` (one object per query).
-    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
+    /// `table` (the default) or `json` (one object per query).
+    #[arg(long, value_parser = ["table", "json"])]
+    pub format: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

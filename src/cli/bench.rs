@@ -2,19 +2,61 @@
 //! `runs` times warm, in one process, and prints rows and min / median / max milliseconds per
 //! query (a table, or one JSON object per query), then the database's size on disk.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 
+use super::args::{BenchArgs, ScriptOptions};
+use super::script;
 use crate::{Database, Map, Value};
 
 /// What `cordial bench` was asked to do.
 pub struct BenchOptions {
     pub queries: PathBuf,
-    pub params: Option<PathBuf>,
+    pub params: Map,
     pub runs: usize,
     pub json: bool,
+}
+
+/// `cordial bench`, with the options given before it: `--now` pins the clock, `--read-only`
+/// opens the database for reading only, `--import-dir` is where `LOAD CSV` reads, `--format`
+/// (table or json) is taken when the bench's own is absent, and the parameters come from the
+/// bench's `--params` file (else `--params-file`), then each `--param`.
+pub fn run_command(
+    db_path: &Path,
+    args: &BenchArgs,
+    options: &ScriptOptions,
+) -> anyhow::Result<()> {
+    let json = match args
+        .format
+        .as_deref()
+        .or(options.format.as_deref())
+        .unwrap_or("table")
+    {
+        "table" => false,
+        "json" => true,
+        other => bail!("cordial bench prints a table or json, not {other}"),
+    };
+    let mut params = match args.params.as_ref().or(options.params_file.as_ref()) {
+        Some(path) => load_params(path)?,
+        None => Map::new(),
+    };
+    params.extend(script::params(&ScriptOptions {
+        params_file: None,
+        ..options.clone()
+    })?);
+    let db = script::open_database(db_path, options, options.read_only)?;
+    run(
+        &db,
+        &BenchOptions {
+            queries: args.queries.clone(),
+            params,
+            runs: args.runs,
+            json,
+        },
+    )
 }
 
 /// One query's figures.
@@ -67,10 +109,8 @@ fn millis(started: Instant) -> f64 {
 
 /// Runs the benchmark and prints its figures.
 pub fn run(db: &Database, options: &BenchOptions) -> anyhow::Result<()> {
-    let params = match &options.params {
-        Some(path) => load_params(path)?,
-        None => Map::new(),
-    };
+    let params = &options.params;
+    let mut out = std::io::stdout().lock();
     let mut timings = Vec::new();
     for file in query_files(&options.queries)? {
         let name = file
@@ -105,35 +145,40 @@ pub fn run(db: &Database, options: &BenchOptions) -> anyhow::Result<()> {
             max_ms: pick(warm.len().saturating_sub(1)),
         };
         if options.json {
-            println!(
+            writeln!(
+                out,
                 "{}",
                 serde_json::json!({
                     "query": timing.name, "rows": timing.rows, "coldMs": timing.cold_ms,
                     "minMs": timing.min_ms, "medianMs": timing.median_ms, "maxMs": timing.max_ms,
                 })
-            );
+            )?;
+            out.flush()?;
         }
         timings.push(timing);
     }
     let size = db.stats()?.size_on_disk;
     if options.json {
-        println!("{}", serde_json::json!({ "databaseBytes": size }));
+        writeln!(out, "{}", serde_json::json!({ "databaseBytes": size }))?;
         return Ok(());
     }
-    println!(
+    writeln!(
+        out,
         "{:<40} {:>7} {:>10} {:>10} {:>10} {:>10}",
         "query", "rows", "cold ms", "min ms", "median ms", "max ms"
-    );
+    )?;
     for t in &timings {
-        println!(
+        writeln!(
+            out,
             "{:<40} {:>7} {:>10.2} {:>10.2} {:>10.2} {:>10.2}",
             t.name, t.rows, t.cold_ms, t.min_ms, t.median_ms, t.max_ms
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "database: {:.1} MB on disk; {} warm runs per query",
         size as f64 / 1e6,
         options.runs
-    );
+    )?;
     Ok(())
 }

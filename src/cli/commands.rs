@@ -2,6 +2,7 @@
 //! and the statements and `:` commands run in it. Shared by the REPL, `cordial run`, `-c` and
 //! queries on stdin; knows nothing of line editing.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
@@ -78,6 +79,9 @@ pub struct Session {
     txn: Option<WriteTxn>,
     output: Option<(PathBuf, io::BufWriter<std::fs::File>)>,
     interrupt: Interrupt,
+    /// Set once writing to stdout failed because its reader went away (`cordial ... | head`):
+    /// nothing more is run or printed, and the caller ends quietly.
+    stdout_closed: Cell<bool>,
 }
 
 /// A statement or command failed; its error has been printed.
@@ -98,7 +102,15 @@ impl Session {
             txn: None,
             output: None,
             interrupt,
+            stdout_closed: Cell::new(false),
         }
+    }
+
+    /// True once stdout's reader has gone: the caller stops running statements and ends
+    /// quietly, closing the database.
+    #[must_use]
+    pub fn stdout_closed(&self) -> bool {
+        self.stdout_closed.get()
     }
 
     /// True while `:begin` (or `BEGIN`) has a transaction open.
@@ -122,6 +134,9 @@ impl Session {
     pub fn run_text(&mut self, text: &str, origin: &Origin) -> Result<(), Failed> {
         let mut ok = true;
         for (offset, piece) in split_statements(text) {
+            if self.stdout_closed() {
+                break;
+            }
             // Text before the statement in this piece (blank lines, comments) moves its lines.
             let first_line = origin.first_line + text[..offset].matches('\n').count();
             let here = Origin {
@@ -165,21 +180,23 @@ impl Session {
         match outcome {
             Ok(Some((rows, started))) => {
                 let explain = matches!(statement, Statement::Explain(_));
-                self.print_result(rows, explain, started).map_err(|e| {
-                    if e.downcast_ref::<io::Error>()
-                        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-                    {
-                        // The reader (`head`, a closed pager) has what it wanted; the
-                        // statement itself succeeded and anything it wrote is committed.
-                        std::process::exit(0);
+                match self.print_result(rows, explain, started) {
+                    // The reader (`head`, a closed pager) has what it wanted; the statement
+                    // itself succeeded and anything it wrote is committed.
+                    Err(e) if super::is_broken_pipe(&e) => {
+                        self.stdout_closed.set(true);
+                        Ok(())
                     }
                     // The statement failed part way through its rows.
-                    if let Some(error) = e.downcast_ref::<crate::Error>() {
-                        self.print_error(error, text, origin);
-                        return Failed;
-                    }
-                    self.print_error_message(&e)
-                })
+                    Err(e) => match e.downcast_ref::<crate::Error>() {
+                        Some(error) => {
+                            self.print_error(error, text, origin);
+                            Err(Failed)
+                        }
+                        None => Err(self.print_error_message(&e)),
+                    },
+                    Ok(()) => Ok(()),
+                }
             }
             Ok(None) => Ok(()),
             Err(error) => {
@@ -350,7 +367,7 @@ impl Session {
                 eprintln!("{line}");
             }
         } else if self.output.is_some() {
-            println!("{}", style(line).dim());
+            writeln!(io::stdout(), "{}", style(line).dim())?;
         } else {
             let mut out = self.sink();
             writeln!(out, "{}", style(line).dim())?;
@@ -409,8 +426,14 @@ impl Session {
         eprintln!("{text}");
     }
 
+    /// Prints an error that has no place in a query; an error that says stdout's reader went
+    /// away is not printed but remembered (`stdout_closed`).
     fn print_error_message(&self, error: &anyhow::Error) -> Failed {
-        eprintln!("{}: {error:#}", style("error").red().bold().for_stderr());
+        if super::is_broken_pipe(error) {
+            self.stdout_closed.set(true);
+        } else {
+            eprintln!("{}: {error:#}", style("error").red().bold().for_stderr());
+        }
         Failed
     }
 
@@ -619,7 +642,9 @@ impl Session {
                 }
             }
         }
-        print!("{out}");
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(out.as_bytes())?;
+        stdout.flush()?;
         Ok(())
     }
 
@@ -772,7 +797,7 @@ impl Session {
 
     fn set_format(&mut self, rest: &str) -> anyhow::Result<()> {
         if rest.is_empty() {
-            println!("{}", self.format.name());
+            writeln!(io::stdout(), "{}", self.format.name())?;
             return Ok(());
         }
         self.format = Format::parse(rest).ok_or_else(|| {

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use indicatif::ProgressBar;
 
-use super::args::ExportArgs;
+use super::args::{ExportArgs, ScriptOptions};
 use super::{megabytes, progress_bar, thousands};
 use crate::db::Database;
 use crate::export::{self, Format, Progress};
@@ -26,13 +26,17 @@ fn rate(count: u64, seconds: f64) -> String {
     format!("{:.0}/s", count as f64 / seconds.max(1e-9))
 }
 
-pub fn run_export(db_path: &Path, args: &ExportArgs) -> anyhow::Result<()> {
+/// `cordial export`; `--now` and `--import-dir` given before it apply to its `--query`.
+pub fn run_export(
+    db_path: &Path,
+    args: &ExportArgs,
+    options: &ScriptOptions,
+) -> anyhow::Result<()> {
     let format: Format = match args.format.parse() {
         Ok(format) => format,
         Err(message) => bail!(message),
     };
-    let db = Database::open_read_only(db_path)
-        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let db = super::script::open_database(db_path, options, true)?;
     let bar = progress_bar();
     let result = export::export(&db, &args.dir, format, args.query.as_deref(), &mut |p| {
         show(&bar, "export", p);

@@ -34,65 +34,170 @@ pub fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         // Output piped into `head` and the like: the reader has what it wanted.
-        Err(error)
-            if error
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         // The failing statements have printed their errors already.
         Err(error) if error.downcast_ref::<script::StatementsFailed>().is_some() => {
             ExitCode::FAILURE
         }
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Not `eprintln!`, which panics when stderr is closed too.
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
+/// True when writing failed because the reader of our output went away (`cordial ... | head`).
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The options given before the subcommand, and the global ones, by their flag.
+fn given_options(args: &Args) -> Vec<&'static str> {
+    let script = &args.script;
+    [
+        ("--db", args.db.is_some()),
+        ("-c", args.query.is_some()),
+        ("--import-dir", args.import_dir.is_some()),
+        ("--memory-limit", args.memory_limit.is_some()),
+        ("--param", !script.params.is_empty()),
+        ("--params-file", script.params_file.is_some()),
+        ("--format", script.format.is_some()),
+        ("--now", script.now.is_some()),
+        ("--read-only", script.read_only),
+        ("--fail-fast", script.fail_fast),
+        ("--continue-on-error", script.continue_on_error),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect()
+}
+
+/// The subcommand's name and the top-level options it honours. Every other one is refused, so
+/// that no option is silently ignored.
+fn honoured_options(command: &Command) -> (&'static str, &'static [&'static str]) {
+    const SESSION: &[&str] = &[
+        "--param",
+        "--params-file",
+        "--format",
+        "--now",
+        "--read-only",
+        "--fail-fast",
+        "--continue-on-error",
+        "--import-dir",
+        "--memory-limit",
+    ];
+    match command {
+        // The demo's database is a temporary copy of the sample; its statements come from the
+        // shell.
+        Command::Demo => ("demo", SESSION),
+        Command::Run(_) => (
+            "run",
+            &[
+                "--db",
+                "-c",
+                "--param",
+                "--params-file",
+                "--format",
+                "--now",
+                "--read-only",
+                "--fail-fast",
+                "--continue-on-error",
+                "--import-dir",
+                "--memory-limit",
+            ],
+        ),
+        Command::Bench(_) => (
+            "bench",
+            &[
+                "--db",
+                "--param",
+                "--params-file",
+                "--format",
+                "--now",
+                "--read-only",
+                "--import-dir",
+                "--memory-limit",
+            ],
+        ),
+        Command::Show(_) => (
+            "show",
+            &[
+                "--db",
+                "--param",
+                "--params-file",
+                "--now",
+                "--read-only",
+                "--import-dir",
+                "--memory-limit",
+            ],
+        ),
+        Command::Export(_) => (
+            "export",
+            &[
+                "--db",
+                "--now",
+                "--read-only",
+                "--import-dir",
+                "--memory-limit",
+            ],
+        ),
+        Command::Stats => ("stats", &["--db", "--read-only"]),
+        Command::Dump(_) => ("dump", &["--db", "--read-only"]),
+        Command::Import(_) => ("import", &["--db"]),
+        Command::Init(_) => ("init", &["--db"]),
+        Command::Restore(_) => ("restore", &["--db"]),
+        Command::Compact => ("compact", &["--db"]),
+    }
+}
+
+/// Refuses the options the subcommand would otherwise ignore.
+fn check_options(args: &Args) -> anyhow::Result<()> {
+    let Some(command) = &args.command else {
+        return Ok(());
+    };
+    let (name, honoured) = honoured_options(command);
+    let refused: Vec<&str> = given_options(args)
+        .into_iter()
+        .filter(|flag| !honoured.contains(flag))
+        .collect();
+    match refused.as_slice() {
+        [] => Ok(()),
+        [flag] => bail!("{flag} does not apply to `cordial {name}`"),
+        flags => bail!("{} do not apply to `cordial {name}`", flags.join(", ")),
+    }
+}
+
 /// Runs one invocation.
 pub fn run(mut args: Args) -> anyhow::Result<()> {
+    check_options(&args)?;
     args.script.import_dir.clone_from(&args.import_dir);
     args.script.memory_limit = args.memory_limit;
+    let db_path = args.db_path();
+    let db_path = db_path.as_path();
     match args.command {
         None if args.query.is_some() || !std::io::stdin().is_terminal() => {
-            script::run(&args.db, &[], args.query.as_deref(), &args.script)
+            script::run(db_path, &[], args.query.as_deref(), &args.script)
         }
-        None => repl::open(&args.db, &args.script),
+        None => repl::open(db_path, &args.script),
         Some(Command::Demo) => repl::demo(&args.script),
         Some(Command::Run(run)) => {
             let options = script::merge(&args.script, &run.script);
             let query = run.query.as_deref().or(args.query.as_deref());
-            script::run(&args.db, &run.files, query, &options)
+            script::run(db_path, &run.files, query, &options)
         }
-        Some(Command::Import(import)) => run_import(&args.db, &import),
-        Some(Command::Stats) => run_stats(&args.db),
-        Some(Command::Init(init)) => run_init(&args.db, init.schema.as_deref()),
-        Some(Command::Export(export)) => data::run_export(&args.db, &export),
-        Some(Command::Dump(dump)) => data::run_dump(&args.db, &dump.file),
-        Some(Command::Restore(dump)) => data::run_restore(&args.db, &dump.file),
-        Some(Command::Compact) => data::run_compact(&args.db),
-        Some(Command::Show(show)) => show::run(&args.db, args.import_dir.as_deref(), &show),
-        Some(Command::Bench(bench)) => {
-            let db = crate::Database::open(&args.db)
-                .with_context(|| format!("cannot open {}", args.db.display()))?
-                .with_import_dir(args.import_dir.clone());
-            let db = match args.memory_limit {
-                Some(bytes) => db.with_memory_limit(Some(bytes)),
-                None => db,
-            };
-            bench::run(
-                &db,
-                &bench::BenchOptions {
-                    queries: bench.queries,
-                    params: bench.params,
-                    runs: bench.runs,
-                    json: bench.format == "json",
-                },
-            )
-        }
+        Some(Command::Import(import)) => run_import(db_path, &import),
+        Some(Command::Stats) => run_stats(db_path),
+        Some(Command::Init(init)) => run_init(db_path, init.schema.as_deref()),
+        Some(Command::Export(export)) => data::run_export(db_path, &export, &args.script),
+        Some(Command::Dump(dump)) => data::run_dump(db_path, &dump.file),
+        Some(Command::Restore(dump)) => data::run_restore(db_path, &dump.file),
+        Some(Command::Compact) => data::run_compact(db_path),
+        Some(Command::Show(show)) => show::run(db_path, &show, &args.script),
+        Some(Command::Bench(bench)) => bench::run_command(db_path, &bench, &args.script),
     }
 }
 
@@ -110,13 +215,14 @@ fn run_init(db_path: &Path, schema: Option<&str>) -> anyhow::Result<()> {
             .iter()
             .filter(|r| matches!(r.value("created"), Some(crate::Value::Bool(true))))
             .count();
-        println!(
+        writeln!(
+            std::io::stdout(),
             "crm schema: {created} of {} constraints and indexes created in {}",
             result.rows.len(),
             db_path.display()
-        );
+        )?;
     } else {
-        println!("database ready in {}", db_path.display());
+        writeln!(std::io::stdout(), "database ready in {}", db_path.display())?;
     }
     db.close()?;
     Ok(())

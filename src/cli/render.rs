@@ -200,11 +200,22 @@ fn write_csv(out: &mut dyn Write, columns: &[String], rows: &[&[Value]]) -> io::
         return Ok(());
     }
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(columns)?;
+    writer.write_record(columns).map_err(csv_io_error)?;
     for row in rows {
-        writer.write_record(row.iter().map(csv_field))?;
+        writer
+            .write_record(row.iter().map(csv_field))
+            .map_err(csv_io_error)?;
     }
     writer.flush()
+}
+
+/// The csv crate's error as an `io::Error`, keeping the kind of an i/o failure (its own
+/// conversion makes every error `Other`, so a closed pipe would no longer read as one).
+fn csv_io_error(error: csv::Error) -> io::Error {
+    match error.kind() {
+        csv::ErrorKind::Io(io_error) => io::Error::new(io_error.kind(), io_error.to_string()),
+        _ => io::Error::other(error),
+    }
 }
 
 /// One JSON array of row objects, keys in column order.

@@ -3,6 +3,7 @@
 //! directory, and turns Ctrl-C into cancelling the input or the running statement. Also
 //! `cordial demo`, the shell on a temporary copy of the sample company.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -21,7 +22,7 @@ use crate::Database;
 /// `cordial [--db DIR]`: the shell on a database, created on first use.
 pub fn open(db_path: &Path, options: &ScriptOptions) -> anyhow::Result<()> {
     let session = script::open_session(db_path, options, true)?;
-    banner(&db_path.display().to_string());
+    banner(&db_path.display().to_string())?;
     run(session)
 }
 
@@ -31,26 +32,44 @@ pub fn demo(options: &ScriptOptions) -> anyhow::Result<()> {
     let db = Database::open(&dir.path)
         .with_context(|| format!("cannot create {}", dir.path.display()))?;
     crate::domain::sample::install(&db).context("cannot write the sample company")?;
+    let db = if options.read_only {
+        db.close()?;
+        Database::open_read_only(&dir.path)
+            .with_context(|| format!("cannot open {}", dir.path.display()))?
+    } else {
+        db
+    };
     let session = script::session_on(db, options, true)?;
-    banner("a temporary copy of the sample company");
-    println!("Three questions to try (paste one, or type your own):\n");
+    banner("a temporary copy of the sample company")?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Three questions to try (paste one, or type your own):\n"
+    )?;
     let questions = crate::domain::sample::QUESTIONS;
     for (question, query) in questions.iter().take(3) {
-        println!("  {}\n  {}\n", style(question).bold(), style(query).cyan());
+        writeln!(
+            out,
+            "  {}\n  {}\n",
+            style(question).bold(),
+            style(query).cyan()
+        )?;
     }
     if questions.len() > 3 {
-        println!("{} more with :help questions.\n", questions.len() - 3);
+        writeln!(out, "{} more with :help questions.\n", questions.len() - 3)?;
     }
+    drop(out);
     run(session)
 }
 
-fn banner(what: &str) {
-    println!(
+fn banner(what: &str) -> std::io::Result<()> {
+    writeln!(
+        std::io::stdout(),
         "{} {} on {what}\n{}",
         style("Cordial").bold(),
         env!("CARGO_PKG_VERSION"),
         style("End a statement with ; or just Enter once it is complete. :help for help, :schema for the data, Ctrl-D to leave.").dim()
-    );
+    )
 }
 
 /// A directory removed when dropped.
@@ -165,6 +184,10 @@ fn run(mut session: Session) -> anyhow::Result<()> {
                 } else {
                     // Errors are printed where they happen; the shell goes on.
                     let _ = session.run_text(&input, &Origin::typed());
+                }
+                if session.stdout_closed() {
+                    // Output piped into a reader that has gone: nobody sees what follows.
+                    break;
                 }
             }
             Err(ReadlineError::Interrupted) => {}

@@ -12,6 +12,7 @@ use super::args::ScriptOptions;
 use super::commands::{self, OnError, Origin, Session};
 use super::render::Format;
 use crate::Database;
+use crate::db::Params;
 
 /// At least one statement failed; its error has been printed. Exits with a failure code.
 #[derive(Debug, thiserror::Error)]
@@ -57,33 +58,61 @@ pub fn open_session(
     session_on(db, options, interactive)
 }
 
+/// Opens the database for the subcommands that run queries outside a session (`bench`,
+/// `show`, `export`), read-only when asked, with the options' clock and import directory.
+pub fn open_database(
+    db_path: &Path,
+    options: &ScriptOptions,
+    read_only: bool,
+) -> anyhow::Result<Database> {
+    let db = if read_only {
+        Database::open_read_only(db_path)
+    } else {
+        Database::open(db_path)
+    }
+    .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    with_options(db, options)
+}
+
+/// The database with the options' pinned clock and import directory.
+fn with_options(db: Database, options: &ScriptOptions) -> anyhow::Result<Database> {
+    let db = match &options.now {
+        Some(text) => db.with_now(Some(commands::parse_now(text)?)),
+        None => db,
+    };
+    let db = match options.memory_limit {
+        Some(bytes) => db.with_memory_limit(Some(bytes)),
+        None => db,
+    };
+    Ok(db.with_import_dir(options.import_dir.clone()))
+}
+
+/// The parameters the options give: `--params-file`, then each `--param` (which wins).
+pub fn params(options: &ScriptOptions) -> anyhow::Result<Params> {
+    let mut params = match &options.params_file {
+        Some(path) => super::bench::load_params(path)?,
+        None => Params::new(),
+    };
+    for param in &options.params {
+        let (key, value) = commands::parse_param(param)?;
+        params.insert(key, value);
+    }
+    Ok(params)
+}
+
 /// A session on an open database, with the options' clock, parameters and format.
 pub fn session_on(
     db: Database,
     options: &ScriptOptions,
     interactive: bool,
 ) -> anyhow::Result<Session> {
-    let db = match &options.now {
-        Some(text) => db.with_now(Some(commands::parse_now(text)?)),
-        None => db,
-    }
-    .with_import_dir(options.import_dir.clone());
-    let db = match options.memory_limit {
-        Some(bytes) => db.with_memory_limit(Some(bytes)),
-        None => db,
-    };
+    let db = with_options(db, options)?;
     let format = match &options.format {
         Some(name) => Format::parse(name).with_context(|| format!("unknown format {name}"))?,
         None => Format::Table,
     };
     let mut session = Session::new(db, format, interactive);
-    if let Some(path) = &options.params_file {
-        session.params = super::bench::load_params(path)?;
-    }
-    for param in &options.params {
-        let (key, value) = commands::parse_param(param)?;
-        session.params.insert(key, value);
-    }
+    session.params = params(options)?;
     session.on_error = if options.continue_on_error {
         OnError::Continue
     } else {
@@ -107,7 +136,11 @@ pub fn run(
     // Scripts print the time only when asked for; their output should repeat.
     session.timing = false;
     let mut ok = true;
-    let stop = |ok: bool, session: &Session| !ok && session.on_error == OnError::Stop;
+    // After a failure with --fail-fast, or once stdout's reader has gone (`| head`), nothing
+    // more runs; the database is still closed properly.
+    let stop = |ok: bool, session: &Session| {
+        session.stdout_closed() || (!ok && session.on_error == OnError::Stop)
+    };
     if let Some(query) = query {
         ok &= session.run_text(query, &Origin::file("-c")).is_ok();
     }
@@ -121,7 +154,7 @@ pub fn run(
             .run_text(&text, &Origin::file(file.display().to_string()))
             .is_ok();
     }
-    if from_stdin {
+    if from_stdin && !session.stdout_closed() {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use super::args::ShowArgs;
-use crate::db::Database;
+use super::args::{ScriptOptions, ShowArgs};
+use super::script;
 use crate::picture::{self, Format};
 use crate::value::{Map, Value};
 
@@ -25,16 +25,17 @@ fn params(pairs: &[String]) -> anyhow::Result<Map> {
     Ok(out)
 }
 
-pub fn run(db_path: &Path, import_dir: Option<&Path>, args: &ShowArgs) -> anyhow::Result<()> {
+/// `cordial show`, with the options given before it: `--now` pins the clock, `--import-dir` is
+/// where `LOAD CSV` reads, and `--params-file` and `--param` give parameters (the show's own
+/// `--param` wins).
+pub fn run(db_path: &Path, args: &ShowArgs, options: &ScriptOptions) -> anyhow::Result<()> {
     let format = Format::parse(&args.format)
         .with_context(|| format!("unknown picture format `{}`", args.format))?;
+    let mut parameters = script::params(options)?;
+    parameters.extend(params(&args.params)?);
     // Read only: a picture never changes the graph (a writing query fails with ReadOnly).
-    let db = Database::open_read_only(db_path)
-        .with_context(|| format!("cannot open database {}", db_path.display()))?
-        .with_import_dir(import_dir.map(Path::to_path_buf));
-    let result = db
-        .query(&args.query, params(&args.params)?)?
-        .into_result()?;
+    let db = script::open_database(db_path, options, true)?;
+    let result = db.query(&args.query, parameters)?.into_result()?;
     let picture = picture::render(&result, &db.begin_read(), format)?;
     match &args.out {
         Some(path) => std::fs::write(path, picture)

@@ -481,6 +481,12 @@ impl BulkLoader {
         let built = std::mem::take(&mut self.chunks);
         let node_slots: Vec<u32> = self.node_groups.iter().map(|g| g.slots).collect();
         let id_key = self.key("id");
+        // From the first chunk written until the manifest names them (or they are removed
+        // again), the store holds chunks its manifest does not name: it must not be closed as
+        // clean meanwhile, even if this thread panics.
+        let store = self.store.clone();
+        let unreferenced = &store.inner.unreferenced_possible;
+        unreferenced.store(true, Ordering::Release);
 
         let (outcome, written) = std::thread::scope(|scope| {
             let (sender, receiver) = mpsc::channel::<Vec<(Vec<u8>, Vec<u8>)>>();
@@ -569,7 +575,12 @@ impl BulkLoader {
             Err(e) => {
                 // Leave the database as it was: remove what was written (best effort; anything
                 // left is unreferenced and swept at the next open).
-                let _ = backend.apply(written_keys.into_iter().map(|k| (k, None)).collect());
+                if backend
+                    .apply(written_keys.into_iter().map(|k| (k, None)).collect())
+                    .is_ok()
+                {
+                    unreferenced.store(false, Ordering::Release);
+                }
                 return Err(e);
             }
         };
@@ -584,6 +595,7 @@ impl BulkLoader {
         self.store
             .inner
             .publish_bulk(State::from_manifest(Arc::new(manifest)));
+        unreferenced.store(false, Ordering::Release);
         Ok(stats)
     }
 

@@ -6,8 +6,10 @@
 //! database open) and the write permit is held throughout, so nothing changes under the copy.
 //! The overlay is checkpointed first; then every live key (the version, the manifest and the
 //! chunks the manifest names) is copied, in order, into a new sled store in a sibling
-//! directory. The swap is two renames: the old directory aside, the new one into place; the old
-//! one is deleted last. A failure before the swap leaves the database as it was.
+//! directory, followed by the clean-close marker (the copy holds nothing unreferenced, so its
+//! first open need not sweep). The swap is two renames: the old directory aside, the new one
+//! into place; the old one is deleted last. A failure before the swap leaves the database as
+//! it was.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -16,7 +18,8 @@ use std::time::Instant;
 
 use super::StorageError;
 use super::backend::{Backend, Batch, SledBackend};
-use super::store::{OpenOptions, Store, sled_config, write_marker};
+use super::keys;
+use super::store::{OpenOptions, Store, clean_marker, sled_config, write_marker};
 
 /// What a compaction did.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +91,12 @@ pub fn compact(
     drop(state);
     // No snapshot of the old manifest is left, so its replaced chunks go now.
     inner.collect_garbage()?;
-    let manifest = Arc::clone(&inner.current().manifest);
+    let current = inner.current();
+    let manifest = Arc::clone(&current.manifest);
+    // The copy holds exactly the live keys, so it starts out closed cleanly: its first open
+    // need not sweep.
+    let marker = clean_marker(manifest.generation, current.last_seq);
+    drop(current);
     let stale: HashSet<Vec<u8>> = inner.unreferenced_chunks(&manifest)?.into_iter().collect();
     let source = &inner.chunks.backend;
     let total = source.keys_with_prefix(&[])?.len() as u64;
@@ -97,7 +105,7 @@ pub fn compact(
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh).map_err(|e| io_error(&fresh, e))?;
     }
-    let copied = copy_live(source.as_ref(), &fresh, &stale, total, progress);
+    let copied = copy_live(source.as_ref(), &fresh, &stale, &marker, total, progress);
     let keys = match copied {
         Ok(keys) => keys,
         Err(error) => {
@@ -138,11 +146,13 @@ pub fn compact(
     })
 }
 
-/// Writes every key of `source` but the stale ones into a new database directory `fresh`.
+/// Writes every key of `source` but the stale ones into a new database directory `fresh`, and
+/// last the clean-close `marker`.
 fn copy_live(
     source: &dyn Backend,
     fresh: &Path,
     stale: &HashSet<Vec<u8>>,
+    marker: &[u8],
     total: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, StorageError> {
@@ -177,9 +187,8 @@ fn copy_live(
             }
         }
     }
-    if !batch.is_empty() {
-        target.apply(batch)?;
-    }
+    batch.push((keys::CLEAN.to_vec(), Some(marker.to_vec())));
+    target.apply(batch)?;
     target.flush()?;
     progress(total, total);
     Ok(keys)

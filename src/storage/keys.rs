@@ -6,6 +6,7 @@
 //!
 //! | key                                             | value                        |
 //! |-------------------------------------------------|------------------------------|
+//! | `C`                                             | clean close: gen, last seq   |
 //! | `M`                                             | the manifest                 |
 //! | `V`                                             | format version (u32 BE)      |
 //! | `L` seq:u64                                     | one committed transaction    |
@@ -13,6 +14,11 @@
 //! | `R` group:u32 gen:u64 kind:u8 a:u32             | a relationship-group chunk   |
 //! | `I` index:u32 page:u32 gen:u64                  | an index page                |
 
+/// The clean-close marker: present only while the store is closed and holds no chunk its
+/// manifest does not name. The value is the manifest generation and the last log sequence at
+/// close (u64 BE each), so that a session of a build that does not know the marker (and so
+/// neither clears nor writes it) is noticed by a mismatch.
+pub const CLEAN: &[u8] = b"C";
 /// The tag of the manifest key.
 pub const MANIFEST: &[u8] = b"M";
 /// The tag of the format-version key.

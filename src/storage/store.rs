@@ -1,7 +1,9 @@
-//! Opening a store (directory checks, format version, log replay, sweep of unreferenced chunks),
-//! snapshots for readers, one writer at a time, commit and checkpoint.
+//! Opening a store (directory checks, format version, log replay, and after an unclean
+//! shutdown the sweep of unreferenced chunks), snapshots for readers, one writer at a time,
+//! commit, checkpoint, and the clean-close marker.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock, Weak};
 
 use super::StorageError;
@@ -80,6 +82,13 @@ pub(crate) struct StoreInner {
     options: OpenOptions,
     /// Chunks replaced by a checkpoint, deleted once no snapshot holds the manifest naming them.
     garbage: Mutex<Vec<(Weak<Manifest>, Vec<Vec<u8>>)>>,
+    /// Set while something may have written chunks the manifest does not name (a bulk load
+    /// between its first chunk and its manifest, or one whose clean-up failed): the store is then
+    /// not closed as clean, and the next open sweeps.
+    pub(crate) unreferenced_possible: AtomicBool,
+    /// Chunk keys the sweep at open deleted; `None` when the store was closed cleanly (or is
+    /// new, or read-only) and the sweep did not run.
+    swept_at_open: Option<usize>,
 }
 
 /// An open database store. Cloning shares it.
@@ -373,6 +382,7 @@ impl Store {
         new: bool,
     ) -> Result<Store, StorageError> {
         let version = backend.get(keys::VERSION)?;
+        let created = version.is_none();
         let manifest = match version {
             None if new
                 || backend.get(keys::MANIFEST)?.is_none()
@@ -457,6 +467,28 @@ impl Store {
             }
             state.last_seq = seq;
         }
+        // The sweep of unreferenced chunks reads every chunk key (and with sled every leaf page,
+        // values and all), so it runs only when the last session did not end cleanly: the
+        // marker is missing (a crash, a database from before the marker) or describes another
+        // state than the one just recovered (a session of a build without the marker).
+        let marker = chunks.backend.get(keys::CLEAN)?;
+        let clean = created
+            || marker.as_deref() == Some(&clean_marker(manifest.generation, state.last_seq)[..]);
+        let mut swept_at_open = None;
+        let mut batch: super::backend::Batch = Vec::new();
+        if !options.read_only {
+            // The marker goes first, in the same durable batch as the sweep and before any
+            // other write of this session: from now on a crash must leave the store unclean.
+            if marker.is_some() {
+                batch.push((keys::CLEAN.to_vec(), None));
+            }
+            batch.extend(stale_log.into_iter().map(|k| (k, None)));
+            if !clean {
+                let stale = unreferenced_chunks(chunks.backend.as_ref(), &manifest)?;
+                swept_at_open = Some(stale.len());
+                batch.extend(stale.into_iter().map(|k| (k, None)));
+            }
+        }
         let inner = Arc::new(StoreInner {
             chunks,
             current: RwLock::new(Arc::new(state)),
@@ -466,16 +498,10 @@ impl Store {
             path,
             options,
             garbage: Mutex::new(Vec::new()),
+            unreferenced_possible: AtomicBool::new(false),
+            swept_at_open,
         });
         if !inner.read_only {
-            let mut batch: super::backend::Batch =
-                stale_log.into_iter().map(|k| (k, None)).collect();
-            batch.extend(
-                inner
-                    .unreferenced_chunks(&manifest)?
-                    .into_iter()
-                    .map(|k| (k, None)),
-            );
             if !batch.is_empty() {
                 inner.chunks.backend.apply(batch)?;
             }
@@ -536,6 +562,14 @@ impl Store {
         let _permit = self.begin_write()?;
         let state = self.inner.current();
         self.inner.checkpoint_state(&state)
+    }
+
+    /// How many unreferenced chunk keys the sweep at open deleted, or `None` when it did not
+    /// run because the store had been closed cleanly (or is new, or open read-only). For tests.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn swept_at_open(&self) -> Option<usize> {
+        self.inner.swept_at_open
     }
 
     #[must_use]
@@ -653,54 +687,94 @@ impl StoreInner {
         Ok(())
     }
 
-    /// Chunk keys the manifest does not name: left by a crash between a checkpoint and its
-    /// garbage collection, or by an interrupted bulk load.
+    /// Chunk keys the manifest does not name; see `unreferenced_chunks`.
     pub(crate) fn unreferenced_chunks(
         &self,
         manifest: &Manifest,
     ) -> Result<Vec<Vec<u8>>, StorageError> {
-        let mut stale = Vec::new();
-        for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
-            for key in self.chunks.backend.keys_with_prefix(&[tag])? {
-                let referenced = match keys::chunk_owner(&key) {
-                    Some(ChunkOwner::NodeGroup { group, generation }) => manifest
-                        .node_groups
-                        .get(group as usize)
-                        .is_some_and(|g| g.generation == generation),
-                    Some(ChunkOwner::RelGroup { group, generation }) => manifest
-                        .rel_groups
-                        .get(group as usize)
-                        .is_some_and(|g| g.generation == generation),
-                    Some(ChunkOwner::IndexPage {
-                        index,
-                        page,
-                        generation,
-                    }) => manifest
-                        .indexes
-                        .iter()
-                        .find(|i| i.id == index)
-                        .is_some_and(|i| {
-                            i.pages
-                                .iter()
-                                .any(|p| p.page == page && p.generation == generation)
-                        }),
-                    None => false,
-                };
-                if !referenced {
-                    stale.push(key);
-                }
+        unreferenced_chunks(self.chunks.backend.as_ref(), manifest)
+    }
+
+    /// Writes the clean-close marker when nothing unreferenced can be left: every replaced
+    /// chunk is deleted and no bulk load left chunks behind. Called when the last handle goes.
+    fn mark_clean(&self) -> Result<(), StorageError> {
+        if self.read_only || self.unreferenced_possible.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.collect_garbage()?;
+        if !self
+            .garbage
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+        {
+            // A snapshot outlives the store and still reads replaced chunks: they are left for
+            // the sweep of the next open.
+            return Ok(());
+        }
+        let state = self.current();
+        self.chunks.backend.insert_durable(
+            keys::CLEAN,
+            clean_marker(state.manifest.generation, state.last_seq).to_vec(),
+        )
+    }
+}
+
+/// The value of the clean-close marker for a store whose manifest has `generation` and whose
+/// log ends at `last_seq`.
+pub(crate) fn clean_marker(generation: u64, last_seq: u64) -> [u8; 16] {
+    let mut value = [0u8; 16];
+    value[..8].copy_from_slice(&generation.to_be_bytes());
+    value[8..].copy_from_slice(&last_seq.to_be_bytes());
+    value
+}
+
+/// Chunk keys the manifest does not name: left by a crash between a checkpoint and its garbage
+/// collection, or by an interrupted bulk load.
+fn unreferenced_chunks(
+    backend: &dyn Backend,
+    manifest: &Manifest,
+) -> Result<Vec<Vec<u8>>, StorageError> {
+    let mut stale = Vec::new();
+    for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
+        for key in backend.keys_with_prefix(&[tag])? {
+            let referenced = match keys::chunk_owner(&key) {
+                Some(ChunkOwner::NodeGroup { group, generation }) => manifest
+                    .node_groups
+                    .get(group as usize)
+                    .is_some_and(|g| g.generation == generation),
+                Some(ChunkOwner::RelGroup { group, generation }) => manifest
+                    .rel_groups
+                    .get(group as usize)
+                    .is_some_and(|g| g.generation == generation),
+                Some(ChunkOwner::IndexPage {
+                    index,
+                    page,
+                    generation,
+                }) => manifest
+                    .indexes
+                    .iter()
+                    .find(|i| i.id == index)
+                    .is_some_and(|i| {
+                        i.pages
+                            .iter()
+                            .any(|p| p.page == page && p.generation == generation)
+                    }),
+                None => false,
+            };
+            if !referenced {
+                stale.push(key);
             }
         }
-        Ok(stale)
     }
+    Ok(stale)
 }
 
 impl Drop for StoreInner {
     fn drop(&mut self) {
-        // Best effort: anything not checkpointed is in the log and is replayed at the next open.
-        // No extra flush: every commit, checkpoint and collection is flushed when it happens.
-        if !self.read_only {
-            let _ = self.collect_garbage();
-        }
+        // Best effort: anything not checkpointed is in the log and is replayed at the next open,
+        // and without the marker the next open sweeps. No extra flush: every commit,
+        // checkpoint, collection and the marker are flushed when they are written.
+        let _ = self.mark_clean();
     }
 }
