@@ -241,3 +241,50 @@ on_both_stores!(shortest_paths, |db: &Database| {
     assert_eq!(reached, vec![1, 1, 1, 2]);
     Ok(())
 });
+
+// Regression, found by `tests/differential.rs`: a node named twice in one pattern, with a
+// property map each time, had its maps joined with `+`, which maps do not support, so the
+// statement failed with a TypeError as soon as a candidate was checked. Each map now
+// constrains the node, a key in both maps with both values.
+on_both_stores!(
+    a_node_named_twice_with_two_property_maps,
+    |db: &Database| {
+        db.query(
+        "CREATE (a:A {id: 'a', x: 1})-[:R]->(a), (:A {id: 'b', x: 1})-[:R]->(:A {id: 'c', x: 1})",
+        Map::new(),
+    )?;
+        let ids = |text: &str| -> cordial::Result<Vec<String>> {
+            let mut ids: Vec<String> = db
+                .query(text, Map::new())?
+                .rows
+                .iter()
+                .map(|r| r.get::<String>("id"))
+                .collect::<cordial::Result<_>>()?;
+            ids.sort();
+            Ok(ids)
+        };
+        assert_eq!(
+            ids("MATCH (n {x: 1})-[:R]->(n {id: 'a'}) RETURN n.id AS id")?,
+            ["a"]
+        );
+        assert_eq!(
+            ids("MATCH (n {x: 1})-[:R]->(m), (n {id: 'b'}) RETURN m.id AS id")?,
+            ["c"]
+        );
+        assert_eq!(
+            ids("MATCH (n {x: 1})-[:R]->(n {x: 1}) RETURN n.id AS id")?,
+            ["a"]
+        );
+        assert!(ids("MATCH (n {x: 1})-[:R]->(n {x: 2}) RETURN n.id AS id")?.is_empty());
+        // MERGE creates the node with the entries of both maps, and finds it the next time.
+        for created in [1, 0] {
+            let result = db.query(
+                "MERGE (n:M {id: 'm'})-[:R]->(n {x: 3}) RETURN n.x AS x",
+                Map::new(),
+            )?;
+            assert_eq!(result.stats.nodes_created, created);
+            assert_eq!(result.rows[0].get::<i64>("x")?, 3);
+        }
+        Ok(())
+    }
+);

@@ -1046,14 +1046,17 @@ impl<'a> Binder<'a> {
         let mut paths = Vec::new();
         let before = scope.clone();
         let mut rel_names: Vec<String> = Vec::new();
+        // Conjuncts: from property maps a node repeats (see `pattern_node`), then from WHERE.
+        let mut filters = Vec::new();
         for part in &pattern.parts {
             let mut node_ids = Vec::new();
             let mut rel_ids = Vec::new();
-            let start = self.pattern_node(&part.path.start, scope, &before, &mut nodes)?;
+            let start =
+                self.pattern_node(&part.path.start, scope, &before, &mut nodes, &mut filters)?;
             node_ids.push(start);
             let mut left = start;
             for (rel, node) in &part.path.steps {
-                let right = self.pattern_node(node, scope, &before, &mut nodes)?;
+                let right = self.pattern_node(node, scope, &before, &mut nodes, &mut filters)?;
                 let r = self.pattern_rel(rel, left, right, scope, &before, &mut rel_names)?;
                 rels.push(r);
                 rel_ids.push(rels.len() - 1);
@@ -1105,7 +1108,6 @@ impl<'a> Binder<'a> {
                 });
             }
         }
-        let mut filters = Vec::new();
         if let Some(w) = where_ {
             check_operand(w, scope, &["BOOLEAN"], "WHERE")?;
             let predicate = self.expr(w, scope, &mut AggMode::Forbidden)?;
@@ -1149,6 +1151,7 @@ impl<'a> Binder<'a> {
         scope: &mut Scope,
         _before: &Scope,
         nodes: &mut Vec<PatternNode>,
+        filters: &mut Vec<Expr>,
     ) -> Result<usize, PlanError> {
         let properties = self.properties(node.properties.as_ref(), scope)?;
         let (slot, bound) = match &node.variable {
@@ -1169,14 +1172,35 @@ impl<'a> Binder<'a> {
                                 existing.labels.push(l.clone());
                             }
                         }
-                        if let Some(p) = properties {
-                            existing.properties = Some(match existing.properties.take() {
-                                Some(q) => {
-                                    Expr::Binary(ast::BinaryOp::Add, Box::new(q), Box::new(p))
+                        // Each map constrains the node. The entries of a later map join the
+                        // first (MERGE creates the node with all of them); one for a key the
+                        // first map has already becomes a filter, so both values are checked.
+                        existing.properties = match (existing.properties.take(), properties) {
+                            (Some(Expr::Map(mut first)), Some(Expr::Map(later))) => {
+                                for (key, value) in later {
+                                    if first.iter().any(|(k, _)| *k == key) {
+                                        let property = Expr::Property(
+                                            Box::new(Expr::Slot(existing.slot)),
+                                            key,
+                                        );
+                                        filters.push(Expr::Binary(
+                                            ast::BinaryOp::Eq,
+                                            Box::new(property),
+                                            Box::new(value),
+                                        ));
+                                    } else {
+                                        first.push((key, value));
+                                    }
                                 }
-                                None => p,
-                            });
-                        }
+                                Some(Expr::Map(first))
+                            }
+                            // Not reached: a pattern's property maps are map literals (the
+                            // parser refuses a parameter there).
+                            (Some(q), Some(p)) => {
+                                Some(Expr::Binary(ast::BinaryOp::Add, Box::new(q), Box::new(p)))
+                            }
+                            (q, p) => q.or(p),
+                        };
                         return Ok(i);
                     }
                     (var.slot, true)
