@@ -5,7 +5,7 @@ mod common;
 
 use cordial::exec::ExecErrorKind;
 use cordial::plan::PlanErrorKind;
-use cordial::{Database, Error, Map, params};
+use cordial::{Database, Error, Map, Value, params};
 
 fn sample(db: &Database) -> cordial::Result<()> {
     db.query(
@@ -284,6 +284,47 @@ on_both_stores!(
             )?;
             assert_eq!(result.stats.nodes_created, created);
             assert_eq!(result.rows[0].get::<i64>("x")?, 3);
+        }
+        Ok(())
+    }
+);
+
+// Regression, found by `tests/differential.rs`: the relationships of a variable-length
+// pattern (and of shortestPath and allShortestPaths) came in the order the matcher walked
+// them, reversed when the plan started at the pattern's right node, so a named path went back
+// on itself (`[a, m, a]`). They now run from the pattern's left node to its right.
+on_both_stores!(
+    variable_length_relationships_in_pattern_order,
+    |db: &Database| {
+        db.query(
+            "CREATE (:A {id: 'a'})-[:R {w: 1}]->({id: 'm'})-[:R {w: 2}]->(:B {id: 'b'})",
+            Map::new(),
+        )?;
+        for pattern in [
+            "p = (a {id: 'a'})-[r*]-(b:B {id: 'b'})",
+            "p = shortestPath((a {id: 'a'})-[r*]-(b:B {id: 'b'}))",
+            "p = allShortestPaths((a {id: 'a'})-[r*]-(b:B {id: 'b'}))",
+        ] {
+            // The plan starts at `b`, the node it can seek.
+            let plan = db.query(&format!("EXPLAIN MATCH {pattern} RETURN p"), Map::new())?;
+            assert!(plan.rows[0].get::<&str>("plan")?.contains("index-seek"));
+            let result = db.query(
+                &format!(
+                    "MATCH {pattern} RETURN [x IN r | x.w] AS w, [n IN nodes(p) | n.id] AS ids"
+                ),
+                Map::new(),
+            )?;
+            assert_eq!(result.len(), 1, "{pattern}");
+            assert_eq!(
+                result.rows[0].value("w"),
+                Some(&Value::from(vec![1, 2])),
+                "{pattern}"
+            );
+            assert_eq!(
+                result.rows[0].value("ids"),
+                Some(&Value::from(vec!["a", "m", "b"])),
+                "{pattern}"
+            );
         }
         Ok(())
     }
