@@ -18,6 +18,7 @@ pub use query::{Params, QueryResult, Row, procedures};
 
 use crate::exec::context::Graph;
 pub use crate::exec::context::Interrupt;
+use crate::plan::PlanOptions;
 use crate::value::DateTime;
 
 /// An embedded Cordial database: a directory on disk, or memory only.
@@ -33,6 +34,8 @@ pub struct Database {
     interrupt: Interrupt,
     /// The directory `LOAD CSV` reads below; the process's current directory when `None`.
     import_dir: Option<PathBuf>,
+    /// How `query` plans statements (the optimised plan unless `with_simple_plans`).
+    plan_options: PlanOptions,
 }
 
 impl Database {
@@ -59,6 +62,7 @@ impl Database {
             now: None,
             interrupt: Interrupt::new(),
             import_dir: None,
+            plan_options: PlanOptions::default(),
         })
     }
 
@@ -69,6 +73,7 @@ impl Database {
             now: None,
             interrupt: Interrupt::new(),
             import_dir: None,
+            plan_options: PlanOptions::default(),
         })
     }
 
@@ -108,6 +113,16 @@ impl Database {
         self.import_dir.as_deref()
     }
 
+    /// With `true`, `query` runs the simplest plan of each statement (no index seek, no
+    /// cost-based start, no shortcut), which must give the same rows as the optimised one:
+    /// the reference of the differential test. Statements in a `WriteTxn` plan as usual.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn with_simple_plans(mut self, simple: bool) -> Self {
+        self.plan_options.simple = simple;
+        self
+    }
+
     /// Runs one statement inside `txn` with this database's clock and import directory (what
     /// `WriteTxn::execute` does with the real clock and the current directory). The statement
     /// is atomic: when it fails, the transaction is as it was before it.
@@ -145,6 +160,7 @@ impl Database {
                 &now,
                 Some(&self.interrupt),
                 self.import_dir(),
+                self.plan_options,
             );
         }
         drop(snapshot);
@@ -157,6 +173,7 @@ impl Database {
             &now,
             Some(&self.interrupt),
             self.import_dir(),
+            self.plan_options,
         )?;
         txn.commit()?;
         Ok(result)
@@ -349,6 +366,7 @@ impl WriteTxn {
             now,
             interrupt,
             import_dir,
+            PlanOptions::default(),
         );
         if result.is_err() {
             self.rollback_to(savepoint);

@@ -11,7 +11,7 @@ use crate::exec::context::{Context, Graph, Stats};
 use crate::exec::output::materialize;
 use crate::exec::procedures::Registry;
 use crate::exec::{aggregate, functions, run};
-use crate::plan::{self, Catalog, FunctionInfo, ProcedureInfo};
+use crate::plan::{self, Catalog, FunctionInfo, PlanOptions, ProcedureInfo};
 use crate::storage::{ConstraintKind, GraphRead, GraphWrite};
 use crate::syntax::ast::{SchemaCommand, ShowKind, Statement};
 use crate::value::{DateTime, FromValueRef, Map, Value};
@@ -221,6 +221,7 @@ fn text_rows(column: &str, lines: impl IntoIterator<Item = String>) -> QueryResu
 }
 
 /// Runs one parsed statement against a graph.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn execute(
     mut graph: Graph<'_>,
     statement: &Statement,
@@ -229,6 +230,7 @@ pub(crate) fn execute(
     now: &DateTime,
     interrupt: Option<&crate::exec::context::Interrupt>,
     import_dir: Option<&std::path::Path>,
+    options: PlanOptions,
 ) -> Result<QueryResult> {
     match statement {
         Statement::Query(query) | Statement::Profile(query) => {
@@ -237,13 +239,14 @@ pub(crate) fn execute(
                     Graph::Read(g) => *g,
                     Graph::Write(g) => &**g,
                 };
-                plan::plan_query(query, text, &EngineCatalog { graph: read })?
+                plan::plan_query_with(query, text, &EngineCatalog { graph: read }, options)?
             };
             let profiling = matches!(statement, Statement::Profile(_));
             let started = std::time::Instant::now();
             let mut ctx = Context::new(graph, params.clone(), now.clone(), procedures());
             ctx.interrupt = interrupt.cloned();
             ctx.import_dir = import_dir.map(std::path::Path::to_path_buf);
+            ctx.simple = options.simple;
             if profiling {
                 ctx.profile = Some(std::collections::HashMap::new());
             }
@@ -271,7 +274,7 @@ pub(crate) fn execute(
                 Graph::Read(g) => *g,
                 Graph::Write(g) => &**g,
             };
-            let plan = plan::plan_query(query, text, &EngineCatalog { graph: read })?;
+            let plan = plan::plan_query_with(query, text, &EngineCatalog { graph: read }, options)?;
             Ok(text_rows(
                 "plan",
                 plan.to_sexpr().lines().map(str::to_owned),

@@ -91,7 +91,11 @@ fn run_pipeline(
             Collector::Aggregate(aggregator)
         }
         Some(Operator::Sort { keys }) => {
-            let limit = sort_limit(ctx, &rest[1..])?;
+            let limit = if ctx.simple {
+                None
+            } else {
+                sort_limit(ctx, &rest[1..])?
+            };
             Collector::Sort(Sorter::new(keys, limit))
         }
         _ => Collector::Rows(Vec::new()),
@@ -302,7 +306,7 @@ fn push_op(
         }
         Operator::Distinct { slots } => {
             let fresh = match slots.as_slice() {
-                [one] if entity_key(&row[*one]).is_some() => {
+                [one] if !ctx.simple && entity_key(&row[*one]).is_some() => {
                     state.seen_nodes[i].insert(entity_key(&row[*one]).unwrap_or(0))
                 }
                 _ => state.seen[i].insert(slots.iter().map(|s| row[*s].clone()).collect()),
@@ -749,7 +753,7 @@ impl<'p> Aggregator<'p> {
             let group = &mut self.groups[g];
             if let Some(seen) = &mut group.distinct[a] {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
-                let fresh = match args.first().and_then(entity_key) {
+                let fresh = match args.first().filter(|_| !ctx.simple).and_then(entity_key) {
                     Some(id) => seen.1.insert(id),
                     None => seen.0.insert(args.iter().take(1).cloned().collect()),
                 };

@@ -15,6 +15,7 @@ use super::logical::{
     Pattern, PatternNode, PatternPath, PatternRel, Pipeline, QueryPlan, SetOp, Slot, SortKey,
     Subquery, SubqueryKind,
 };
+use super::options::PlanOptions;
 use super::pattern::order_steps;
 
 /// A function or aggregate the catalog knows: its canonical name and arity.
@@ -99,6 +100,7 @@ pub(crate) struct Binder<'a> {
     source: &'a str,
     next_slot: Slot,
     writes: bool,
+    options: PlanOptions,
 }
 
 fn err(kind: K, span: Span, message: impl Into<String>) -> PlanError {
@@ -450,12 +452,13 @@ fn check_operand(
 }
 
 impl<'a> Binder<'a> {
-    pub fn new(catalog: &'a dyn Catalog, source: &'a str) -> Self {
+    pub fn new(catalog: &'a dyn Catalog, source: &'a str, options: PlanOptions) -> Self {
         Binder {
             catalog,
             source,
             next_slot: 0,
             writes: false,
+            options,
         }
     }
 
@@ -810,7 +813,7 @@ impl<'a> Binder<'a> {
                     descending: sort.order == ast::SortOrder::Descending,
                 });
             }
-            let (group_by, keys_of_node) = if self.writes {
+            let (group_by, keys_of_node) = if self.writes || self.options.simple {
                 (None, None)
             } else {
                 (
@@ -1114,7 +1117,7 @@ impl<'a> Binder<'a> {
             split_conjuncts(predicate, &mut filters);
         }
         let _ = optional;
-        let steps = order_steps(&nodes, &rels, &paths, filters, self.catalog);
+        let steps = order_steps(&nodes, &rels, &paths, filters, self.catalog, self.options);
         Ok(Pattern {
             nodes,
             rels,

@@ -7,11 +7,13 @@
 mod bind;
 pub mod error;
 pub mod logical;
+mod options;
 mod pattern;
 
 pub use bind::{Catalog, FunctionInfo, ProcedureInfo};
 pub use error::{PlanError, PlanErrorKind};
 pub use logical::QueryPlan;
+pub use options::PlanOptions;
 
 use crate::syntax::ast;
 
@@ -21,5 +23,15 @@ pub fn plan_query(
     source: &str,
     catalog: &dyn Catalog,
 ) -> Result<QueryPlan, PlanError> {
-    bind::Binder::new(catalog, source).query(query)
+    plan_query_with(query, source, catalog, PlanOptions::default())
+}
+
+/// Plans a query with options: `PlanOptions { simple: true }` gives the naive plan.
+pub fn plan_query_with(
+    query: &ast::Query,
+    source: &str,
+    catalog: &dyn Catalog,
+    options: PlanOptions,
+) -> Result<QueryPlan, PlanError> {
+    bind::Binder::new(catalog, source, options).query(query)
 }
