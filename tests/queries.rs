@@ -5,7 +5,7 @@ mod common;
 
 use cordial::exec::ExecErrorKind;
 use cordial::plan::PlanErrorKind;
-use cordial::{Database, Error, Map, params};
+use cordial::{Database, Error, Map, Value, params};
 
 fn sample(db: &Database) -> cordial::Result<()> {
     db.query_all(
@@ -241,3 +241,91 @@ on_both_stores!(shortest_paths, |db: &Database| {
     assert_eq!(reached, vec![1, 1, 1, 2]);
     Ok(())
 });
+
+// Regression, found by `tests/differential.rs`: a node named twice in one pattern, with a
+// property map each time, had its maps joined with `+`, which maps do not support, so the
+// statement failed with a TypeError as soon as a candidate was checked. Each map now
+// constrains the node, a key in both maps with both values.
+on_both_stores!(
+    a_node_named_twice_with_two_property_maps,
+    |db: &Database| {
+        db.query_all(
+        "CREATE (a:A {id: 'a', x: 1})-[:R]->(a), (:A {id: 'b', x: 1})-[:R]->(:A {id: 'c', x: 1})",
+        Map::new(),
+    )?;
+        let ids = |text: &str| -> cordial::Result<Vec<String>> {
+            let mut ids: Vec<String> = db
+                .query_all(text, Map::new())?
+                .rows
+                .iter()
+                .map(|r| r.get::<String>("id"))
+                .collect::<cordial::Result<_>>()?;
+            ids.sort();
+            Ok(ids)
+        };
+        assert_eq!(
+            ids("MATCH (n {x: 1})-[:R]->(n {id: 'a'}) RETURN n.id AS id")?,
+            ["a"]
+        );
+        assert_eq!(
+            ids("MATCH (n {x: 1})-[:R]->(m), (n {id: 'b'}) RETURN m.id AS id")?,
+            ["c"]
+        );
+        assert_eq!(
+            ids("MATCH (n {x: 1})-[:R]->(n {x: 1}) RETURN n.id AS id")?,
+            ["a"]
+        );
+        assert!(ids("MATCH (n {x: 1})-[:R]->(n {x: 2}) RETURN n.id AS id")?.is_empty());
+        // MERGE creates the node with the entries of both maps, and finds it the next time.
+        for created in [1, 0] {
+            let result = db.query_all(
+                "MERGE (n:M {id: 'm'})-[:R]->(n {x: 3}) RETURN n.x AS x",
+                Map::new(),
+            )?;
+            assert_eq!(result.stats.nodes_created, created);
+            assert_eq!(result.rows[0].get::<i64>("x")?, 3);
+        }
+        Ok(())
+    }
+);
+
+// Regression, found by `tests/differential.rs`: the relationships of a variable-length
+// pattern (and of shortestPath and allShortestPaths) came in the order the matcher walked
+// them, reversed when the plan started at the pattern's right node, so a named path went back
+// on itself (`[a, m, a]`). They now run from the pattern's left node to its right.
+on_both_stores!(
+    variable_length_relationships_in_pattern_order,
+    |db: &Database| {
+        db.query_all(
+            "CREATE (:A {id: 'a'})-[:R {w: 1}]->({id: 'm'})-[:R {w: 2}]->(:B {id: 'b'})",
+            Map::new(),
+        )?;
+        for pattern in [
+            "p = (a {id: 'a'})-[r*]-(b:B {id: 'b'})",
+            "p = shortestPath((a {id: 'a'})-[r*]-(b:B {id: 'b'}))",
+            "p = allShortestPaths((a {id: 'a'})-[r*]-(b:B {id: 'b'}))",
+        ] {
+            // The plan starts at `b`, the node it can seek.
+            let plan = db.query_all(&format!("EXPLAIN MATCH {pattern} RETURN p"), Map::new())?;
+            assert!(plan.rows[0].get::<&str>("plan")?.contains("index-seek"));
+            let result = db.query_all(
+                &format!(
+                    "MATCH {pattern} RETURN [x IN r | x.w] AS w, [n IN nodes(p) | n.id] AS ids"
+                ),
+                Map::new(),
+            )?;
+            assert_eq!(result.len(), 1, "{pattern}");
+            assert_eq!(
+                result.rows[0].value("w"),
+                Some(&Value::from(vec![1, 2])),
+                "{pattern}"
+            );
+            assert_eq!(
+                result.rows[0].value("ids"),
+                Some(&Value::from(vec!["a", "m", "b"])),
+                "{pattern}"
+            );
+        }
+        Ok(())
+    }
+);

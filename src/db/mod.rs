@@ -22,6 +22,7 @@ pub use query::{Params, QueryResult, Row, procedures};
 use crate::exec::budget::default_limit;
 use crate::exec::context::Graph;
 pub use crate::exec::context::Interrupt;
+use crate::plan::PlanOptions;
 use crate::value::DateTime;
 
 /// Results known to hold at most this many rows (a LIMIT, an aggregation without keys) are
@@ -43,6 +44,8 @@ pub struct Database {
     import_dir: Option<PathBuf>,
     /// Bytes one statement's sorts, aggregations and other holding operators may keep.
     memory_limit: Option<u64>,
+    /// How `query` plans statements (the optimised plan unless `with_simple_plans`).
+    plan_options: PlanOptions,
 }
 
 impl Database {
@@ -69,7 +72,8 @@ impl Database {
             now: None,
             interrupt: Interrupt::new(),
             import_dir: None,
-            memory_limit: crate::exec::budget::default_limit(),
+            memory_limit: default_limit(),
+            plan_options: PlanOptions::default(),
         })
     }
 
@@ -80,7 +84,8 @@ impl Database {
             now: None,
             interrupt: Interrupt::new(),
             import_dir: None,
-            memory_limit: crate::exec::budget::default_limit(),
+            memory_limit: default_limit(),
+            plan_options: PlanOptions::default(),
         })
     }
 
@@ -136,6 +141,16 @@ impl Database {
         self.import_dir.as_deref()
     }
 
+    /// With `true`, `query` runs the simplest plan of each statement (no index seek, no
+    /// cost-based start, no shortcut), which must give the same rows as the optimised one:
+    /// the reference of the differential test. Statements in a `WriteTxn` plan as usual.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn with_simple_plans(mut self, simple: bool) -> Self {
+        self.plan_options.simple = simple;
+        self
+    }
+
     /// Runs one statement inside `txn` with this database's clock and import directory (what
     /// `WriteTxn::execute` does with the real clock and the current directory). The statement
     /// is atomic: when it fails, the transaction is as it was before it.
@@ -164,7 +179,7 @@ impl Database {
     pub fn query(&self, text: &str, params: Params) -> Result<Rows> {
         let now = self.statement_time();
         let snapshot = self.begin_read();
-        let prepared = Prepared::new(text, &snapshot)?;
+        let prepared = Prepared::new(text, &snapshot, self.plan_options)?;
         if prepared.writes() {
             drop(snapshot);
             let mut txn = self.begin_write()?;
@@ -188,6 +203,7 @@ impl Database {
         let interrupt = self.interrupt.clone();
         let import_dir = self.import_dir.clone();
         let memory_limit = self.memory_limit;
+        let plan_options = self.plan_options;
         Rows::stream(plan.column_names(), move |producer, cancel| {
             let settings = query::Settings {
                 params: &params,
@@ -196,6 +212,7 @@ impl Database {
                 cancel: Some(cancel),
                 import_dir: import_dir.as_deref(),
                 memory_limit,
+                simple: plan_options.simple,
             };
             query::run_plan(
                 Graph::Read(&snapshot),
@@ -222,6 +239,7 @@ impl Database {
             cancel: None,
             import_dir: self.import_dir(),
             memory_limit: self.memory_limit,
+            simple: self.plan_options.simple,
         }
     }
 
@@ -403,7 +421,7 @@ impl WriteTxn {
         import_dir: Option<&Path>,
         memory_limit: Option<u64>,
     ) -> Result<Rows> {
-        let prepared = Prepared::new(text, self)?;
+        let prepared = Prepared::new(text, self, crate::plan::PlanOptions::default())?;
         let savepoint = self.savepoint();
         let settings = query::Settings {
             params,
@@ -412,6 +430,7 @@ impl WriteTxn {
             cancel: None,
             import_dir,
             memory_limit,
+            simple: false,
         };
         let result = query::execute(Graph::Write(self), &prepared, &settings);
         if result.is_err() {

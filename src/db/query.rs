@@ -237,19 +237,25 @@ pub(crate) enum Prepared {
 
 impl Prepared {
     /// Parses `text` and plans it against `graph`'s catalog.
-    pub(crate) fn new(text: &str, graph: &dyn GraphRead) -> Result<Prepared> {
+    pub(crate) fn new(
+        text: &str,
+        graph: &dyn GraphRead,
+        options: crate::plan::PlanOptions,
+    ) -> Result<Prepared> {
         let statement = crate::syntax::parse(text)?;
         let catalog = EngineCatalog { graph };
+        let plan_query =
+            |q: &crate::syntax::ast::Query| plan::plan_query_with(q, text, &catalog, options);
         Ok(match statement {
             Statement::Query(q) => Prepared::Query {
-                plan: plan::plan_query(&q, text, &catalog)?,
+                plan: plan_query(&q)?,
                 profile: false,
             },
             Statement::Profile(q) => Prepared::Query {
-                plan: plan::plan_query(&q, text, &catalog)?,
+                plan: plan_query(&q)?,
                 profile: true,
             },
-            Statement::Explain(q) => Prepared::Explain(plan::plan_query(&q, text, &catalog)?),
+            Statement::Explain(q) => Prepared::Explain(plan_query(&q)?),
             Statement::Schema(SchemaCommand::Show(kind)) => Prepared::Show(kind),
             Statement::Schema(command) => Prepared::Schema(command),
             Statement::Begin | Statement::Commit | Statement::Rollback => {
@@ -277,6 +283,8 @@ pub(crate) struct Settings<'s> {
     pub import_dir: Option<&'s std::path::Path>,
     /// Bytes the statement's holding operators may keep; `None` for no limit.
     pub memory_limit: Option<u64>,
+    /// Run without the executor's shortcuts (with a simple plan, for differential tests).
+    pub simple: bool,
 }
 
 /// Runs a planned query, handing each materialized row to `deliver` (which returns `false` to
@@ -298,6 +306,7 @@ pub(crate) fn run_plan(
     ctx.interrupt = settings.interrupt.cloned();
     ctx.cancel = settings.cancel.cloned();
     ctx.budget = crate::exec::budget::MemoryBudget::new(settings.memory_limit);
+    ctx.simple = settings.simple;
     ctx.import_dir = settings.import_dir.map(std::path::Path::to_path_buf);
     if profiling {
         ctx.profile = Some(std::collections::HashMap::new());

@@ -97,6 +97,10 @@ pub struct Context<'g> {
     /// The file and line of the row the innermost `LOAD CSV` is handling, for `file()` and
     /// `linenumber()`.
     pub csv_row: Option<(std::sync::Arc<str>, u64)>,
+    /// Run the plan without shortcuts (DISTINCT by node or relationship id, in projections and
+    /// in aggregates; a bounded heap for ORDER BY with LIMIT): the reference side of the
+    /// differential test, with `PlanOptions::simple`.
+    pub simple: bool,
 }
 
 impl<'g> Context<'g> {
@@ -119,6 +123,7 @@ impl<'g> Context<'g> {
             interrupt: None,
             cancel: None,
             budget: super::budget::MemoryBudget::default(),
+            simple: false,
         }
     }
 

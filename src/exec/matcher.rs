@@ -432,7 +432,13 @@ fn var_length(
             && node_matches(ctx, &pattern.nodes[to], to_props, at)?;
         if ok {
             let was = search.assigned[to];
-            row[prel.slot] = Value::List(trail.clone());
+            // The list runs in the pattern's order, from its left node to its right, whichever
+            // end the expansion started from.
+            let mut rels = trail.clone();
+            if to == prel.left && to != prel.right {
+                rels.reverse();
+            }
+            row[prel.slot] = Value::List(rels);
             row[pattern.nodes[to].slot] = node_ref(at);
             search.assigned[to] = true;
             let flow = step(ctx, search, index + 1, row, emit)?;
@@ -617,10 +623,15 @@ fn bind_shortest(
     prel: &PatternRel,
     to: usize,
     target: NodeId,
-    rels: Vec<Value>,
+    mut rels: Vec<Value>,
     row: &mut Row,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
+    // In the pattern's order, from its left node to its right, whichever end the search
+    // started from.
+    if to == prel.left && to != prel.right {
+        rels.reverse();
+    }
     let was = search.assigned[to];
     row[prel.slot] =
         if prel.length.is_some_and(|l| l.min == 1 && l.max == Some(1)) && rels.len() == 1 {

@@ -167,7 +167,11 @@ fn run_pipeline(
             Collector::Aggregate(aggregator)
         }
         Some(Operator::Sort { keys }) => {
-            let limit = sort_limit(ctx, &rest[1..])?;
+            let limit = if ctx.simple {
+                None
+            } else {
+                sort_limit(ctx, &rest[1..])?
+            };
             Collector::Sort(Sorter::new(keys, limit, keep))
         }
         Some(_) => Collector::Rows(Vec::new()),
@@ -422,7 +426,7 @@ fn push_op(
         }
         Operator::Distinct { slots } => {
             let fresh = match slots.as_slice() {
-                [one] if entity_key(&row[*one]).is_some() => {
+                [one] if !ctx.simple && entity_key(&row[*one]).is_some() => {
                     state.seen_nodes[i].insert(entity_key(&row[*one]).unwrap_or(0))
                 }
                 _ => {
@@ -959,7 +963,7 @@ impl<'p> Aggregator<'p> {
             let mut kept = 0;
             if let Some(seen) = &mut group.distinct[a] {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
-                let fresh = match args.first().and_then(entity_key) {
+                let fresh = match args.first().filter(|_| !ctx.simple).and_then(entity_key) {
                     Some(id) => seen.1.insert(id),
                     None => {
                         let key: Vec<Value> = args.iter().take(1).cloned().collect();

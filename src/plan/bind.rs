@@ -15,6 +15,7 @@ use super::logical::{
     Pattern, PatternNode, PatternPath, PatternRel, Pipeline, QueryPlan, SetOp, Slot, SortKey,
     Subquery, SubqueryKind,
 };
+use super::options::PlanOptions;
 use super::pattern::order_steps;
 
 /// A function or aggregate the catalog knows: its canonical name and arity.
@@ -99,6 +100,7 @@ pub(crate) struct Binder<'a> {
     source: &'a str,
     next_slot: Slot,
     writes: bool,
+    options: PlanOptions,
 }
 
 fn err(kind: K, span: Span, message: impl Into<String>) -> PlanError {
@@ -450,12 +452,13 @@ fn check_operand(
 }
 
 impl<'a> Binder<'a> {
-    pub fn new(catalog: &'a dyn Catalog, source: &'a str) -> Self {
+    pub fn new(catalog: &'a dyn Catalog, source: &'a str, options: PlanOptions) -> Self {
         Binder {
             catalog,
             source,
             next_slot: 0,
             writes: false,
+            options,
         }
     }
 
@@ -816,7 +819,7 @@ impl<'a> Binder<'a> {
                     descending: sort.order == ast::SortOrder::Descending,
                 });
             }
-            let (group_by, keys_of_node) = if self.writes {
+            let (group_by, keys_of_node) = if self.writes || self.options.simple {
                 (None, None)
             } else {
                 (
@@ -1052,14 +1055,17 @@ impl<'a> Binder<'a> {
         let mut paths = Vec::new();
         let before = scope.clone();
         let mut rel_names: Vec<String> = Vec::new();
+        // Conjuncts: from property maps a node repeats (see `pattern_node`), then from WHERE.
+        let mut filters = Vec::new();
         for part in &pattern.parts {
             let mut node_ids = Vec::new();
             let mut rel_ids = Vec::new();
-            let start = self.pattern_node(&part.path.start, scope, &before, &mut nodes)?;
+            let start =
+                self.pattern_node(&part.path.start, scope, &before, &mut nodes, &mut filters)?;
             node_ids.push(start);
             let mut left = start;
             for (rel, node) in &part.path.steps {
-                let right = self.pattern_node(node, scope, &before, &mut nodes)?;
+                let right = self.pattern_node(node, scope, &before, &mut nodes, &mut filters)?;
                 let r = self.pattern_rel(rel, left, right, scope, &before, &mut rel_names)?;
                 rels.push(r);
                 rel_ids.push(rels.len() - 1);
@@ -1111,14 +1117,13 @@ impl<'a> Binder<'a> {
                 });
             }
         }
-        let mut filters = Vec::new();
         if let Some(w) = where_ {
             check_operand(w, scope, &["BOOLEAN"], "WHERE")?;
             let predicate = self.expr(w, scope, &mut AggMode::Forbidden)?;
             split_conjuncts(predicate, &mut filters);
         }
         let _ = optional;
-        let steps = order_steps(&nodes, &rels, &paths, filters, self.catalog);
+        let steps = order_steps(&nodes, &rels, &paths, filters, self.catalog, self.options);
         Ok(Pattern {
             nodes,
             rels,
@@ -1155,6 +1160,7 @@ impl<'a> Binder<'a> {
         scope: &mut Scope,
         _before: &Scope,
         nodes: &mut Vec<PatternNode>,
+        filters: &mut Vec<Expr>,
     ) -> Result<usize, PlanError> {
         let properties = self.properties(node.properties.as_ref(), scope)?;
         let (slot, bound) = match &node.variable {
@@ -1175,14 +1181,35 @@ impl<'a> Binder<'a> {
                                 existing.labels.push(l.clone());
                             }
                         }
-                        if let Some(p) = properties {
-                            existing.properties = Some(match existing.properties.take() {
-                                Some(q) => {
-                                    Expr::Binary(ast::BinaryOp::Add, Box::new(q), Box::new(p))
+                        // Each map constrains the node. The entries of a later map join the
+                        // first (MERGE creates the node with all of them); one for a key the
+                        // first map has already becomes a filter, so both values are checked.
+                        existing.properties = match (existing.properties.take(), properties) {
+                            (Some(Expr::Map(mut first)), Some(Expr::Map(later))) => {
+                                for (key, value) in later {
+                                    if first.iter().any(|(k, _)| *k == key) {
+                                        let property = Expr::Property(
+                                            Box::new(Expr::Slot(existing.slot)),
+                                            key,
+                                        );
+                                        filters.push(Expr::Binary(
+                                            ast::BinaryOp::Eq,
+                                            Box::new(property),
+                                            Box::new(value),
+                                        ));
+                                    } else {
+                                        first.push((key, value));
+                                    }
                                 }
-                                None => p,
-                            });
-                        }
+                                Some(Expr::Map(first))
+                            }
+                            // Not reached: a pattern's property maps are map literals (the
+                            // parser refuses a parameter there).
+                            (Some(q), Some(p)) => {
+                                Some(Expr::Binary(ast::BinaryOp::Add, Box::new(q), Box::new(p)))
+                            }
+                            (q, p) => q.or(p),
+                        };
                         return Ok(i);
                     }
                     (var.slot, true)

@@ -7,12 +7,14 @@
 mod bind;
 pub mod error;
 pub mod logical;
+mod options;
 mod passes;
 mod pattern;
 
 pub use bind::{Catalog, FunctionInfo, ProcedureInfo};
 pub use error::{PlanError, PlanErrorKind};
 pub use logical::QueryPlan;
+pub use options::PlanOptions;
 
 use crate::syntax::ast;
 
@@ -22,7 +24,21 @@ pub fn plan_query(
     source: &str,
     catalog: &dyn Catalog,
 ) -> Result<QueryPlan, PlanError> {
-    let mut plan = bind::Binder::new(catalog, source).query(query)?;
+    plan_query_with(query, source, catalog, PlanOptions::default())
+}
+
+/// Plans a query with options: `PlanOptions { simple: true }` gives the naive plan, with none
+/// of the rewrite passes (no counts from the store, no liveness: rows keep every slot).
+pub fn plan_query_with(
+    query: &ast::Query,
+    source: &str,
+    catalog: &dyn Catalog,
+    options: PlanOptions,
+) -> Result<QueryPlan, PlanError> {
+    let mut plan = bind::Binder::new(catalog, source, options).query(query)?;
+    if options.simple {
+        return Ok(plan);
+    }
     for pass in passes::PASSES {
         plan = pass(plan, catalog)?;
     }

@@ -1,11 +1,14 @@
 //! Choosing how to match a pattern: where each connected component starts (a bound node, an
 //! index seek, the smallest label, or all nodes), the order of expansions, and the earliest step
-//! at which each WHERE conjunct can be checked.
+//! at which each WHERE conjunct can be checked. With `PlanOptions::simple`, none of that: the
+//! components start in the order of the text, by a label scan or a scan of all nodes, and every
+//! conjunct is checked at the end.
 
 use crate::syntax::ast::BinaryOp;
 
 use super::bind::{Catalog, slots_of};
 use super::logical::{Expr, MatchStep, NodeSource, PatternNode, PatternPath, PatternRel, Slot};
+use super::options::PlanOptions;
 
 /// Cost classes of a start; lower is better.
 fn start_cost(
@@ -90,6 +93,7 @@ pub(crate) fn order_steps(
     paths: &[PatternPath],
     filters: Vec<Expr>,
     catalog: &dyn Catalog,
+    options: PlanOptions,
 ) -> Vec<MatchStep> {
     // Slots this pattern binds; a filter can run once all of those it reads are bound.
     let mut unbound: Vec<Slot> = nodes.iter().filter(|n| !n.bound).map(|n| n.slot).collect();
@@ -100,6 +104,9 @@ pub(crate) fn order_steps(
     let mut matched = vec![false; nodes.len()];
     let mut expanded = vec![false; rels.len()];
     let place_filters = |pending: &mut Vec<Expr>, unbound: &[Slot], steps: &mut Vec<MatchStep>| {
+        if options.simple {
+            return;
+        }
         let mut i = 0;
         while i < pending.len() {
             let mut used = Vec::new();
@@ -120,6 +127,11 @@ pub(crate) fn order_steps(
             if matched[i] {
                 continue;
             }
+            if options.simple {
+                // The first unmatched node in the text, whatever it costs.
+                best = Some((i, (0, 0), None));
+                break;
+            }
             let seek = seek_candidate(node, &pending, &unbound, catalog);
             let cost = start_cost(node, seek.as_ref(), catalog);
             if best.as_ref().is_none_or(|(_, c, _)| cost < *c) {
@@ -134,11 +146,13 @@ pub(crate) fn order_steps(
             NodeSource::Bound
         } else if let Some((label, key, value)) = seek.filter(|_| cost.0 == 1) {
             NodeSource::Seek { label, key, value }
-        } else if let Some(label) = node
-            .labels
-            .iter()
-            .min_by_key(|l| catalog.label_count(l).unwrap_or(0))
-        {
+        } else if let Some(label) = if options.simple {
+            node.labels.first()
+        } else {
+            node.labels
+                .iter()
+                .min_by_key(|l| catalog.label_count(l).unwrap_or(0))
+        } {
             NodeSource::Label(label.clone())
         } else {
             NodeSource::AllNodes
