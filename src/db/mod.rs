@@ -193,8 +193,10 @@ impl Database {
             let result = query::execute(Graph::Read(&snapshot), &prepared, &settings)?;
             return Ok(Rows::buffered(result));
         };
-        if plan.output_at_most(SMALL_RESULT_ROWS, &params) {
-            // A few rows: computed on this thread, so a point query pays for no thread.
+        if plan.output_at_most(SMALL_RESULT_ROWS, &params) || plan.starts_from_seeks() {
+            // A few rows (a bounded output, or a start from an index seek, which finds a few
+            // nodes): computed on this thread, so a point query pays for no thread. The rows
+            // count against the statement's memory budget while they wait.
             let settings = self.settings(&params, &now);
             let prepared = Prepared::Query { plan, profile };
             let result = query::execute(Graph::Read(&snapshot), &prepared, &settings)?;
@@ -218,6 +220,7 @@ impl Database {
                 Graph::Read(&snapshot),
                 &plan,
                 profile,
+                false,
                 &settings,
                 &mut |row| producer.push(row),
             )

@@ -288,11 +288,13 @@ pub(crate) struct Settings<'s> {
 }
 
 /// Runs a planned query, handing each materialized row to `deliver` (which returns `false` to
-/// stop); returns what it changed and, with PROFILE, the report.
+/// stop); returns what it changed and, with PROFILE, the report. With `buffered`, the rows
+/// delivered are kept until the statement ends, so they count against its memory budget.
 pub(crate) fn run_plan(
     graph: Graph<'_>,
     plan: &plan::QueryPlan,
     profiling: bool,
+    buffered: bool,
     settings: &Settings<'_>,
     deliver: &mut dyn FnMut(Vec<Value>) -> bool,
 ) -> Result<(Stats, Option<String>)> {
@@ -318,6 +320,10 @@ pub(crate) fn run_plan(
             .into_iter()
             .map(|v| materialize(read, v))
             .collect::<Result<Vec<_>, _>>()?;
+        if buffered {
+            ctx.budget
+                .charge(crate::exec::budget::row_size(&row), "the result buffer")?;
+        }
         rows_out += 1;
         Ok(if deliver(row) {
             crate::exec::matcher::Flow::Continue
@@ -341,7 +347,7 @@ pub(crate) fn execute(
     match prepared {
         Prepared::Query { plan, profile } => {
             let mut rows = Vec::new();
-            let (stats, profile) = run_plan(graph, plan, *profile, settings, &mut |row| {
+            let (stats, profile) = run_plan(graph, plan, *profile, true, settings, &mut |row| {
                 rows.push(row);
                 true
             })?;

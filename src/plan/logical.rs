@@ -457,6 +457,22 @@ impl QueryPlan {
         })
     }
 
+    /// True when every branch begins by seeking its first nodes through an index (a lookup by
+    /// key), which usually finds few: such a query is run at once rather than streamed.
+    #[must_use]
+    pub fn starts_from_seeks(&self) -> bool {
+        self.branches.iter().all(|branch| {
+            matches!(
+                branch.operators.first(),
+                Some(Operator::Match { pattern, .. })
+                    if matches!(
+                        pattern.steps.first(),
+                        Some(MatchStep::Start { source: NodeSource::Seek { .. }, .. })
+                    )
+            )
+        })
+    }
+
     /// The plan as an S-expression, for EXPLAIN and plan snapshots.
     #[must_use]
     pub fn to_sexpr(&self) -> String {
