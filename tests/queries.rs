@@ -329,3 +329,45 @@ on_both_stores!(
         Ok(())
     }
 );
+
+// Properties that ORDER BY does not read are read after the LIMIT, for the rows kept only;
+// the answer is the one the simple plan gives.
+on_both_stores!(properties_are_read_after_a_top_k, |db: &Database| {
+    db.query_all(
+        "UNWIND range(1, 50) AS i CREATE (:P {i: i, name: 'p' + i, tag: i % 7})",
+        Map::new(),
+    )?;
+    let query =
+        "MATCH (p:P) RETURN p.i AS i, p.name AS name, p.tag AS tag ORDER BY tag DESC, i LIMIT 3";
+    let plan = db.query_all(&format!("EXPLAIN {query}"), Map::new())?;
+    let lines: Vec<String> = plan
+        .rows
+        .iter()
+        .map(|r| r.get::<String>("plan"))
+        .collect::<cordial::Result<_>>()?;
+    let limit = lines.iter().position(|l| l == "(limit)").expect("a limit");
+    assert!(
+        lines[limit + 1].starts_with("(project"),
+        "the name is read after the limit: {lines:?}"
+    );
+    let rows = db.query_all(query, Map::new())?;
+    let got: Vec<(i64, String, i64)> = rows
+        .rows
+        .iter()
+        .map(|r| Ok((r.get("i")?, r.get("name")?, r.get("tag")?)))
+        .collect::<cordial::Result<_>>()?;
+    assert_eq!(
+        got,
+        vec![
+            (6, "p6".into(), 6),
+            (13, "p13".into(), 6),
+            (20, "p20".into(), 6)
+        ]
+    );
+    let simple = db
+        .clone()
+        .with_simple_plans(true)
+        .query_all(query, Map::new())?;
+    assert_eq!(simple.rows, rows.rows);
+    Ok(())
+});

@@ -3,6 +3,7 @@
 //! what earlier ones did (liveness runs last, over the final operators).
 
 mod count_from_store;
+mod defer_past_top_k;
 mod live_slots;
 
 use super::bind::Catalog;
@@ -12,4 +13,8 @@ use super::logical::QueryPlan;
 type Pass = fn(QueryPlan, &dyn Catalog) -> Result<QueryPlan, PlanError>;
 
 /// The passes, in the order they run.
-pub(crate) const PASSES: &[Pass] = &[count_from_store::run, live_slots::run];
+pub(crate) const PASSES: &[Pass] = &[
+    count_from_store::run,
+    defer_past_top_k::run,
+    live_slots::run,
+];
