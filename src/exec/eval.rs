@@ -35,6 +35,15 @@ pub(crate) fn property(ctx: &Context<'_>, base: &Value, key: &str) -> Result<Val
     }
 }
 
+/// The value a bare slot expression names, borrowed from the row (null when out of range).
+fn slot_value<'r>(expr: &Expr, row: &'r Row) -> &'r Value {
+    static NULL: Value = Value::Null;
+    match expr {
+        Expr::Slot(slot) => row.get(*slot).unwrap_or(&NULL),
+        _ => &NULL,
+    }
+}
+
 /// True when the value is truthy as a predicate: only `true` passes; null and false do not.
 pub(crate) fn is_true(value: &Value) -> Result<bool, ExecError> {
     match value {
@@ -73,6 +82,18 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             }
             let base = eval(ctx, base, row)?;
             property(ctx, &base, key)?
+        }
+        Expr::Index(base, index) if matches!(base.as_ref(), Expr::Slot(_)) => {
+            // `rows[i]` reads the element from the row's list without copying the list.
+            let index = eval(ctx, index, row)?;
+            let base = slot_value(base, row);
+            match (base, &index) {
+                (Value::Node(_) | Value::Relationship(_), Value::String(key)) => {
+                    property(ctx, base, key)?
+                }
+                (Value::Node(_) | Value::Relationship(_), Value::Null) => Value::Null,
+                _ => ops::subscript(base, &index)?,
+            }
         }
         Expr::Index(base, index) => {
             let base = eval(ctx, base, row)?;
@@ -123,6 +144,22 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
         Expr::Unary(op, inner) => {
             let v = eval(ctx, inner, row)?;
             ops::unary((*op).into(), &v)?
+        }
+        Expr::Binary(op, a, b)
+            if !matches!(
+                op,
+                ast::BinaryOp::And | ast::BinaryOp::Or | ast::BinaryOp::Xor
+            ) && (matches!(a.as_ref(), Expr::Slot(_))
+                || matches!(b.as_ref(), Expr::Slot(_))) =>
+        {
+            // An operand the row holds is read in place: `x IN rows` does not copy `rows`.
+            if matches!(b.as_ref(), Expr::Slot(_)) {
+                let left = eval(ctx, a, row)?;
+                ops::binary((*op).into(), &left, slot_value(b, row))?
+            } else {
+                let right = eval(ctx, b, row)?;
+                ops::binary((*op).into(), slot_value(a, row), &right)?
+            }
         }
         Expr::Binary(op, a, b) => {
             let left = eval(ctx, a, row)?;
@@ -192,6 +229,14 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             }
             let def = functions::lookup(name)
                 .ok_or_else(|| ExecError::Argument(format!("unknown function {name}")))?;
+            if let [arg @ Expr::Slot(_)] = args.as_slice() {
+                // One argument the row holds: passed in place (`size(rows)` copies nothing).
+                let fn_ctx = FnContext {
+                    graph: ctx.read(),
+                    now: &ctx.now,
+                };
+                return (def.call)(std::slice::from_ref(slot_value(arg, row)), &fn_ctx);
+            }
             let mut values = Vec::with_capacity(args.len());
             for a in args {
                 values.push(eval(ctx, a, row)?);
