@@ -256,3 +256,22 @@ fn the_command_line_takes_a_memory_limit() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a size"));
 }
+
+/// A cursor can be handed to another thread (a server's connection task, a Python iterator).
+#[test]
+fn a_cursor_moves_between_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let db = Database::in_memory().unwrap();
+    let rows = db
+        .query("UNWIND range(1, 100000) AS i RETURN i", Map::new())
+        .unwrap();
+    assert_send(&rows);
+    let total = std::thread::spawn(move || {
+        rows.map(|r| r.unwrap().get::<i64>("i").unwrap())
+            .sum::<i64>()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(total, 100_000 * 100_001 / 2);
+}

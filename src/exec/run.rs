@@ -956,8 +956,21 @@ impl<'p> Aggregator<'p> {
         let mut args = Vec::new();
         for (a, agg) in self.aggregates.iter().enumerate() {
             args.clear();
-            for e in &agg.args {
-                args.push(eval(ctx, e, row)?);
+            match (agg.name.as_str(), agg.args.as_slice()) {
+                // `count(x)` only asks whether x is null: the node or list x holds is not copied.
+                ("count", [Expr::Slot(slot)]) if !agg.distinct => {
+                    let present = row.get(*slot).is_some_and(|v| !v.is_null());
+                    args.push(if present {
+                        Value::Bool(true)
+                    } else {
+                        Value::Null
+                    });
+                }
+                _ => {
+                    for e in &agg.args {
+                        args.push(eval(ctx, e, row)?);
+                    }
+                }
             }
             let group = &mut self.groups[g];
             let mut kept = 0;
