@@ -536,17 +536,7 @@ fn a_closed_stdout_ends_quietly() {
         assert_eq!(out.stderr, "", "{args:?} is quiet");
     }
     // The database was closed properly and holds what it held.
-    let count = cordial(
-        &db,
-        &[
-            "-c",
-            "MATCH (c:Customer) RETURN count(c) AS n",
-            "--format",
-            "csv",
-        ],
-        "",
-    );
-    assert_eq!(count.stdout, "n\n2\n", "{}", count.stderr);
+    assert_customers(&db, 2);
 }
 
 /// Regression: options given before a subcommand were ignored by the subcommands that did not
@@ -639,8 +629,13 @@ fn bench_honours_the_options_before_it_and_others_refuse_theirs() {
         "{}",
         out.stderr
     );
+    assert_customers(&db, 2);
+}
+
+/// Asserts how many customers the database at `db` holds, read through `cordial -c`.
+fn assert_customers(db: &Path, expected: u64) {
     let count = cordial(
-        &db,
+        db,
         &[
             "-c",
             "MATCH (c:Customer) RETURN count(c) AS n",
@@ -649,5 +644,5 @@ fn bench_honours_the_options_before_it_and_others_refuse_theirs() {
         ],
         "",
     );
-    assert_eq!(count.stdout, "n\n2\n", "{}", count.stderr);
+    assert_eq!(count.stdout, format!("n\n{expected}\n"), "{}", count.stderr);
 }

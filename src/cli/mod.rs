@@ -78,79 +78,29 @@ fn given_options(args: &Args) -> Vec<&'static str> {
 
 /// The subcommand's name and the top-level options it honours. Every other one is refused, so
 /// that no option is silently ignored.
-fn honoured_options(command: &Command) -> (&'static str, &'static [&'static str]) {
-    const SESSION: &[&str] = &[
-        "--param",
-        "--params-file",
-        "--format",
-        "--now",
-        "--read-only",
-        "--fail-fast",
-        "--continue-on-error",
-        "--import-dir",
-        "--memory-limit",
-    ];
+fn honoured_options(command: &Command) -> (&'static str, &'static [&'static [&'static str]]) {
+    const DB: &[&str] = &["--db"];
+    const QUERY: &[&str] = &["-c"];
+    /// What every statement runs with.
+    const STATEMENT: &[&str] = &["--now", "--read-only", "--import-dir", "--memory-limit"];
+    const PARAMS: &[&str] = &["--param", "--params-file"];
+    const FORMAT: &[&str] = &["--format"];
+    const SCRIPT: &[&str] = &["--format", "--fail-fast", "--continue-on-error"];
+    const READ_ONLY: &[&str] = &["--read-only"];
     match command {
         // The demo's database is a temporary copy of the sample; its statements come from the
         // shell.
-        Command::Demo => ("demo", SESSION),
-        Command::Run(_) => (
-            "run",
-            &[
-                "--db",
-                "-c",
-                "--param",
-                "--params-file",
-                "--format",
-                "--now",
-                "--read-only",
-                "--fail-fast",
-                "--continue-on-error",
-                "--import-dir",
-                "--memory-limit",
-            ],
-        ),
-        Command::Bench(_) => (
-            "bench",
-            &[
-                "--db",
-                "--param",
-                "--params-file",
-                "--format",
-                "--now",
-                "--read-only",
-                "--import-dir",
-                "--memory-limit",
-            ],
-        ),
-        Command::Show(_) => (
-            "show",
-            &[
-                "--db",
-                "--param",
-                "--params-file",
-                "--now",
-                "--read-only",
-                "--import-dir",
-                "--memory-limit",
-            ],
-        ),
-        Command::Export(_) => (
-            "export",
-            &[
-                "--db",
-                "--now",
-                "--read-only",
-                "--import-dir",
-                "--memory-limit",
-            ],
-        ),
-        Command::Stats => ("stats", &["--db", "--read-only"]),
-        Command::Dump(_) => ("dump", &["--db", "--read-only"]),
-        Command::Import(_) => ("import", &["--db"]),
-        Command::Init(_) => ("init", &["--db"]),
-        Command::Restore(_) => ("restore", &["--db"]),
-        Command::Compact => ("compact", &["--db"]),
+        Command::Demo => ("demo", &[PARAMS, STATEMENT, SCRIPT]),
+        Command::Run(_) => ("run", &[DB, QUERY, PARAMS, STATEMENT, SCRIPT]),
+        Command::Bench(_) => ("bench", &[DB, PARAMS, FORMAT, STATEMENT]),
+        Command::Show(_) => ("show", &[DB, PARAMS, STATEMENT]),
+        Command::Export(_) => ("export", &[DB, STATEMENT]),
+        Command::Stats => ("stats", &[DB, READ_ONLY]),
+        Command::Dump(_) => ("dump", &[DB, READ_ONLY]),
+        Command::Import(_) => ("import", &[DB]),
+        Command::Init(_) => ("init", &[DB]),
+        Command::Restore(_) => ("restore", &[DB]),
+        Command::Compact => ("compact", &[DB]),
     }
 }
 
@@ -162,7 +112,7 @@ fn check_options(args: &Args) -> anyhow::Result<()> {
     let (name, honoured) = honoured_options(command);
     let refused: Vec<&str> = given_options(args)
         .into_iter()
-        .filter(|flag| !honoured.contains(flag))
+        .filter(|flag| !honoured.iter().any(|group| group.contains(flag)))
         .collect();
     match refused.as_slice() {
         [] => Ok(()),
