@@ -598,22 +598,17 @@ fn store_counts(
 ) -> Result<Vec<(Option<String>, u64)>, ExecError> {
     let graph = ctx.read();
     Ok(match source {
-        CountSource::Nodes(None) => vec![(None, graph.count_nodes(None)?)],
-        CountSource::Nodes(Some(label)) => vec![(
-            None,
-            match graph.label_id(label) {
-                Some(id) => graph.count_nodes(Some(id))?,
-                None => 0,
-            },
-        )],
-        CountSource::Relationships(None) => vec![(None, graph.count_relationships(None)?)],
-        CountSource::Relationships(Some(t)) => vec![(
-            None,
-            match graph.type_id(t) {
-                Some(id) => graph.count_relationships(Some(id))?,
-                None => 0,
-            },
-        )],
+        // A label or type the graph has never seen counts zero.
+        CountSource::Nodes(label) => match label.as_deref().map(|l| graph.label_id(l)) {
+            Some(None) => vec![(None, 0)],
+            id => vec![(None, graph.count_nodes(id.flatten())?)],
+        },
+        CountSource::Relationships(rel_type) => {
+            match rel_type.as_deref().map(|t| graph.type_id(t)) {
+                Some(None) => vec![(None, 0)],
+                id => vec![(None, graph.count_relationships(id.flatten())?)],
+            }
+        }
         CountSource::NodesPerLabel => {
             let mut counts = Vec::new();
             for name in graph.label_names() {
