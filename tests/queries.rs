@@ -371,3 +371,59 @@ on_both_stores!(properties_are_read_after_a_top_k, |db: &Database| {
     assert_eq!(simple.rows, rows.rows);
     Ok(())
 });
+
+// Grouping keys that read only node and relationship slots find their group by the entities'
+// ids. Distinct entities with equal keys still share a group, a null entity groups with its
+// like, and the answer is the one the simple plan gives.
+on_both_stores!(
+    groups_found_by_entity_ids_merge_equal_keys,
+    |db: &Database| {
+        db.query_all(
+            "CREATE (a1:S {name: 'Ann'}), (a2:S {name: 'Ann'}), (b:S {name: 'Bo'}),
+                (k1:K {name: 'X'}), (k2:K {name: 'X'}), (k3:K {name: 'Y'}),
+                (a1)-[:M {v: 1}]->(k1), (a1)-[:M {v: 2}]->(k2), (a2)-[:M {v: 4}]->(k1),
+                (b)-[:M {v: 8}]->(k3), (b)-[:M {v: 16}]->(k3), (:S {name: 'Cy'})",
+            Map::new(),
+        )?;
+        let query = "MATCH (s:S) OPTIONAL MATCH (s)-[m:M]->(k:K)
+                 RETURN s.name AS s, k.name AS k, count(m) AS n, sum(m.v) AS v ORDER BY s, k";
+        let plan = db.query_all(&format!("EXPLAIN {query}"), Map::new())?;
+        assert!(
+            plan.rows
+                .iter()
+                .any(|r| r.get::<String>("plan").is_ok_and(|l| l.contains("(by-ids"))),
+            "the keys are found by entity ids"
+        );
+        let rows = db.query_all(query, Map::new())?;
+        let got: Vec<(String, Option<String>, i64, i64)> = rows
+            .rows
+            .iter()
+            .map(|r| Ok((r.get("s")?, r.get("k")?, r.get("n")?, r.get("v")?)))
+            .collect::<cordial::Result<_>>()?;
+        assert_eq!(
+            got,
+            vec![
+                ("Ann".into(), Some("X".into()), 3, 7),
+                ("Bo".into(), Some("Y".into()), 2, 24),
+                ("Cy".into(), None, 0, 0),
+            ]
+        );
+        let simple = db
+            .clone()
+            .with_simple_plans(true)
+            .query_all(query, Map::new())?;
+        assert_eq!(simple.rows, rows.rows);
+        // The entity itself as a key: its ids alone tell groups apart.
+        let per_node = db.query_all(
+            "MATCH (s:S)-[m:M]->() RETURN s, count(m) AS n ORDER BY n DESC",
+            Map::new(),
+        )?;
+        let counts: Vec<i64> = per_node
+            .rows
+            .iter()
+            .map(|r| r.get("n"))
+            .collect::<cordial::Result<_>>()?;
+        assert_eq!(counts, vec![2, 2, 1]);
+        Ok(())
+    }
+);

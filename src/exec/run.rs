@@ -159,13 +159,8 @@ fn run_pipeline(
         Some(Operator::Aggregate {
             keys,
             aggregates,
-            group_by,
-            keys_of_node,
-        }) => {
-            let mut aggregator = Aggregator::new(keys, aggregates, *group_by, ctx.row_width);
-            aggregator.keys_of_node = *keys_of_node;
-            Collector::Aggregate(aggregator)
-        }
+            keys_of,
+        }) => Collector::Aggregate(Aggregator::new(keys, aggregates, keys_of, ctx.row_width)?),
         Some(Operator::Sort { keys }) => {
             let limit = if ctx.simple {
                 None
@@ -797,6 +792,8 @@ impl<'k> Sorter<'k> {
 /// One group's accumulators, with DISTINCT filters where asked.
 struct Group {
     row: Row,
+    /// The next group whose key has the same hash.
+    next: Option<usize>,
     accumulators: Vec<Box<dyn Accumulator>>,
     distinct: Vec<Option<(HashSet<Vec<Value>>, HashSet<u64>)>>,
 }
@@ -805,18 +802,32 @@ struct Group {
 struct Aggregator<'p> {
     keys: &'p [(usize, Expr)],
     aggregates: &'p [Aggregate],
-    group_by: Option<usize>,
     width: usize,
-    index: HashMap<Vec<Value>, usize>,
-    /// Groups by node id, when grouping by a node.
-    node_index: HashMap<u64, usize>,
-    /// When the keys read only this node: the last node seen and its group.
-    keys_of_node: Option<usize>,
-    last: Option<(u64, usize)>,
+    /// Groups by the hash of their key: the first group with that hash. Groups whose keys
+    /// share a hash are chained through `Group::next`; the keys themselves are compared in the
+    /// groups' rows, so they are held once and a growing table rehashes integers only.
+    index: HashMap<u64, usize>,
+    hasher: foldhash::fast::FixedState,
+    /// When the keys read only these node and relationship slots: groups by the ids those
+    /// slots hold, and the last ids seen with their group (rows often come clustered).
+    keys_of: &'p [usize],
+    by_ids: HashMap<EntityIds, usize>,
+    last: Option<(EntityIds, usize)>,
+    /// Every `keys_of` slot is itself a key, so the ids alone tell groups apart: no key needs
+    /// hashing.
+    ids_identify: bool,
     groups: Vec<Group>,
     /// Bytes charged to the statement's budget for the groups and what they keep.
     held: usize,
+    /// How to start each aggregate's accumulator, resolved once.
+    makers: Vec<fn() -> Box<dyn Accumulator>>,
+    any_distinct: bool,
+    /// The arguments of the row being added, reused from row to row.
+    args: Vec<Value>,
 }
+
+/// The ids of up to four entities that determine a group's keys.
+type EntityIds = [u64; 4];
 
 /// Accumulators that keep the values they are given (rather than a running figure).
 fn retains_values(aggregate: &Aggregate) -> bool {
@@ -830,21 +841,39 @@ impl<'p> Aggregator<'p> {
     fn new(
         keys: &'p [(usize, Expr)],
         aggregates: &'p [Aggregate],
-        group_by: Option<usize>,
+        keys_of: &'p [usize],
         width: usize,
-    ) -> Self {
-        Aggregator {
+    ) -> Result<Self, ExecError> {
+        let mut makers = Vec::with_capacity(aggregates.len());
+        for a in aggregates {
+            makers.push(if a.name == "count" && a.args.is_empty() {
+                aggregate::count_star as fn() -> Box<dyn Accumulator>
+            } else {
+                aggregate::lookup(&a.name)
+                    .ok_or_else(|| ExecError::Argument(format!("unknown aggregate {}", a.name)))?
+                    .new
+            });
+        }
+        Ok(Aggregator {
             keys,
             aggregates,
-            group_by,
             width,
             index: HashMap::new(),
-            node_index: HashMap::new(),
-            keys_of_node: None,
+            hasher: foldhash::fast::FixedState::default(),
+            keys_of,
+            by_ids: HashMap::new(),
             last: None,
+            ids_identify: !keys_of.is_empty()
+                && keys_of.iter().all(|s| {
+                    keys.iter()
+                        .any(|(_, e)| matches!(e, Expr::Slot(k) if k == s))
+                }),
             groups: Vec::new(),
             held: 0,
-        }
+            makers,
+            any_distinct: aggregates.iter().any(|a| a.distinct),
+            args: Vec::new(),
+        })
     }
 
     /// Charges a new group of `bytes` (its row and key) plus its accumulators.
@@ -856,99 +885,116 @@ impl<'p> Aggregator<'p> {
     }
 
     fn new_group(&self, row: Row) -> Result<Group, ExecError> {
-        let mut accumulators = Vec::with_capacity(self.aggregates.len());
-        for a in self.aggregates {
-            accumulators.push(if a.name == "count" && a.args.is_empty() {
-                aggregate::count_star()
-            } else {
-                let def = aggregate::lookup(&a.name)
-                    .ok_or_else(|| ExecError::Argument(format!("unknown aggregate {}", a.name)))?;
-                (def.new)()
-            });
-        }
         Ok(Group {
             row,
-            accumulators,
-            distinct: self
-                .aggregates
-                .iter()
-                .map(|a| a.distinct.then(|| (HashSet::new(), HashSet::new())))
-                .collect(),
+            next: None,
+            accumulators: self.makers.iter().map(|make| make()).collect(),
+            distinct: if self.any_distinct {
+                self.aggregates
+                    .iter()
+                    .map(|a| a.distinct.then(|| (HashSet::new(), HashSet::new())))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         })
     }
 
-    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
-        if let Some(slot) = self.group_by
-            && let Value::Node(node) = &row[slot]
-        {
-            // Grouping by a node: look the group up by id, without building a key.
-            let g = match self.node_index.get(&node.id.0) {
-                Some(&g) => g,
-                None => {
-                    let id = node.id.0;
-                    let mut out = vec![Value::Null; row.len().max(self.width)];
-                    for (slot, expr) in self.keys {
-                        out[*slot] = eval(ctx, expr, row)?;
-                    }
-                    self.charge(ctx, row_size(&out) + 16)?;
-                    let group = self.new_group(out)?;
-                    self.groups.push(group);
-                    self.node_index.insert(id, self.groups.len() - 1);
-                    self.groups.len() - 1
-                }
+    /// The ids the `keys_of` slots of `row` hold (`u64::MAX` for null); `None` when one holds
+    /// something else, or there are no such slots.
+    fn entity_ids(&self, row: &Row) -> Option<EntityIds> {
+        if self.keys_of.is_empty() {
+            return None;
+        }
+        let mut ids = [0u64; 4];
+        for (id, slot) in ids.iter_mut().zip(self.keys_of) {
+            *id = match row.get(*slot)? {
+                Value::Node(n) => n.id.0,
+                Value::Relationship(r) => r.id.0,
+                Value::Null => u64::MAX,
+                _ => return None,
             };
-            return self.update(ctx, g, row);
         }
-        let node_of_keys = self.keys_of_node.and_then(|slot| match &row[slot] {
-            Value::Node(n) => Some(n.id.0),
-            _ => None,
-        });
-        if let (Some(id), Some((last_id, g))) = (node_of_keys, self.last)
-            && id == last_id
-        {
-            return self.update(ctx, g, row);
-        }
-        let lookup: Vec<Value> = match self.group_by {
-            Some(slot) => vec![row[slot].clone()],
-            None => {
-                let mut key = Vec::with_capacity(self.keys.len());
-                for (_, expr) in self.keys {
-                    key.push(eval(ctx, expr, row)?);
-                }
-                key
+        Some(ids)
+    }
+
+    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
+        // Rows with the same entities in the key slots have the same keys (the statement has
+        // not written): find their group by ids, without reading the keys.
+        let ids = self.entity_ids(row);
+        if let Some(ids) = ids {
+            if let Some((last, g)) = self.last
+                && last == ids
+            {
+                return self.update(ctx, g, row);
             }
-        };
-        let g = match self.index.get(&lookup) {
-            Some(&g) => g,
+            if let Some(&g) = self.by_ids.get(&ids) {
+                self.last = Some((ids, g));
+                return self.update(ctx, g, row);
+            }
+        }
+        let mut key = Vec::with_capacity(self.keys.len());
+        for (_, expr) in self.keys {
+            key.push(eval(ctx, expr, row)?);
+        }
+        if let Some(ids) = ids
+            && self.ids_identify
+        {
+            let mut out = vec![Value::Null; row.len().max(self.width)];
+            for ((slot, _), value) in self.keys.iter().zip(key) {
+                out[*slot] = value;
+            }
+            self.charge(ctx, row_size(&out) + 48)?;
+            let group = self.new_group(out)?;
+            self.groups.push(group);
+            let g = self.groups.len() - 1;
+            self.by_ids.insert(ids, g);
+            self.last = Some((ids, g));
+            return self.update(ctx, g, row);
+        }
+        let hash = std::hash::BuildHasher::hash_one(&self.hasher, &key);
+        let first = self.index.get(&hash).copied();
+        let mut found = None;
+        let mut at = first;
+        while let Some(g) = at {
+            let group = &self.groups[g];
+            if self
+                .keys
+                .iter()
+                .zip(&key)
+                .all(|((slot, _), value)| group.row[*slot] == *value)
+            {
+                found = Some(g);
+                break;
+            }
+            at = group.next;
+        }
+        let g = match found {
+            Some(g) => g,
             None => {
-                let values = if self.group_by.is_some() {
-                    let mut values = Vec::with_capacity(self.keys.len());
-                    for (_, expr) in self.keys {
-                        values.push(eval(ctx, expr, row)?);
-                    }
-                    values
-                } else {
-                    lookup.clone()
-                };
                 let mut out = vec![Value::Null; row.len().max(self.width)];
-                for ((slot, _), value) in self.keys.iter().zip(values) {
+                for ((slot, _), value) in self.keys.iter().zip(key) {
                     out[*slot] = value;
                 }
-                self.charge(ctx, row_size(&out) + row_size(&lookup))?;
-                let group = self.new_group(out)?;
+                self.charge(ctx, row_size(&out) + 16)?;
+                let mut group = self.new_group(out)?;
+                group.next = first;
                 self.groups.push(group);
-                self.index.insert(lookup, self.groups.len() - 1);
+                self.index.insert(hash, self.groups.len() - 1);
                 self.groups.len() - 1
             }
         };
-        if let Some(id) = node_of_keys {
-            self.last = Some((id, g));
+        if let Some(ids) = ids {
+            ctx.budget.charge(48, "aggregation")?;
+            self.held += 48;
+            self.by_ids.insert(ids, g);
+            self.last = Some((ids, g));
         }
         self.update(ctx, g, row)
     }
 
     fn update(&mut self, ctx: &mut Context<'_>, g: usize, row: &mut Row) -> Result<(), ExecError> {
-        let mut args = Vec::new();
+        let mut args = std::mem::take(&mut self.args);
         for (a, agg) in self.aggregates.iter().enumerate() {
             args.clear();
             match (agg.name.as_str(), agg.args.as_slice()) {
@@ -969,7 +1015,9 @@ impl<'p> Aggregator<'p> {
             }
             let group = &mut self.groups[g];
             let mut kept = 0;
-            if let Some(seen) = &mut group.distinct[a] {
+            if agg.distinct
+                && let Some(seen) = &mut group.distinct[a]
+            {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
                 let fresh = match args.first().filter(|_| !ctx.simple).and_then(entity_key) {
                     Some(id) => seen.1.insert(id),
@@ -992,6 +1040,7 @@ impl<'p> Aggregator<'p> {
                 self.held += kept;
             }
         }
+        self.args = args;
         Ok(())
     }
 

@@ -819,19 +819,15 @@ impl<'a> Binder<'a> {
                     descending: sort.order == ast::SortOrder::Descending,
                 });
             }
-            let (group_by, keys_of_node) = if self.writes || self.options.simple {
-                (None, None)
+            let keys_of = if self.writes || self.options.simple {
+                Vec::new()
             } else {
-                (
-                    node_group_key(&keys, scope, true),
-                    node_group_key(&keys, scope, false),
-                )
+                entity_group_keys(&keys, scope)
             };
             ops.push(Operator::Aggregate {
                 keys,
                 aggregates,
-                group_by,
-                keys_of_node,
+                keys_of,
             });
             if !final_items.is_empty() {
                 ops.push(Operator::Project {
@@ -2213,34 +2209,34 @@ fn eager_after_reads(ops: &mut Vec<Operator>) {
 
 /// The node slot every grouping key reads (the node itself or its properties). With
 /// `node_must_be_key`, only when the node itself is one of the keys.
-fn node_group_key(keys: &[(Slot, Expr)], scope: &Scope, node_must_be_key: bool) -> Option<Slot> {
-    let mut node = None;
+/// The node and relationship slots that every grouping key reads (each key is such a slot or
+/// one of its properties), at most four; empty when some key reads anything else.
+fn entity_group_keys(keys: &[(Slot, Expr)], scope: &Scope) -> Vec<Slot> {
+    let mut slots = Vec::new();
     for (_, expr) in keys {
         let slot = match expr {
             Expr::Slot(s) => *s,
             Expr::Property(base, _) => match base.as_ref() {
                 Expr::Slot(s) => *s,
-                _ => return None,
+                _ => return Vec::new(),
             },
-            _ => return None,
+            _ => return Vec::new(),
         };
-        if node.is_some_and(|n| n != slot) {
-            return None;
-        }
-        node = Some(slot);
-    }
-    let slot = node?;
-    // The node itself must be a key: its properties then follow from it, but a property alone
-    // does not identify the node.
-    let node_is_key = keys
-        .iter()
-        .any(|(_, e)| matches!(e, Expr::Slot(s) if *s == slot));
-    ((node_is_key || !node_must_be_key)
-        && scope
+        let entity = scope
             .vars
             .iter()
-            .any(|v| v.slot == slot && v.kind == Kind::Node))
-    .then_some(slot)
+            .any(|v| v.slot == slot && matches!(v.kind, Kind::Node | Kind::Rel));
+        if !entity {
+            return Vec::new();
+        }
+        if !slots.contains(&slot) {
+            slots.push(slot);
+        }
+    }
+    if slots.len() > 4 {
+        return Vec::new();
+    }
+    slots
 }
 
 /// Splits `a AND b AND c` into its conjuncts.

@@ -345,12 +345,10 @@ pub enum Operator {
     Aggregate {
         keys: Vec<(Slot, Expr)>,
         aggregates: Vec<Aggregate>,
-        /// When every key is a node or one of its properties, and the query has not written
-        /// before: group by that node's identity and read the keys once per group.
-        group_by: Option<Slot>,
-        /// When every key reads only this node slot (its properties) in a query that has not
-        /// written: consecutive rows with the same node share a group without re-reading keys.
-        keys_of_node: Option<Slot>,
+        /// When every key is a node or relationship slot or one of its properties (at most
+        /// four such slots), and the query has not written before: rows whose slots hold the
+        /// same entities share a group, found by their ids without reading the keys again.
+        keys_of: Vec<Slot>,
     },
     Distinct {
         slots: Vec<Slot>,
@@ -569,13 +567,27 @@ fn operator_sexpr(op: &Operator) -> String {
             )
         }
         Operator::Aggregate {
-            keys, aggregates, ..
+            keys,
+            aggregates,
+            keys_of,
         } => format!(
-            "(aggregate (keys {}) {})",
+            "(aggregate (keys {}{}) {})",
             keys.iter()
                 .map(|(s, _)| format!("@{s}"))
                 .collect::<Vec<_>>()
                 .join(" "),
+            if keys_of.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (by-ids {})",
+                    keys_of
+                        .iter()
+                        .map(|s| format!("@{s}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            },
             aggregates
                 .iter()
                 .map(|a| format!("({} @{})", a.name, a.slot))

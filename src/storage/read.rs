@@ -139,6 +139,21 @@ impl<'a> View<'a> {
         }))
     }
 
+    /// Whether the base holds relationship `id`: one bit, without reading its endpoints.
+    pub fn base_rel_exists(&self, id: u64) -> Result<bool, StorageError> {
+        let (group, slot) = split(id);
+        let Some(record) = self.rel_group(group) else {
+            return Ok(false);
+        };
+        if slot >= record.slots {
+            return Ok(false);
+        }
+        Ok(bits::get(
+            &self.chunks.rel_meta(group, record)?.exists,
+            slot,
+        ))
+    }
+
     pub fn base_rel(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
         let (group, slot) = split(id);
         let Some(record) = self.rel_group(group) else {
@@ -544,7 +559,7 @@ impl<'a> View<'a> {
                 } else {
                     Value::Null
                 };
-                if !value.is_null() || self.base_rel(id)?.is_some() {
+                if !value.is_null() || self.base_rel_exists(id)? {
                     Ok(value)
                 } else {
                     Err(StorageError::RelationshipNotFound(id))

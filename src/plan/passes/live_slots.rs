@@ -206,14 +206,13 @@ pub(crate) fn operator_reads(op: &Operator, out: &mut Vec<Slot>) {
         Operator::Aggregate {
             keys,
             aggregates,
-            group_by,
-            keys_of_node,
+            keys_of,
         } => {
             keys.iter().for_each(|(_, e)| expr_reads(e, out));
             for a in aggregates {
                 a.args.iter().for_each(|e| expr_reads(e, out));
             }
-            out.extend(group_by.iter().chain(keys_of_node.iter()));
+            out.extend(keys_of);
         }
         Operator::Distinct { slots } => out.extend(slots),
         Operator::Sort { keys } => keys.iter().for_each(|k| expr_reads(&k.expr, out)),
