@@ -18,8 +18,8 @@ fn build(db: &Database) -> Vec<cordial::NodeId> {
             tx.add_node(
                 &["Customer"],
                 &[
-                    ("id", Value::String(format!("cus-{i:06}"))),
-                    ("name", Value::String(format!("Customer {i}"))),
+                    ("id", Value::String(format!("cus-{i:06}").into())),
+                    ("name", Value::String(format!("Customer {i}").into())),
                     ("score", Value::Int(i as i64 % 97)),
                 ],
             )

@@ -42,7 +42,7 @@ fn float(v: &Value) -> f64 {
 
 fn text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.clone().to_string(),
         other => other.to_string(),
     }
 }

@@ -26,7 +26,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn s(v: &str) -> Value {
-    Value::String(v.to_owned())
+    Value::String(v.to_owned().into())
 }
 
 /// A database with every kind of chunk, a user index, and transactions left in the log.

@@ -31,7 +31,7 @@ fn options() -> OpenOptions {
 }
 
 fn item_id(t: u64, slot: u64) -> Value {
-    Value::String(format!("{t}-{slot}"))
+    Value::String(format!("{t}-{slot}").into())
 }
 
 fn find_item(g: &impl GraphRead, t: u64, slot: u64) -> Option<NodeId> {
@@ -68,7 +68,10 @@ fn write_transaction(tx: &mut WriteTxn, t: u64) {
                     ("id", item_id(t, slot)),
                     ("tx", Value::Int(ti)),
                     ("slot", Value::Int(slot as i64)),
-                    ("name", Value::String(format!("item {t} of slot {slot}"))),
+                    (
+                        "name",
+                        Value::String(format!("item {t} of slot {slot}").into()),
+                    ),
                 ],
             )
             .unwrap(),
@@ -245,7 +248,7 @@ fn check_invariants(db: &Database, reported: u64) -> u64 {
             assert_eq!(g.property(n, "slot").unwrap(), Value::Int(slot as i64));
             assert_eq!(
                 g.property(n, "name").unwrap(),
-                Value::String(format!("item {t} of slot {slot}"))
+                Value::String(format!("item {t} of slot {slot}").into())
             );
             let touched = g.property(n, "touched").unwrap();
             if slot == 0 && t < last {
@@ -445,8 +448,11 @@ fn garbage_child() {
     let _snapshot = db.begin_read();
     let mut tx = db.begin_write().unwrap();
     for i in 0..10 {
-        tx.add_node(&["Item"], &[("id", Value::String(format!("late-{i}")))])
-            .unwrap();
+        tx.add_node(
+            &["Item"],
+            &[("id", Value::String(format!("late-{i}").into()))],
+        )
+        .unwrap();
     }
     tx.commit().unwrap();
     db.checkpoint().unwrap();
@@ -477,8 +483,11 @@ fn only_an_unclean_shutdown_sweeps() {
         assert_eq!(db.store().swept_at_open(), None, "a new database");
         let mut tx = db.begin_write().unwrap();
         for i in 0..100 {
-            tx.add_node(&["Item"], &[("id", Value::String(format!("early-{i}")))])
-                .unwrap();
+            tx.add_node(
+                &["Item"],
+                &[("id", Value::String(format!("early-{i}").into()))],
+            )
+            .unwrap();
         }
         tx.commit().unwrap();
         db.close().unwrap();

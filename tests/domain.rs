@@ -524,7 +524,7 @@ fn names(db: &Database, query: &str) -> Vec<String> {
     run(db, query)
         .into_iter()
         .map(|r| match &r[0] {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s.to_string(),
             other => panic!("expected a name, found {other:?}"),
         })
         .collect()

@@ -372,7 +372,7 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
         .get("id")
         .unwrap();
     let mut params = Map::new();
-    params.insert("id".into(), Value::String(customer.clone()));
+    params.insert("id".into(), Value::String(customer.clone().into()));
     let orders = db
         .query_all(
             "MATCH (:Customer {id: $id})-[:PLACED]->(o) RETURN count(o) AS n",

@@ -175,7 +175,7 @@ impl<'a> Reader<'a> {
         let rest = self.rest();
         let first = rest.chars().next().ok_or("unexpected end")?;
         match first {
-            '\'' => self.string().map(Value::String),
+            '\'' => self.string().map(Value::from),
             '[' => {
                 self.pos += 1;
                 let mut items = Vec::new();
@@ -790,7 +790,7 @@ fn any_value() -> impl Strategy<Value = Value> {
             Just(1e308)
         ]
         .prop_map(Value::Float),
-        ".{0,8}".prop_map(Value::String),
+        ".{0,8}".prop_map(Value::from),
         prop_oneof![
             Just("2020-02-29"),
             Just("12:30"),

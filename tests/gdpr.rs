@@ -77,7 +77,7 @@ fn holders(dir: &Path, needle: &str) -> Vec<String> {
 fn params(pairs: &[(&str, &str)]) -> Map {
     pairs
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+        .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned().into())))
         .collect()
 }
 
@@ -115,7 +115,7 @@ fn subject_access_returns_everything_held() {
         .skip(1)
         .map(|r| {
             let s = |c| match get(r, c) {
-                Value::String(s) => s,
+                Value::String(s) => s.to_string(),
                 other => other.to_string(),
             };
             (s("kind"), s("relationship"), s("id"))

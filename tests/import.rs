@@ -39,7 +39,7 @@ fn import(db: &Database, dir: &Path) -> Result<cordial::import::ImportSummary, I
 }
 
 fn string(v: &str) -> Value {
-    Value::String(v.to_owned())
+    Value::String(v.to_owned().into())
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn the_generated_bundle_loads_with_the_manifest_counts_and_typed_values() {
             let items: Vec<_> = items
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => s.as_str(),
+                    Value::String(s) => &**s,
                     _ => "?",
                 })
                 .collect();

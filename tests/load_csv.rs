@@ -32,7 +32,7 @@ fn strings(items: &[Option<&str>]) -> Value {
     Value::List(
         items
             .iter()
-            .map(|i| i.map_or(Value::Null, |s| Value::String(s.to_owned())))
+            .map(|i| i.map_or(Value::Null, |s| Value::String(s.to_owned().into())))
             .collect(),
     )
 }

@@ -32,7 +32,7 @@ fn value(db: &Database, query: &str) -> Value {
 }
 
 fn s(text: &str) -> Value {
-    Value::String(text.to_owned())
+    Value::String(text.into())
 }
 
 #[test]

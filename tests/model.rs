@@ -27,7 +27,7 @@ fn values() -> Vec<Value> {
         Value::Float(1.0),
         Value::Int(2),
         Value::Float(f64::NAN),
-        Value::String(String::new()),
+        Value::String(String::new().into()),
         Value::String("x".into()),
         Value::Bool(true),
         Value::List(vec![Value::Int(1), Value::String("y".into())]),

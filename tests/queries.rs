@@ -427,3 +427,24 @@ on_both_stores!(
         Ok(())
     }
 );
+
+// String values share their storage: a value read twice, and one dictionary entry read for
+// many nodes, is one allocation, not a copy per read.
+on_both_stores!(string_values_share_storage, |db: &Database| {
+    db.query_all(
+        "UNWIND range(1, 200) AS i CREATE (:C {name: 'customer-' + i, status: 'active'})",
+        Map::new(),
+    )?;
+    db.checkpoint()?;
+    let rows = db.query_all(
+        "MATCH (c:C) RETURN c.name AS a, c.name AS b, c.status AS s ORDER BY a LIMIT 2",
+        Map::new(),
+    )?;
+    let string = |row: usize, column: &str| match rows.rows[row].get::<Value>(column) {
+        Ok(Value::String(s)) => s,
+        other => panic!("expected a string, found {other:?}"),
+    };
+    assert!(std::sync::Arc::ptr_eq(&string(0, "a"), &string(0, "b")));
+    assert!(std::sync::Arc::ptr_eq(&string(0, "s"), &string(1, "s")));
+    Ok(())
+});

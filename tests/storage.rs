@@ -8,7 +8,7 @@ use cordial::storage::{ConstraintKind, Direction, GraphRead, GraphWrite, Storage
 use cordial::{Database, NodeId, RelId, Value};
 
 fn s(v: &str) -> Value {
-    Value::String(v.to_owned())
+    Value::String(v.to_owned().into())
 }
 
 on_both_stores!(create_and_read_back_across_checkpoint, |db: &Database| {

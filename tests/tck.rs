@@ -36,7 +36,7 @@ fn to_value(v: &TckValue) -> Value {
         TckValue::Bool(b) => Value::Bool(*b),
         TckValue::Int(i) => Value::Int(*i),
         TckValue::Float(f) => Value::Float(*f),
-        TckValue::String(s) => Value::String(s.clone()),
+        TckValue::String(s) => Value::String(s.clone().into()),
         TckValue::List(items) => Value::List(items.iter().map(to_value).collect()),
         TckValue::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), to_value(v))).collect()),
         TckValue::Node { .. } | TckValue::Relationship { .. } | TckValue::Path { .. } => {
@@ -72,7 +72,7 @@ fn from_value(v: &Value) -> TckValue {
         Value::Bool(b) => TckValue::Bool(*b),
         Value::Int(i) => TckValue::Int(*i),
         Value::Float(f) => TckValue::Float(*f),
-        Value::String(s) => TckValue::String(s.clone()),
+        Value::String(s) => TckValue::String(s.to_string()),
         Value::List(items) => TckValue::List(items.iter().map(from_value).collect()),
         Value::Map(m) => TckValue::Map(props(m)),
         Value::Node(n) => node_value(n),

@@ -1004,7 +1004,7 @@ mod mini {
                 }
                 Some(Token::Str(s)) => {
                     self.pos += 1;
-                    Ok(Ok(Value::String(s)))
+                    Ok(Ok(Value::String(s.into())))
                 }
                 Some(Token::Sym("(")) => {
                     self.pos += 1;
@@ -1167,7 +1167,7 @@ mod mini {
                 if v.is_null() {
                     Value::Null
                 } else {
-                    Value::String(v.to_cypher_string())
+                    Value::String(v.to_cypher_string().into())
                 }
             })),
             ("date", "truncate") => Date::truncate(unit()?, second()?, overrides)
@@ -1729,7 +1729,7 @@ mod no_panics {
             (-100_i64..400).prop_map(Value::Int),
             any::<f64>().prop_map(Value::Float),
             (-10.0_f64..10.0).prop_map(Value::Float),
-            "[A-Za-z/+:0-9]{0,12}".prop_map(Value::String),
+            "[A-Za-z/+:0-9]{0,12}".prop_map(Value::from),
             Just(Value::Null),
             Just(Value::Date(Date::parse("2020-02-29").unwrap())),
             Just(Value::DateTime(

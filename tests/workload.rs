@@ -84,7 +84,7 @@ fn cell_matches(actual: &Value, expected: &str, unordered: bool) -> bool {
                 .is_ok_and(|e| a == e || (a - e).abs() <= 1e-9 * a.abs().max(e.abs()))
         }
         Value::Bool(b) => expected == if *b { "true" } else { "false" },
-        Value::String(s) => s == expected,
+        Value::String(s) => &**s == expected,
         Value::Date(d) => Date::parse(expected).is_ok_and(|e| e == *d),
         Value::DateTime(d) => DateTime::parse(expected).is_ok_and(|e| {
             e.epoch_seconds() == d.epoch_seconds() && e.subsec_nanos() == d.subsec_nanos()
@@ -228,7 +228,7 @@ fn bench_queries_and_analyst_questions_give_the_reference_answers() {
     if let Some(object) = manifest["parameters"].as_object() {
         for (k, v) in object {
             if let Some(s) = v.as_str() {
-                params.insert(k.clone(), Value::String(s.to_owned()));
+                params.insert(k.clone(), Value::String(s.to_owned().into()));
             }
         }
     }

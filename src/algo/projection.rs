@@ -50,11 +50,11 @@ impl Config {
     fn names(&self, key: &str) -> Result<Vec<String>, ExecError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::String(s)) => Ok(vec![s.clone()]),
+            Some(Value::String(s)) => Ok(vec![s.to_string()]),
             Some(Value::List(items)) => items
                 .iter()
                 .map(|i| match i {
-                    Value::String(s) => Ok(s.clone()),
+                    Value::String(s) => Ok(s.to_string()),
                     other => Err(self.type_error(key, "a list of strings", other)),
                 })
                 .collect(),

@@ -690,9 +690,9 @@ impl Session {
             for (key, types) in keys {
                 let types: Vec<&str> = types.iter().map(String::as_str).collect();
                 rows.push(vec![
-                    Value::String(owner.clone()),
+                    Value::String(owner.clone().into()),
                     Value::from(key.as_str()),
-                    Value::String(types.join(" | ")),
+                    Value::String((types.join(" | ")).into()),
                 ]);
             }
         }
@@ -787,7 +787,12 @@ impl Session {
         let rows: Vec<Vec<Value>> = self
             .params
             .iter()
-            .map(|(k, v)| vec![Value::String(format!("${k}")), Value::String(v.to_string())])
+            .map(|(k, v)| {
+                vec![
+                    Value::String(format!("${k}").into()),
+                    Value::String(v.to_string().into()),
+                ]
+            })
             .collect();
         let (format, layout) = (self.format, self.layout());
         let mut out = self.sink();
@@ -1104,7 +1109,7 @@ pub fn parse_param(text: &str) -> anyhow::Result<(String, Value)> {
         Ok(json) => {
             serde_json::from_value::<Value>(json).with_context(|| format!("--param {key}"))?
         }
-        Err(_) => Value::String(value.to_owned()),
+        Err(_) => Value::String(value.into()),
     };
     Ok((key.to_owned(), value))
 }

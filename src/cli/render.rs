@@ -157,7 +157,7 @@ fn drain(rows: &mut crate::db::Rows) -> anyhow::Result<usize> {
 #[must_use]
 pub fn cell(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         v if v.is_temporal() => v.to_cypher_string(),
         other => other.to_string(),
     }
@@ -168,7 +168,7 @@ pub fn cell(value: &Value) -> String {
 fn csv_field(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         v if v.is_temporal() => v.to_cypher_string(),
         Value::Bool(_) | Value::Int(_) | Value::Float(_) => value.to_string(),
         other => json_value(other),

@@ -19,7 +19,7 @@ fn params(pairs: &[String]) -> anyhow::Result<Map> {
             bail!("a parameter is NAME=VALUE, not `{pair}`");
         };
         let value =
-            serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+            serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.into()));
         out.insert(name.trim().trim_start_matches('$').to_owned(), value);
     }
     Ok(out)

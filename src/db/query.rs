@@ -217,7 +217,10 @@ pub fn procedures() -> &'static Registry {
 fn text_rows(column: &str, lines: impl IntoIterator<Item = String>) -> QueryResult {
     QueryResult::new(
         vec![column.to_owned()],
-        lines.into_iter().map(|l| vec![Value::String(l)]).collect(),
+        lines
+            .into_iter()
+            .map(|l| vec![Value::String(l.into())])
+            .collect(),
         Stats::default(),
         None,
     )
@@ -449,9 +452,9 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 .into_iter()
                 .map(|i| {
                     vec![
-                        Value::String(i.name),
-                        Value::String(i.label),
-                        Value::String(i.key),
+                        Value::String(i.name.into()),
+                        Value::String(i.label.into()),
+                        Value::String(i.key.into()),
                         Value::Bool(i.implicit),
                         Value::Bool(i.online),
                     ]
@@ -471,9 +474,9 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                         ConstraintKind::NotNull => "NOT NULL",
                     };
                     vec![
-                        Value::String(c.name),
-                        Value::String(c.label),
-                        Value::String(c.key),
+                        Value::String(c.name.into()),
+                        Value::String(c.label.into()),
+                        Value::String(c.key.into()),
                         Value::String(kind.into()),
                     ]
                 })
@@ -486,8 +489,8 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
             functions::all()
                 .map(|f| {
                     vec![
-                        Value::String(f.name.to_owned()),
-                        Value::String(f.arity_text()),
+                        Value::String(f.name.into()),
+                        Value::String(f.arity_text().into()),
                     ]
                 })
                 .collect(),
@@ -500,14 +503,14 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 .all()
                 .map(|p| {
                     vec![
-                        Value::String(p.name.to_owned()),
+                        Value::String(p.name.into()),
                         Value::List(
                             p.outputs
                                 .iter()
-                                .map(|o| Value::String((*o).to_owned()))
+                                .map(|o| Value::String((*o).into()))
                                 .collect(),
                         ),
-                        Value::String(p.description.to_owned()),
+                        Value::String(p.description.into()),
                     ]
                 })
                 .collect(),

@@ -23,7 +23,7 @@ fn top(counts: &HashMap<String, i64>, name: &str, count: &str, limit: usize) -> 
             .take(limit)
             .map(|(k, n)| {
                 let mut m = Map::new();
-                m.insert(name.to_owned(), Value::String(k.clone()));
+                m.insert(name.to_owned(), Value::String(k.clone().into()));
                 m.insert(count.to_owned(), Value::Int(*n));
                 Value::Map(m)
             })
@@ -73,7 +73,7 @@ pub fn win_loss(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
             for e in lost_to.iter().filter(|e| e.other == k) {
                 lost = true;
                 if let Value::String(reason) = view.rel_prop(e, "reason")? {
-                    *r.reasons.entry(reason).or_default() += 1;
+                    *r.reasons.entry(reason.to_string()).or_default() += 1;
                 }
             }
             if lost {
@@ -126,12 +126,12 @@ pub fn competitor_pressure(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -
             }
             mentions += 1;
             match view.rel_prop(&e, "verdict")? {
-                Value::String(v) if v == "competitor_better" => better += 1,
-                Value::String(v) if v == "we_better" => worse += 1,
+                Value::String(v) if v == "competitor_better".into() => better += 1,
+                Value::String(v) if v == "we_better".into() => worse += 1,
                 _ => {}
             }
             if let Value::String(t) = view.rel_prop(&e, "topic")? {
-                *topics.entry(t).or_default() += 1;
+                *topics.entry(t.to_string()).or_default() += 1;
             }
             for rel in ["HAS_INTERACTION", "GAVE"] {
                 for c in view.inc(src, rel)? {

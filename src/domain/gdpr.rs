@@ -239,18 +239,18 @@ fn subject_export(
         let other_id = identity(graph, edge.other)?;
         rows.push(vec![
             Value::String("relationship".into()),
-            Value::String(other_label.clone()),
+            Value::String(other_label.clone().into()),
             other_id.clone(),
-            Value::String(rel_type.clone()),
+            Value::String(rel_type.clone().into()),
             Value::String(direction.into()),
             Value::Map(rel_props),
         ]);
         if let Some(record) = labels.iter().find(|l| RECORD_LABELS.contains(&l.as_str())) {
             rows.push(vec![
                 Value::String("record".into()),
-                Value::String(record.clone()),
+                Value::String(record.clone().into()),
                 other_id,
-                Value::String(rel_type),
+                Value::String(rel_type.into()),
                 Value::String(direction.into()),
                 Value::Map(props_of(graph, edge.other)?),
             ]);
@@ -263,7 +263,7 @@ fn subject_export(
 fn strings_of(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::String(s) if s.chars().count() >= MIN_SCRUB_LEN => {
-            out.insert(s.clone());
+            out.insert(s.to_string());
         }
         Value::List(items) => items.iter().for_each(|v| strings_of(v, out)),
         _ => {}
@@ -280,7 +280,7 @@ fn scrub(value: &Value, erased: &BTreeSet<String>) -> Option<Value> {
             let mut text = s.clone();
             for e in by_length {
                 if text.contains(e.as_str()) {
-                    text = text.replace(e.as_str(), ERASED_TEXT);
+                    text = text.replace(e.as_str(), ERASED_TEXT).into();
                 }
             }
             (text != *s).then_some(Value::String(text))
@@ -389,7 +389,7 @@ fn forget(
 ) -> Result<Vec<Vec<Value>>, ExecError> {
     let by = match args.get(1) {
         None | Some(Value::Null) => "unspecified".to_owned(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => s.to_string(),
         Some(other) => {
             return Err(ExecError::Type(format!(
                 "crm.forget: `by` must be a string, not {other}"
@@ -422,18 +422,18 @@ fn forget(
     let erasure_id = format!("erasure-{}-{}", display_id(&first_id), now);
     let mut props = Vec::new();
     for (key, value) in [
-        ("id", Value::String(erasure_id.clone())),
+        ("id", Value::String(erasure_id.clone().into())),
         ("at", Value::DateTime(now)),
-        ("by", Value::String(by)),
+        ("by", Value::String(by.into())),
         ("subjectLabel", Value::String(label.into())),
         ("subjects", Value::List(erased.subjects.clone())),
         (
             "erasedProperties",
-            Value::List(erased.keys.iter().cloned().map(Value::String).collect()),
+            Value::List(erased.keys.iter().cloned().map(Value::from).collect()),
         ),
         (
             "removedRelationshipTypes",
-            Value::List(erased.types.iter().cloned().map(Value::String).collect()),
+            Value::List(erased.types.iter().cloned().map(Value::from).collect()),
         ),
         (
             "removedRelationships",
@@ -460,7 +460,7 @@ fn forget(
     stats.properties_removed += erased.keys.len() as u64;
     stats.properties_set += erased.scrubbed;
     Ok(vec![vec![
-        Value::String(erasure_id),
+        Value::String(erasure_id.into()),
         Value::Int(erased.subjects.len() as i64),
         Value::Int(erased.keys.len() as i64),
         Value::Int(i64::try_from(erased.relationships).unwrap_or(i64::MAX)),
@@ -470,7 +470,7 @@ fn forget(
 
 fn display_id(id: &Value) -> String {
     match id {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }

@@ -122,7 +122,7 @@ pub fn rfm(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
                 Value::Int(r[i]),
                 Value::Int(f[i]),
                 Value::Int(m[i]),
-                Value::String(segment(r[i], f[i], m[i]).to_owned()),
+                Value::String(segment(r[i], f[i], m[i]).into()),
             ],
         ));
     }

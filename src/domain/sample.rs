@@ -115,7 +115,7 @@ impl Rng {
 }
 
 fn s(v: &str) -> Value {
-    Value::String(v.to_owned())
+    Value::String(v.into())
 }
 
 fn d(v: NaiveDate) -> Value {

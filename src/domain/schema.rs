@@ -104,10 +104,10 @@ pub fn install_schema(
         .into_iter()
         .map(|i| {
             vec![
-                Value::String(i.kind.to_owned()),
-                Value::String(i.name),
-                Value::String(i.label.to_owned()),
-                Value::String(i.property.to_owned()),
+                Value::String(i.kind.into()),
+                Value::String(i.name.into()),
+                Value::String(i.label.into()),
+                Value::String(i.property.into()),
                 Value::Bool(i.created),
             ]
         })

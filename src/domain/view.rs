@@ -89,7 +89,7 @@ impl<'g> View<'g> {
 
     pub fn str_prop(&self, node: NodeId, name: &'static str) -> Result<Option<String>, ExecError> {
         Ok(match self.prop(node, name)? {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(s.to_string()),
             _ => None,
         })
     }
@@ -124,7 +124,7 @@ impl<'g> View<'g> {
 
     /// Whether a property equals a string.
     pub fn is(&self, node: NodeId, name: &'static str, expected: &str) -> Result<bool, ExecError> {
-        Ok(matches!(self.prop(node, name)?, Value::String(s) if s == expected))
+        Ok(matches!(self.prop(node, name)?, Value::String(s) if s == expected.into()))
     }
 
     /// The relationships of `node` of type `rel_type` in `direction`.
@@ -234,7 +234,7 @@ pub fn number(v: &Value) -> Option<f64> {
 /// A string list value from names.
 #[must_use]
 pub fn strings(items: impl IntoIterator<Item = String>) -> Value {
-    Value::List(items.into_iter().map(Value::String).collect())
+    Value::List(items.into_iter().map(Value::from).collect())
 }
 
 /// A float value, or null.
@@ -304,7 +304,7 @@ impl Options {
     pub fn string(&self, name: &str, default: &str) -> Result<String, ExecError> {
         match self.map.get(name) {
             None | Some(Value::Null) => Ok(default.to_owned()),
-            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::String(s)) => Ok(s.to_string()),
             Some(other) => Err(ExecError::Type(format!(
                 "{}() option '{name}' must be a string, found {}",
                 self.procedure,

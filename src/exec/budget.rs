@@ -66,7 +66,7 @@ pub fn value_size(value: &Value) -> usize {
 
 fn heap_size(value: &Value) -> usize {
     match value {
-        Value::String(s) => s.capacity(),
+        Value::String(s) => s.len() + 16,
         Value::List(items) => items.iter().map(value_size).sum(),
         // A B-tree map spends about twice its entries' size in nodes.
         Value::Map(map) => map

@@ -224,7 +224,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                     return Ok(Value::Int(i64::try_from(*line).unwrap_or(i64::MAX)));
                 }
                 if name.eq_ignore_ascii_case("file") {
-                    return Ok(Value::String(file.to_string()));
+                    return Ok(Value::String(file.to_string().into()));
                 }
             }
             let def = functions::lookup(name)

@@ -196,7 +196,7 @@ impl CsvRows {
                 Some(fields) => fields
                     .into_iter()
                     .map(|f| match f {
-                        Value::String(s) => s,
+                        Value::String(s) => s.to_string(),
                         _ => String::new(),
                     })
                     .collect(),
@@ -255,7 +255,7 @@ impl CsvRows {
                 continue;
             }
             match std::str::from_utf8(field) {
-                Ok(text) => fields.push(Value::String(text.to_owned())),
+                Ok(text) => fields.push(Value::String(text.into())),
                 Err(_) => {
                     return Err(self.bad_row(format!("field {} is not valid UTF-8", i + 1)));
                 }

@@ -370,7 +370,7 @@ fn add(left: &Value, right: &Value) -> Result<Value, ExecError> {
         (Value::String(_), b) | (b, Value::String(_)) if stringable(b) => {
             let mut text = left.to_cypher_string();
             text.push_str(&right.to_cypher_string());
-            Value::String(text)
+            Value::String(text.into())
         }
         _ => return Err(mismatch(BinaryOp::Add, left, right)),
     })
@@ -494,7 +494,9 @@ pub fn subscript(container: &Value, index: &Value) -> Result<Value, ExecError> {
             "a list index must be an integer, found {}",
             other.type_name()
         ))),
-        (Value::Map(map), Value::String(key)) => Ok(map.get(key).cloned().unwrap_or(Value::Null)),
+        (Value::Map(map), Value::String(key)) => {
+            Ok(map.get(&**key).cloned().unwrap_or(Value::Null))
+        }
         (Value::Map(_), other) => Err(ExecError::Type(format!(
             "a map key must be a string, found {}",
             other.type_name()

@@ -89,7 +89,7 @@ fn labels(_: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Result<Vec<Vec<Val
     let mut rows = Vec::new();
     for name in graph.label_names() {
         if graph.count_nodes(graph.label_id(name))? > 0 {
-            rows.push(vec![Value::String(name.clone())]);
+            rows.push(vec![Value::String(name.clone().into())]);
         }
     }
     Ok(rows)
@@ -103,7 +103,7 @@ fn relationship_types(
     let mut rows = Vec::new();
     for name in graph.type_names() {
         if graph.count_relationships(graph.type_id(name))? > 0 {
-            rows.push(vec![Value::String(name.clone())]);
+            rows.push(vec![Value::String(name.clone().into())]);
         }
     }
     Ok(rows)
@@ -117,7 +117,7 @@ fn property_keys(
         .graph()
         .key_names()
         .iter()
-        .map(|k| vec![Value::String(k.clone())])
+        .map(|k| vec![Value::String(k.clone().into())])
         .collect())
 }
 
@@ -131,7 +131,7 @@ fn node_counts(
         let count = graph.count_nodes(graph.label_id(name))?;
         if count > 0 {
             rows.push(vec![
-                Value::String(name.clone()),
+                Value::String(name.clone().into()),
                 Value::Int(i64::try_from(count).unwrap_or(i64::MAX)),
             ]);
         }
@@ -149,7 +149,7 @@ fn relationship_counts(
         let count = graph.count_relationships(graph.type_id(name))?;
         if count > 0 {
             rows.push(vec![
-                Value::String(name.clone()),
+                Value::String(name.clone().into()),
                 Value::Int(i64::try_from(count).unwrap_or(i64::MAX)),
             ]);
         }

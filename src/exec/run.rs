@@ -566,7 +566,7 @@ fn push_op(
         Operator::StoreCount { source, key, count } => {
             for (name, n) in store_counts(ctx, source)? {
                 if let (Some(slot), Some(name)) = (key, name) {
-                    row[*slot] = Value::String(name);
+                    row[*slot] = Value::String(name.into());
                 }
                 row[*count] = Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
                 if push(ctx, ops, i + 1, state, row, sink)? == Flow::Stop {

@@ -31,7 +31,7 @@ pub fn to_json(value: &Value) -> Json {
             Some(n) => Json::Number(n),
             None => tagged("$float", format!("{f:?}")),
         },
-        Value::String(s) => Json::String(s.clone()),
+        Value::String(s) => Json::String(s.to_string()),
         Value::Date(d) => tagged("$date", d.to_string()),
         Value::LocalTime(t) => tagged("$localtime", t.to_string()),
         Value::Time(t) => tagged("$time", t.to_string()),

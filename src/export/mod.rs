@@ -306,7 +306,7 @@ pub(crate) fn read_rel<'a>(snapshot: &'a ReadTxn, id: RelId) -> Result<RelData<'
 /// importer and the temporal functions read them.
 pub(crate) fn plain_text(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Date(d) => d.to_string(),
         Value::LocalTime(t) => t.to_string(),
         Value::Time(t) => t.to_string(),

@@ -55,7 +55,7 @@ impl Kind {
 pub fn parse(text: &str, kind: Kind, order: DateOrder) -> Result<Value, String> {
     let fail = || format!("`{text}` is not a valid {}", kind.name());
     match kind {
-        Kind::String => Ok(Value::String(text.to_owned())),
+        Kind::String => Ok(Value::String(text.into())),
         Kind::Int => parse_int(text).map(Value::Int).ok_or_else(fail),
         Kind::Float => parse_number(text).map(Value::Float).ok_or_else(fail),
         Kind::Money => parse_money(text).map(Value::Float).ok_or_else(fail),

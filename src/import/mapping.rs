@@ -529,7 +529,7 @@ pub fn normalise(text: &str) -> String {
 
 fn toml_to_value(value: &toml::Value) -> Value {
     match value {
-        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::String(s) => Value::String(s.clone().into()),
         toml::Value::Integer(i) => Value::Int(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
@@ -537,7 +537,7 @@ fn toml_to_value(value: &toml::Value) -> Value {
             let text = d.to_string();
             lenient::parse(&text, Kind::Datetime, DateOrder::Mdy)
                 .or_else(|_| lenient::parse(&text, Kind::Date, DateOrder::Mdy))
-                .unwrap_or(Value::String(text))
+                .unwrap_or(Value::String(text.into()))
         }
         toml::Value::Array(items) => Value::List(items.iter().map(toml_to_value).collect()),
         toml::Value::Table(t) => Value::Map(
@@ -567,7 +567,7 @@ impl Writer<'_> {
         };
         let found = self
             .txn
-            .nodes_by_property(l, k, &Value::String(id.to_owned()))?
+            .nodes_by_property(l, k, &Value::String(id.into()))?
             .into_iter()
             .next();
         if let Some(node) = found {
@@ -612,7 +612,7 @@ impl Writer<'_> {
             .iter()
             .map(|l| self.txn.intern_label(l))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut all = vec![(self.txn.intern_key("id")?, Value::String(id.to_owned()))];
+        let mut all = vec![(self.txn.intern_key("id")?, Value::String(id.into()))];
         for (key, value) in props.iter().chain(keep) {
             if !value.is_null() {
                 all.push((self.txn.intern_key(key)?, value.clone()));
@@ -711,7 +711,7 @@ fn record_properties(
         let value = if parts.is_empty() {
             Value::Null
         } else {
-            Value::String(parts.join(" "))
+            Value::String(parts.join(" ").into())
         };
         props.push((property.clone(), value));
     }
@@ -719,7 +719,7 @@ fn record_properties(
         props.push((property.clone(), toml_to_value(value)));
     }
     if let Some(source) = &mapping.source {
-        props.push(("source".to_owned(), Value::String(source.clone())));
+        props.push(("source".to_owned(), Value::String(source.clone().into())));
     }
     if errors.is_empty() {
         Ok(props)
@@ -918,7 +918,7 @@ pub fn import_mapped(
                         std::slice::from_ref(&picklist.label),
                         &id,
                         &[],
-                        &[("name".to_owned(), Value::String(raw.to_owned()))],
+                        &[("name".to_owned(), Value::String(raw.into()))],
                     )?;
                     let (from, to) = match picklist.direction {
                         Way::Out => (node, target),

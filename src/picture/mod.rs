@@ -169,7 +169,7 @@ pub fn colour(i: usize) -> &'static str {
 pub fn caption(node: &Node) -> String {
     for key in ["name", "title", "subject", "id"] {
         match node.properties.get(key) {
-            Some(Value::String(s)) if !s.is_empty() => return s.clone(),
+            Some(Value::String(s)) if !s.is_empty() => return s.to_string(),
             Some(v) if !matches!(v, Value::Null | Value::String(_)) => return v.to_string(),
             _ => {}
         }

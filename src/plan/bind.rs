@@ -111,7 +111,7 @@ fn literal(lit: &ast::Literal) -> Value {
     match lit {
         ast::Literal::Integer(i) => Value::Int(*i),
         ast::Literal::Float(f) => Value::Float(*f),
-        ast::Literal::String(s) => Value::String(s.clone()),
+        ast::Literal::String(s) => Value::String(s.clone().into()),
         ast::Literal::Bool(b) => Value::Bool(*b),
         ast::Literal::Null => Value::Null,
     }

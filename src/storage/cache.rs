@@ -30,8 +30,8 @@ fn stored_weight(value: &StoredValue) -> u64 {
     }
 }
 
-fn strings_weight(strings: &[String]) -> u64 {
-    strings.iter().map(|s| 24 + s.len() as u64).sum()
+fn strings_weight(strings: &[std::sync::Arc<str>]) -> u64 {
+    strings.iter().map(|s| 32 + s.len() as u64).sum()
 }
 
 /// A chunk's address in the cache: (tag, group or index, generation, kind, a, b), the same

@@ -560,9 +560,18 @@ fn dictionary_encode(present: Vec<u64>, bytes: &str, ends: &[usize]) -> ColumnCh
         let start = if slot == 0 { 0 } else { ends[slot - 1] };
         bytes.get(start..ends[slot]).unwrap_or_default()
     };
-    let plain = |present: Vec<u64>| ColumnChunk::String {
-        present,
-        values: (0..ends.len()).map(|slot| value(slot).to_owned()).collect(),
+    let plain = |present: Vec<u64>| {
+        // Absent slots share one empty string.
+        let empty: Arc<str> = Arc::from("");
+        ColumnChunk::String {
+            values: (0..ends.len())
+                .map(|slot| match value(slot) {
+                    "" => empty.clone(),
+                    text => Arc::from(text),
+                })
+                .collect(),
+            present,
+        }
     };
     let mut codes_of: HashMap<&str, u32, FxBuild> = HashMap::default();
     let mut codes = Vec::with_capacity(ends.len());
@@ -581,9 +590,9 @@ fn dictionary_encode(present: Vec<u64>, bytes: &str, ends: &[usize]) -> ColumnCh
             codes.push(0);
         }
     }
-    let mut dict = vec![String::new(); codes_of.len()];
+    let mut dict: Vec<Arc<str>> = vec![Arc::from(""); codes_of.len()];
     for (value, code) in codes_of {
-        dict[code as usize] = value.to_owned();
+        dict[code as usize] = Arc::from(value);
     }
     ColumnChunk::DictString {
         present,

@@ -57,7 +57,7 @@ pub fn to_stored(value: &Value) -> Result<StoredValue, StorageError> {
         Value::Bool(b) => StoredValue::Bool(*b),
         Value::Int(i) => StoredValue::Int(*i),
         Value::Float(f) => StoredValue::Float(*f),
-        Value::String(s) => StoredValue::String(s.clone()),
+        Value::String(s) => StoredValue::String(s.to_string()),
         Value::Date(d) => StoredValue::Date(d.epoch_days()),
         Value::LocalTime(t) => StoredValue::LocalTime(t.nanos_of_day()),
         Value::Time(t) => StoredValue::Time(t.nanos_of_day(), t.offset_seconds),
@@ -110,7 +110,7 @@ pub fn from_stored(stored: &StoredValue) -> Result<Value, StorageError> {
         StoredValue::Bool(b) => Value::Bool(*b),
         StoredValue::Int(i) => Value::Int(*i),
         StoredValue::Float(f) => Value::Float(*f),
-        StoredValue::String(s) => Value::String(s.clone()),
+        StoredValue::String(s) => Value::String(s.clone().into()),
         StoredValue::Date(days) => {
             Value::Date(Date::from_epoch_days(*days).ok_or_else(|| bad("date"))?)
         }

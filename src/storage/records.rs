@@ -5,6 +5,7 @@
 //! types under `storage/migrate/` and record the change in ARCHITECTURE.md.
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -149,12 +150,12 @@ pub enum ColumnChunk {
     /// Dictionary-encoded strings, for columns with few distinct values.
     DictString {
         present: Vec<u64>,
-        dict: Vec<String>,
+        dict: Vec<Arc<str>>,
         codes: Vec<u32>,
     },
     String {
         present: Vec<u64>,
-        values: Vec<String>,
+        values: Vec<Arc<str>>,
     },
     Date {
         present: Vec<u64>,

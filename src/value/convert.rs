@@ -63,13 +63,22 @@ by_ref! {
 by_copy! {
     bool, "a boolean", Bool;
     i64, "an integer", Int;
-    String, "a string", String;
+    std::sync::Arc<str>, "a string", String;
     Date, "a date", Date;
     LocalTime, "a local time", LocalTime;
     Time, "a time", Time;
     LocalDateTime, "a local datetime", LocalDateTime;
     DateTime, "a datetime", DateTime;
     Duration, "a duration", Duration;
+}
+
+impl<'a> FromValueRef<'a> for String {
+    fn from_value_ref(value: &'a Value) -> Result<Self, ValueError> {
+        match value {
+            Value::String(inner) => Ok(inner.to_string()),
+            other => Err(mismatch("a string", other)),
+        }
+    }
 }
 
 impl<'a> FromValueRef<'a> for &'a [Value] {

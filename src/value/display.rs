@@ -46,7 +46,7 @@ impl Value {
     #[must_use]
     pub fn to_cypher_string(&self) -> String {
         match self {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s.to_string(),
             Value::Date(d) => d.to_string(),
             Value::LocalTime(t) => t.to_string(),
             Value::Time(t) => t.to_string(),

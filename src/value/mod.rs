@@ -21,6 +21,7 @@ pub mod temporal;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 pub use self::serde::{from_value, to_value};
 pub use compare::ComparisonOp;
@@ -81,7 +82,8 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(String),
+    /// Shared and immutable: cloning a string value copies a pointer.
+    String(Arc<str>),
     Date(Date),
     LocalTime(LocalTime),
     Time(Time),
@@ -266,6 +268,7 @@ from_impls! {
     f32 => Float,
     String => String,
     &str => String,
+    Arc<str> => String,
     Date => Date,
     LocalTime => LocalTime,
     Time => Time,
@@ -280,7 +283,7 @@ from_impls! {
 
 impl From<&String> for Value {
     fn from(value: &String) -> Self {
-        Value::String(value.clone())
+        Value::String(value.as_str().into())
     }
 }
 

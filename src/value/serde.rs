@@ -152,11 +152,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(v.into()))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(Value::String(v.into()))
     }
 
     fn visit_none<E>(self) -> Result<Value, E> {
@@ -204,7 +204,7 @@ fn node_map(node: Node) -> Map {
     map.insert("id".to_owned(), id_value(node.id.0));
     map.insert(
         "labels".to_owned(),
-        Value::List(node.labels.into_iter().map(Value::String).collect()),
+        Value::List(node.labels.into_iter().map(Value::from).collect()),
     );
     map.insert("properties".to_owned(), Value::Map(node.properties));
     map
@@ -213,7 +213,7 @@ fn node_map(node: Node) -> Map {
 fn rel_map(rel: Relationship) -> Map {
     let mut map = Map::new();
     map.insert("id".to_owned(), id_value(rel.id.0));
-    map.insert("type".to_owned(), Value::String(rel.rel_type));
+    map.insert("type".to_owned(), Value::String(rel.rel_type.into()));
     map.insert("start".to_owned(), id_value(rel.start.0));
     map.insert("end".to_owned(), id_value(rel.end.0));
     map.insert("properties".to_owned(), Value::Map(rel.properties));
@@ -221,7 +221,7 @@ fn rel_map(rel: Relationship) -> Map {
 }
 
 fn id_value(id: u64) -> Value {
-    i64::try_from(id).map_or_else(|_| Value::String(id.to_string()), Value::Int)
+    i64::try_from(id).map_or_else(|_| Value::String(id.to_string().into()), Value::Int)
 }
 
 fn visit_map<'de, V: Visitor<'de>>(map: Map, visitor: V) -> Result<V::Value, ValueError> {
@@ -240,7 +240,7 @@ impl<'de> Deserializer<'de> for Value {
             Value::Bool(b) => visitor.visit_bool(b),
             Value::Int(i) => visitor.visit_i64(i),
             Value::Float(f) => visitor.visit_f64(f),
-            Value::String(s) => visitor.visit_string(s),
+            Value::String(s) => visitor.visit_string(s.to_string()),
             Value::Date(_)
             | Value::LocalTime(_)
             | Value::Time(_)
@@ -507,10 +507,10 @@ impl Serializer for ValueSerializer {
         Ok(Value::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Value, ValueError> {
-        Ok(Value::String(v.to_string()))
+        Ok(Value::String(v.to_string().into()))
     }
     fn serialize_str(self, v: &str) -> Result<Value, ValueError> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(v.into()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value, ValueError> {
         Ok(Value::List(
@@ -535,7 +535,7 @@ impl Serializer for ValueSerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Value, ValueError> {
-        Ok(Value::String(variant.to_owned()))
+        Ok(Value::String(variant.into()))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -703,7 +703,7 @@ impl MapBuilder {
 /// Map keys: strings as they are, numbers, booleans and chars as their text.
 fn key_string(key: Value) -> Result<String, ValueError> {
     match key {
-        Value::String(s) => Ok(s),
+        Value::String(s) => Ok(s.to_string()),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(key.to_string()),
         other => Err(ValueError::TypeMismatch {
             expected: "a string map key",

@@ -53,7 +53,7 @@ pub fn sample_values() -> Vec<(&'static str, cordial::Value)> {
         ("bool_true", Value::Bool(true)),
         ("bool_false", Value::Bool(false)),
         ("string", Value::String("plain".into())),
-        ("string_empty", Value::String(String::new())),
+        ("string_empty", Value::String(String::new().into())),
         (
             "string_unicode",
             Value::String("Zoë 北京 🚀 \u{0} end".into()),

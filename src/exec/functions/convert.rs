@@ -116,9 +116,9 @@ fn string(value: &Value) -> Converted {
     match value {
         Value::Null => Some(Value::Null),
         Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) => {
-            Some(Value::String(value.to_cypher_string()))
+            Some(Value::String(value.to_cypher_string().into()))
         }
-        other if other.is_temporal() => Some(Value::String(other.to_cypher_string())),
+        other if other.is_temporal() => Some(Value::String(other.to_cypher_string().into())),
         _ => None,
     }
 }
@@ -267,5 +267,5 @@ fn element_type(items: &[Value]) -> String {
 }
 
 fn value_type(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
-    Ok(Value::String(type_of(arg(args, 0))))
+    Ok(Value::String(type_of(arg(args, 0)).into()))
 }

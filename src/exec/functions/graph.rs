@@ -44,8 +44,8 @@ fn id(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
 fn element_id(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     match arg(args, 0) {
         Value::Null => Ok(Value::Null),
-        Value::Node(node) => Ok(Value::String(node.id.0.to_string())),
-        Value::Relationship(rel) => Ok(Value::String(rel.id.0.to_string())),
+        Value::Node(node) => Ok(Value::String(node.id.0.to_string().into())),
+        Value::Relationship(rel) => Ok(Value::String(rel.id.0.to_string().into())),
         other => Err(type_error("elementId", "a node or relationship", other)),
     }
 }
@@ -59,7 +59,7 @@ fn labels(args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {
             Ok(Value::List(
                 ids.into_iter()
                     .filter_map(|label| graph.label_name(label))
-                    .map(|name| Value::String(name.to_owned()))
+                    .map(|name| Value::String(name.into()))
                     .collect(),
             ))
         }
@@ -82,7 +82,7 @@ fn rel_type(args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {
             Ok(ctx
                 .graph
                 .type_name(info.rel_type)
-                .map(|name| Value::String(name.to_owned()))
+                .map(|name| Value::String(name.into()))
                 .unwrap_or(Value::Null))
         }
         other => Err(type_error("type", "a relationship", other)),
@@ -119,11 +119,11 @@ fn properties(args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {
 fn keys(args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {
     let map = match arg(args, 0) {
         Value::Null => return Ok(Value::Null),
-        Value::Map(map) => return Ok(map.keys().cloned().map(Value::String).collect()),
+        Value::Map(map) => return Ok(map.keys().cloned().map(Value::from).collect()),
         other => entity_properties(other, ctx)?
             .ok_or_else(|| type_error("keys", "a node, relationship or map", other))?,
     };
-    Ok(map.into_keys().map(Value::String).collect())
+    Ok(map.into_keys().map(Value::from).collect())
 }
 
 fn endpoint(name: &str, args: &[Value], start: bool) -> Result<Value, ExecError> {

@@ -138,14 +138,17 @@ fn random_uuid(_: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     let high = (random_u64() & !0xF000) | 0x4000;
     let low = (random_u64() & !(0xC000u64 << 48)) | (0x8000u64 << 48);
     let hex = format!("{high:016x}{low:016x}");
-    Ok(Value::String(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )))
+    Ok(Value::String(
+        (format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        ))
+        .into(),
+    ))
 }
 
 /// How `round(x, precision, mode)` resolves the discarded digits (Java's `RoundingMode`).

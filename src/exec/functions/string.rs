@@ -78,7 +78,7 @@ fn trim_side(name: &str, args: &[Value], side: Side) -> Result<Value, ExecError>
             Side::Right => text.trim_end(),
         }
     };
-    Ok(Value::String(trimmed.to_owned()))
+    Ok(Value::String(trimmed.into()))
 }
 
 fn btrim(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
@@ -100,7 +100,7 @@ fn replace(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     let search = opt_str("replace", arg(args, 1))?;
     let replacement = opt_str("replace", arg(args, 2))?;
     Ok(match (original, search, replacement) {
-        (Some(o), Some(s), Some(r)) => Value::String(o.replace(s, r)),
+        (Some(o), Some(s), Some(r)) => Value::String(o.replace(s, r).into()),
         _ => Value::Null,
     })
 }
@@ -130,10 +130,13 @@ fn substring(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     };
     let start = count_arg("substring", "start", start)?;
     let chars = original.chars().skip(start);
-    Ok(Value::String(match length {
-        Some(length) => chars.take(length).collect(),
-        None => chars.collect(),
-    }))
+    Ok(Value::String(
+        match length {
+            Some(length) => chars.take(length).collect::<String>(),
+            None => chars.collect(),
+        }
+        .into(),
+    ))
 }
 
 /// The length argument of `left`/`right`: null or negative is an `ArgumentError`.
@@ -171,12 +174,12 @@ fn split(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     let original = opt_str("split", arg(args, 0))?;
     let delimiters: Option<Vec<&str>> = match arg(args, 1) {
         Value::Null => None,
-        Value::String(d) => Some(vec![d.as_str()]),
+        Value::String(d) => Some(vec![&**d]),
         Value::List(items) => {
             let mut delimiters = Vec::with_capacity(items.len());
             for item in items {
                 match item {
-                    Value::String(d) => delimiters.push(d.as_str()),
+                    Value::String(d) => delimiters.push(&**d),
                     Value::Null => return Ok(Value::Null),
                     other => return Err(type_error("split", "string delimiters", other)),
                 }
@@ -191,7 +194,7 @@ fn split(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     Ok(Value::List(
         split_any(original, &delimiters)
             .into_iter()
-            .map(|piece| Value::String(piece.to_owned()))
+            .map(|piece| Value::String(piece.into()))
             .collect(),
     ))
 }
@@ -239,7 +242,7 @@ fn split_any<'a>(text: &'a str, delimiters: &[&str]) -> Vec<&'a str> {
 fn reverse(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
     match arg(args, 0) {
         Value::Null => Ok(Value::Null),
-        Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
+        Value::String(s) => Ok(Value::String(s.chars().rev().collect::<String>().into())),
         Value::List(items) => Ok(Value::List(items.iter().rev().cloned().collect())),
         other => Err(type_error("reverse", "a string or list", other)),
     }

@@ -64,9 +64,9 @@ fn time_field(time: NaiveTime, name: &str) -> Option<Value> {
 fn offset_field(offset_seconds: i32, zone: Option<&str>, name: &str) -> Option<Value> {
     match name {
         "timezone" => Some(Value::String(
-            zone.map_or_else(|| format_offset(offset_seconds), str::to_owned),
+            (zone.map_or_else(|| format_offset(offset_seconds), str::to_owned)).into(),
         )),
-        "offset" => Some(Value::String(format_offset_signed(offset_seconds))),
+        "offset" => Some(Value::String(format_offset_signed(offset_seconds).into())),
         "offsetminutes" => Some(Value::Int(i64::from(offset_seconds / 60))),
         "offsetseconds" => Some(Value::Int(i64::from(offset_seconds))),
         _ => None,
