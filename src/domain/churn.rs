@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDateTime;
 
 use crate::exec::ExecError;
+use crate::exec::aggregate::ExactSum;
 use crate::exec::procedures::ProcedureContext;
 use crate::value::Value;
 
@@ -57,7 +58,7 @@ pub fn at_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
                 }
             }
         }
-        let (mut last, mut prior) = (0.0, 0.0);
+        let (mut last, mut prior) = (ExactSum::default(), ExactSum::default());
         for (_, on, amount) in view.fulfilled_orders(c, None)? {
             let Some(on) = on else { continue };
             if on <= window {
@@ -70,6 +71,7 @@ pub fn at_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
                 prior += amount;
             }
         }
+        let (last, prior) = (last.total(), prior.total());
         let mut worst_nps: Option<f64> = None;
         for f in view.out(c, "GAVE")? {
             if view.has_label(f, "Feedback")?

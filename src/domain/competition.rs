@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::exec::ExecError;
+use crate::exec::aggregate::ExactSum;
 use crate::exec::procedures::ProcedureContext;
 use crate::storage::Direction;
 use crate::value::{Map, NodeId, Value};
@@ -43,7 +44,7 @@ pub fn win_loss(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
         decided: i64,
         won: i64,
         lost: i64,
-        lost_revenue: f64,
+        lost_revenue: ExactSum,
         reasons: HashMap<String, i64>,
     }
     let mut per: BTreeMap<NodeId, Record> = BTreeMap::new();
@@ -86,14 +87,14 @@ pub fn win_loss(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
         .into_iter()
         .map(|(k, r)| {
             (
-                r.lost_revenue,
+                r.lost_revenue.total(),
                 vec![
                     node(k),
                     Value::Int(r.decided),
                     Value::Int(r.won),
                     Value::Int(r.lost),
                     pct1(r.won as f64, r.decided as f64),
-                    Value::Float(r.lost_revenue),
+                    Value::Float(r.lost_revenue.total()),
                     top(&r.reasons, "reason", "deals", 3),
                 ],
             )
@@ -126,8 +127,8 @@ pub fn competitor_pressure(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -
             }
             mentions += 1;
             match view.rel_prop(&e, "verdict")? {
-                Value::String(v) if v == "competitor_better".into() => better += 1,
-                Value::String(v) if v == "we_better".into() => worse += 1,
+                Value::String(v) if &*v == "competitor_better" => better += 1,
+                Value::String(v) if &*v == "we_better" => worse += 1,
                 _ => {}
             }
             if let Value::String(t) = view.rel_prop(&e, "topic")? {
@@ -141,7 +142,7 @@ pub fn competitor_pressure(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -
                 }
             }
         }
-        let (mut losses, mut lost_revenue) = (0i64, 0.0);
+        let (mut losses, mut lost_revenue) = (0i64, ExactSum::default());
         let lost_opps: BTreeSet<NodeId> = view.inc(k, "LOST_TO")?.into_iter().collect();
         for o in lost_opps {
             if view.has_label(o, "Opportunity")?
@@ -172,6 +173,7 @@ pub fn competitor_pressure(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -
                 }
             }
         }
+        let lost_revenue = lost_revenue.total();
         rows.push((
             (lost_revenue, mentions),
             vec![

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use crate::exec::ExecError;
+use crate::exec::aggregate::ExactSum;
 use crate::exec::procedures::ProcedureContext;
 use crate::storage::Direction;
 use crate::value::{NodeId, Value};
@@ -27,8 +28,9 @@ pub fn lifetime_value(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Row
         if orders.is_empty() {
             continue;
         }
-        let mut revenue = 0.0;
-        let mut margin = 0.0;
+        // Summed exactly, as `sum()` in a query sums.
+        let mut revenue = ExactSum::default();
+        let mut margin = ExactSum::default();
         let mut first: Option<NaiveDate> = None;
         for (o, on, amount) in &orders {
             revenue += amount.unwrap_or(0.0);
@@ -37,6 +39,7 @@ pub fn lifetime_value(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Row
                 first = Some(first.map_or(*d, |f| f.min(*d)));
             }
         }
+        let (revenue, margin) = (revenue.total(), margin.total());
         let end = view.date_prop(c, "churnedOn")?.unwrap_or(clock.today);
         let tenure = first.map(|f| (end - f).num_days() as f64 / 365.25);
         let per_year = tenure.map(|t| if t < 1.0 { margin } else { margin / t });
@@ -103,7 +106,7 @@ pub fn rfm(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
             continue;
         };
         let recency = (clock.today - last).num_days() as f64;
-        let monetary: f64 = orders.iter().filter_map(|o| o.2).sum();
+        let monetary = orders.iter().filter_map(|o| o.2).sum::<ExactSum>().total();
         facts.push((c, recency, orders.len() as f64, monetary));
     }
     let r = quintiles(&facts.iter().map(|f| f.1).collect::<Vec<_>>(), false);
@@ -180,7 +183,7 @@ pub fn loyalty_fairness(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> R
     let since = clock.days_ago(days);
     let view = View::new(ctx.graph());
     // product -> [(discount sum, lines) for new, for existing]
-    let mut per_product: BTreeMap<NodeId, [(f64, i64); 2]> = BTreeMap::new();
+    let mut per_product: BTreeMap<NodeId, [(ExactSum, i64); 2]> = BTreeMap::new();
     for c in view.nodes("Customer")? {
         let orders = view.fulfilled_orders(c, None)?;
         let Some(first) = orders.iter().filter_map(|o| o.1).min() else {
@@ -208,8 +211,8 @@ pub fn loyalty_fairness(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> R
         if new.1 == 0 || existing.1 == 0 {
             continue;
         }
-        let avg_new = new.0 / new.1 as f64;
-        let avg_existing = existing.0 / existing.1 as f64;
+        let avg_new = new.0.total() / new.1 as f64;
+        let avg_existing = existing.0.total() / existing.1 as f64;
         if avg_new <= avg_existing {
             continue;
         }
@@ -277,7 +280,8 @@ pub fn advocates(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
         if depth.is_empty() {
             continue;
         }
-        let (mut d1, mut d2, mut direct_rev, mut network_rev) = (0i64, 0i64, 0.0, 0.0);
+        let (mut d1, mut d2) = (0i64, 0i64);
+        let (mut direct_rev, mut network_rev) = (ExactSum::default(), ExactSum::default());
         for (r, d) in depth {
             let rev = revenue_of(r)?;
             network_rev += rev;
@@ -288,6 +292,7 @@ pub fn advocates(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
                 d2 += 1;
             }
         }
+        let (direct_rev, network_rev) = (direct_rev.total(), network_rev.total());
         rows.push((
             network_rev,
             vec![

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::exec::ExecError;
+use crate::exec::aggregate::ExactSum;
 use crate::exec::procedures::{ProcedureContext, map_argument};
 use crate::storage::{Direction, Edge, GraphRead, KeyId, TypeId};
 use crate::value::{Date, DateTime, Map, NodeId, Value};
@@ -188,19 +189,20 @@ impl<'g> View<'g> {
             .fulfilled_orders(customer, since)?
             .iter()
             .filter_map(|o| o.2)
-            .sum())
+            .sum::<ExactSum>()
+            .total())
     }
 
     /// The customer's open opportunities: how many, and their `amountBase` summed.
     pub fn open_pipeline(&self, customer: NodeId) -> Result<(i64, f64), ExecError> {
-        let (mut n, mut sum) = (0, 0.0);
+        let (mut n, mut sum) = (0, ExactSum::default());
         for o in self.out(customer, "HAS_OPPORTUNITY")? {
             if self.has_label(o, "Opportunity")? && self.is(o, "status", "open")? {
                 n += 1;
                 sum += self.num_prop(o, "amountBase")?.unwrap_or(0.0);
             }
         }
-        Ok((n, sum))
+        Ok((n, sum.total()))
     }
 
     /// The customers with `status = 'active'`.

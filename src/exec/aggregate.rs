@@ -5,9 +5,17 @@
 //! Semantics follow the TCK's aggregation features: nulls are skipped by every aggregate, so an
 //! all-null group is the same as an empty one (`count` 0, `sum` 0, `collect` `[]`, `stDev` 0.0,
 //! the rest null). `count(*)` counts rows, nulls included, and has its own accumulator
-//! ([`count_star`]). `sum` of integers stays an integer and overflow is an `ArithmeticError`;
+//! ([`count_star`]). `sum` of integers stays an integer, and a sum outside the 64-bit range (checked
+//! once, at the end) is an `ArithmeticError`;
 //! a float makes the sum a float; durations sum to a duration; mixing numbers and durations is
 //! a `TypeError`. `min` and `max` compare across types by the ORDER BY order (`Value::order`).
+//! Float sums (in `sum` and `avg`) are exact until the final rounding (Shewchuk's partials, as
+//! Python's `math.fsum`), so they do not depend on the order rows arrive in.
+//!
+//! Accumulators that can `merge` (all but `stDev` and `stDevP`) let the aggregation run on
+//! several threads, each over a part of the rows in scan order; merging the parts in that
+//! order gives what one thread would have: counts and exact sums add, `min` and `max` keep the
+//! first of equals, `collect` and the percentiles append.
 //!
 //! DISTINCT is the caller's business: the aggregation operator keeps a set of the argument
 //! values seen per group (grouping equality, `Value`'s `Eq`/`Hash`) and calls `update` only
@@ -15,6 +23,7 @@
 //!
 //! Tests: `tests/functions.rs` (cases in `tests/data/functions/aggregates.txt`).
 
+use std::any::Any;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -23,11 +32,129 @@ use super::ExecError;
 use crate::value::{Duration, Value};
 
 /// A running aggregate for one group.
-pub trait Accumulator: Send {
+pub trait Accumulator: Send + Any {
     /// Feeds one row's evaluated arguments (as many as the definition's arity allows).
     fn update(&mut self, args: &[Value]) -> Result<(), ExecError>;
     /// The aggregate's value for the rows seen. Called once, after the last `update`.
     fn finish(&mut self) -> Result<Value, ExecError>;
+    /// Whether `merge` can combine this accumulator with another of its kind.
+    fn mergeable(&self) -> bool {
+        false
+    }
+    /// Takes in `later`, an accumulator of the same aggregate fed the rows that come after
+    /// this one's. Only called when `mergeable`.
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        let _ = later;
+        Err(ExecError::Argument(
+            "this aggregate cannot combine partial results".into(),
+        ))
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// `later` as the concrete accumulator type of the one it merges into.
+fn same<T: 'static>(later: &mut dyn Accumulator) -> Result<&mut T, ExecError> {
+    later
+        .as_any_mut()
+        .downcast_mut::<T>()
+        .ok_or_else(|| ExecError::Argument("merging accumulators of different aggregates".into()))
+}
+
+/// An exact running sum of floats: non-overlapping partials whose total is the exact sum of
+/// everything added (Shewchuk), rounded once at the end. Infinities and NaN, and sums that
+/// overflow, are added plainly on the side, where they decide the result as they would in a
+/// plain running sum.
+#[derive(Debug, Default, Clone)]
+pub struct ExactSum {
+    partials: Vec<f64>,
+    special: Option<f64>,
+}
+
+impl std::ops::AddAssign<f64> for ExactSum {
+    fn add_assign(&mut self, x: f64) {
+        self.add(x);
+    }
+}
+
+impl std::iter::Sum<f64> for ExactSum {
+    fn sum<I: Iterator<Item = f64>>(iter: I) -> Self {
+        let mut sum = ExactSum::default();
+        iter.for_each(|x| sum.add(x));
+        sum
+    }
+}
+
+impl ExactSum {
+    /// Adds `x` exactly.
+    pub fn add(&mut self, x: f64) {
+        if !x.is_finite() {
+            self.special = Some(self.special.unwrap_or(0.0) + x);
+            return;
+        }
+        let mut x = x;
+        let mut kept = 0;
+        for j in 0..self.partials.len() {
+            let mut y = self.partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            if !hi.is_finite() {
+                self.special = Some(self.special.unwrap_or(0.0) + hi);
+                self.partials.clear();
+                return;
+            }
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.partials[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        self.partials.truncate(kept);
+        self.partials.push(x);
+    }
+
+    fn merge(&mut self, later: &ExactSum) {
+        for &x in &later.partials {
+            self.add(x);
+        }
+        if let Some(s) = later.special {
+            self.special = Some(self.special.unwrap_or(0.0) + s);
+        }
+    }
+
+    /// The exact sum, correctly rounded (the final step of `math.fsum`).
+    #[must_use]
+    pub fn total(&self) -> f64 {
+        if let Some(special) = self.special {
+            return special;
+        }
+        let p = &self.partials;
+        let Some(mut n) = p.len().checked_sub(1) else {
+            return 0.0;
+        };
+        let mut hi = p[n];
+        let mut lo = 0.0;
+        while n > 0 {
+            let x = hi;
+            n -= 1;
+            let y = p[n];
+            hi = x + y;
+            lo = y - (hi - x);
+            if lo != 0.0 {
+                break;
+            }
+        }
+        if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            if y == x - hi {
+                hi = x;
+            }
+        }
+        hi
+    }
 }
 
 /// An aggregate function of the library.
@@ -160,6 +287,19 @@ impl Accumulator for CountRows {
         Ok(())
     }
 
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        self.0 += same::<CountRows>(later)?.0;
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+
     fn finish(&mut self) -> Result<Value, ExecError> {
         Ok(count_value(self.0))
     }
@@ -175,66 +315,157 @@ impl Accumulator for Count {
         Ok(())
     }
 
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        self.0 += same::<Count>(later)?.0;
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+
     fn finish(&mut self) -> Result<Value, ExecError> {
         Ok(count_value(self.0))
     }
 }
 
-/// A running sum: integers exactly until a float arrives, or durations.
+/// A running sum of numbers (integers exactly, in an `i128` checked against the 64-bit range
+/// at the end; floats exactly, see `ExactSum`; a float anywhere makes the result a float), or
+/// of durations.
 #[derive(Default)]
 enum Sum {
     #[default]
     Empty,
-    Int(i64),
-    Float(f64),
+    Numbers {
+        ints: i128,
+        floats: ExactSum,
+        any_float: bool,
+    },
     Duration(Duration),
+}
+
+fn sum_type_error(found: &Value) -> ExecError {
+    ExecError::Type(format!(
+        "sum() expects numbers or durations, found {}",
+        found.type_name()
+    ))
 }
 
 impl Accumulator for Sum {
     fn update(&mut self, args: &[Value]) -> Result<(), ExecError> {
         let value = first(args);
-        *self = match (&*self, value) {
-            (_, Value::Null) => return Ok(()),
-            (Sum::Empty, Value::Int(i)) => Sum::Int(*i),
-            (Sum::Empty, Value::Float(f)) => Sum::Float(*f),
-            (Sum::Empty, Value::Duration(d)) => Sum::Duration(*d),
-            (Sum::Int(a), Value::Int(b)) => Sum::Int(a.checked_add(*b).ok_or_else(|| {
-                ExecError::Arithmetic(format!("integer overflow in sum() adding {b} to {a}"))
-            })?),
-            #[allow(clippy::cast_precision_loss)]
-            (Sum::Int(a), Value::Float(b)) => Sum::Float(*a as f64 + b),
-            #[allow(clippy::cast_precision_loss)]
-            (Sum::Float(a), Value::Int(b)) => Sum::Float(a + *b as f64),
-            (Sum::Float(a), Value::Float(b)) => Sum::Float(a + b),
-            (Sum::Duration(a), Value::Duration(b)) => Sum::Duration(a.checked_add(b)?),
-            (_, other) => {
-                return Err(ExecError::Type(format!(
-                    "sum() expects numbers or durations, found {}",
-                    other.type_name()
-                )));
+        if value.is_null() {
+            return Ok(());
+        }
+        if let Sum::Empty = self {
+            *self = match value {
+                Value::Duration(d) => {
+                    *self = Sum::Duration(*d);
+                    return Ok(());
+                }
+                Value::Int(_) | Value::Float(_) => Sum::Numbers {
+                    ints: 0,
+                    floats: ExactSum::default(),
+                    any_float: false,
+                },
+                other => return Err(sum_type_error(other)),
+            };
+        }
+        match (self, value) {
+            (Sum::Numbers { ints, .. }, Value::Int(i)) => *ints += i128::from(*i),
+            (
+                Sum::Numbers {
+                    floats, any_float, ..
+                },
+                Value::Float(f),
+            ) => {
+                floats.add(*f);
+                *any_float = true;
             }
-        };
+            (Sum::Duration(a), Value::Duration(b)) => *a = a.checked_add(b)?,
+            (_, other) => return Err(sum_type_error(other)),
+        }
         Ok(())
     }
 
     fn finish(&mut self) -> Result<Value, ExecError> {
         Ok(match self {
             Sum::Empty => Value::Int(0),
-            Sum::Int(i) => Value::Int(*i),
-            Sum::Float(f) => Value::Float(*f),
+            Sum::Numbers {
+                ints,
+                floats,
+                any_float: false,
+            } => {
+                let _ = floats;
+                Value::Int(i64::try_from(*ints).map_err(|_| {
+                    ExecError::Arithmetic(format!(
+                        "integer overflow in sum(): {ints} is outside the 64-bit range"
+                    ))
+                })?)
+            }
+            Sum::Numbers { ints, floats, .. } => {
+                #[allow(clippy::cast_precision_loss)]
+                floats.add(*ints as f64);
+                Value::Float(floats.total())
+            }
             Sum::Duration(d) => Value::Duration(*d),
         })
+    }
+
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        let later = std::mem::take(same::<Sum>(later)?);
+        match (&mut *self, later) {
+            (_, Sum::Empty) => {}
+            (Sum::Empty, later) => *self = later,
+            (
+                Sum::Numbers {
+                    ints,
+                    floats,
+                    any_float,
+                },
+                Sum::Numbers {
+                    ints: i,
+                    floats: f,
+                    any_float: a,
+                },
+            ) => {
+                *ints += i;
+                floats.merge(&f);
+                *any_float |= a;
+            }
+            (Sum::Duration(a), Sum::Duration(b)) => *a = a.checked_add(&b)?,
+            (Sum::Numbers { .. }, Sum::Duration(d)) => {
+                return Err(sum_type_error(&Value::Duration(d)));
+            }
+            (Sum::Duration(_), Sum::Numbers { .. }) => {
+                return Err(ExecError::Type(
+                    "sum() expects numbers or durations, found a number among durations".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
 }
 
 /// A running average. Integers are summed exactly in an `i128` (no overflow before 2^64
-/// rows), floats with Kahan compensation; durations are summed and divided at the end.
+/// rows), floats exactly (`ExactSum`); durations are summed and divided at the end.
 #[derive(Default)]
 struct Avg {
     count: u64,
     int_sum: i128,
-    float_sum: f64,
-    compensation: f64,
+    float_sum: ExactSum,
     duration: Option<Duration>,
     numbers: bool,
 }
@@ -245,13 +476,7 @@ impl Accumulator for Avg {
         match value {
             Value::Null => return Ok(()),
             Value::Int(i) if self.duration.is_none() => self.int_sum += i128::from(*i),
-            Value::Float(f) if self.duration.is_none() => {
-                // Kahan summation keeps the error independent of the number of rows.
-                let y = f - self.compensation;
-                let t = self.float_sum + y;
-                self.compensation = (t - self.float_sum) - y;
-                self.float_sum = t;
-            }
+            Value::Float(f) if self.duration.is_none() => self.float_sum.add(*f),
             Value::Duration(d) if !self.numbers => {
                 self.duration = Some(match self.duration {
                     Some(sum) => sum.checked_add(d)?,
@@ -279,9 +504,38 @@ impl Accumulator for Avg {
         if let Some(sum) = self.duration {
             return Ok(Value::Duration(sum.checked_div(n)?));
         }
-        Ok(Value::Float(
-            (self.int_sum as f64 + self.float_sum - self.compensation) / n,
-        ))
+        let mut sum = self.float_sum.clone();
+        sum.add(self.int_sum as f64);
+        Ok(Value::Float(sum.total() / n))
+    }
+
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        let later = same::<Avg>(later)?;
+        if later.count == 0 {
+            return Ok(());
+        }
+        if self.count > 0 && self.numbers != later.numbers {
+            return Err(ExecError::Type(
+                "avg() expects numbers or durations, not mixed".into(),
+            ));
+        }
+        self.count += later.count;
+        self.int_sum += later.int_sum;
+        self.float_sum.merge(&later.float_sum);
+        self.duration = match (self.duration, later.duration) {
+            (Some(a), Some(b)) => Some(a.checked_add(&b)?),
+            (a, b) => a.or(b),
+        };
+        self.numbers = later.numbers;
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
 }
 
@@ -316,6 +570,22 @@ impl Accumulator for Extreme {
     fn finish(&mut self) -> Result<Value, ExecError> {
         Ok(self.best.take().unwrap_or(Value::Null))
     }
+
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        // The later part's best replaces this one's only when strictly better, as a row would.
+        if let Some(best) = same::<Extreme>(later)?.best.take() {
+            self.update(&[best])?;
+        }
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 struct Collect(Vec<Value>);
@@ -331,6 +601,19 @@ impl Accumulator for Collect {
 
     fn finish(&mut self) -> Result<Value, ExecError> {
         Ok(Value::List(std::mem::take(&mut self.0)))
+    }
+
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        self.0.append(&mut same::<Collect>(later)?.0);
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
 }
 
@@ -427,6 +710,21 @@ impl Accumulator for Percentile {
             Ok(values.swap_remove(index))
         }
     }
+
+    fn mergeable(&self) -> bool {
+        true
+    }
+
+    fn merge(&mut self, later: &mut dyn Accumulator) -> Result<(), ExecError> {
+        let later = same::<Percentile>(later)?;
+        self.values.append(&mut later.values);
+        self.percentile = self.percentile.or(later.percentile);
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 /// Standard deviation by Welford's algorithm: sample (`stDev`, divides by n - 1) or population
@@ -481,5 +779,9 @@ impl Accumulator for StDev {
             return Ok(Value::Float(0.0));
         }
         Ok(Value::Float((self.m2 / divisor as f64).sqrt()))
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
 }

@@ -51,6 +51,12 @@ impl MemoryBudget {
             .saturating_sub(u64::try_from(bytes).unwrap_or(u64::MAX));
     }
 
+    /// What may still be taken; `None` without a limit.
+    #[must_use]
+    pub fn remaining(&self) -> Option<u64> {
+        self.limit.map(|l| l.saturating_sub(self.used))
+    }
+
     /// The most the statement held at once, by this account.
     #[must_use]
     pub fn peak(&self) -> u64 {

@@ -101,6 +101,9 @@ pub struct Context<'g> {
     /// in aggregates; a bounded heap for ORDER BY with LIMIT): the reference side of the
     /// differential test, with `PlanOptions::simple`.
     pub simple: bool,
+    /// For a worker of a parallel run: the next node scan takes only its part `.0` of `.1`
+    /// equal parts of the candidates, in order.
+    pub scan_part: Option<(usize, usize)>,
 }
 
 impl<'g> Context<'g> {
@@ -124,6 +127,7 @@ impl<'g> Context<'g> {
             cancel: None,
             budget: super::budget::MemoryBudget::default(),
             simple: false,
+            scan_part: None,
         }
     }
 

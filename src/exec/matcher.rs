@@ -245,6 +245,18 @@ fn step(
                     }
                 }
             };
+            // A worker of a parallel run scans its part of the candidates.
+            let part = match source {
+                NodeSource::AllNodes | NodeSource::Label(_) => ctx.scan_part.take(),
+                _ => None,
+            };
+            let candidates = match part {
+                Some((part, parts)) => {
+                    let n = candidates.len();
+                    candidates[n * part / parts..n * (part + 1) / parts].to_vec()
+                }
+                None => candidates,
+            };
             let known_label = match source {
                 NodeSource::Label(l) | NodeSource::Seek { label: l, .. } => Some(l.as_str()),
                 _ => None,

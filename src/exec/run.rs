@@ -7,13 +7,15 @@ use std::collections::BinaryHeap;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use crate::plan::logical::{Aggregate, CountSource, Expr, Operator, Pipeline, QueryPlan, SortKey};
+use crate::plan::logical::{
+    Aggregate, CountSource, Expr, MatchStep, NodeSource, Operator, Pipeline, QueryPlan, SortKey,
+};
 use crate::value::Value;
 
 use super::ExecError;
 use super::aggregate::{self, Accumulator};
-use super::budget::{row_size, value_size};
-use super::context::Context;
+use super::budget::{MemoryBudget, row_size, value_size};
+use super::context::{Context, Graph};
 use super::eval::{Row, eval, is_true};
 use super::load_csv;
 use super::matcher::{Flow, match_pattern};
@@ -32,6 +34,8 @@ pub fn run_query(
     plan: &QueryPlan,
     emit: &mut ResultSink<'_>,
 ) -> Result<(), ExecError> {
+    // Chunk reads on this thread remember the chunks they found until the statement ends.
+    let _memo = crate::storage::MemoScope::enter();
     let mut seen: HashSet<Vec<Value>> = HashSet::new();
     let deduplicate = plan.branches.len() > 1 && plan.distinct_union;
     ctx.row_width = plan.width;
@@ -175,7 +179,13 @@ fn run_pipeline(
     let mut flow = Flow::Continue;
     // What the rows collector holds, released once its rows are handed on.
     let mut held = 0usize;
-    for mut row in input {
+    let threads = parallel_split(ctx, streaming, rest.first(), &input);
+    if threads != Split::None
+        && let Collector::Aggregate(aggregator) = &mut sink
+    {
+        aggregator.absorb_parallel(ctx, streaming, &input, threads)?;
+    }
+    for mut row in input.into_iter().filter(|_| threads == Split::None) {
         flow = push(
             ctx,
             streaming,
@@ -228,6 +238,113 @@ fn run_pipeline(
     profile_own(ctx, blocking, started, 0);
     let live_after = live.get(split + 1..).unwrap_or_default();
     run_pipeline(ctx, after, live_after, produced, first_only, out)
+}
+
+/// Less work than this (start nodes plus the relationships of the first expansions, or input
+/// rows) runs on one thread: threads cost more than they save.
+const PARALLEL_MIN_WORK: u64 = 20_000;
+const PARALLEL_MIN_INPUT: usize = 4_096;
+
+/// How the streaming head of a pipeline is split between threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Split {
+    /// On one thread.
+    None,
+    /// Each of `n` threads scans an equal part of the first node scan's candidates, in order.
+    Scan(usize),
+    /// Each of `n` threads takes an equal run of the input rows, in order.
+    Input(usize),
+}
+
+/// How the streaming operators `streaming` should feed `blocking`: on several threads when
+/// they read a snapshot into an aggregation whose parts merge, much work lies ahead, and
+/// nothing between depends on the order or number of the rows before it (no SKIP, LIMIT or
+/// DISTINCT, no writes).
+fn parallel_split(
+    ctx: &Context<'_>,
+    streaming: &[Operator],
+    blocking: Option<&Operator>,
+    input: &[Row],
+) -> Split {
+    let Some(Operator::Aggregate { aggregates, .. }) = blocking else {
+        return Split::None;
+    };
+    if ctx.simple || ctx.profile.is_some() || ctx.scan_part.is_some() || input.is_empty() {
+        return Split::None;
+    }
+    let streams = !streaming.is_empty()
+        && streaming.iter().all(|op| {
+            matches!(
+                op,
+                Operator::Match { .. }
+                    | Operator::Filter(_)
+                    | Operator::Project { .. }
+                    | Operator::Unwind { .. }
+            )
+        });
+    let merge = aggregates.iter().all(|a| {
+        !a.distinct
+            && (a.name == "count" && a.args.is_empty()
+                || aggregate::lookup(&a.name).is_some_and(|def| (def.new)().mergeable()))
+    });
+    let Some(graph) = ctx.read().as_sync() else {
+        return Split::None;
+    };
+    if !streams || !merge {
+        return Split::None;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 {
+        return Split::None;
+    }
+    if input.len() >= PARALLEL_MIN_INPUT {
+        return Split::Input(threads);
+    }
+    if input.len() > 1 {
+        return Split::None;
+    }
+    let Some(Operator::Match {
+        pattern,
+        optional: false,
+    }) = streaming.first()
+    else {
+        return Split::None;
+    };
+    let starts = match pattern.steps.first() {
+        Some(MatchStep::Start {
+            source: NodeSource::AllNodes,
+            ..
+        }) => graph.count_nodes(None),
+        Some(MatchStep::Start {
+            source: NodeSource::Label(name),
+            ..
+        }) => match graph.label_id(name) {
+            Some(id) => graph.count_nodes(Some(id)),
+            None => return Split::None,
+        },
+        _ => return Split::None,
+    };
+    let starts = starts.unwrap_or(0);
+    // The relationships the expansions may walk, from the store's counts.
+    let mut work = starts;
+    for step in &pattern.steps {
+        if let MatchStep::Expand { rel, .. } = step {
+            let types = &pattern.rels[*rel].types;
+            work += if types.is_empty() {
+                graph.count_relationships(None).unwrap_or(0)
+            } else {
+                types
+                    .iter()
+                    .filter_map(|t| graph.type_id(t))
+                    .map(|t| graph.count_relationships(Some(t)).unwrap_or(0))
+                    .sum()
+            };
+        }
+    }
+    if work < PARALLEL_MIN_WORK || starts < 2 {
+        return Split::None;
+    }
+    Split::Scan(threads.min(usize::try_from(starts).unwrap_or(usize::MAX)))
 }
 
 /// Per-run state of streaming operators: SKIP and LIMIT counters, DISTINCT sets.
@@ -953,22 +1070,7 @@ impl<'p> Aggregator<'p> {
             return self.update(ctx, g, row);
         }
         let hash = std::hash::BuildHasher::hash_one(&self.hasher, &key);
-        let first = self.index.get(&hash).copied();
-        let mut found = None;
-        let mut at = first;
-        while let Some(g) = at {
-            let group = &self.groups[g];
-            if self
-                .keys
-                .iter()
-                .zip(&key)
-                .all(|((slot, _), value)| group.row[*slot] == *value)
-            {
-                found = Some(g);
-                break;
-            }
-            at = group.next;
-        }
+        let (found, first) = self.find(hash, |slot, i| key[i] == *slot);
         let g = match found {
             Some(g) => g,
             None => {
@@ -991,6 +1093,161 @@ impl<'p> Aggregator<'p> {
             self.last = Some((ids, g));
         }
         self.update(ctx, g, row)
+    }
+
+    /// Runs `streaming` over `input` on several threads, each over its part of the first scan
+    /// or of the input rows (`split`) into an aggregator of its own, and merges their groups
+    /// into this (empty) one in that order, so groups, `collect` lists and ties come out as
+    /// one thread would give them.
+    fn absorb_parallel(
+        &mut self,
+        ctx: &mut Context<'_>,
+        streaming: &'p [Operator],
+        input: &[Row],
+        split: Split,
+    ) -> Result<(), ExecError> {
+        let parts = match split {
+            Split::None => return Ok(()),
+            Split::Scan(n) | Split::Input(n) => n,
+        };
+        let share = ctx
+            .budget
+            .remaining()
+            .map(|r| r / u64::try_from(parts).unwrap_or(1));
+        let graph = ctx
+            .read()
+            .as_sync()
+            .ok_or(ExecError::Storage(crate::storage::StorageError::ReadOnly))?;
+        let (keys, aggregates, keys_of, width) =
+            (self.keys, self.aggregates, self.keys_of, self.width);
+        let procedures = ctx.procedures;
+        let results: Vec<Result<Aggregator<'p>, ExecError>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..parts)
+                .map(|part| {
+                    let params = ctx.params.clone();
+                    let now = ctx.now.clone();
+                    let interrupt = ctx.interrupt.clone();
+                    let cancel = ctx.cancel.clone();
+                    let import_dir = ctx.import_dir.clone();
+                    let row_width = ctx.row_width;
+                    let (rows, scan_part) = match split {
+                        Split::Input(_) => {
+                            let n = input.len();
+                            (&input[n * part / parts..n * (part + 1) / parts], None)
+                        }
+                        _ => (input, Some((part, parts))),
+                    };
+                    scope.spawn(move || {
+                        let _memo = crate::storage::MemoScope::enter();
+                        let mut wctx = Context::new(Graph::Read(graph), params, now, procedures);
+                        wctx.interrupt = interrupt;
+                        wctx.cancel = cancel;
+                        wctx.import_dir = import_dir;
+                        wctx.row_width = row_width;
+                        wctx.budget = MemoryBudget::new(share);
+                        wctx.scan_part = scan_part;
+                        let mut aggregator = Aggregator::new(keys, aggregates, keys_of, width)?;
+                        let mut state = StreamState::new(streaming.len());
+                        for row in rows {
+                            let mut row = row.clone();
+                            push(
+                                &mut wctx,
+                                streaming,
+                                0,
+                                &mut state,
+                                &mut row,
+                                &mut |c, r: &mut Row| {
+                                    aggregator.add(c, r)?;
+                                    Ok(Flow::Continue)
+                                },
+                            )?;
+                        }
+                        Ok(aggregator)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for part in results {
+            self.merge(part?)?;
+        }
+        ctx.budget.charge(self.held, "aggregation")?;
+        Ok(())
+    }
+
+    /// The hash of a group's key as `add` computes it, from the key slots of its row.
+    fn key_hash(&self, row: &Row) -> u64 {
+        let key: Vec<&Value> = self.keys.iter().map(|(slot, _)| &row[*slot]).collect();
+        std::hash::BuildHasher::hash_one(&self.hasher, &key)
+    }
+
+    /// The group of key hash `hash` whose key values all pass `same(value, i)` (`i`: the
+    /// key's position), and the first group of that hash.
+    fn find(
+        &self,
+        hash: u64,
+        same: impl Fn(&Value, usize) -> bool,
+    ) -> (Option<usize>, Option<usize>) {
+        let first = self.index.get(&hash).copied();
+        let mut at = first;
+        while let Some(g) = at {
+            let group = &self.groups[g];
+            if self
+                .keys
+                .iter()
+                .enumerate()
+                .all(|(i, (slot, _))| same(&group.row[*slot], i))
+            {
+                return (Some(g), first);
+            }
+            at = group.next;
+        }
+        (None, first)
+    }
+
+    /// Takes in the groups of `later`, fed the rows after this one's: a group both have
+    /// merges its accumulators, a new one is added after this one's.
+    fn merge(&mut self, mut later: Aggregator<'p>) -> Result<(), ExecError> {
+        if self.groups.is_empty() {
+            later.held += self.held;
+            *self = later;
+            return Ok(());
+        }
+        if self.ids_identify {
+            // Groups were found by ids alone; index them by key for the merge.
+            self.ids_identify = false;
+            self.by_ids.clear();
+            self.last = None;
+            for g in 0..self.groups.len() {
+                let hash = self.key_hash(&self.groups[g].row);
+                self.groups[g].next = self.index.insert(hash, g);
+            }
+        }
+        for mut group in later.groups {
+            let hash = self.key_hash(&group.row);
+            let keys = self.keys;
+            match self.find(hash, |value, i| *value == group.row[keys[i].0]) {
+                (Some(g), _) => {
+                    for (mine, theirs) in self.groups[g]
+                        .accumulators
+                        .iter_mut()
+                        .zip(group.accumulators.iter_mut())
+                    {
+                        mine.merge(theirs.as_mut())?;
+                    }
+                }
+                (None, first) => {
+                    group.next = first;
+                    self.index.insert(hash, self.groups.len());
+                    self.groups.push(group);
+                }
+            }
+        }
+        self.held += later.held;
+        Ok(())
     }
 
     fn update(&mut self, ctx: &mut Context<'_>, g: usize, row: &mut Row) -> Result<(), ExecError> {

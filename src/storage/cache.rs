@@ -18,6 +18,36 @@ pub(crate) enum Decoded {
     Page(Arc<IndexPageChunk>),
 }
 
+/// A chunk type the cache holds: how it sits in `Decoded`.
+pub(crate) trait ChunkKind: serde::de::DeserializeOwned {
+    fn wrap(chunk: Arc<Self>) -> Decoded;
+    fn pick(decoded: &Decoded) -> Option<&Arc<Self>>;
+}
+
+macro_rules! chunk_kind {
+    ($($ty:ty => $variant:ident),* $(,)?) => {
+        $(impl ChunkKind for $ty {
+            fn wrap(chunk: Arc<Self>) -> Decoded {
+                Decoded::$variant(chunk)
+            }
+            fn pick(decoded: &Decoded) -> Option<&Arc<Self>> {
+                match decoded {
+                    Decoded::$variant(chunk) => Some(chunk),
+                    _ => None,
+                }
+            }
+        })*
+    };
+}
+
+chunk_kind! {
+    NodeMetaChunk => NodeMeta,
+    ColumnChunk => Column,
+    CsrChunk => Csr,
+    RelMetaChunk => RelMeta,
+    IndexPageChunk => Page,
+}
+
 #[derive(Clone, Default)]
 pub(crate) struct ChunkWeighter;
 

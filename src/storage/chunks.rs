@@ -1,12 +1,14 @@
 //! Reading chunks through the cache, and building them: typed property columns (with
 //! dictionary-encoded strings), node metadata, CSR adjacency and relationship endpoints.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::backend::Backend;
 use super::bits;
-use super::cache::{CacheKey, ChunkCache, Decoded};
+use super::cache::{CacheKey, ChunkCache, ChunkKind, Decoded};
 use super::codec::{self, from_stored};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
 use super::records::{
@@ -20,7 +22,76 @@ use crate::value::Value;
 pub(crate) struct Chunks {
     pub backend: Arc<dyn Backend>,
     pub cache: ChunkCache,
+    /// Tells this store's chunks apart from another's in the per-thread memo.
+    id: u64,
 }
+
+/// How many recently read chunks a thread remembers during a statement.
+const MEMO_SLOTS: usize = 512;
+
+type MemoEntry = Option<(u64, CacheKey, Decoded)>;
+
+/// A thread's memo: direct-mapped slots, and which ones are filled (to empty them cheaply).
+#[derive(Default)]
+struct Memo {
+    slots: Vec<MemoEntry>,
+    filled: Vec<usize>,
+}
+
+thread_local! {
+    /// The chunks this thread read, by a hash of their address, while a statement runs
+    /// (`MemoScope`): a read finds its chunk here without the shared cache's locking and
+    /// reference counting, which several threads reading at once would contend on. Chunks
+    /// never change under an address, so an entry is never stale.
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+    static MEMO_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// While alive, chunk reads on this thread go through the per-thread memo; when the outermost
+/// scope ends the memo is emptied, so it pins no chunk beyond the statement.
+pub struct MemoScope(());
+
+impl MemoScope {
+    #[must_use]
+    pub fn enter() -> MemoScope {
+        MEMO_DEPTH.with(|d| d.set(d.get() + 1));
+        MemoScope(())
+    }
+}
+
+impl Drop for MemoScope {
+    fn drop(&mut self) {
+        let depth = MEMO_DEPTH.with(|d| {
+            let depth = d.get().saturating_sub(1);
+            d.set(depth);
+            depth
+        });
+        if depth == 0 {
+            MEMO.with(|m| {
+                if let Ok(mut memo) = m.try_borrow_mut() {
+                    let Memo { slots, filled } = &mut *memo;
+                    for slot in filled.drain(..) {
+                        slots[slot] = None;
+                    }
+                }
+            });
+        }
+    }
+}
+
+fn memo_slot(key: &CacheKey) -> usize {
+    let mixed = u64::from(key.0)
+        ^ u64::from(key.1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ key.2.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+        ^ u64::from(key.3).rotate_left(17)
+        ^ u64::from(key.4).wrapping_mul(0x1656_67B1_9E37_79F9)
+        ^ u64::from(key.5).rotate_left(41);
+    #[allow(clippy::cast_possible_truncation)]
+    let slot = (mixed ^ (mixed >> 29)) as usize % MEMO_SLOTS;
+    slot
+}
+
+static NEXT_CHUNKS_ID: AtomicU64 = AtomicU64::new(1);
 
 fn missing(what: &str) -> StorageError {
     StorageError::Corruption {
@@ -30,8 +101,93 @@ fn missing(what: &str) -> StorageError {
 }
 
 impl Chunks {
-    /// A chunk from the cache, or read and decoded. `key` is the cache's compact form of the
-    /// stored key `stored_key` builds, so a cache hit allocates nothing.
+    pub fn new(backend: Arc<dyn Backend>, cache: ChunkCache) -> Chunks {
+        Chunks {
+            backend,
+            cache,
+            id: NEXT_CHUNKS_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// `f` of a chunk from this thread's memo, the cache, or read and decoded. `key` is the
+    /// cache's compact form of the stored key `stored_key` builds, so a hit allocates nothing,
+    /// and a memo hit touches no shared counter.
+    fn load_with<R>(
+        &self,
+        key: CacheKey,
+        stored_key: impl FnOnce() -> Vec<u8>,
+        what: &dyn Fn() -> String,
+        decode: impl FnOnce(&[u8]) -> Result<Decoded, StorageError>,
+        f: impl FnOnce(&Decoded) -> R,
+    ) -> Result<R, StorageError> {
+        let memo = MEMO_DEPTH.with(Cell::get) > 0;
+        let slot = memo_slot(&key);
+        let mut f = Some(f);
+        if memo {
+            let hit = MEMO.with(|m| {
+                let memo = m.try_borrow().ok()?;
+                match memo.slots.get(slot) {
+                    Some(Some((id, k, decoded))) if *id == self.id && *k == key => {
+                        f.take().map(|f| f(decoded))
+                    }
+                    _ => None,
+                }
+            });
+            if let Some(result) = hit {
+                return Ok(result);
+            }
+        }
+        let decoded = match self.cache.get(&key) {
+            Some(decoded) => decoded,
+            None => {
+                let bytes = self
+                    .backend
+                    .get(&stored_key())?
+                    .ok_or_else(|| missing(&what()))?;
+                let decoded = decode(&bytes)?;
+                self.cache.insert(key, decoded.clone());
+                decoded
+            }
+        };
+        let Some(f) = f.take() else {
+            return Err(missing(&what()));
+        };
+        let result = f(&decoded);
+        if memo {
+            MEMO.with(|m| {
+                if let Ok(mut memo) = m.try_borrow_mut() {
+                    if memo.slots.is_empty() {
+                        memo.slots.resize_with(MEMO_SLOTS, || None);
+                    }
+                    if memo.slots[slot].is_none() {
+                        memo.filled.push(slot);
+                    }
+                    memo.slots[slot] = Some((self.id, key, decoded));
+                }
+            });
+        }
+        Ok(result)
+    }
+
+    /// `f` of a chunk of type `T` (see `load_with`).
+    fn load_typed<T: ChunkKind, R>(
+        &self,
+        key: CacheKey,
+        stored_key: impl FnOnce() -> Vec<u8>,
+        what: &dyn Fn() -> String,
+        f: impl FnOnce(&Arc<T>) -> R,
+    ) -> Result<R, StorageError> {
+        self.load_with(
+            key,
+            stored_key,
+            what,
+            |b| Ok(T::wrap(Arc::new(codec::decode(b, what)?))),
+            |d| T::pick(d).map(f),
+        )?
+        .ok_or_else(|| missing(&what()))
+    }
+
+    /// A chunk from the memo, the cache, or read and decoded.
     fn load(
         &self,
         key: CacheKey,
@@ -39,16 +195,7 @@ impl Chunks {
         what: &dyn Fn() -> String,
         decode: impl FnOnce(&[u8]) -> Result<Decoded, StorageError>,
     ) -> Result<Decoded, StorageError> {
-        if let Some(decoded) = self.cache.get(&key) {
-            return Ok(decoded);
-        }
-        let bytes = self
-            .backend
-            .get(&stored_key())?
-            .ok_or_else(|| missing(&what()))?;
-        let decoded = decode(&bytes)?;
-        self.cache.insert(key, decoded.clone());
-        Ok(decoded)
+        self.load_with(key, stored_key, what, decode, Decoded::clone)
     }
 
     pub fn node_meta(
@@ -56,6 +203,16 @@ impl Chunks {
         group: u32,
         record: &NodeGroupRecord,
     ) -> Result<Arc<NodeMetaChunk>, StorageError> {
+        self.with_node_meta(group, record, Arc::clone)
+    }
+
+    /// `f` of the chunk `node_meta` returns, without taking a reference to it.
+    pub fn with_node_meta<R>(
+        &self,
+        group: u32,
+        record: &NodeGroupRecord,
+        f: impl FnOnce(&Arc<NodeMetaChunk>) -> R,
+    ) -> Result<R, StorageError> {
         let what = || format!("metadata chunk of node group {group}");
         let g = record.generation;
         let key = (
@@ -67,12 +224,7 @@ impl Chunks {
             0,
         );
         let stored = || keys::node_chunk_key(group, g, NodeChunkKind::Meta, 0, 0);
-        match self.load(key, stored, &what, |b| {
-            Ok(Decoded::NodeMeta(Arc::new(codec::decode(b, &what)?)))
-        })? {
-            Decoded::NodeMeta(m) => Ok(m),
-            _ => Err(missing(&what())),
-        }
+        self.load_typed(key, stored, &what, f)
     }
 
     pub fn node_column(
@@ -81,6 +233,17 @@ impl Chunks {
         record: &NodeGroupRecord,
         key_id: u32,
     ) -> Result<Arc<ColumnChunk>, StorageError> {
+        self.with_node_column(group, record, key_id, Arc::clone)
+    }
+
+    /// `f` of the chunk `node_column` returns, without taking a reference to it.
+    pub fn with_node_column<R>(
+        &self,
+        group: u32,
+        record: &NodeGroupRecord,
+        key_id: u32,
+        f: impl FnOnce(&Arc<ColumnChunk>) -> R,
+    ) -> Result<R, StorageError> {
         let what = || format!("column {key_id} of node group {group}");
         let g = record.generation;
         let key = (
@@ -92,21 +255,18 @@ impl Chunks {
             0,
         );
         let stored = || keys::node_chunk_key(group, g, NodeChunkKind::Column, key_id, 0);
-        match self.load(key, stored, &what, |b| {
-            Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?)))
-        })? {
-            Decoded::Column(c) => Ok(c),
-            _ => Err(missing(&what())),
-        }
+        self.load_typed(key, stored, &what, f)
     }
 
-    pub fn csr(
+    /// `f` of the adjacency chunk of `rel_type` in direction `dir`.
+    pub fn with_csr<R>(
         &self,
         group: u32,
         record: &NodeGroupRecord,
         rel_type: u32,
         dir: Direction,
-    ) -> Result<Arc<CsrChunk>, StorageError> {
+        f: impl FnOnce(&Arc<CsrChunk>) -> R,
+    ) -> Result<R, StorageError> {
         let what = || format!("adjacency chunk ({rel_type}, {dir:?}) of node group {group}");
         let g = record.generation;
         let d = u32::from(dir_code(dir));
@@ -119,12 +279,7 @@ impl Chunks {
             d,
         );
         let stored = || keys::node_chunk_key(group, g, NodeChunkKind::Csr, rel_type, d);
-        match self.load(key, stored, &what, |b| {
-            Ok(Decoded::Csr(Arc::new(codec::decode(b, &what)?)))
-        })? {
-            Decoded::Csr(c) => Ok(c),
-            _ => Err(missing(&what())),
-        }
+        self.load_typed(key, stored, &what, f)
     }
 
     pub fn rel_meta(
@@ -132,6 +287,16 @@ impl Chunks {
         group: u32,
         record: &RelGroupRecord,
     ) -> Result<Arc<RelMetaChunk>, StorageError> {
+        self.with_rel_meta(group, record, Arc::clone)
+    }
+
+    /// `f` of the chunk `rel_meta` returns, without taking a reference to it.
+    pub fn with_rel_meta<R>(
+        &self,
+        group: u32,
+        record: &RelGroupRecord,
+        f: impl FnOnce(&Arc<RelMetaChunk>) -> R,
+    ) -> Result<R, StorageError> {
         let what = || format!("metadata chunk of relationship group {group}");
         let g = record.generation;
         let key = (
@@ -143,12 +308,7 @@ impl Chunks {
             0,
         );
         let stored = || keys::rel_chunk_key(group, g, RelChunkKind::Meta, 0);
-        match self.load(key, stored, &what, |b| {
-            Ok(Decoded::RelMeta(Arc::new(codec::decode(b, &what)?)))
-        })? {
-            Decoded::RelMeta(m) => Ok(m),
-            _ => Err(missing(&what())),
-        }
+        self.load_typed(key, stored, &what, f)
     }
 
     pub fn rel_column(
@@ -157,6 +317,17 @@ impl Chunks {
         record: &RelGroupRecord,
         key_id: u32,
     ) -> Result<Arc<ColumnChunk>, StorageError> {
+        self.with_rel_column(group, record, key_id, Arc::clone)
+    }
+
+    /// `f` of the chunk `rel_column` returns, without taking a reference to it.
+    pub fn with_rel_column<R>(
+        &self,
+        group: u32,
+        record: &RelGroupRecord,
+        key_id: u32,
+        f: impl FnOnce(&Arc<ColumnChunk>) -> R,
+    ) -> Result<R, StorageError> {
         let what = || format!("column {key_id} of relationship group {group}");
         let g = record.generation;
         let key = (
@@ -168,12 +339,7 @@ impl Chunks {
             0,
         );
         let stored = || keys::rel_chunk_key(group, g, RelChunkKind::Column, key_id);
-        match self.load(key, stored, &what, |b| {
-            Ok(Decoded::Column(Arc::new(codec::decode(b, &what)?)))
-        })? {
-            Decoded::Column(c) => Ok(c),
-            _ => Err(missing(&what())),
-        }
+        self.load_typed(key, stored, &what, f)
     }
 
     pub fn index_page(

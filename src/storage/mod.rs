@@ -28,7 +28,7 @@ mod write;
 
 pub use bulk::{BulkLoader, BulkStats, Field, LabelBatch, RelBatch};
 pub use catalog::{KeyId, LabelId, TypeId};
-pub use chunks::FxHasher;
+pub use chunks::{FxHasher, MemoScope};
 pub use compact::{CompactStats, compact};
 pub use read::Snapshot;
 pub use records::{ConstraintKind, FORMAT_VERSION};

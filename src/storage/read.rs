@@ -62,10 +62,8 @@ impl<'a> View<'a> {
         if slot >= record.slots {
             return Ok(false);
         }
-        Ok(bits::get(
-            &self.chunks.node_meta(group, record)?.exists,
-            slot,
-        ))
+        self.chunks
+            .with_node_meta(group, record, |m| bits::get(&m.exists, slot))
     }
 
     pub fn base_node_labels(&self, id: u64) -> Result<Vec<u32>, StorageError> {
@@ -94,7 +92,8 @@ impl<'a> View<'a> {
         if !record.columns.contains(&key) {
             return Ok(Value::Null);
         }
-        column_value(&*self.chunks.node_column(group, record, key)?, slot)
+        self.chunks
+            .with_node_column(group, record, key, |c| column_value(c, slot))?
     }
 
     pub fn base_node_stored_property(
@@ -148,10 +147,8 @@ impl<'a> View<'a> {
         if slot >= record.slots {
             return Ok(false);
         }
-        Ok(bits::get(
-            &self.chunks.rel_meta(group, record)?.exists,
-            slot,
-        ))
+        self.chunks
+            .with_rel_meta(group, record, |m| bits::get(&m.exists, slot))
     }
 
     pub fn base_rel(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
@@ -235,19 +232,17 @@ impl<'a> View<'a> {
             if !wanted {
                 continue;
             }
-            let csr = self.chunks.csr(
-                group,
-                record,
-                rel_type,
-                if outgoing {
-                    Direction::Outgoing
-                } else {
-                    Direction::Incoming
-                },
-            )?;
-            for (other, rel) in csr_slice(&csr, slot)? {
-                f(rel_type, outgoing, other, rel);
-            }
+            let dir = if outgoing {
+                Direction::Outgoing
+            } else {
+                Direction::Incoming
+            };
+            self.chunks.with_csr(group, record, rel_type, dir, |csr| {
+                for (other, rel) in csr_slice(csr, slot)? {
+                    f(rel_type, outgoing, other, rel);
+                }
+                Ok::<(), StorageError>(())
+            })??;
         }
         Ok(())
     }
@@ -300,12 +295,13 @@ impl<'a> View<'a> {
                 if !record.labels.iter().any(|(l, _)| *l == label) {
                     return Ok(false);
                 }
-                let meta = self.chunks.node_meta(group, record)?;
-                Ok(bits::get(&meta.exists, slot)
-                    && meta
-                        .labels
-                        .iter()
-                        .any(|(l, set)| *l == label && bits::get(set, slot)))
+                self.chunks.with_node_meta(group, record, |meta| {
+                    bits::get(&meta.exists, slot)
+                        && meta
+                            .labels
+                            .iter()
+                            .any(|(l, set)| *l == label && bits::get(set, slot))
+                })
             }
         }
     }
@@ -555,7 +551,8 @@ impl<'a> View<'a> {
                 };
                 // As for nodes: a value in a base column proves the relationship exists.
                 let value = if record.columns.contains(&key) {
-                    column_value(&*self.chunks.rel_column(group, record, key)?, slot)?
+                    self.chunks
+                        .with_rel_column(group, record, key, |c| column_value(c, slot))??
                 } else {
                     Value::Null
                 };
@@ -694,8 +691,14 @@ impl<'a> View<'a> {
 
 /// Implements `GraphRead` for a type with a `fn view(&self) -> View<'_>`.
 macro_rules! impl_graph_read {
-    ($ty:ty) => {
+    ($ty:ty $(, $sync:ident)?) => {
         impl $crate::storage::GraphRead for $ty {
+            $(
+            fn as_sync(&self) -> Option<&(dyn $crate::storage::GraphRead + Sync)> {
+                let _ = stringify!($sync);
+                Some(self)
+            }
+            )?
             fn label_id(&self, name: &str) -> Option<u32> {
                 self.view()
                     .state
@@ -883,7 +886,7 @@ impl Snapshot {
     }
 }
 
-impl_graph_read!(Snapshot);
+impl_graph_read!(Snapshot, sync);
 
 #[allow(unused_imports)]
 use chunks as _;

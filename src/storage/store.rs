@@ -439,10 +439,7 @@ impl Store {
                 codec::decode(&bytes, &|| "manifest".to_owned())?
             }
         };
-        let chunks = Arc::new(Chunks {
-            backend,
-            cache: new_cache(options.cache_bytes),
-        });
+        let chunks = Arc::new(Chunks::new(backend, new_cache(options.cache_bytes)));
         let manifest = Arc::new(manifest);
         let mut state = State::from_manifest(Arc::clone(&manifest));
         let mut stale_log = Vec::new();

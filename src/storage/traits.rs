@@ -93,6 +93,11 @@ pub trait GraphRead {
     /// Number of nodes, or of nodes with a label.
     fn count_nodes(&self, label: Option<LabelId>) -> Result<u64, StorageError>;
 
+    /// This graph as one that several threads may read at once (a snapshot), or `None`.
+    fn as_sync(&self) -> Option<&(dyn GraphRead + Sync)> {
+        None
+    }
+
     /// A relationship's type and endpoints, `None` when it does not exist.
     fn relationship(&self, rel: RelId) -> Result<Option<RelInfo>, StorageError>;
     fn rel_property(&self, rel: RelId, key: KeyId) -> Result<Value, StorageError>;
