@@ -554,7 +554,7 @@ fn the_sample_tells_its_stories() {
         lost,
         vec![vec![
             Value::String("price".into()),
-            Value::List(vec![Value::String("Brightwave".into())])
+            Value::List(vec![Value::String("Brightwave".into())].into())
         ]]
     );
     let top_loss = run(

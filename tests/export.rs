@@ -212,7 +212,10 @@ fn every_value(db: &Database, csv_only: bool) {
             &["Float"],
             &[
                 ("f", Value::Float(f)),
-                ("fs", Value::List(vec![Value::Float(f), Value::Float(2.0)])),
+                (
+                    "fs",
+                    Value::List(vec![Value::Float(f), Value::Float(2.0)].into()),
+                ),
             ],
         )
         .unwrap();
@@ -221,10 +224,7 @@ fn every_value(db: &Database, csv_only: bool) {
         &["Tags"],
         &[(
             "tags",
-            Value::List(vec![
-                Value::String("a b".into()),
-                Value::String("c,d".into()),
-            ]),
+            Value::List((vec![Value::String("a b".into()), Value::String("c,d".into())]).into()),
         )],
     )
     .unwrap();

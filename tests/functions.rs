@@ -188,7 +188,7 @@ impl<'a> Reader<'a> {
                         self.expect(",")?;
                     }
                 }
-                Ok(Value::List(items))
+                Ok(Value::List(items.into()))
             }
             '{' => {
                 self.pos += 1;
@@ -702,9 +702,15 @@ fn slices_and_subscripts() {
     assert_eq!(slice(Some(int(1)), Some(int(3))), Value::from(vec![2, 3]));
     assert_eq!(slice(Some(int(1)), None), Value::from(vec![2, 3]));
     assert_eq!(slice(None, Some(int(2))), Value::from(vec![1, 2]));
-    assert_eq!(slice(Some(int(0)), Some(int(0))), Value::List(vec![]));
+    assert_eq!(
+        slice(Some(int(0)), Some(int(0))),
+        Value::List(vec![].into())
+    );
     assert_eq!(slice(Some(int(-3)), Some(int(-1))), Value::from(vec![1, 2]));
-    assert_eq!(slice(Some(int(3)), Some(int(1))), Value::List(vec![]));
+    assert_eq!(
+        slice(Some(int(3)), Some(int(1))),
+        Value::List(vec![].into())
+    );
     assert_eq!(slice(Some(int(-5)), Some(int(5))), list.clone());
     assert_eq!(slice(Some(Value::Null), Some(int(3))), Value::Null);
     assert_eq!(slice(Some(int(1)), Some(Value::Null)), Value::Null);
@@ -833,7 +839,7 @@ fn any_value() -> impl Strategy<Value = Value> {
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|items| Value::List(items.into())),
             prop::collection::btree_map(
                 prop_oneof![
                     Just("timezone".to_owned()),

@@ -241,7 +241,7 @@ fn erasure_keeps_orders_records_itself_and_leaves_no_byte_behind() {
     let Value::List(mut links) = links else {
         panic!()
     };
-    links.sort_by_key(|v| v.to_string());
+    links.make_mut().sort_by_key(|v| v.to_string());
     let names: Vec<String> = links.iter().map(|v| v.to_string()).collect();
     assert_eq!(
         names,

@@ -30,7 +30,7 @@ fn values() -> Vec<Value> {
         Value::String(String::new().into()),
         Value::String("x".into()),
         Value::Bool(true),
-        Value::List(vec![Value::Int(1), Value::String("y".into())]),
+        Value::List(vec![Value::Int(1), Value::String("y".into())].into()),
     ]
 }
 

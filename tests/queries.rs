@@ -428,9 +428,9 @@ on_both_stores!(
     }
 );
 
-// String values share their storage: a value read twice, and one dictionary entry read for
-// many nodes, is one allocation, not a copy per read.
-on_both_stores!(string_values_share_storage, |db: &Database| {
+// String and list values share their storage: a value read twice, one dictionary entry read
+// for many nodes, a list handed from row to row, is one allocation, not a copy per read.
+on_both_stores!(strings_and_lists_share_storage, |db: &Database| {
     db.query_all(
         "UNWIND range(1, 200) AS i CREATE (:C {name: 'customer-' + i, status: 'active'})",
         Map::new(),
@@ -446,6 +446,17 @@ on_both_stores!(string_values_share_storage, |db: &Database| {
     };
     assert!(std::sync::Arc::ptr_eq(&string(0, "a"), &string(0, "b")));
     assert!(std::sync::Arc::ptr_eq(&string(0, "s"), &string(1, "s")));
+    // A list passed on from clause to clause is the same list, not a copy per row.
+    let rows = db.query_all(
+        "UNWIND range(1, 1000) AS i WITH collect(i) AS l UNWIND range(1, 3) AS k RETURN l",
+        Map::new(),
+    )?;
+    let list = |row: usize| match rows.rows[row].get::<Value>("l") {
+        Ok(Value::List(items)) => items,
+        other => panic!("expected a list, found {other:?}"),
+    };
+    assert_eq!(list(0).len(), 1000);
+    assert!(cordial::List::ptr_eq(&list(0), &list(2)));
     Ok(())
 });
 

@@ -262,7 +262,7 @@ on_both_stores!(unstorable_values_are_refused, |db: &Database| {
         storage_error(err),
         StorageError::UnsupportedValue { .. }
     ));
-    let nested = Value::List(vec![Value::List(vec![])]);
+    let nested = Value::List(vec![Value::List(vec![].into())].into());
     assert!(tx.set_property(a, "m", nested).is_err());
     tx.commit()?;
     assert_eq!(db.begin_read().property(a, "m")?, Value::Null);

@@ -19,7 +19,7 @@ use cordial::value::{
 };
 
 fn list(items: Vec<Value>) -> Value {
-    Value::List(items)
+    Value::List(items.into())
 }
 
 fn map(entries: &[(&str, Value)]) -> Value {
@@ -1027,7 +1027,7 @@ mod mini {
                     Ok(items
                         .into_iter()
                         .collect::<Result<Vec<_>, _>>()
-                        .map(Value::List))
+                        .map(|items| Value::List(items.into())))
                 }
                 Some(Token::Sym("{")) => {
                     self.pos += 1;

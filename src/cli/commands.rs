@@ -1131,7 +1131,7 @@ mod tests {
         assert_eq!(parse_param("s=abc").unwrap().1, Value::from("abc"));
         assert_eq!(
             parse_param("l=[1,\"x\"]").unwrap().1,
-            Value::List(vec![Value::Int(1), Value::from("x")])
+            Value::List(vec![Value::Int(1), Value::from("x")].into())
         );
         assert!(parse_param("novalue").is_err());
     }

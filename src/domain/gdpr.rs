@@ -426,7 +426,7 @@ fn forget(
         ("at", Value::DateTime(now)),
         ("by", Value::String(by.into())),
         ("subjectLabel", Value::String(label.into())),
-        ("subjects", Value::List(erased.subjects.clone())),
+        ("subjects", Value::List(erased.subjects.clone().into())),
         (
             "erasedProperties",
             Value::List(erased.keys.iter().cloned().map(Value::from).collect()),

@@ -600,7 +600,7 @@ impl Accumulator for Collect {
     }
 
     fn finish(&mut self) -> Result<Value, ExecError> {
-        Ok(Value::List(std::mem::take(&mut self.0)))
+        Ok(Value::List(std::mem::take(&mut self.0).into()))
     }
 
     fn mergeable(&self) -> bool {

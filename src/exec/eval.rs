@@ -59,7 +59,7 @@ pub(crate) fn is_true(value: &Value) -> Result<bool, ExecError> {
 fn list_of(value: Value, what: &str) -> Result<Option<Vec<Value>>, ExecError> {
     match value {
         Value::Null => Ok(None),
-        Value::List(items) => Ok(Some(items)),
+        Value::List(items) => Ok(Some(items.into_vec())),
         other => Err(ExecError::Type(format!(
             "{what} needs a list, found {}",
             other.type_name()
@@ -181,7 +181,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             for item in items {
                 list.push(eval(ctx, item, row)?);
             }
-            Value::List(list)
+            Value::List(list.into())
         }
         Expr::Map(entries) => {
             let mut map = Map::new();
@@ -290,7 +290,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                     None => item,
                 });
             }
-            Value::List(out)
+            Value::List(out.into())
         }
         Expr::Quantified {
             quantifier,
@@ -402,7 +402,7 @@ fn subquery(ctx: &mut Context<'_>, sub: &Subquery, row: &mut Row) -> Result<Valu
                     out.push(eval(ctx, map, &mut inner)?);
                 }
             }
-            Value::List(out)
+            Value::List(out.into())
         }
     })
 }

@@ -270,7 +270,7 @@ impl CsvRows {
             return Ok(None);
         };
         let Some(headers) = &self.headers else {
-            return Ok(Some(Value::List(fields)));
+            return Ok(Some(Value::List(fields.into())));
         };
         if fields.len() > headers.len() {
             return Err(self.bad_row(format!(

@@ -450,7 +450,7 @@ fn var_length(
             if to == prel.left && to != prel.right {
                 rels.reverse();
             }
-            row[prel.slot] = Value::List(rels);
+            row[prel.slot] = Value::List(rels.into());
             row[pattern.nodes[to].slot] = node_ref(at);
             search.assigned[to] = true;
             let flow = step(ctx, search, index + 1, row, emit)?;
@@ -649,7 +649,7 @@ fn bind_shortest(
         if prel.length.is_some_and(|l| l.min == 1 && l.max == Some(1)) && rels.len() == 1 {
             rels.into_iter().next().unwrap_or(Value::Null)
         } else {
-            Value::List(rels)
+            Value::List(rels.into())
         };
     row[search.pattern.nodes[to].slot] = node_ref(target);
     search.assigned[to] = true;
@@ -768,7 +768,7 @@ fn bind_paths(ctx: &Context<'_>, pattern: &Pattern, row: &mut Row) -> Result<(),
         let mut at = start;
         for &r in &path.rels {
             let hops: Vec<Value> = match &row[pattern.rels[r].slot] {
-                Value::List(items) => items.clone(),
+                Value::List(items) => items.clone().into_vec(),
                 Value::Null => {
                     row[path.slot] = Value::Null;
                     continue;

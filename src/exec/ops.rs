@@ -351,19 +351,19 @@ fn add(left: &Value, right: &Value) -> Result<Value, ExecError> {
             let mut items = Vec::with_capacity(a.len() + b.len());
             items.extend_from_slice(a);
             items.extend_from_slice(b);
-            Value::List(items)
+            Value::List(items.into())
         }
         (Value::List(a), b) => {
             let mut items = Vec::with_capacity(a.len() + 1);
             items.extend_from_slice(a);
             items.push(b.clone());
-            Value::List(items)
+            Value::List(items.into())
         }
         (a, Value::List(b)) => {
             let mut items = Vec::with_capacity(b.len() + 1);
             items.push(a.clone());
             items.extend_from_slice(b);
-            Value::List(items)
+            Value::List(items.into())
         }
         (Value::Duration(d), other) if other.is_temporal() => temporal::add_duration(other, d)?,
         (other, Value::Duration(d)) if other.is_temporal() => temporal::add_duration(other, d)?,
@@ -556,13 +556,13 @@ pub fn slice(list: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<V
         return Ok(Value::Null);
     };
     if start >= end {
-        return Ok(Value::List(Vec::new()));
+        return Ok(Value::List(Vec::new().into()));
     }
     let (start, end) = (
         usize::try_from(start).unwrap_or(0),
         usize::try_from(end).unwrap_or(0),
     );
-    Ok(Value::List(items[start..end].to_vec()))
+    Ok(Value::List(items[start..end].to_vec().into()))
 }
 
 /// `value.key`: a node's or relationship's property (read through the graph; null when absent),

@@ -46,6 +46,16 @@ fn relationship(graph: &dyn GraphRead, r: &Relationship) -> Result<Relationship,
     })
 }
 
+/// Whether `value` is or holds a node, relationship or path, which `materialize` fills in.
+fn holds_entity(value: &Value) -> bool {
+    match value {
+        Value::Node(_) | Value::Relationship(_) | Value::Path(_) => true,
+        Value::List(items) => items.iter().any(holds_entity),
+        Value::Map(map) => map.values().any(holds_entity),
+        _ => false,
+    }
+}
+
 /// Fills in every node, relationship and path inside `value`.
 pub fn materialize(graph: &dyn GraphRead, value: Value) -> Result<Value, ExecError> {
     Ok(match value {
@@ -63,6 +73,8 @@ pub fn materialize(graph: &dyn GraphRead, value: Value) -> Result<Value, ExecErr
                 .map(|r| relationship(graph, r))
                 .collect::<Result<_, _>>()?,
         })),
+        // A list with no entity in it leaves as it is: shared, not rebuilt.
+        Value::List(items) if !items.iter().any(holds_entity) => Value::List(items),
         Value::List(items) => Value::List(
             items
                 .into_iter()

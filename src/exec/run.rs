@@ -505,8 +505,8 @@ fn push_op(
             let value = eval(ctx, expr, row)?;
             let items = match value {
                 Value::List(items) => items,
-                Value::Null => Vec::new(),
-                other => vec![other],
+                Value::Null => Vec::new().into(),
+                other => vec![other].into(),
             };
             for item in items {
                 row[*slot] = item;

@@ -155,7 +155,7 @@ mod tests {
             Value::Float(1e300),
             Value::Float(f64::NAN),
             Value::String("a\"b\n\u{1}é".into()),
-            Value::List(vec![Value::Bool(true), Value::Null, Value::Float(0.5)]),
+            Value::List(vec![Value::Bool(true), Value::Null, Value::Float(0.5)].into()),
         ];
         for value in values {
             let mut out = Vec::new();

@@ -72,6 +72,90 @@ impl fmt::Display for RelId {
     }
 }
 
+/// A list value: shared, copy on write. It reads as a `Vec<Value>`; cloning it copies a
+/// pointer; `make_mut` copies the items only when another value shares them.
+#[derive(Debug, Clone, Default)]
+pub struct List(Arc<Vec<Value>>);
+
+impl List {
+    /// The items, to change: copied first if another value shares them.
+    pub fn make_mut(&mut self) -> &mut Vec<Value> {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// The items, taken without copying when no other value shares them.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<Value> {
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// Whether two lists share their items.
+    #[must_use]
+    pub fn ptr_eq(a: &List, b: &List) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl std::ops::Deref for List {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(items: Vec<Value>) -> Self {
+        List(Arc::new(items))
+    }
+}
+
+impl FromIterator<Value> for List {
+    fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> Self {
+        List(Arc::new(iter.into_iter().collect()))
+    }
+}
+
+impl<'a> IntoIterator for &'a List {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// The items of a list by value: moved out when no other value shares them, else cloned one
+/// at a time as they are taken.
+#[derive(Debug)]
+pub enum ListItems {
+    Owned(std::vec::IntoIter<Value>),
+    Shared(List, usize),
+}
+
+impl Iterator for ListItems {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            ListItems::Owned(items) => items.next(),
+            ListItems::Shared(list, at) => {
+                let item = list.get(*at).cloned();
+                *at += 1;
+                item
+            }
+        }
+    }
+}
+
+impl IntoIterator for List {
+    type Item = Value;
+    type IntoIter = ListItems;
+    fn into_iter(self) -> ListItems {
+        match Arc::try_unwrap(self.0) {
+            Ok(items) => ListItems::Owned(items.into_iter()),
+            Err(shared) => ListItems::Shared(List(shared), 0),
+        }
+    }
+}
+
 /// A map value: keys in sorted order, which makes printing and comparison deterministic.
 pub type Map = BTreeMap<String, Value>;
 
@@ -90,7 +174,8 @@ pub enum Value {
     LocalDateTime(LocalDateTime),
     DateTime(DateTime),
     Duration(Duration),
-    List(Vec<Value>),
+    /// Shared and immutable (copy on write): cloning a list copies a pointer.
+    List(List),
     Map(Map),
     Node(Box<Node>),
     Relationship(Box<Relationship>),

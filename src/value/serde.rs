@@ -176,7 +176,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(item) = seq.next_element()? {
             items.push(item);
         }
-        Ok(Value::List(items))
+        Ok(Value::List(items.into()))
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
@@ -632,7 +632,7 @@ impl SeqBuilder {
     }
 
     fn finish(self) -> Value {
-        let list = Value::List(self.items);
+        let list = Value::List(self.items.into());
         match self.variant {
             Some(variant) => tagged(variant, list),
             None => list,

@@ -108,19 +108,22 @@ pub fn sample_values() -> Vec<(&'static str, cordial::Value)> {
                 nanos: 500,
             }),
         ),
-        ("list_empty", Value::List(vec![])),
+        ("list_empty", Value::List(vec![].into())),
         (
             "list_ints",
-            Value::List(vec![Value::Int(1), Value::Int(-2), Value::Int(3)]),
+            Value::List((vec![Value::Int(1), Value::Int(-2), Value::Int(3)]).into()),
         ),
         (
             "list_mixed",
-            Value::List(vec![
-                Value::String("a".into()),
-                Value::Float(2.5),
-                Value::Bool(false),
-                Value::Date(Date(date)),
-            ]),
+            Value::List(
+                (vec![
+                    Value::String("a".into()),
+                    Value::Float(2.5),
+                    Value::Bool(false),
+                    Value::Date(Date(date)),
+                ])
+                .into(),
+            ),
         ),
     ]
 }

@@ -88,7 +88,7 @@ fn range(args: &[Value], _: &FnContext<'_>) -> Result<Value, ExecError> {
         items.push(Value::Int(i64::try_from(current).unwrap_or(0)));
         current += step;
     }
-    Ok(Value::List(items))
+    Ok(Value::List(items.into()))
 }
 
 /// The first non-null argument, or null.
