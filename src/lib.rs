@@ -22,4 +22,4 @@ pub mod cli;
 
 pub use db::{Database, ReadTxn, WriteTxn};
 pub use error::{Error, Result};
-pub use value::{List, Map, Node, NodeId, Path, RelId, Relationship, Value};
+pub use value::{List, Map, Node, NodeId, Path, RelId, Relationship, SharedMap, Value};

@@ -213,7 +213,7 @@ impl<'a> Reader<'a> {
                         self.expect(",")?;
                     }
                 }
-                Ok(Value::Map(map))
+                Ok(Value::Map(map.into()))
             }
             c if c.is_ascii_digit() || c == '-' || c == '+' || c == '.' => self.number(),
             _ => {
@@ -735,7 +735,7 @@ fn slices_and_subscripts() {
         assert!(ops::subscript(&list, &bad).is_err());
         assert!(ops::subscript(&bad, &int(0)).is_err());
     }
-    let map = Value::Map(Map::from([("k".to_owned(), int(1))]));
+    let map = Value::Map(Map::from([("k".to_owned(), int(1))]).into());
     assert_eq!(
         ops::subscript(&map, &Value::from("k")).expect("key"),
         int(1)
@@ -851,7 +851,7 @@ fn any_value() -> impl Strategy<Value = Value> {
                 inner,
                 0..3
             )
-            .prop_map(Value::Map),
+            .prop_map(|map| Value::Map(map.into())),
         ]
     })
 }

@@ -428,9 +428,9 @@ on_both_stores!(
     }
 );
 
-// String and list values share their storage: a value read twice, one dictionary entry read
-// for many nodes, a list handed from row to row, is one allocation, not a copy per read.
-on_both_stores!(strings_and_lists_share_storage, |db: &Database| {
+// String, list and map values share their storage: a value read twice, one dictionary entry
+// read for many nodes, a list or map handed from row to row, is one allocation, not a copy.
+on_both_stores!(values_share_storage, |db: &Database| {
     db.query_all(
         "UNWIND range(1, 200) AS i CREATE (:C {name: 'customer-' + i, status: 'active'})",
         Map::new(),
@@ -457,6 +457,15 @@ on_both_stores!(strings_and_lists_share_storage, |db: &Database| {
     };
     assert_eq!(list(0).len(), 1000);
     assert!(cordial::List::ptr_eq(&list(0), &list(2)));
+    let rows = db.query_all(
+        "WITH {id: 7, tags: ['a', 'b']} AS m UNWIND range(1, 3) AS k RETURN m",
+        Map::new(),
+    )?;
+    let map = |row: usize| match rows.rows[row].get::<Value>("m") {
+        Ok(Value::Map(map)) => map,
+        other => panic!("expected a map, found {other:?}"),
+    };
+    assert!(cordial::SharedMap::ptr_eq(&map(0), &map(2)));
     Ok(())
 });
 

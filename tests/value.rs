@@ -1049,7 +1049,7 @@ mod mini {
                             self.expect(",")?;
                         }
                     }
-                    Ok(error.map_or(Ok(Value::Map(entries)), Err))
+                    Ok(error.map_or(Ok(Value::Map(entries.into())), Err))
                 }
                 Some(Token::Ident(word)) => {
                     self.pos += 1;
@@ -1266,7 +1266,7 @@ mod mini {
                     Err(e) => return Ok(Err(e)),
                 };
                 p.expect(")")?;
-                graph.push((labels, props));
+                graph.push((labels, props.into_map()));
             }
             return Ok(Ok(Vec::new()));
         }
@@ -1282,7 +1282,7 @@ mod mini {
             rows = graph
                 .iter()
                 .filter(|(labels, _)| label.as_ref().is_none_or(|l| labels.contains(l)))
-                .map(|(_, props)| Env::from([(var.clone(), Value::Map(props.clone()))]))
+                .map(|(_, props)| Env::from([(var.clone(), Value::Map(props.clone().into()))]))
                 .collect();
             // Re-tokenize the rest of the query after the pattern.
             let consumed = after.find(')').ok_or("pattern")? + 1;

@@ -226,7 +226,7 @@ impl Rows {
     pub fn deserialize<T: DeserializeOwned>(self) -> impl Iterator<Item = Result<T>> {
         self.map(|row| {
             let row = row?;
-            Ok(crate::value::from_value(Value::Map(row.to_map()))?)
+            Ok(crate::value::from_value(Value::Map(row.to_map().into()))?)
         })
     }
 }

@@ -137,7 +137,7 @@ impl QueryResult {
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
         self.rows
             .iter()
-            .map(|row| Ok(crate::value::from_value(Value::Map(row.to_map()))?))
+            .map(|row| Ok(crate::value::from_value(Value::Map(row.to_map().into()))?))
             .collect()
     }
 }

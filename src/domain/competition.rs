@@ -26,7 +26,7 @@ fn top(counts: &HashMap<String, i64>, name: &str, count: &str, limit: usize) -> 
                 let mut m = Map::new();
                 m.insert(name.to_owned(), Value::String(k.clone().into()));
                 m.insert(count.to_owned(), Value::Int(*n));
-                Value::Map(m)
+                Value::Map(m.into())
             })
             .collect(),
     )

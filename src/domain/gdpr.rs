@@ -219,7 +219,7 @@ fn subject_export(
         identity(graph, subject)?,
         Value::Null,
         Value::Null,
-        Value::Map(props_of(graph, subject)?),
+        Value::Map((props_of(graph, subject)?).into()),
     ]];
     let mut edges = Vec::new();
     graph.expand(subject, Direction::Both, &[], &mut edges)?;
@@ -243,7 +243,7 @@ fn subject_export(
             other_id.clone(),
             Value::String(rel_type.clone().into()),
             Value::String(direction.into()),
-            Value::Map(rel_props),
+            Value::Map(rel_props.into()),
         ]);
         if let Some(record) = labels.iter().find(|l| RECORD_LABELS.contains(&l.as_str())) {
             rows.push(vec![
@@ -252,7 +252,7 @@ fn subject_export(
                 other_id,
                 Value::String(rel_type.into()),
                 Value::String(direction.into()),
-                Value::Map(props_of(graph, edge.other)?),
+                Value::Map((props_of(graph, edge.other)?).into()),
             ]);
         }
     }

@@ -189,7 +189,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                 let v = eval(ctx, e, row)?;
                 map.insert(k.clone(), v);
             }
-            Value::Map(map)
+            Value::Map(map.into())
         }
         Expr::MapProjection { base, items } => {
             let base = eval(ctx, base, row)?;
@@ -214,7 +214,7 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
                     }
                 }
             }
-            Value::Map(map)
+            Value::Map(map.into())
         }
         Expr::Function { name, args } => {
             if args.is_empty()

@@ -284,6 +284,6 @@ impl CsvRows {
         for name in headers {
             map.insert(name.clone(), values.next().unwrap_or(Value::Null));
         }
-        Ok(Some(Value::Map(map)))
+        Ok(Some(Value::Map(map.into())))
     }
 }

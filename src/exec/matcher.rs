@@ -44,7 +44,7 @@ fn node_id(value: &Value) -> Option<NodeId> {
 
 fn as_map(value: Value, what: &str) -> Result<Map, ExecError> {
     match value {
-        Value::Map(m) => Ok(m),
+        Value::Map(m) => Ok(m.into_map()),
         Value::Null => Ok(Map::new()),
         other => Err(ExecError::Type(format!(
             "{what} properties must be a map, found {}",

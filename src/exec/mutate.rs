@@ -13,7 +13,7 @@ fn props_of(ctx: &mut Context<'_>, expr: Option<&Expr>, row: &mut Row) -> Result
     match expr {
         None => Ok(Map::new()),
         Some(e) => match eval(ctx, e, row)? {
-            Value::Map(m) => Ok(m),
+            Value::Map(m) => Ok(m.into_map()),
             Value::Null => Ok(Map::new()),
             other => Err(ExecError::Type(format!(
                 "properties must be a map, found {}",
@@ -218,7 +218,7 @@ fn set_property(
 
 fn map_of(ctx: &Context<'_>, value: &Value) -> Result<Map, ExecError> {
     match value {
-        Value::Map(m) => Ok(m.clone()),
+        Value::Map(m) => Ok(m.clone().into_map()),
         Value::Node(_) | Value::Relationship(_) => {
             Ok(all_properties(ctx, value)?.into_iter().collect())
         }

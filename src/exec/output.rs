@@ -73,7 +73,7 @@ pub fn materialize(graph: &dyn GraphRead, value: Value) -> Result<Value, ExecErr
                 .map(|r| relationship(graph, r))
                 .collect::<Result<_, _>>()?,
         })),
-        // A list with no entity in it leaves as it is: shared, not rebuilt.
+        // A list or map with no entity in it leaves as it is: shared, not rebuilt.
         Value::List(items) if !items.iter().any(holds_entity) => Value::List(items),
         Value::List(items) => Value::List(
             items
@@ -81,6 +81,7 @@ pub fn materialize(graph: &dyn GraphRead, value: Value) -> Result<Value, ExecErr
                 .map(|v| materialize(graph, v))
                 .collect::<Result<_, _>>()?,
         ),
+        Value::Map(map) if !map.values().any(holds_entity) => Value::Map(map),
         Value::Map(map) => Value::Map(
             map.into_iter()
                 .map(|(k, v)| Ok((k, materialize(graph, v)?)))

@@ -217,7 +217,7 @@ pub fn map_argument(
 ) -> Result<crate::value::Map, ExecError> {
     let map = match args.get(index) {
         None | Some(Value::Null) => crate::value::Map::new(),
-        Some(Value::Map(m)) => m.clone(),
+        Some(Value::Map(m)) => m.clone().into_map(),
         Some(other) => {
             return Err(ExecError::Type(format!(
                 "{procedure}() takes a map of {what} as argument {}, found {}",

@@ -296,7 +296,7 @@ impl PartialEq for Value {
             (Value::DateTime(a), Value::DateTime(b)) => a == b,
             (Value::Duration(a), Value::Duration(b)) => a == b,
             (Value::List(a), Value::List(b)) => **a == **b,
-            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => **a == **b,
             (Value::Node(a), Value::Node(b)) => a.id == b.id,
             (Value::Relationship(a), Value::Relationship(b)) => a.id == b.id,
             (Value::Path(a), Value::Path(b)) => path_ids_equal(a, b),

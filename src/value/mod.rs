@@ -159,6 +159,65 @@ impl IntoIterator for List {
 /// A map value: keys in sorted order, which makes printing and comparison deterministic.
 pub type Map = BTreeMap<String, Value>;
 
+/// A map value: shared, copy on write. It reads as a `Map`; cloning it copies a pointer;
+/// `make_mut` copies the entries only when another value shares them.
+#[derive(Debug, Clone, Default)]
+pub struct SharedMap(Arc<Map>);
+
+impl SharedMap {
+    /// The entries, to change: copied first if another value shares them.
+    pub fn make_mut(&mut self) -> &mut Map {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// The entries, taken without copying when no other value shares them.
+    #[must_use]
+    pub fn into_map(self) -> Map {
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// Whether two maps share their entries.
+    #[must_use]
+    pub fn ptr_eq(a: &SharedMap, b: &SharedMap) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl std::ops::Deref for SharedMap {
+    type Target = Map;
+    fn deref(&self) -> &Map {
+        &self.0
+    }
+}
+
+impl From<Map> for SharedMap {
+    fn from(map: Map) -> Self {
+        SharedMap(Arc::new(map))
+    }
+}
+
+impl FromIterator<(String, Value)> for SharedMap {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        SharedMap(Arc::new(iter.into_iter().collect()))
+    }
+}
+
+impl<'a> IntoIterator for &'a SharedMap {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for SharedMap {
+    type Item = (String, Value);
+    type IntoIter = std::collections::btree_map::IntoIter<String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_map().into_iter()
+    }
+}
+
 /// Every value a property can hold or an expression can produce.
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -176,7 +235,8 @@ pub enum Value {
     Duration(Duration),
     /// Shared and immutable (copy on write): cloning a list copies a pointer.
     List(List),
-    Map(Map),
+    /// Shared and immutable (copy on write): cloning a map copies a pointer.
+    Map(SharedMap),
     Node(Box<Node>),
     Relationship(Box<Relationship>),
     Path(Box<Path>),

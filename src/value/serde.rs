@@ -184,7 +184,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some((key, value)) = access.next_entry::<String, Value>()? {
             map.insert(key, value);
         }
-        Ok(Value::Map(map))
+        Ok(Value::Map(map.into()))
     }
 }
 
@@ -206,7 +206,7 @@ fn node_map(node: Node) -> Map {
         "labels".to_owned(),
         Value::List(node.labels.into_iter().map(Value::from).collect()),
     );
-    map.insert("properties".to_owned(), Value::Map(node.properties));
+    map.insert("properties".to_owned(), Value::Map(node.properties.into()));
     map
 }
 
@@ -216,7 +216,7 @@ fn rel_map(rel: Relationship) -> Map {
     map.insert("type".to_owned(), Value::String(rel.rel_type.into()));
     map.insert("start".to_owned(), id_value(rel.start.0));
     map.insert("end".to_owned(), id_value(rel.end.0));
-    map.insert("properties".to_owned(), Value::Map(rel.properties));
+    map.insert("properties".to_owned(), Value::Map(rel.properties.into()));
     map
 }
 
@@ -253,7 +253,7 @@ impl<'de> Deserializer<'de> for Value {
                 access.end()?;
                 Ok(value)
             }
-            Value::Map(map) => visit_map(map, visitor),
+            Value::Map(map) => visit_map(map.into_map(), visitor),
             Value::Node(node) => visit_map(node_map(*node), visitor),
             Value::Relationship(rel) => visit_map(rel_map(*rel), visitor),
             Value::Path(path) => {
@@ -264,7 +264,7 @@ impl<'de> Deserializer<'de> for Value {
                     Value::List(
                         path.nodes
                             .into_iter()
-                            .map(|n| Value::Map(node_map(n)))
+                            .map(|n| Value::Map(node_map(n).into()))
                             .collect(),
                     ),
                 );
@@ -273,7 +273,7 @@ impl<'de> Deserializer<'de> for Value {
                     Value::List(
                         path.relationships
                             .into_iter()
-                            .map(|r| Value::Map(rel_map(r)))
+                            .map(|r| Value::Map(rel_map(r).into()))
                             .collect(),
                     ),
                 );
@@ -453,7 +453,7 @@ fn int_value<T: TryInto<i64> + fmt::Display + Copy>(v: T) -> Result<Value, Value
 fn tagged(variant: &str, content: Value) -> Value {
     let mut map = Map::new();
     map.insert(variant.to_owned(), content);
-    Value::Map(map)
+    Value::Map(map.into())
 }
 
 impl Serializer for ValueSerializer {
@@ -692,7 +692,7 @@ struct MapBuilder {
 
 impl MapBuilder {
     fn finish(self) -> Value {
-        let map = Value::Map(self.map);
+        let map = Value::Map(self.map.into());
         match self.variant {
             Some(variant) => tagged(variant, map),
             None => map,

@@ -110,7 +110,7 @@ fn properties(args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {
         Value::Null => Ok(Value::Null),
         Value::Map(map) => Ok(Value::Map(map.clone())),
         other => entity_properties(other, ctx)?
-            .map(Value::Map)
+            .map(|map| Value::Map(map.into()))
             .ok_or_else(|| type_error("properties", "a node, relationship or map", other)),
     }
 }
