@@ -116,3 +116,28 @@ fn columns_are_named_by_alias_or_text() {
     assert!(!plan_of("MATCH (n) RETURN n").unwrap().writes);
     assert!(plan_of("CREATE (n) RETURN n").unwrap().writes);
 }
+
+#[test]
+fn literal_lists_and_maps_are_built_once() {
+    use cordial::plan::logical::{Expr, Operator};
+    let plan = plan_of(
+        "MATCH (c:Customer {tier: {a: 1}}) WHERE c.status IN ['won', 'lost'] \
+         RETURN [1, [2, 3]] AS l, [c.x, 1] AS mixed",
+    )
+    .unwrap();
+    let ops = &plan.branches[0].operators;
+    let text = format!("{ops:?}");
+    assert!(
+        !text.contains("List([Literal"),
+        "no list of literals is left to build: {text}"
+    );
+    let project = ops
+        .iter()
+        .find_map(|op| match op {
+            Operator::Project { items, .. } => Some(items),
+            _ => None,
+        })
+        .expect("a projection");
+    assert!(matches!(project[0].1, Expr::Literal(_)), "{project:?}");
+    assert!(matches!(project[1].1, Expr::List(_)), "{project:?}");
+}

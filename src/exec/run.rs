@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use rayon::prelude::*;
 
 use crate::plan::logical::{
     Aggregate, CountSource, Expr, MatchStep, NodeSource, Operator, Pipeline, QueryPlan, SortKey,
@@ -293,7 +294,7 @@ fn parallel_split(
     if !streams || !merge {
         return Split::None;
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = rayon::current_num_threads().min(8);
     if threads < 2 {
         return Split::None;
     }
@@ -1121,56 +1122,49 @@ impl<'p> Aggregator<'p> {
         let (keys, aggregates, keys_of, width) =
             (self.keys, self.aggregates, self.keys_of, self.width);
         let procedures = ctx.procedures;
-        let results: Vec<Result<Aggregator<'p>, ExecError>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..parts)
-                .map(|part| {
-                    let params = ctx.params.clone();
-                    let now = ctx.now.clone();
-                    let interrupt = ctx.interrupt.clone();
-                    let cancel = ctx.cancel.clone();
-                    let import_dir = ctx.import_dir.clone();
-                    let row_width = ctx.row_width;
-                    let (rows, scan_part) = match split {
-                        Split::Input(_) => {
-                            let n = input.len();
-                            (&input[n * part / parts..n * (part + 1) / parts], None)
-                        }
-                        _ => (input, Some((part, parts))),
-                    };
-                    scope.spawn(move || {
-                        let _memo = crate::storage::MemoScope::enter();
-                        let mut wctx = Context::new(Graph::Read(graph), params, now, procedures);
-                        wctx.interrupt = interrupt;
-                        wctx.cancel = cancel;
-                        wctx.import_dir = import_dir;
-                        wctx.row_width = row_width;
-                        wctx.budget = MemoryBudget::new(share);
-                        wctx.scan_part = scan_part;
-                        let mut aggregator = Aggregator::new(keys, aggregates, keys_of, width)?;
-                        let mut state = StreamState::new(streaming.len());
-                        for row in rows {
-                            let mut row = row.clone();
-                            push(
-                                &mut wctx,
-                                streaming,
-                                0,
-                                &mut state,
-                                &mut row,
-                                &mut |c, r: &mut Row| {
-                                    aggregator.add(c, r)?;
-                                    Ok(Flow::Continue)
-                                },
-                            )?;
-                        }
-                        Ok(aggregator)
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
+        let (params, now) = (&ctx.params, &ctx.now);
+        let (interrupt, cancel) = (&ctx.interrupt, &ctx.cancel);
+        let (import_dir, row_width) = (&ctx.import_dir, ctx.row_width);
+        // On rayon's pool: its threads, and their allocators' memory, live on between
+        // statements, so a statement pays neither thread starts nor fresh pages.
+        let results: Vec<Result<Aggregator<'p>, ExecError>> = (0..parts)
+            .into_par_iter()
+            .map(|part| {
+                let (rows, scan_part) = match split {
+                    Split::Input(_) => {
+                        let n = input.len();
+                        (&input[n * part / parts..n * (part + 1) / parts], None)
+                    }
+                    _ => (input, Some((part, parts))),
+                };
+                let _memo = crate::storage::MemoScope::enter();
+                let mut wctx =
+                    Context::new(Graph::Read(graph), params.clone(), now.clone(), procedures);
+                wctx.interrupt.clone_from(interrupt);
+                wctx.cancel.clone_from(cancel);
+                wctx.import_dir.clone_from(import_dir);
+                wctx.row_width = row_width;
+                wctx.budget = MemoryBudget::new(share);
+                wctx.scan_part = scan_part;
+                let mut aggregator = Aggregator::new(keys, aggregates, keys_of, width)?;
+                let mut state = StreamState::new(streaming.len());
+                for row in rows {
+                    let mut row = row.clone();
+                    push(
+                        &mut wctx,
+                        streaming,
+                        0,
+                        &mut state,
+                        &mut row,
+                        &mut |c, r: &mut Row| {
+                            aggregator.add(c, r)?;
+                            Ok(Flow::Continue)
+                        },
+                    )?;
+                }
+                Ok(aggregator)
+            })
+            .collect();
         for part in results {
             self.merge(part?)?;
         }

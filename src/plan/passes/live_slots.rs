@@ -63,7 +63,7 @@ fn annotate_subqueries(expr: &mut Expr) {
 }
 
 /// Calls `f` on each top-level expression an operator holds.
-fn each_expr_mut(op: &mut Operator, f: &mut dyn FnMut(&mut Expr)) {
+pub(crate) fn each_expr_mut(op: &mut Operator, f: &mut dyn FnMut(&mut Expr)) {
     fn pattern(p: &mut Pattern, f: &mut dyn FnMut(&mut Expr)) {
         for n in &mut p.nodes {
             n.properties.iter_mut().for_each(&mut *f);

@@ -4,6 +4,7 @@
 
 mod count_from_store;
 mod defer_past_top_k;
+mod fold_literals;
 mod live_slots;
 
 use super::bind::Catalog;
@@ -16,5 +17,6 @@ type Pass = fn(QueryPlan, &dyn Catalog) -> Result<QueryPlan, PlanError>;
 pub(crate) const PASSES: &[Pass] = &[
     count_from_store::run,
     defer_past_top_k::run,
+    fold_literals::run,
     live_slots::run,
 ];
