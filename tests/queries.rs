@@ -491,6 +491,8 @@ on_both_stores!(parallel_aggregation_matches_one_thread, |db: &Database| {
                 percentileDisc(c.w, 0.5) AS median",
         "MATCH (c:Cust) RETURN c, count(*) AS n ORDER BY c.id DESC LIMIT 2",
         "MATCH (n) RETURN labels(n) AS l, count(*) AS n",
+        "WITH 3 AS k MATCH (c:Cust) WHERE c.id % k = 0
+         WITH c.seg AS seg, c.w > 5.0 AS big RETURN seg, sum(CASE WHEN big THEN 1 ELSE 0 END) AS n",
     ] {
         let fast = db.query_all(query, Map::new())?;
         let reference = simple.query_all(query, Map::new())?;

@@ -304,10 +304,24 @@ fn parallel_split(
     if input.len() > 1 {
         return Split::None;
     }
-    let Some(Operator::Match {
+    // The first match's scan is split; before it, only operators that pass the one input row
+    // on or drop it (so every thread reaches that scan once, with the same row).
+    let Some(first_match) = streaming
+        .iter()
+        .position(|op| matches!(op, Operator::Match { .. }))
+    else {
+        return Split::None;
+    };
+    if !streaming[..first_match]
+        .iter()
+        .all(|op| matches!(op, Operator::Project { .. } | Operator::Filter(_)))
+    {
+        return Split::None;
+    }
+    let Operator::Match {
         pattern,
         optional: false,
-    }) = streaming.first()
+    } = &streaming[first_match]
     else {
         return Split::None;
     };
