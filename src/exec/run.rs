@@ -270,6 +270,23 @@ fn parallel_split(
     let Some(Operator::Aggregate { aggregates, .. }) = blocking else {
         return Split::None;
     };
+    // Whether the accumulators merge is asked last: it looks aggregates up by name.
+    let merge = || {
+        aggregates.iter().all(|a| {
+            !a.distinct
+                && (a.name == "count" && a.args.is_empty()
+                    || aggregate::lookup(&a.name).is_some_and(|def| (def.new)().mergeable()))
+        })
+    };
+    match work_split(ctx, streaming, input) {
+        Split::None => Split::None,
+        split if merge() => split,
+        _ => Split::None,
+    }
+}
+
+/// How `parallel_split` would split the streaming run, before asking about the aggregation.
+fn work_split(ctx: &Context<'_>, streaming: &[Operator], input: &[Row]) -> Split {
     if ctx.simple || ctx.profile.is_some() || ctx.scan_part.is_some() || input.is_empty() {
         return Split::None;
     }
@@ -283,17 +300,12 @@ fn parallel_split(
                     | Operator::Unwind { .. }
             )
         });
-    let merge = aggregates.iter().all(|a| {
-        !a.distinct
-            && (a.name == "count" && a.args.is_empty()
-                || aggregate::lookup(&a.name).is_some_and(|def| (def.new)().mergeable()))
-    });
+    if !streams {
+        return Split::None;
+    }
     let Some(graph) = ctx.read().as_sync() else {
         return Split::None;
     };
-    if !streams || !merge {
-        return Split::None;
-    }
     let threads = rayon::current_num_threads().min(8);
     if threads < 2 {
         return Split::None;
