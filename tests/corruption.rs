@@ -1,6 +1,7 @@
-//! Corruption detection: bytes are flipped in (and values truncated from) every stored chunk,
-//! log record, the manifest and the format-version record of a closed sled database, reaching
-//! the sled tree directly (`<db>/store`, tree `cordial`, keys as `storage::keys` documents).
+//! Corruption detection: bytes are flipped in (and values truncated from) every stored chunk
+//! locator, log record, the manifest and the format-version record of a closed sled database,
+//! reaching the sled tree directly (`<db>/store`, tree `cordial`, keys as `storage::keys`
+//! documents), and in the chunk files the locators point into (`<db>/chunks`).
 //! Opening the database and reading everything must then fail with a `Corruption` error that
 //! names what is damaged, never panic and never return wrong data silently. The one exception
 //! is the clean-close marker: it is a hint, so a damaged one reads as missing (the open sweeps
@@ -13,6 +14,8 @@ use cordial::db::GraphReadExt;
 use cordial::storage::keys::{self, ChunkOwner};
 use cordial::storage::{Direction, GraphRead, GraphWrite, StorageError};
 use cordial::{Database, Value};
+
+mod common;
 
 /// sled 0.34 shares one global lock between all databases of a process, and the store
 /// serializes its own flushes and batches to stay clear of sled's deadlock between them; the
@@ -100,32 +103,7 @@ fn read_everything(path: &Path) -> Result<usize, cordial::Error> {
 
 /// Opens the store's sled tree directly, with the segment size the store was created with.
 fn tree(path: &Path) -> (sled::Db, sled::Tree) {
-    let store = path.join("store");
-    let conf = std::fs::read(store.join("conf")).unwrap();
-    let segment_size = String::from_utf8_lossy(&conf)
-        .lines()
-        .find_map(|l| l.strip_prefix("segment_size: "))
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .expect("segment size in sled's conf");
-    // sled's background threads may hold the file lock a moment after the database closed.
-    let started = std::time::Instant::now();
-    let db = loop {
-        match sled::Config::new()
-            .path(&store)
-            .segment_size(segment_size)
-            .open()
-        {
-            Ok(db) => break db,
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("lock") && started.elapsed().as_secs() < 10 =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("cannot open the store with sled: {e}"),
-        }
-    };
-    let tree = db.open_tree("cordial").unwrap();
-    (db, tree)
+    common::sled_tree(path)
 }
 
 fn describe(key: &[u8]) -> (String, String) {
@@ -296,4 +274,84 @@ fn a_log_gap_is_corruption() {
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a missing log record went unnoticed"),
     }
+}
+
+/// Where the store says a chunk's bytes are: its file and byte range (format 2 keeps the chunks
+/// in `<db>/chunks/NNNNNNNN.chunks`; sled holds file u32, offset u64, length u32 and CRC-32).
+fn chunk_place(path: &Path, stored: &[u8]) -> (std::path::PathBuf, u64, u64) {
+    assert_eq!(stored.len(), 20, "a chunk's locator");
+    let file = u32::from_be_bytes(stored[0..4].try_into().unwrap());
+    let offset = u64::from_be_bytes(stored[4..12].try_into().unwrap());
+    let len = u64::from(u32::from_be_bytes(stored[12..16].try_into().unwrap()));
+    (
+        path.join("chunks").join(format!("{file:08}.chunks")),
+        offset,
+        len,
+    )
+}
+
+#[test]
+fn damaged_chunk_files_are_reported_as_corruption() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    build(&path);
+    let baseline = read_everything(&path).unwrap();
+    let chunks: Vec<(Vec<u8>, Vec<u8>)> = {
+        let (_db, tree) = tree(&path);
+        tree.iter()
+            .map(|kv| kv.unwrap())
+            .filter(|(k, _)| keys::chunk_owner(k).is_some())
+            .map(|(k, v)| (k.to_vec(), v.to_vec()))
+            .collect()
+    };
+    assert!(chunks.len() > 10, "the sample database has chunks");
+    let mut failures = Vec::new();
+    for (key, stored) in &chunks {
+        let (name, expected) = describe(key);
+        let (file, offset, len) = chunk_place(&path, stored);
+        let original = std::fs::read(&file).unwrap();
+        let mut damages: Vec<(String, Vec<u8>)> = Vec::new();
+        for pos in [offset, offset + len / 2, offset + len - 1] {
+            let mut bad = original.clone();
+            bad[usize::try_from(pos).unwrap()] ^= 0x5a;
+            damages.push((format!("byte {pos} of its file flipped"), bad));
+        }
+        damages.push((
+            "its file cut short".into(),
+            original[..usize::try_from(offset + len - 1).unwrap()].to_vec(),
+        ));
+        for (how, bad) in damages {
+            std::fs::write(&file, bad).unwrap();
+            let outcome = catch_unwind(AssertUnwindSafe(|| read_everything(&path)));
+            std::fs::write(&file, &original).unwrap();
+            match outcome {
+                Err(_) => failures.push(format!("{name}, {how}: panicked")),
+                Ok(Ok(_)) => failures.push(format!("{name}, {how}: not detected")),
+                Ok(Err(cordial::Error::Storage(StorageError::Corruption { what, .. })))
+                    if what.contains(&expected) => {}
+                // Cutting the file short cuts every chunk after this one too; whichever is
+                // read first is reported.
+                Ok(Err(cordial::Error::Storage(StorageError::Corruption { detail, .. })))
+                    if how.contains("cut short") && detail.contains("ends at byte") => {}
+                Ok(Err(e)) => failures.push(format!("{name}, {how}: wrong error: {e}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A chunk file that is gone is corruption too, named as such.
+    let (file, _, _) = chunk_place(&path, &chunks[0].1);
+    let original = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    match read_everything(&path) {
+        Err(cordial::Error::Storage(StorageError::Corruption { detail, .. })) => {
+            assert!(detail.contains("missing"), "{detail}");
+        }
+        other => panic!(
+            "a missing chunk file: {:?}",
+            other.map_err(|e| e.to_string())
+        ),
+    }
+    std::fs::write(&file, original).unwrap();
+    assert_eq!(read_everything(&path).unwrap(), baseline);
 }

@@ -970,12 +970,12 @@ fn foreign_directories_are_refused() {
     Database::open(&real).unwrap().close().unwrap();
     std::fs::write(
         real.join("CORDIAL"),
-        "cordial database\nformat_version = 2\n",
+        "cordial database\nformat_version = 3\n",
     )
     .unwrap();
     assert!(matches!(
         open(&real),
-        StorageError::UnsupportedFormat { found: 2, .. }
+        StorageError::UnsupportedFormat { found: 3, .. }
     ));
     // A database directory whose store was removed is not silently recreated as empty... or is
     // at least opened without a panic.

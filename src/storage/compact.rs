@@ -6,7 +6,7 @@
 //! database open) and the write permit is held throughout, so nothing changes under the copy.
 //! The overlay is checkpointed first; then every live key (the version, the manifest and the
 //! chunks the manifest names) is copied, in order, into a new sled store in a sibling
-//! directory, followed by the clean-close marker (the copy holds nothing unreferenced, so its
+//! directory (chunks into its chunk files, so a store of format 1 comes out in format 2), followed by the clean-close marker (the copy holds nothing unreferenced, so its
 //! first open need not sweep). The swap is two renames: the old directory aside, the new one
 //! into place; the old one is deleted last. A failure before the swap leaves the database as
 //! it was.
@@ -18,8 +18,10 @@ use std::time::Instant;
 
 use super::StorageError;
 use super::backend::{Backend, Batch, SledBackend};
+use super::chunk_files::ChunkFileBackend;
 use super::keys;
-use super::store::{OpenOptions, Store, clean_marker, sled_config, write_marker};
+use super::records::FORMAT_VERSION;
+use super::store::{CHUNK_DIR, OpenOptions, Store, clean_marker, sled_config, write_marker};
 
 /// What a compaction did.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +161,11 @@ fn copy_live(
     std::fs::create_dir_all(fresh).map_err(|e| io_error(fresh, e))?;
     write_marker(fresh)?;
     let db = sled_config(&fresh.join("store")).open()?;
-    let target = SledBackend::new(db, Box::new(()))?;
+    let target = ChunkFileBackend::with_files(
+        SledBackend::new(db, Box::new(()))?,
+        &fresh.join(CHUNK_DIR),
+        true,
+    )?;
     let mut from: Vec<u8> = Vec::new();
     let (mut seen, mut keys) = (0u64, 0u64);
     let mut batch: Batch = Vec::new();
@@ -172,10 +178,14 @@ fn copy_live(
         // The next page starts just after this one's last key.
         from.clone_from(last);
         from.push(0);
-        for (key, value) in page {
+        for (key, mut value) in page {
             seen += 1;
             if stale.contains(&key) {
                 continue;
+            }
+            if key == keys::VERSION {
+                // The copy is written in this build's format (chunks in files).
+                value = FORMAT_VERSION.to_be_bytes().to_vec();
             }
             batch_bytes += key.len() + value.len();
             batch.push((key, Some(value)));

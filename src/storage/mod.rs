@@ -15,6 +15,7 @@ mod bulk;
 mod cache;
 mod catalog;
 mod checkpoint;
+mod chunk_files;
 mod chunks;
 pub(crate) mod codec;
 mod compact;

@@ -7,8 +7,13 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format this build writes. Format 2 keeps chunks in chunk files
+/// (`storage/chunk_files.rs`); format 1 kept them in sled. The records are the same in both.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest format this build still reads and writes (in place, as that format); compaction
+/// converts it to `FORMAT_VERSION`.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// A property value as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,17 +10,20 @@ use super::StorageError;
 use super::backend::{Backend, MemBackend, SledBackend};
 use super::cache::new_cache;
 use super::checkpoint;
+use super::chunk_files::ChunkFileBackend;
 use super::chunks::Chunks;
 use super::codec;
 use super::keys::{self, ChunkOwner};
 use super::read::Snapshot;
-use super::records::{FORMAT_VERSION, LogRecord, Manifest, Op};
+use super::records::{FORMAT_VERSION, LogRecord, Manifest, OLDEST_FORMAT_VERSION, Op};
 use super::state::State;
 use super::write::{WriteTxn, apply};
 
 /// The file that marks a directory as a Cordial database.
 pub const MARKER_FILE: &str = "CORDIAL";
 const MARKER_HEADER: &str = "cordial database";
+/// The directory of a format-2 store's chunk files, beside sled's `store`.
+pub(crate) const CHUNK_DIR: &str = "chunks";
 
 /// How to open a store.
 #[derive(Debug, Clone)]
@@ -105,8 +108,8 @@ fn io_error(path: &Path, source: std::io::Error) -> StorageError {
 }
 
 /// Checks that `path` is a Cordial database directory (or can become one) before sled touches it.
-/// Returns true when the database is new.
-fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageError> {
+/// Returns whether the database is new, and its format version.
+fn check_directory(path: &Path, options: &OpenOptions) -> Result<(bool, u32), StorageError> {
     let shown = path.display().to_string();
     if !path.exists() {
         if options.read_only || !options.create {
@@ -136,14 +139,14 @@ fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageEr
                 path: shown.clone(),
                 detail: "its CORDIAL file has no format version".into(),
             })?;
-        if version != FORMAT_VERSION {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(StorageError::UnsupportedFormat {
                 path: shown,
                 found: version,
                 supported: FORMAT_VERSION,
             });
         }
-        return Ok(false);
+        return Ok((false, version));
     }
     let empty = std::fs::read_dir(path)
         .map_err(|e| io_error(path, e))?
@@ -159,7 +162,7 @@ fn check_directory(path: &Path, options: &OpenOptions) -> Result<bool, StorageEr
         return Err(StorageError::NotFound { path: shown });
     }
     write_marker(path)?;
-    Ok(true)
+    Ok((true, FORMAT_VERSION))
 }
 
 /// Writes the `CORDIAL` marker of a new database directory.
@@ -290,7 +293,8 @@ fn open_sled(path: &Path) -> Result<(sled::Db, OpenEntry), StorageError> {
 /// grows the data file), and it cannot open files it may not write. So a read-only open takes a
 /// shared lock on the store's data file (a writer holds it exclusively, so either one waits for
 /// the other to close: `Locked`), copies the store into a private temporary directory and opens
-/// sled there. The database directory is never written. The cost is one copy of the store.
+/// sled there. The database directory is never written. The cost is one copy of sled's files:
+/// in format 2 the chunk files are not among them (they are read in place), so it is small.
 pub(crate) struct ReadOnlyCopy {
     dir: PathBuf,
     _lock: std::fs::File,
@@ -359,20 +363,37 @@ fn open_sled_read_only(path: &Path) -> Result<(sled::Db, ReadOnlyCopy), StorageE
 impl Store {
     /// Opens (or creates) the database in `path`.
     pub fn open(path: &Path, options: OpenOptions) -> Result<Store, StorageError> {
-        let new = check_directory(path, &options)?;
-        let backend: Arc<dyn Backend> = if options.read_only {
+        let (new, version) = check_directory(path, &options)?;
+        let meta = if options.read_only {
             let (db, copy) = open_sled_read_only(path)?;
-            Arc::new(SledBackend::new(db, Box::new(copy))?)
+            SledBackend::new(db, Box::new(copy))?
         } else {
             let (db, entry) = open_sled(path)?;
-            Arc::new(SledBackend::new(db, Box::new(entry))?)
+            SledBackend::new(db, Box::new(entry))?
         };
-        Store::start(backend, Some(path.to_path_buf()), options, new)
+        let backend = if version == 1 {
+            ChunkFileBackend::inline(meta)
+        } else {
+            ChunkFileBackend::with_files(meta, &path.join(CHUNK_DIR), !options.read_only)?
+        };
+        Store::start(
+            Arc::new(backend),
+            Some(path.to_path_buf()),
+            options,
+            new,
+            version,
+        )
     }
 
     /// A database in memory: the same engine, without durability.
     pub fn in_memory(options: OpenOptions) -> Result<Store, StorageError> {
-        Store::start(Arc::new(MemBackend::default()), None, options, true)
+        Store::start(
+            Arc::new(MemBackend::default()),
+            None,
+            options,
+            true,
+            FORMAT_VERSION,
+        )
     }
 
     fn start(
@@ -380,6 +401,7 @@ impl Store {
         path: Option<PathBuf>,
         options: OpenOptions,
         new: bool,
+        format: u32,
     ) -> Result<Store, StorageError> {
         let version = backend.get(keys::VERSION)?;
         let created = version.is_none();
@@ -398,10 +420,7 @@ impl Store {
                 }
                 let manifest = Manifest::default();
                 backend.apply(vec![
-                    (
-                        keys::VERSION.to_vec(),
-                        Some(FORMAT_VERSION.to_be_bytes().to_vec()),
-                    ),
+                    (keys::VERSION.to_vec(), Some(format.to_be_bytes().to_vec())),
                     (keys::MANIFEST.to_vec(), Some(codec::encode(&manifest)?)),
                 ])?;
                 manifest
@@ -419,7 +438,7 @@ impl Store {
                         what: "format version record".into(),
                         detail: format!("{} bytes instead of 4", bytes.len()),
                     })?;
-                if found != FORMAT_VERSION {
+                if found != format {
                     return Err(StorageError::UnsupportedFormat {
                         path: path
                             .as_ref()

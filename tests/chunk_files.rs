@@ -1,0 +1,211 @@
+//! Chunk files (format 2): chunks live in `<db>/chunks/*.chunks` and sled holds a 20-byte
+//! locator per chunk; files whose chunks are all replaced go; a read-only open reads them in
+//! place; a format-1 store (chunks inside sled) still opens, and compaction converts it.
+
+use std::path::Path;
+
+use cordial::db::Params;
+use cordial::storage::keys;
+use cordial::{Database, Value};
+
+mod common;
+
+/// sled 0.34 shares one lock between the databases of a process; the direct sled handles of
+/// these tests stay clear of the store's own by running one test at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn chunk_files(path: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(path.join("chunks"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Opens the store's sled tree directly (the store must be closed).
+fn tree(path: &Path) -> (sled::Db, sled::Tree) {
+    common::sled_tree(path)
+}
+
+fn fill(db: &Database, n: i64) {
+    db.query_all(
+        "UNWIND range(1, $n) AS i CREATE (:Customer {id: 'c-' + i, score: i})-[:PLACED]->(:Order {n: i})",
+        Params::from_iter([("n".to_owned(), Value::Int(n))]),
+    )
+    .unwrap();
+}
+
+/// The answers every test checks before and after what it does to the store.
+fn answers(db: &Database) -> Vec<String> {
+    let result = db
+        .query_all(
+            "MATCH (c:Customer)-[:PLACED]->(o:Order) \
+             RETURN count(*) AS n, sum(c.score) AS s, sum(o.n) AS t, max(c.id) AS m",
+            Params::new(),
+        )
+        .unwrap();
+    result.rows[0]
+        .values()
+        .iter()
+        .map(|v| format!("{v:?}"))
+        .collect()
+}
+
+#[test]
+fn chunks_live_in_files_and_sled_holds_locators() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let db = Database::open(&path).unwrap();
+    fill(&db, 5_000);
+    let before = answers(&db);
+    db.close().unwrap();
+    assert!(!chunk_files(&path).is_empty(), "chunk files were written");
+    let marker = std::fs::read_to_string(path.join("CORDIAL")).unwrap();
+    assert!(marker.contains("format_version = 2"), "{marker}");
+    {
+        let (_db, tree) = tree(&path);
+        let mut chunks = 0;
+        for kv in tree.iter() {
+            let (key, value) = kv.unwrap();
+            if keys::chunk_owner(&key).is_some() {
+                assert_eq!(value.len(), 20, "a locator, not the chunk");
+                chunks += 1;
+            }
+        }
+        assert!(chunks > 4, "{chunks} chunks");
+    }
+    // A read-only open reads the files in place and writes nothing.
+    let files = chunk_files(&path);
+    let db = Database::open_read_only(&path).unwrap();
+    assert_eq!(answers(&db), before);
+    drop(db);
+    assert_eq!(chunk_files(&path), files);
+    let db = Database::open(&path).unwrap();
+    assert_eq!(answers(&db), before);
+    db.close().unwrap();
+}
+
+#[test]
+fn files_whose_chunks_are_all_replaced_are_deleted() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let db = Database::open(&path).unwrap();
+    fill(&db, 1_000);
+    db.close().unwrap();
+    let first = chunk_files(&path);
+    assert_eq!(first.len(), 1, "{first:?}");
+    // The next session replaces every node and relationship (and so every group and index
+    // page), so after its checkpoint nothing in the first file is live any more.
+    let db = Database::open(&path).unwrap();
+    db.query_all("MATCH (n) DETACH DELETE n", Params::new())
+        .unwrap();
+    fill(&db, 1_000);
+    db.query_all("MATCH (n) SET n.touched = true", Params::new())
+        .unwrap();
+    db.checkpoint().unwrap();
+    let after = answers(&db);
+    db.close().unwrap();
+    let now = chunk_files(&path);
+    assert!(!now.contains(&first[0]), "{now:?}");
+    let db = Database::open(&path).unwrap();
+    assert_eq!(answers(&db), after);
+    let touched = db
+        .query_all("MATCH (n) WHERE n.touched RETURN count(n)", Params::new())
+        .unwrap();
+    assert_eq!(touched.rows[0].values()[0], Value::Int(2_000));
+    db.close().unwrap();
+}
+
+#[test]
+fn a_file_no_chunk_names_is_removed_at_open() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let db = Database::open(&path).unwrap();
+    fill(&db, 100);
+    let before = answers(&db);
+    db.close().unwrap();
+    // What a crash between appending chunks and writing their locators leaves behind.
+    let orphan = path.join("chunks").join("00000099.chunks");
+    std::fs::write(&orphan, vec![7u8; 4096]).unwrap();
+    let db = Database::open(&path).unwrap();
+    assert!(!orphan.exists());
+    assert_eq!(answers(&db), before);
+    // New files are numbered after every file seen.
+    fill(&db, 10);
+    db.checkpoint().unwrap();
+    db.close().unwrap();
+    assert!(
+        chunk_files(&path).iter().any(|f| f.as_str() > "00000099"),
+        "{:?}",
+        chunk_files(&path)
+    );
+}
+
+#[test]
+fn a_format_1_store_opens_and_compaction_converts_it() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let db = Database::open(&path).unwrap();
+    fill(&db, 3_000);
+    let before = answers(&db);
+    db.close().unwrap();
+    // Rewrite it as format 1 had it: each chunk's bytes in sled under its key.
+    {
+        let (db, tree) = tree(&path);
+        let entries: Vec<_> = tree.iter().map(|kv| kv.unwrap()).collect();
+        for (key, value) in entries {
+            if keys::chunk_owner(&key).is_none() {
+                continue;
+            }
+            let file = u32::from_be_bytes(value[0..4].try_into().unwrap());
+            let offset = u64::from_be_bytes(value[4..12].try_into().unwrap());
+            let len = u32::from_be_bytes(value[12..16].try_into().unwrap());
+            let bytes =
+                std::fs::read(path.join("chunks").join(format!("{file:08}.chunks"))).unwrap();
+            let start = usize::try_from(offset).unwrap();
+            tree.insert(&key, &bytes[start..start + len as usize])
+                .unwrap();
+        }
+        tree.insert(keys::VERSION, &1u32.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    std::fs::remove_dir_all(path.join("chunks")).unwrap();
+    std::fs::write(
+        path.join("CORDIAL"),
+        "cordial database\nformat_version = 1\n",
+    )
+    .unwrap();
+    // It reads, and writes in its own format.
+    let db = Database::open(&path).unwrap();
+    assert_eq!(answers(&db), before);
+    fill(&db, 10);
+    db.checkpoint().unwrap();
+    let written = answers(&db);
+    db.close().unwrap();
+    assert!(!path.join("chunks").exists());
+    let db = Database::open_read_only(&path).unwrap();
+    assert_eq!(answers(&db), written);
+    drop(db);
+    // Compaction writes format 2.
+    cordial::storage::compact(&path, &mut |_, _| {}).unwrap();
+    let marker = std::fs::read_to_string(path.join("CORDIAL")).unwrap();
+    assert!(marker.contains("format_version = 2"), "{marker}");
+    assert!(!chunk_files(&path).is_empty());
+    let db = Database::open(&path).unwrap();
+    assert_eq!(answers(&db), written);
+    db.close().unwrap();
+}
