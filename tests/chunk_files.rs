@@ -177,8 +177,14 @@ fn a_format_1_store_opens_and_compaction_converts_it() {
             let bytes =
                 std::fs::read(path.join("chunks").join(format!("{file:08}.chunks"))).unwrap();
             let start = usize::try_from(offset).unwrap();
-            tree.insert(&key, &bytes[start..start + len as usize])
-                .unwrap();
+            let held = &bytes[start..start + len as usize];
+            // A tag byte: 0 the chunk as it is, 1 compressed with zstd.
+            let chunk = match held[0] {
+                0 => held[1..].to_vec(),
+                1 => zstd::stream::decode_all(&held[1..]).unwrap(),
+                tag => panic!("unknown tag {tag}"),
+            };
+            tree.insert(&key, chunk).unwrap();
         }
         tree.insert(keys::VERSION, &1u32.to_be_bytes()).unwrap();
         db.flush().unwrap();

@@ -275,7 +275,8 @@ fn first(args: &[Value]) -> &Value {
     args.first().unwrap_or(&Value::Null)
 }
 
-fn count_value(n: u64) -> Value {
+/// A count as the language returns it.
+pub(crate) fn count_value(n: u64) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 

@@ -104,7 +104,13 @@ pub struct Context<'g> {
     /// For a worker of a parallel run: the next node scan takes only its part `.0` of `.1`
     /// equal parts of the candidates, in order.
     pub scan_part: Option<(usize, usize)>,
+    /// Property key ids found for key names, by the address and length of the name (direct
+    /// mapped; a hit is confirmed by the id's name), so a property read per row hashes no
+    /// string. Only found ids are kept: an id, once given, never changes.
+    key_ids: std::cell::Cell<[(usize, usize, u32); KEY_MEMO]>,
 }
+
+const KEY_MEMO: usize = 8;
 
 impl<'g> Context<'g> {
     pub fn new(
@@ -128,7 +134,25 @@ impl<'g> Context<'g> {
             budget: super::budget::MemoryBudget::default(),
             simple: false,
             scan_part: None,
+            key_ids: std::cell::Cell::new([(0, 0, 0); KEY_MEMO]),
         }
+    }
+
+    /// The id of property key `name`, `None` when the graph has no such key.
+    pub fn key_id(&self, name: &str) -> Option<u32> {
+        let at = name.as_ptr() as usize;
+        let slot = (at >> 3) % KEY_MEMO;
+        let mut memo = self.key_ids.get();
+        let (address, len, id) = memo[slot];
+        // The address only points to the entry; the name itself is compared (by id, without
+        // hashing), so a name at an address another name had before is never mistaken.
+        if address == at && len == name.len() && self.read().key_name(id) == Some(name) {
+            return Some(id);
+        }
+        let id = self.read().key_id(name)?;
+        memo[slot] = (at, name.len(), id);
+        self.key_ids.set(memo);
+        Some(id)
     }
 
     /// `Err(Interrupted)` once the statement's interrupt flag is raised.

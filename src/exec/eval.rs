@@ -16,11 +16,11 @@ pub(crate) fn property(ctx: &Context<'_>, base: &Value, key: &str) -> Result<Val
     let graph = ctx.read();
     match base {
         Value::Null => Ok(Value::Null),
-        Value::Node(node) => match graph.key_id(key) {
+        Value::Node(node) => match ctx.key_id(key) {
             Some(k) => Ok(graph.node_property(node.id, k)?),
             None => Ok(Value::Null),
         },
-        Value::Relationship(rel) => match graph.key_id(key) {
+        Value::Relationship(rel) => match ctx.key_id(key) {
             Some(k) => Ok(graph.rel_property(rel.id, k)?),
             None => Ok(Value::Null),
         },

@@ -109,7 +109,7 @@ impl NodeCheck {
             }
         }
         for (key, value) in &self.props {
-            if graph.node_property(id, *key)?.eq_cypher(value) != Some(true) {
+            if graph.node_property_equals(id, *key, value)? != Some(true) {
                 return Ok(false);
             }
         }

@@ -165,7 +165,12 @@ fn run_pipeline(
             keys,
             aggregates,
             keys_of,
-        }) => Collector::Aggregate(Aggregator::new(keys, aggregates, keys_of, ctx.row_width)?),
+        }) => Collector::Aggregate(Box::new(Aggregator::new(
+            keys,
+            aggregates,
+            keys_of,
+            ctx.row_width,
+        )?)),
         Some(Operator::Sort { keys }) => {
             let limit = if ctx.simple {
                 None
@@ -846,7 +851,7 @@ enum Collector<'p> {
     /// Straight to the pipeline's output.
     Out,
     Rows(Vec<Row>),
-    Aggregate(Aggregator<'p>),
+    Aggregate(Box<Aggregator<'p>>),
     Sort(Sorter<'p>),
 }
 
@@ -933,13 +938,49 @@ impl<'k> Sorter<'k> {
     }
 }
 
-/// One group's accumulators, with DISTINCT filters where asked.
+/// One group: where its chain of groups with the same key hash goes on, and its DISTINCT
+/// filters where asked. Its key values and accumulators are in the aggregator's flat vectors,
+/// so a group costs no allocation of its own; the output row is built at the end.
 struct Group {
-    row: Row,
     /// The next group whose key has the same hash.
     next: Option<usize>,
-    accumulators: Vec<Box<dyn Accumulator>>,
     distinct: Vec<Option<(HashSet<Vec<Value>>, HashSet<u64>)>>,
+}
+
+/// One aggregate's state in one group: counts inline, anything else behind its accumulator.
+enum Acc {
+    /// `count(*)`, or `count(x)` without DISTINCT: the rows (where x is not null).
+    Count(u64),
+    Other(Box<dyn Accumulator>),
+}
+
+impl Acc {
+    fn merge(&mut self, later: Acc) -> Result<(), ExecError> {
+        match (self, later) {
+            (Acc::Count(mine), Acc::Count(theirs)) => {
+                *mine += theirs;
+                Ok(())
+            }
+            (Acc::Other(mine), Acc::Other(mut theirs)) => mine.merge(theirs.as_mut()),
+            _ => Err(ExecError::Argument(
+                "merging accumulators of different aggregates".into(),
+            )),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Value, ExecError> {
+        match self {
+            Acc::Count(n) => Ok(aggregate::count_value(*n)),
+            Acc::Other(acc) => acc.finish(),
+        }
+    }
+}
+
+/// How an aggregate's state starts, resolved once per aggregation.
+#[derive(Clone, Copy)]
+enum Maker {
+    Count,
+    Other(fn() -> Box<dyn Accumulator>),
 }
 
 /// Groups rows as they arrive and feeds each group's accumulators; rows are not kept.
@@ -949,7 +990,7 @@ struct Aggregator<'p> {
     width: usize,
     /// Groups by the hash of their key: the first group with that hash. Groups whose keys
     /// share a hash are chained through `Group::next`; the keys themselves are compared in the
-    /// groups' rows, so they are held once and a growing table rehashes integers only.
+    /// groups, so they are held once and a growing table rehashes integers only.
     index: HashMap<u64, usize>,
     hasher: foldhash::fast::FixedState,
     /// When the keys read only these node and relationship slots: groups by the ids those
@@ -961,10 +1002,14 @@ struct Aggregator<'p> {
     /// hashing.
     ids_identify: bool,
     groups: Vec<Group>,
+    /// The key values of every group, `keys.len()` per group, in group order.
+    key_values: Vec<Value>,
+    /// The state of every group's aggregates, `aggregates.len()` per group, in group order.
+    accs: Vec<Acc>,
     /// Bytes charged to the statement's budget for the groups and what they keep.
     held: usize,
-    /// How to start each aggregate's accumulator, resolved once.
-    makers: Vec<fn() -> Box<dyn Accumulator>>,
+    /// How to start each aggregate's state, resolved once.
+    makers: Vec<Maker>,
     any_distinct: bool,
     /// The arguments of the row being added, reused from row to row.
     args: Vec<Value>,
@@ -990,12 +1035,16 @@ impl<'p> Aggregator<'p> {
     ) -> Result<Self, ExecError> {
         let mut makers = Vec::with_capacity(aggregates.len());
         for a in aggregates {
-            makers.push(if a.name == "count" && a.args.is_empty() {
-                aggregate::count_star as fn() -> Box<dyn Accumulator>
+            makers.push(if a.name == "count" && !a.distinct && a.args.len() <= 1 {
+                Maker::Count
             } else {
-                aggregate::lookup(&a.name)
-                    .ok_or_else(|| ExecError::Argument(format!("unknown aggregate {}", a.name)))?
-                    .new
+                Maker::Other(
+                    aggregate::lookup(&a.name)
+                        .ok_or_else(|| {
+                            ExecError::Argument(format!("unknown aggregate {}", a.name))
+                        })?
+                        .new,
+                )
             });
         }
         Ok(Aggregator {
@@ -1013,6 +1062,8 @@ impl<'p> Aggregator<'p> {
                         .any(|(_, e)| matches!(e, Expr::Slot(k) if k == s))
                 }),
             groups: Vec::new(),
+            key_values: Vec::new(),
+            accs: Vec::new(),
             held: 0,
             makers,
             any_distinct: aggregates.iter().any(|a| a.distinct),
@@ -1028,11 +1079,15 @@ impl<'p> Aggregator<'p> {
         Ok(())
     }
 
-    fn new_group(&self, row: Row) -> Result<Group, ExecError> {
-        Ok(Group {
-            row,
-            next: None,
-            accumulators: self.makers.iter().map(|make| make()).collect(),
+    /// Adds a group with these key values whose chain goes on at `next`; returns its number.
+    fn new_group(&mut self, key: Vec<Value>, next: Option<usize>) -> usize {
+        self.key_values.extend(key);
+        self.accs.extend(self.makers.iter().map(|make| match make {
+            Maker::Count => Acc::Count(0),
+            Maker::Other(make) => Acc::Other(make()),
+        }));
+        self.groups.push(Group {
+            next,
             distinct: if self.any_distinct {
                 self.aggregates
                     .iter()
@@ -1041,7 +1096,14 @@ impl<'p> Aggregator<'p> {
             } else {
                 Vec::new()
             },
-        })
+        });
+        self.groups.len() - 1
+    }
+
+    /// The key values of group `g`.
+    fn key_of(&self, g: usize) -> &[Value] {
+        let k = self.keys.len();
+        &self.key_values[g * k..(g + 1) * k]
     }
 
     /// The ids the `keys_of` slots of `row` hold (`u64::MAX` for null); `None` when one holds
@@ -1084,14 +1146,8 @@ impl<'p> Aggregator<'p> {
         if let Some(ids) = ids
             && self.ids_identify
         {
-            let mut out = vec![Value::Null; row.len().max(self.width)];
-            for ((slot, _), value) in self.keys.iter().zip(key) {
-                out[*slot] = value;
-            }
-            self.charge(ctx, row_size(&out) + 48)?;
-            let group = self.new_group(out)?;
-            self.groups.push(group);
-            let g = self.groups.len() - 1;
+            self.charge(ctx, row_size(&key) + 48)?;
+            let g = self.new_group(key, None);
             self.by_ids.insert(ids, g);
             self.last = Some((ids, g));
             return self.update(ctx, g, row);
@@ -1101,16 +1157,10 @@ impl<'p> Aggregator<'p> {
         let g = match found {
             Some(g) => g,
             None => {
-                let mut out = vec![Value::Null; row.len().max(self.width)];
-                for ((slot, _), value) in self.keys.iter().zip(key) {
-                    out[*slot] = value;
-                }
-                self.charge(ctx, row_size(&out) + 16)?;
-                let mut group = self.new_group(out)?;
-                group.next = first;
-                self.groups.push(group);
-                self.index.insert(hash, self.groups.len() - 1);
-                self.groups.len() - 1
+                self.charge(ctx, row_size(&key) + 16)?;
+                let g = self.new_group(key, first);
+                self.index.insert(hash, g);
+                g
             }
         };
         if let Some(ids) = ids {
@@ -1198,10 +1248,9 @@ impl<'p> Aggregator<'p> {
         Ok(())
     }
 
-    /// The hash of a group's key as `add` computes it, from the key slots of its row.
-    fn key_hash(&self, row: &Row) -> u64 {
-        let key: Vec<&Value> = self.keys.iter().map(|(slot, _)| &row[*slot]).collect();
-        std::hash::BuildHasher::hash_one(&self.hasher, &key)
+    /// The hash of a group's key as `add` computes it.
+    fn key_hash(&self, key: &[Value]) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, key)
     }
 
     /// The group of key hash `hash` whose key values all pass `same(value, i)` (`i`: the
@@ -1214,16 +1263,15 @@ impl<'p> Aggregator<'p> {
         let first = self.index.get(&hash).copied();
         let mut at = first;
         while let Some(g) = at {
-            let group = &self.groups[g];
             if self
-                .keys
+                .key_of(g)
                 .iter()
                 .enumerate()
-                .all(|(i, (slot, _))| same(&group.row[*slot], i))
+                .all(|(i, value)| same(value, i))
             {
                 return (Some(g), first);
             }
-            at = group.next;
+            at = self.groups[g].next;
         }
         (None, first)
     }
@@ -1242,27 +1290,34 @@ impl<'p> Aggregator<'p> {
             self.by_ids.clear();
             self.last = None;
             for g in 0..self.groups.len() {
-                let hash = self.key_hash(&self.groups[g].row);
+                let hash = self.key_hash(self.key_of(g));
                 self.groups[g].next = self.index.insert(hash, g);
             }
         }
-        for mut group in later.groups {
-            let hash = self.key_hash(&group.row);
-            let keys = self.keys;
-            match self.find(hash, |value, i| *value == group.row[keys[i].0]) {
+        let (k, n) = (self.keys.len(), self.aggregates.len());
+        let mut key_values = later.key_values.into_iter();
+        let mut accs = later.accs.into_iter();
+        for group in later.groups {
+            let key: Vec<Value> = key_values.by_ref().take(k).collect();
+            let hash = self.key_hash(&key);
+            match self.find(hash, |value, i| *value == key[i]) {
                 (Some(g), _) => {
-                    for (mine, theirs) in self.groups[g]
-                        .accumulators
+                    for (mine, theirs) in self.accs[g * n..(g + 1) * n]
                         .iter_mut()
-                        .zip(group.accumulators.iter_mut())
+                        .zip(accs.by_ref().take(n))
                     {
-                        mine.merge(theirs.as_mut())?;
+                        mine.merge(theirs)?;
                     }
                 }
                 (None, first) => {
-                    group.next = first;
-                    self.index.insert(hash, self.groups.len());
-                    self.groups.push(group);
+                    let g = self.groups.len();
+                    self.key_values.extend(key);
+                    self.accs.extend(accs.by_ref().take(n));
+                    self.groups.push(Group {
+                        next: first,
+                        distinct: group.distinct,
+                    });
+                    self.index.insert(hash, g);
                 }
             }
         }
@@ -1271,24 +1326,23 @@ impl<'p> Aggregator<'p> {
     }
 
     fn update(&mut self, ctx: &mut Context<'_>, g: usize, row: &mut Row) -> Result<(), ExecError> {
+        let n = self.aggregates.len();
         let mut args = std::mem::take(&mut self.args);
         for (a, agg) in self.aggregates.iter().enumerate() {
-            args.clear();
-            match (agg.name.as_str(), agg.args.as_slice()) {
+            if let Acc::Count(count) = &mut self.accs[g * n + a] {
                 // `count(x)` only asks whether x is null: the node or list x holds is not copied.
-                ("count", [Expr::Slot(slot)]) if !agg.distinct => {
-                    let present = row.get(*slot).is_some_and(|v| !v.is_null());
-                    args.push(if present {
-                        Value::Bool(true)
-                    } else {
-                        Value::Null
-                    });
-                }
-                _ => {
-                    for e in &agg.args {
-                        args.push(eval(ctx, e, row)?);
-                    }
-                }
+                let counted = match agg.args.as_slice() {
+                    [] => true,
+                    [Expr::Slot(slot)] => row.get(*slot).is_some_and(|v| !v.is_null()),
+                    [e] => !eval(ctx, e, row)?.is_null(),
+                    _ => unreachable!("a count of more than one argument is not a `Maker::Count`"),
+                };
+                *count += u64::from(counted);
+                continue;
+            }
+            args.clear();
+            for e in &agg.args {
+                args.push(eval(ctx, e, row)?);
             }
             let group = &mut self.groups[g];
             let mut kept = 0;
@@ -1311,7 +1365,9 @@ impl<'p> Aggregator<'p> {
             if retains_values(agg) {
                 kept += args.first().map_or(0, value_size);
             }
-            group.accumulators[a].update(&args)?;
+            if let Acc::Other(acc) = &mut self.accs[g * n + a] {
+                acc.update(&args)?;
+            }
             if kept > 0 {
                 ctx.budget.charge(kept, "aggregation")?;
                 self.held += kept;
@@ -1324,19 +1380,26 @@ impl<'p> Aggregator<'p> {
     fn finish(mut self, ctx: &mut Context<'_>) -> Result<Vec<Row>, ExecError> {
         ctx.budget.release(self.held);
         if self.groups.is_empty() && self.keys.is_empty() {
-            let group = self.new_group(vec![Value::Null; self.width])?;
-            self.groups.push(group);
+            self.new_group(Vec::new(), None);
         }
+        let width = self
+            .keys
+            .iter()
+            .map(|(slot, _)| slot + 1)
+            .chain(self.aggregates.iter().map(|a| a.slot + 1))
+            .fold(self.width, usize::max);
         let mut out = Vec::with_capacity(self.groups.len());
-        for mut group in self.groups {
-            for (agg, acc) in self.aggregates.iter().zip(group.accumulators.iter_mut()) {
-                let value = acc.finish()?;
-                if group.row.len() <= agg.slot {
-                    group.row.resize(agg.slot + 1, Value::Null);
-                }
-                group.row[agg.slot] = value;
+        let mut key_values = self.key_values.into_iter();
+        let mut accs = self.accs.iter_mut();
+        for _ in 0..self.groups.len() {
+            let mut row = vec![Value::Null; width];
+            for ((slot, _), value) in self.keys.iter().zip(key_values.by_ref()) {
+                row[*slot] = value;
             }
-            out.push(group.row);
+            for (agg, acc) in self.aggregates.iter().zip(accs.by_ref()) {
+                row[agg.slot] = acc.finish()?;
+            }
+            out.push(row);
         }
         Ok(out)
     }

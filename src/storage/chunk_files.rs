@@ -8,6 +8,13 @@
 //! bytes, big-endian). A read checks the length against the file and the checksum against the
 //! bytes, so damage is reported as corruption, never returned as data.
 //!
+//! In the file a chunk is one tag byte and its bytes: `0` as they are, `1` compressed with
+//! zstd (level 1, the frame records the original size). Chunks are compressed when that saves
+//! at least an eighth: the encoded columns, adjacency and endpoints are varint integers whose
+//! high bytes repeat, and come out at about 40% (the 100,000-customer database: 341 MiB of
+//! chunks in 140 MiB). Decompressing costs a read from the file only; decoded chunks are
+//! cached above this layer.
+//!
 //! **Write order.** A batch appends its chunks to the open file, syncs it, and only then
 //! writes the locators to sled (durably: `SledBackend::apply` flushes). A locator therefore
 //! never names bytes a crash could lose; bytes whose locators never landed are dead space.
@@ -33,6 +40,78 @@ use super::keys;
 const FILE_LIMIT: u64 = 256 << 20;
 const LOCATOR_LEN: usize = 20;
 const SUFFIX: &str = ".chunks";
+/// How a chunk is held in its file: its first byte.
+const RAW: u8 = 0;
+const ZSTD: u8 = 1;
+/// zstd's level: its fastest standard one (compressing must not slow the bulk import down).
+const ZSTD_LEVEL: i32 = 1;
+/// No chunk decompresses to more than this; a larger claim is corruption.
+const MAX_CHUNK: u64 = 1 << 31;
+
+/// The bytes a chunk is held as in its file.
+fn pack(bytes: &[u8]) -> Vec<u8> {
+    if bytes.len() >= 64
+        && let Ok(packed) = zstd::bulk::compress(bytes, ZSTD_LEVEL)
+        && packed.len() < bytes.len() - bytes.len() / 8
+    {
+        let mut out = Vec::with_capacity(packed.len() + 1);
+        out.push(ZSTD);
+        out.extend_from_slice(&packed);
+        return out;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    out.push(RAW);
+    out.extend_from_slice(bytes);
+    out
+}
+
+thread_local! {
+    /// A zstd decompression context per thread, made once (making one costs more than
+    /// decompressing a small chunk).
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The chunk held as `held`; `Err` says what is wrong with it.
+fn unpack(mut held: Vec<u8>) -> Result<Vec<u8>, String> {
+    match held.first() {
+        Some(&RAW) => {
+            held.remove(0);
+            Ok(held)
+        }
+        Some(&ZSTD) => {
+            let frame = &held[1..];
+            let size = zstd::zstd_safe::get_frame_content_size(frame)
+                .ok()
+                .flatten()
+                .filter(|&n| n <= MAX_CHUNK)
+                .ok_or("its compressed frame does not state a plausible size")?;
+            let size = usize::try_from(size).map_err(|_| "its size does not fit in memory")?;
+            let bytes = DECOMPRESSOR
+                .with(|d| {
+                    let mut d = d.borrow_mut();
+                    if d.is_none() {
+                        *d = Some(zstd::bulk::Decompressor::new()?);
+                    }
+                    match d.as_mut() {
+                        Some(d) => d.decompress(frame, size),
+                        None => Err(std::io::Error::other("no decompressor")),
+                    }
+                })
+                .map_err(|e| format!("it does not decompress: {e}"))?;
+            if bytes.len() == size {
+                Ok(bytes)
+            } else {
+                Err(format!(
+                    "it decompresses to {} bytes instead of {size}",
+                    bytes.len()
+                ))
+            }
+        }
+        Some(other) => Err(format!("unknown encoding tag {other}")),
+        None => Err("it is empty".to_owned()),
+    }
+}
 
 /// Whether `key` names a chunk (whose value a format-2 store keeps in a file).
 fn is_chunk_key(key: &[u8]) -> bool {
@@ -196,7 +275,7 @@ impl ChunkFiles {
                 file_name(at.file)
             )));
         }
-        Ok(bytes)
+        unpack(bytes).map_err(corrupt)
     }
 
     /// Appends `bytes` to the open file (starting one when there is none or it is full).
@@ -351,6 +430,17 @@ impl Backend for ChunkFileBackend {
         if !files.writable {
             return Err(StorageError::ReadOnly);
         }
+        // Compressed before the writer's lock is taken.
+        let batch: Vec<(Vec<u8>, Option<Vec<u8>>)> = batch
+            .into_iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    Some(bytes) if is_chunk_key(&key) => Some(pack(&bytes)),
+                    other => other,
+                };
+                (key, value)
+            })
+            .collect();
         let mut state = files.state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut stored: Batch = Vec::with_capacity(batch.len());
         let (mut added, mut freed) = (Vec::new(), Vec::new());
@@ -457,6 +547,25 @@ impl Backend for ChunkFileBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_are_held_compressed_when_that_pays() {
+        let repetitive: Vec<u8> = (0..10_000u32).flat_map(|i| (i % 7).to_le_bytes()).collect();
+        let packed = pack(&repetitive);
+        assert_eq!(packed[0], ZSTD);
+        assert!(packed.len() < repetitive.len() / 4, "{}", packed.len());
+        assert_eq!(unpack(packed).unwrap(), repetitive);
+        let small = b"tiny".to_vec();
+        assert_eq!(pack(&small)[0], RAW);
+        assert_eq!(unpack(pack(&small)).unwrap(), small);
+        let noise: Vec<u8> = (0..4096u64)
+            .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8)
+            .collect();
+        assert_eq!(unpack(pack(&noise)).unwrap(), noise);
+        assert!(unpack(vec![9, 1, 2]).is_err());
+        assert!(unpack(vec![ZSTD, 1, 2, 3]).is_err());
+        assert!(unpack(Vec::new()).is_err());
+    }
 
     #[test]
     fn locators_round_trip_and_refuse_other_lengths() {

@@ -27,7 +27,7 @@ pub(crate) struct Chunks {
 }
 
 /// How many recently read chunks a thread remembers during a statement.
-const MEMO_SLOTS: usize = 512;
+const MEMO_SLOTS: usize = 4096;
 
 type MemoEntry = Option<(u64, CacheKey, Decoded)>;
 
@@ -367,6 +367,52 @@ pub(crate) fn dir_code(dir: Direction) -> u8 {
         Direction::Outgoing | Direction::Both => 0,
         Direction::Incoming => 1,
     }
+}
+
+/// Whether the value of `slot` in a column equals `value` as `=` decides; `None` when the slot
+/// holds no value. Strings, integers and booleans compare in place, without a copy.
+pub(crate) fn column_equals(
+    column: &ColumnChunk,
+    slot: u32,
+    value: &Value,
+) -> Result<Option<Option<bool>>, StorageError> {
+    let i = slot as usize;
+    let present = |bits: &[u64]| bits::get(bits, slot);
+    Ok(match (column, value) {
+        (
+            ColumnChunk::DictString {
+                present: p,
+                dict,
+                codes,
+            },
+            Value::String(s),
+        ) => {
+            if !present(p) {
+                return Ok(None);
+            }
+            let entry = codes.get(i).and_then(|&code| dict.get(code as usize));
+            match entry {
+                Some(entry) => Some(Some(**entry == **s)),
+                None => return column_value(column, slot).map(|v| Some(v.eq_cypher(value))),
+            }
+        }
+        (ColumnChunk::Int { present: p, values }, Value::Int(x))
+            if present(p) && i < values.len() =>
+        {
+            Some(Some(values[i] == *x))
+        }
+        (ColumnChunk::Bool { present: p, values }, Value::Bool(x)) if present(p) => {
+            Some(Some(bits::get(values, slot) == *x))
+        }
+        _ => {
+            let found = column_value(column, slot)?;
+            if found.is_null() {
+                None
+            } else {
+                Some(found.eq_cypher(value))
+            }
+        }
+    })
 }
 
 /// The value of `slot` in a column, `Null` when absent.

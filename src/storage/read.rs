@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::bits;
 use super::catalog::NameKind;
-use super::chunks::{self, Chunks, column_stored, column_value, csr_slice};
+use super::chunks::{self, Chunks, column_equals, column_stored, column_value, csr_slice};
 use super::codec::{self, index_key};
 use super::records::{NodeGroupRecord, RelGroupRecord, StoredValue};
 use super::state::{NodeEntry, NodeState, RelEntry, RelState, State};
@@ -320,6 +320,32 @@ impl<'a> View<'a> {
                     Err(StorageError::NodeNotFound(id))
                 }
             }
+        }
+    }
+
+    /// `node_property(id, key)?.eq_cypher(value)`, comparing base values in their column.
+    pub fn node_property_equals(
+        &self,
+        id: u64,
+        key: u32,
+        value: &Value,
+    ) -> Result<Option<bool>, StorageError> {
+        if self.state.overlay.nodes.contains_key(&id) {
+            return Ok(self.node_property(id, key)?.eq_cypher(value));
+        }
+        let (group, slot) = split(id);
+        let found = match self.node_group(group) {
+            Some(record) if record.columns.contains(&key) => {
+                self.chunks
+                    .with_node_column(group, record, key, |c| column_equals(c, slot, value))??
+            }
+            _ => None,
+        };
+        match found {
+            Some(equal) => Ok(equal),
+            // Absent: null, if the node exists.
+            None if self.base_node_exists(id)? => Ok(None),
+            None => Err(StorageError::NodeNotFound(id)),
         }
     }
 
@@ -772,6 +798,14 @@ macro_rules! impl_graph_read {
                 key: u32,
             ) -> Result<$crate::value::Value, $crate::storage::StorageError> {
                 self.view().node_property(node.0, key)
+            }
+            fn node_property_equals(
+                &self,
+                node: $crate::value::NodeId,
+                key: u32,
+                value: &$crate::value::Value,
+            ) -> Result<Option<bool>, $crate::storage::StorageError> {
+                self.view().node_property_equals(node.0, key, value)
             }
             fn node_properties(
                 &self,

@@ -74,6 +74,16 @@ pub trait GraphRead {
     fn node_has_label(&self, node: NodeId, label: LabelId) -> Result<bool, StorageError>;
     /// A property, `Null` when absent.
     fn node_property(&self, node: NodeId, key: KeyId) -> Result<Value, StorageError>;
+    /// Whether a property equals `value` as `=` decides (`None`: null, or not comparable),
+    /// without copying the property: a filter on a string property compares in place.
+    fn node_property_equals(
+        &self,
+        node: NodeId,
+        key: KeyId,
+        value: &Value,
+    ) -> Result<Option<bool>, StorageError> {
+        Ok(self.node_property(node, key)?.eq_cypher(value))
+    }
     /// Every property, by key id ascending.
     fn node_properties(&self, node: NodeId) -> Result<Vec<(KeyId, Value)>, StorageError>;
     /// Every node, ascending by id.
