@@ -215,3 +215,50 @@ fn a_format_1_store_opens_and_compaction_converts_it() {
     assert_eq!(answers(&db), written);
     db.close().unwrap();
 }
+
+#[test]
+fn a_bulk_load_writes_as_it_goes_and_a_given_up_one_leaves_nothing() {
+    use cordial::storage::records::StoredValue;
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let db = Database::open(&path).unwrap();
+    let count = |db: &Database| {
+        db.query_all("MATCH (n) RETURN count(n), sum(n.score)", Params::new())
+            .unwrap()
+            .rows[0]
+            .values()
+            .to_vec()
+    };
+    let load = |db: &Database, finish: bool| {
+        let mut loader = db.store().bulk_loader().unwrap();
+        // Every chunk is written as soon as it is built.
+        loader.write_after(1);
+        let (label, key) = (loader.label("Customer"), loader.key("score"));
+        let mut batch = loader.label_batch(label, vec![key]);
+        for i in 0..10_000 {
+            batch.push_row(vec![StoredValue::Int(i)]).unwrap();
+        }
+        loader.add_nodes(batch).unwrap();
+        let written: u64 = std::fs::read_dir(path.join("chunks"))
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum();
+        assert!(written > 0, "chunks are written before the load finishes");
+        if finish {
+            loader.finish(&mut |_, _| {}).unwrap();
+        }
+    };
+    load(&db, false);
+    assert_eq!(count(&db), vec![Value::Int(0), Value::Int(0)]);
+    db.close().unwrap();
+    let db = Database::open(&path).unwrap();
+    assert_eq!(count(&db), vec![Value::Int(0), Value::Int(0)]);
+    load(&db, true);
+    let expected = vec![Value::Int(10_000), Value::Int(49_995_000)];
+    assert_eq!(count(&db), expected);
+    db.close().unwrap();
+    let db = Database::open(&path).unwrap();
+    assert_eq!(count(&db), expected);
+    db.close().unwrap();
+}

@@ -6,6 +6,7 @@
 //! `LabelBatch` and `RelBatch` are `Send` and independent, so an importer may fill them on
 //! several threads and hand them to the loader in any order.
 
+use rayon::slice::ParallelSliceMut;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -232,9 +233,17 @@ pub struct BulkLoader {
     catalog: Catalog,
     node_groups: Vec<NodeGroupRecord>,
     rel_groups: Vec<RelGroupRecord>,
+    /// Chunks built and not yet written, and their bytes: written once they pass
+    /// `write_threshold`, so the load does not keep every column of the graph in memory.
     chunks: Vec<(Vec<u8>, Vec<u8>)>,
-    /// (source, type, target, relationship) of every relationship.
-    edges: Vec<(u64, u32, u64, u64)>,
+    held_bytes: usize,
+    write_threshold: usize,
+    /// Keys of the chunks written before `finish` (removed again if the load fails), and
+    /// their bytes.
+    written: Vec<Vec<u8>>,
+    written_bytes: u64,
+    /// Every relationship: source, target, and type and id in one (`Edge`).
+    edges: Vec<Edge>,
     id_entries: BTreeMap<u32, Vec<(Vec<u8>, u64)>>,
     nodes: u64,
 }
@@ -263,6 +272,10 @@ impl Store {
             node_groups: Vec::new(),
             rel_groups: Vec::new(),
             chunks: Vec::new(),
+            held_bytes: 0,
+            write_threshold: HELD_CHUNK_BYTES,
+            written: Vec::new(),
+            written_bytes: 0,
             edges: Vec::new(),
             id_entries: BTreeMap::new(),
             nodes: 0,
@@ -270,7 +283,84 @@ impl Store {
     }
 }
 
+impl Drop for BulkLoader {
+    /// A load given up before `finish` removes the chunks it wrote (best effort: anything
+    /// left is unreferenced and swept at the next open).
+    fn drop(&mut self) {
+        if self.written.is_empty() {
+            return;
+        }
+        let keys = std::mem::take(&mut self.written);
+        let removed = self
+            .store
+            .inner
+            .chunks
+            .backend
+            .apply(keys.into_iter().map(|k| (k, None)).collect());
+        if removed.is_ok() {
+            self.store
+                .inner
+                .unreferenced_possible
+                .store(false, Ordering::Release);
+        }
+    }
+}
+
+/// A relationship while adjacency is built: (source, target, type << 44 | relationship id).
+/// Relationship ids take 44 bits (a u32 group and a 12-bit slot), so a type below 2^20 fits
+/// beside one, and the load keeps 24 bytes per relationship rather than 32.
+type Edge = (u64, u64, u64);
+
+const REL_BITS: u32 = 44;
+const REL_MASK: u64 = (1 << REL_BITS) - 1;
+
+fn edge_type(e: &Edge) -> u32 {
+    #[allow(clippy::cast_possible_truncation)]
+    let rel_type = (e.2 >> REL_BITS) as u32;
+    rel_type
+}
+
+/// Chunks built during a load are written once they reach this many bytes.
+const HELD_CHUNK_BYTES: usize = 64 << 20;
+
 impl BulkLoader {
+    /// Writes the chunks built so far once they reach `bytes` (default 64 MiB): lower keeps
+    /// less in memory during the load, at the cost of more, smaller writes.
+    pub fn write_after(&mut self, bytes: usize) {
+        self.write_threshold = bytes;
+    }
+
+    /// Keeps a built chunk for writing; writes the chunks kept once they are many.
+    fn hold(&mut self, key: Vec<u8>, bytes: Vec<u8>) -> Result<(), StorageError> {
+        self.held_bytes += bytes.len();
+        self.chunks.push((key, bytes));
+        if self.held_bytes >= self.write_threshold {
+            self.write_held()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the chunks kept. From the first one written until the manifest names them (or
+    /// they are removed again), the store holds chunks its manifest does not name, so it
+    /// must not be closed as clean.
+    fn write_held(&mut self) -> Result<(), StorageError> {
+        let chunks = std::mem::take(&mut self.chunks);
+        self.store
+            .inner
+            .unreferenced_possible
+            .store(true, Ordering::Release);
+        let keys: Vec<Vec<u8>> = chunks.iter().map(|(k, _)| k.clone()).collect();
+        self.store
+            .inner
+            .chunks
+            .backend
+            .apply(chunks.into_iter().map(|(k, v)| (k, Some(v))).collect())?;
+        self.written.extend(keys);
+        self.written_bytes += self.held_bytes as u64;
+        self.held_bytes = 0;
+        Ok(())
+    }
+
     fn intern(&mut self, kind: NameKind, name: &str) -> u32 {
         match self.catalog.id(kind, name) {
             Some(id) => id,
@@ -366,10 +456,10 @@ impl BulkLoader {
                 exists: set,
                 labels,
             };
-            self.chunks.push((
+            self.hold(
                 keys::node_chunk_key(group, 1, NodeChunkKind::Meta, 0, 0),
                 codec::encode(&meta)?,
-            ));
+            )?;
             let mut record = NodeGroupRecord {
                 owner: Some(batch.label),
                 generation: 1,
@@ -380,10 +470,10 @@ impl BulkLoader {
             };
             for (key, bytes) in buf.columns {
                 record.columns.push(key);
-                self.chunks.push((
+                self.hold(
                     keys::node_chunk_key(group, 1, NodeChunkKind::Column, key, 0),
                     bytes,
-                ));
+                )?;
             }
             debug_assert_eq!(u64::from(group), (first >> super::GROUP_SHIFT) + i as u64);
             self.node_groups.push(record);
@@ -420,6 +510,11 @@ impl BulkLoader {
             src,
             dst,
         } = batch;
+        if u64::from(rel_type) >= 1 << (64 - REL_BITS) {
+            return Err(StorageError::Capacity(
+                "relationship types in one bulk load",
+            ));
+        }
         let rest = rows % GROUP_SIZE;
         if rest > 0 {
             groups.push(finish_group(&columns_keys, &mut builders, rest)?);
@@ -440,13 +535,16 @@ impl BulkLoader {
             for slot in 0..buf.slots {
                 bits::set(&mut meta.exists, slot);
                 let i = row + slot as usize;
-                self.edges
-                    .push((src[i], rel_type, dst[i], join(group, slot)));
+                self.edges.push((
+                    src[i],
+                    dst[i],
+                    (u64::from(rel_type) << REL_BITS) | join(group, slot),
+                ));
             }
-            self.chunks.push((
+            self.hold(
                 keys::rel_chunk_key(group, 1, RelChunkKind::Meta, 0),
                 codec::encode(&meta)?,
-            ));
+            )?;
             let mut record = RelGroupRecord {
                 rel_type,
                 generation: 1,
@@ -456,10 +554,10 @@ impl BulkLoader {
             };
             for (key, bytes) in buf.columns {
                 record.columns.push(key);
-                self.chunks.push((
+                self.hold(
                     keys::rel_chunk_key(group, 1, RelChunkKind::Column, key),
                     bytes,
-                ));
+                )?;
             }
             self.rel_groups.push(record);
             row = end;
@@ -475,6 +573,7 @@ impl BulkLoader {
     /// written only after every chunk it names.
     pub fn finish(mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<BulkStats, StorageError> {
         let relationships = self.edges.len() as u64;
+        let written_before = self.written.len() as u64;
         let backend = Arc::clone(&self.store.inner.chunks.backend);
         let counters = WriteCounters::default();
         let mut edges = std::mem::take(&mut self.edges);
@@ -489,7 +588,8 @@ impl BulkLoader {
         unreferenced.store(true, Ordering::Release);
 
         let (outcome, written) = std::thread::scope(|scope| {
-            let (sender, receiver) = mpsc::channel::<Vec<(Vec<u8>, Vec<u8>)>>();
+            // Bounded: builders wait for the writer rather than pile chunks up in memory.
+            let (sender, receiver) = mpsc::sync_channel::<Vec<(Vec<u8>, Vec<u8>)>>(4);
             let writer = {
                 let backend = Arc::clone(&backend);
                 let counters = &counters;
@@ -502,24 +602,11 @@ impl BulkLoader {
             let this = &mut self;
             let (counters_ref, node_slots_ref) = (&counters, &node_slots);
             let builder = scope.spawn(move || {
-                let mut outgoing_edges = edges.clone();
-                let outgoing = {
-                    let sender = sender.clone();
-                    scope.spawn(move || {
-                        build_csr(
-                            &mut outgoing_edges,
-                            true,
-                            node_slots_ref,
-                            &sender,
-                            counters_ref,
-                        )
-                    })
-                };
+                // One direction after the other over the same edges (each sort uses every
+                // core): a copy for the second direction would double the largest buffer.
+                let outgoing = build_csr(&mut edges, true, node_slots_ref, &sender, counters_ref);
                 let incoming = build_csr(&mut edges, false, node_slots_ref, &sender, counters_ref);
                 drop(edges);
-                let outgoing = outgoing
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
                 for (group, rel_type, dir) in outgoing?.into_iter().chain(incoming?) {
                     if let Some(record) = this.node_groups.get_mut(group as usize) {
                         record.csr.push((rel_type, dir));
@@ -559,9 +646,10 @@ impl BulkLoader {
             (outcome, written)
         });
 
-        let written_keys = match &written {
-            Ok(keys) | Err((_, keys)) => keys.clone(),
-        };
+        let mut written_keys = std::mem::take(&mut self.written);
+        match &written {
+            Ok(keys) | Err((_, keys)) => written_keys.extend(keys.iter().cloned()),
+        }
         let result = outcome.and_then(|manifest| {
             written.map_err(|(e, _)| e)?;
             backend.apply(vec![(
@@ -589,8 +677,8 @@ impl BulkLoader {
         let stats = BulkStats {
             nodes: self.nodes,
             relationships,
-            chunks: done,
-            bytes: counters.bytes.load(Ordering::Relaxed),
+            chunks: done + written_before,
+            bytes: counters.bytes.load(Ordering::Relaxed) + self.written_bytes,
         };
         self.store
             .inner
@@ -603,7 +691,7 @@ impl BulkLoader {
     fn build_id_indexes(
         &mut self,
         id_key: u32,
-        sender: &mpsc::Sender<Vec<(Vec<u8>, Vec<u8>)>>,
+        sender: &mpsc::SyncSender<Vec<(Vec<u8>, Vec<u8>)>>,
         counters: &WriteCounters,
     ) -> Result<(Vec<IndexRecord>, u32), StorageError> {
         let mut indexes = Vec::new();
@@ -697,22 +785,22 @@ fn write_chunks(
 /// relationship) makes each chunk one contiguous run, and keeps each node's relationships in
 /// input order (relationship ids ascend with input order within a type).
 fn build_csr(
-    edges: &mut [(u64, u32, u64, u64)],
+    edges: &mut [Edge],
     outgoing: bool,
     node_slots: &[u32],
-    sender: &mpsc::Sender<Vec<(Vec<u8>, Vec<u8>)>>,
+    sender: &mpsc::SyncSender<Vec<(Vec<u8>, Vec<u8>)>>,
     counters: &WriteCounters,
 ) -> Result<Vec<(u32, u32, u8)>, StorageError> {
-    let node_of = |e: &(u64, u32, u64, u64)| if outgoing { e.0 } else { e.2 };
+    let node_of = |e: &Edge| if outgoing { e.0 } else { e.1 };
     // One u128 holds (group, type, slot, relationship) in that order of significance: groups
     // and types are u32, slots take GROUP_SHIFT bits and relationship ids (a u32 group and a
     // slot) fit in 44 bits, so comparing keys is two integer comparisons.
-    edges.sort_unstable_by_key(|e| {
+    edges.par_sort_unstable_by_key(|e| {
         let (group, slot) = super::read::split(node_of(e));
         (u128::from(group) << 96)
-            | (u128::from(e.1) << 64)
+            | (u128::from(edge_type(e)) << 64)
             | (u128::from(slot) << 44)
-            | u128::from(e.3 & ((1 << 44) - 1))
+            | u128::from(e.2 & REL_MASK)
     });
     let dir = u8::from(!outgoing);
     let mut made = Vec::new();
@@ -721,10 +809,10 @@ fn build_csr(
     let mut start = 0;
     while start < edges.len() {
         let (group, _) = super::read::split(node_of(&edges[start]));
-        let rel_type = edges[start].1;
+        let rel_type = edge_type(&edges[start]);
         let mut end = start;
         while end < edges.len()
-            && edges[end].1 == rel_type
+            && edge_type(&edges[end]) == rel_type
             && super::read::split(node_of(&edges[end])).0 == group
         {
             end += 1;
@@ -748,9 +836,9 @@ fn build_csr(
             offsets,
             targets: run
                 .iter()
-                .map(|e| if outgoing { e.2 } else { e.0 })
+                .map(|e| if outgoing { e.1 } else { e.0 })
                 .collect(),
-            rels: run.iter().map(|e| e.3).collect(),
+            rels: run.iter().map(|e| e.2 & REL_MASK).collect(),
         };
         let bytes = codec::encode(&chunk)?;
         pending_bytes += bytes.len();
