@@ -36,6 +36,23 @@ pub(crate) fn join(group: u32, slot: u32) -> u64 {
 }
 
 impl<'a> View<'a> {
+    /// What the overlay says of node `id`; an empty overlay (a read after a checkpoint, the
+    /// usual case) answers without hashing.
+    fn overlay_node(&self, id: u64) -> Option<&'a NodeEntry> {
+        let nodes = &self.state.overlay.nodes;
+        if nodes.is_empty() {
+            None
+        } else {
+            nodes.get(&id)
+        }
+    }
+
+    /// What the overlay says of relationship `id`.
+    fn overlay_rel(&self, id: u64) -> Option<&'a RelEntry> {
+        let rels = &self.state.overlay.rels;
+        if rels.is_empty() { None } else { rels.get(&id) }
+    }
+
     pub fn node_group(&self, group: u32) -> Option<&'a NodeGroupRecord> {
         self.state
             .manifest
@@ -251,7 +268,7 @@ impl<'a> View<'a> {
 
     /// The current state of a node (overlay first), or `None` when it does not exist.
     pub fn node_state(&self, id: u64) -> Result<Option<NodeState>, StorageError> {
-        match self.state.overlay.nodes.get(&id) {
+        match self.overlay_node(id) {
             Some(NodeEntry::Live(state)) => Ok(Some(state.as_ref().clone())),
             Some(NodeEntry::Deleted) => Ok(None),
             None => self.base_node_state(id),
@@ -259,7 +276,7 @@ impl<'a> View<'a> {
     }
 
     pub fn rel_state(&self, id: u64) -> Result<Option<RelState>, StorageError> {
-        match self.state.overlay.rels.get(&id) {
+        match self.overlay_rel(id) {
             Some(RelEntry::Live(state)) => Ok(Some(state.as_ref().clone())),
             Some(RelEntry::Deleted { .. }) => Ok(None),
             None => self.base_rel_state(id),
@@ -267,7 +284,7 @@ impl<'a> View<'a> {
     }
 
     pub fn node_exists(&self, id: u64) -> Result<bool, StorageError> {
-        match self.state.overlay.nodes.get(&id) {
+        match self.overlay_node(id) {
             Some(NodeEntry::Live(_)) => Ok(true),
             Some(NodeEntry::Deleted) => Ok(false),
             None => self.base_node_exists(id),
@@ -275,7 +292,7 @@ impl<'a> View<'a> {
     }
 
     pub fn node_labels(&self, id: u64) -> Result<Vec<u32>, StorageError> {
-        match self.state.overlay.nodes.get(&id) {
+        match self.overlay_node(id) {
             Some(NodeEntry::Live(state)) => Ok(state.labels.clone()),
             Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
             None if self.base_node_exists(id)? => self.base_node_labels(id),
@@ -284,7 +301,7 @@ impl<'a> View<'a> {
     }
 
     pub fn node_has_label(&self, id: u64, label: u32) -> Result<bool, StorageError> {
-        match self.state.overlay.nodes.get(&id) {
+        match self.overlay_node(id) {
             Some(NodeEntry::Live(state)) => Ok(state.labels.contains(&label)),
             Some(NodeEntry::Deleted) => Ok(false),
             None => {
@@ -307,7 +324,7 @@ impl<'a> View<'a> {
     }
 
     pub fn node_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
-        match self.state.overlay.nodes.get(&id) {
+        match self.overlay_node(id) {
             Some(NodeEntry::Live(state)) => Ok(state.property(key).cloned().unwrap_or(Value::Null)),
             Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
             None => {
@@ -330,7 +347,7 @@ impl<'a> View<'a> {
         key: u32,
         value: &Value,
     ) -> Result<Option<bool>, StorageError> {
-        if self.state.overlay.nodes.contains_key(&id) {
+        if self.overlay_node(id).is_some() {
             return Ok(self.node_property(id, key)?.eq_cypher(value));
         }
         let (group, slot) = split(id);
@@ -350,7 +367,7 @@ impl<'a> View<'a> {
     }
 
     pub fn node_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
-        match self.state.overlay.nodes.get(&id) {
+        match self.overlay_node(id) {
             Some(NodeEntry::Live(state)) => Ok(state.props.clone()),
             Some(NodeEntry::Deleted) => Err(StorageError::NodeNotFound(id)),
             None if self.base_node_exists(id)? => self.base_node_properties(id),
@@ -489,7 +506,7 @@ impl<'a> View<'a> {
                     what: format!("page of index `{}`", record.name),
                     detail: "fewer nodes than keys".into(),
                 })?;
-                if !self.state.overlay.nodes.contains_key(&id) {
+                if self.overlay_node(id).is_none() {
                     out.push(id);
                 }
             }
@@ -552,7 +569,7 @@ impl<'a> View<'a> {
     }
 
     pub fn relationship(&self, id: u64) -> Result<Option<RelInfo>, StorageError> {
-        match self.state.overlay.rels.get(&id) {
+        match self.overlay_rel(id) {
             Some(RelEntry::Live(r)) => Ok(Some(RelInfo {
                 rel_type: r.rel_type,
                 start: NodeId(r.src),
@@ -564,7 +581,7 @@ impl<'a> View<'a> {
     }
 
     pub fn rel_property(&self, id: u64, key: u32) -> Result<Value, StorageError> {
-        match self.state.overlay.rels.get(&id) {
+        match self.overlay_rel(id) {
             Some(RelEntry::Live(r)) => Ok(r
                 .props
                 .binary_search_by_key(&key, |(k, _)| *k)
@@ -622,7 +639,7 @@ impl<'a> View<'a> {
                 },
             });
         };
-        if !matches!(overlay.nodes.get(&node), Some(NodeEntry::Deleted)) {
+        if !matches!(self.overlay_node(node), Some(NodeEntry::Deleted)) {
             self.base_adjacency(node, direction, types, |rel_type, outgoing, other, rel| {
                 if overlay.rels.is_empty()
                     || !matches!(overlay.rels.get(&rel), Some(RelEntry::Deleted { .. }))
@@ -631,7 +648,10 @@ impl<'a> View<'a> {
                 }
             })?;
         }
-        if let Some(entries) = overlay.adj.get(&node) {
+        if let Some(entries) = (!overlay.adj.is_empty())
+            .then(|| overlay.adj.get(&node))
+            .flatten()
+        {
             for entry in entries {
                 if !types.is_empty() && !types.contains(&entry.rel_type) {
                     continue;
