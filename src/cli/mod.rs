@@ -377,12 +377,21 @@ fn run_stats(db_path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open database {}", db_path.display()))?;
     let snapshot = db.begin_read();
     let mut out = std::io::stdout().lock();
+    let stats = db.stats()?;
+    let reclaimable = if stats.reclaimable_bytes > 0 {
+        format!(
+            " ({} reclaimable by `cordial compact`)",
+            megabytes(stats.reclaimable_bytes)
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} nodes, {} relationships, {} on disk",
+        "{} nodes, {} relationships, {} on disk{reclaimable}",
         thousands(snapshot.count_nodes(None)?),
         thousands(snapshot.count_relationships(None)?),
-        megabytes(db.stats()?.size_on_disk)
+        megabytes(stats.size_on_disk)
     )?;
     writeln!(out, "nodes per label:")?;
     for (id, label) in (0u32..).zip(snapshot.label_names()) {

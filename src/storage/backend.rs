@@ -25,6 +25,10 @@ pub(crate) trait Backend: Send + Sync {
     fn flush(&self) -> Result<(), StorageError>;
     /// Bytes on disk (0 in memory).
     fn size_on_disk(&self) -> u64;
+    /// Bytes on disk that hold nothing live any more, which compaction gives back.
+    fn reclaimable(&self) -> u64 {
+        0
+    }
 }
 
 /// Serializes the sled calls that flush or apply a batch, across every database in the process.

@@ -339,8 +339,9 @@ impl ChunkFileBackend {
     }
 
     /// A format-2 store whose chunk files are in `dir` (created when `writable` and missing).
-    /// A writable open counts the live bytes of every file and deletes files none are left
-    /// in (left by a crash, or emptied by a session that ended before deleting them).
+    /// The open counts the live bytes of every file (a few bytes read per chunk); a writable
+    /// one deletes files none are left in (left by a crash, or emptied by a session that
+    /// ended before deleting them).
     pub fn with_files(
         meta: SledBackend,
         dir: &Path,
@@ -376,27 +377,27 @@ impl ChunkFileBackend {
                 ..WriteState::default()
             }),
         };
-        if writable {
-            let mut live: HashMap<u32, u64> = HashMap::new();
-            for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
-                for (_, stored) in meta.scan_prefix(&[tag])? {
-                    if let Some(at) = Locator::decode(&stored) {
-                        *live.entry(at.file).or_default() += u64::from(at.len);
-                    }
+        let mut live: HashMap<u32, u64> = HashMap::new();
+        for tag in [keys::TAG_NODE_GROUP, keys::TAG_REL_GROUP, keys::TAG_INDEX] {
+            for (_, stored) in meta.scan_prefix(&[tag])? {
+                if let Some(at) = Locator::decode(&stored) {
+                    *live.entry(at.file).or_default() += u64::from(at.len);
                 }
             }
+        }
+        if writable {
             for n in on_disk {
                 if !live.contains_key(&n) {
                     let path = files.path(n);
                     std::fs::remove_file(&path).map_err(|e| io_error(&path, e))?;
                 }
             }
-            files
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .live = live;
         }
+        files
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .live = live;
         Ok(ChunkFileBackend {
             meta,
             files: Some(files),
@@ -541,6 +542,34 @@ impl Backend for ChunkFileBackend {
             })
         });
         self.meta.size_on_disk() + files
+    }
+
+    fn reclaimable(&self) -> u64 {
+        let Some(files) = &self.files else {
+            return 0;
+        };
+        let live = files
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .live
+            .clone();
+        let Ok(entries) = std::fs::read_dir(&files.dir) else {
+            return 0;
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let file = entry
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(SUFFIX)?
+                    .parse::<u32>()
+                    .ok()?;
+                let len = entry.metadata().ok()?.len();
+                Some(len.saturating_sub(live.get(&file).copied().unwrap_or(0)))
+            })
+            .sum()
     }
 }
 

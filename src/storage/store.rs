@@ -54,6 +54,9 @@ pub struct StoreStats {
     pub nodes: u64,
     pub relationships: u64,
     pub size_on_disk: u64,
+    /// Bytes on disk that no chunk uses any more (replaced or deleted data, and what a crash
+    /// left unfinished): `compact` gives them back.
+    pub reclaimable_bytes: u64,
     /// Changes in the overlay, not yet checkpointed.
     pub overlay_ops: usize,
     pub generation: u64,
@@ -605,6 +608,7 @@ impl Store {
             nodes: view.count_nodes(None)?,
             relationships: view.count_relationships(None)?,
             size_on_disk: self.inner.chunks.backend.size_on_disk(),
+            reclaimable_bytes: self.inner.chunks.backend.reclaimable(),
             overlay_ops: snapshot.state.overlay.ops,
             generation: snapshot.state.manifest.generation,
             last_sequence: snapshot.state.last_seq,
