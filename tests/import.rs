@@ -38,6 +38,20 @@ fn import(db: &Database, dir: &Path) -> Result<cordial::import::ImportSummary, I
     import_bundle(db, dir, &ImportOptions::default(), &mut |_| {})
 }
 
+/// Imports writing every chunk as soon as it is built, so a load that fails late has written
+/// chunks it must take back.
+fn import_writing_early(
+    db: &Database,
+    dir: &Path,
+) -> Result<cordial::import::ImportSummary, ImportError> {
+    let options = ImportOptions {
+        write_after: Some(1),
+        threads: 1,
+        ..ImportOptions::default()
+    };
+    import_bundle(db, dir, &options, &mut |_| {})
+}
+
 fn string(v: &str) -> Value {
     Value::String(v.to_owned().into())
 }
@@ -244,14 +258,17 @@ fn the_general_header_convention_is_understood() {
 }
 
 /// Asserts that importing `files` fails as `check` expects, and that the database is empty and
-/// usable afterwards: it reopens and takes a good bundle.
-fn assert_rejected(files: &[(&str, &str)], check: impl Fn(&ImportError) -> bool) {
+/// usable afterwards: it reopens and takes a good bundle. Returns the bytes the load wrote and
+/// took back.
+fn assert_rejected(files: &[(&str, &str)], check: impl Fn(&ImportError) -> bool) -> u64 {
     let dir = bundle(files);
     let tmp = tempfile::tempdir().unwrap();
     let db_path = tmp.path().join("db");
     let db = Database::open(&db_path).unwrap();
-    let error = import(&db, dir.path()).expect_err("the bundle is bad");
+    let error = import_writing_early(&db, dir.path()).expect_err("the bundle is bad");
     assert!(check(&error), "unexpected error: {error}");
+    // Chunks written before the bad row was reached were taken back: dead bytes now.
+    let taken_back = db.store().stats().unwrap().reclaimable_bytes;
     let message = error.to_string();
     if let Some((file, line)) = error.location() {
         assert!(
@@ -266,12 +283,15 @@ fn assert_rejected(files: &[(&str, &str)], check: impl Fn(&ImportError) -> bool)
     drop(db);
     let db = Database::open(&db_path).unwrap();
     assert_eq!(db.begin_read().count_nodes(None).unwrap(), 0);
+    // Opening again deletes the chunk files nothing uses.
+    assert_eq!(db.store().stats().unwrap().reclaimable_bytes, 0);
     let good = bundle(&[
         ("nodes/Person.csv", PEOPLE),
         ("relationships/KNOWS.csv", KNOWS),
     ]);
     let summary = import(&db, good.path()).unwrap();
     assert_eq!((summary.nodes, summary.relationships), (2, 1));
+    taken_back
 }
 
 fn ends_with(file: &Path, tail: &str) -> bool {
@@ -343,7 +363,7 @@ fn a_value_of_the_wrong_type_is_refused_at_its_line() {
 
 #[test]
 fn an_unknown_end_id_is_refused() {
-    assert_rejected(
+    let taken_back = assert_rejected(
         &[
             ("nodes/Person.csv", PEOPLE),
             (
@@ -357,6 +377,8 @@ fn an_unknown_end_id_is_refused() {
                     && id == "p-9" && space == "Person")
         },
     );
+    // The people were added (and written) before the relationship file failed.
+    assert!(taken_back > 0);
 }
 
 #[test]

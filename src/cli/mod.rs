@@ -196,6 +196,7 @@ fn run_import(db_path: &Path, args: &ImportArgs) -> anyhow::Result<()> {
             .map(|c| ascii_byte(c, "array delimiter"))
             .transpose()?,
         threads: args.threads,
+        write_after: None,
     };
     let existed = db_path.exists();
     let db = Database::open(db_path)

@@ -2,17 +2,18 @@
 //! a relationship file starts as soon as the id spaces of both its ends are complete, so the
 //! two cores stay busy even while one large node file is still being read.
 //!
-//! Relationship endpoints are pushed as provisional ids, `file << 32 | row`, because node ids
-//! are handed out only when the node batches are added to the loader, in file order, after
-//! parsing; `provisional_to_node` rewrites them then.
+//! Each parsed file is sent to the importing thread, which adds it to the loader (see
+//! `import_bundle`). Relationship endpoints are pushed as provisional ids, `file << 32 | row`,
+//! because node ids are handed out only when the node batches are added to the loader, in file
+//! order; `provisional_to_node` rewrites them then.
 //!
 //! **Invariant:** nothing here writes to the store; the loader only interns names and creates
-//! batches, so a failure leaves the database untouched.
+//! batches.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError, mpsc};
 
 use super::ImportError;
 use super::bundle::{Bundle, BundleFile, csv_error, csv_reader};
@@ -154,7 +155,6 @@ pub struct Shared<'a> {
     maps: Vec<OnceLock<IdMap>>,
     failed: AtomicBool,
     error: Mutex<Option<ImportError>>,
-    results: Mutex<Vec<Option<Parsed>>>,
     /// Bytes of CSV parsed so far, for progress.
     pub bytes_done: AtomicU64,
 }
@@ -216,7 +216,6 @@ impl<'a> Shared<'a> {
             maps,
             failed: AtomicBool::new(false),
             error: Mutex::new(None),
-            results: Mutex::new((0..bundle.files.len()).map(|_| None).collect()),
             bytes_done: AtomicU64::new(0),
         }
     }
@@ -249,7 +248,8 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn fail(&self, error: ImportError) {
+    /// Records the first error and stops every thread at its next record.
+    pub fn fail(&self, error: ImportError) {
         let mut slot = lock(&self.error);
         if slot.is_none() {
             *slot = Some(error);
@@ -318,8 +318,8 @@ impl<'a> Shared<'a> {
         Ok(merged)
     }
 
-    /// Parses files until none is left; run on each thread.
-    pub fn work(&self) {
+    /// Parses files until none is left, sending each as it is done; run on each thread.
+    pub fn work(&self, done: &mpsc::Sender<(usize, Parsed)>) {
         let _guard = PanicGuard(self);
         let delimiter = self.delimiter;
         while let Some(file) = self.next_file() {
@@ -333,7 +333,10 @@ impl<'a> Shared<'a> {
                     .map(Parsed::Relationships),
             };
             match result {
-                Ok(parsed) => lock(&self.results)[file] = Some(parsed),
+                Ok(parsed) => {
+                    // The receiver goes only after every thread is done.
+                    let _ = done.send((file, parsed));
+                }
                 Err(error) => {
                     self.fail(error);
                     return;
@@ -342,30 +345,9 @@ impl<'a> Shared<'a> {
         }
     }
 
-    /// The parsed files in bundle order, or the first error.
-    pub fn into_results(self) -> Result<Vec<Parsed>, ImportError> {
-        if let Some(error) = self
-            .error
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-        {
-            return Err(error);
-        }
-        let results = self
-            .results
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
-        results
-            .into_iter()
-            .map(|r| {
-                r.ok_or_else(|| {
-                    ImportError::Storage(crate::storage::StorageError::Corruption {
-                        what: "import".into(),
-                        detail: "a file was not parsed".into(),
-                    })
-                })
-            })
-            .collect()
+    /// The first error, if any thread failed.
+    pub fn take_error(&self) -> Option<ImportError> {
+        lock(&self.error).take()
     }
 
     fn parse_nodes(

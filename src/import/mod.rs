@@ -2,9 +2,10 @@
 //! `relationships/<TYPE>[.<Start>-<End>].csv`, typed headers such as `since:date`) into an
 //! empty database.
 //!
-//! Every file is parsed (on all cores) before anything is written; the storage's bulk loader
-//! then writes the chunks and, last, the manifest. So an import that fails, at any row, leaves
-//! the database exactly as empty as it was.
+//! Files are parsed on all cores and handed to the storage's bulk loader as they are done (in
+//! file order), which writes chunks as they fill and the manifest last. An import that fails,
+//! at any row, removes the chunks written so far, so the database is exactly as empty as it
+//! was (anything a crash leaves behind is unreferenced and swept at the next open).
 //!
 //! The bundle import knows the store only through `BulkLoader` and the stored value records;
 //! it does not depend on `value`'s parsers. Its tests are in `tests/import.rs`.
@@ -23,8 +24,8 @@ pub mod mapping;
 mod values;
 
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::Ordering;
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 pub use error::ImportError;
@@ -34,7 +35,8 @@ pub use mapping::{
 };
 
 use crate::db::Database;
-use crate::storage::{GraphRead, StorageError};
+use crate::storage::{BulkLoader, GraphRead, StorageError};
+use header::FileKind;
 use load::{Parsed, Shared, plan_files, provisional_to_node};
 
 /// How to read a bundle.
@@ -47,6 +49,9 @@ pub struct ImportOptions {
     pub array_delimiter: Option<u8>,
     /// Parsing threads; 0 means one per core.
     pub threads: usize,
+    /// Bytes of built chunks the load keeps in memory before writing them; `None` takes the
+    /// loader's default (64 MiB). Lower keeps less in memory at the cost of smaller writes.
+    pub write_after: Option<usize>,
 }
 
 impl Default for ImportOptions {
@@ -55,6 +60,7 @@ impl Default for ImportOptions {
             delimiter: b',',
             array_delimiter: None,
             threads: 0,
+            write_after: None,
         }
     }
 }
@@ -99,6 +105,45 @@ pub struct ImportSummary {
     pub write_seconds: f64,
 }
 
+/// Adds parsed files to the loader in the order of `order` as they arrive.
+struct Adder<'o> {
+    order: &'o [usize],
+    /// Position in `order` of the next file to add.
+    next: usize,
+    waiting: Vec<Option<Parsed>>,
+    /// The id of the first node of each node file, once added.
+    firsts: Vec<u64>,
+    /// When the last file was added.
+    added_at: Option<Instant>,
+}
+
+impl Adder<'_> {
+    fn add_ready(&mut self, loader: &Mutex<BulkLoader>) -> Result<(), ImportError> {
+        while let Some(&file) = self.order.get(self.next) {
+            let Some(parsed) = self.waiting[file].take() else {
+                return Ok(());
+            };
+            let mut loader = loader
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match parsed {
+                Parsed::Nodes(batch) => self.firsts[file] = loader.add_nodes(batch)?,
+                Parsed::Relationships(batches) => {
+                    for mut batch in batches {
+                        batch.map_endpoints(|provisional| {
+                            provisional_to_node(provisional, &self.firsts)
+                        });
+                        loader.add_relationships(batch)?;
+                    }
+                }
+            }
+            self.next += 1;
+            self.added_at = Some(Instant::now());
+        }
+        Ok(())
+    }
+}
+
 /// Imports the bundle in `dir` into `db`, which must be empty. Nothing is written unless the
 /// whole bundle is valid. `progress` is called from the calling thread now and then.
 pub fn import_bundle(
@@ -113,6 +158,9 @@ pub fn import_bundle(
         StorageError::NotEmpty => ImportError::NotEmpty,
         other => ImportError::Storage(other),
     })?;
+    if let Some(bytes) = options.write_after {
+        loader.write_after(bytes);
+    }
     let array_delimiter = options
         .array_delimiter
         .or(bundle.array_delimiter)
@@ -126,7 +174,10 @@ pub fn import_bundle(
     .min(bundle.files.len())
     .max(1);
 
-    // Parse every file; the calling thread reports progress meanwhile.
+    // Parse on `threads` threads. This thread adds each parsed file to the loader, which writes
+    // its chunks as they fill: node files in file order (so node ids follow the bundle), then
+    // relationship files in file order once every node has its id. A parsed file therefore
+    // waits only for the files before it, not for the whole bundle.
     let loader = Mutex::new(loader);
     let shared = Shared::new(
         &bundle,
@@ -136,24 +187,55 @@ pub fn import_bundle(
         options.delimiter,
         array_delimiter,
     );
+    let order: Vec<usize> = (bundle.files.iter().enumerate())
+        .filter(|(_, f)| f.kind == FileKind::Nodes)
+        .chain((bundle.files.iter().enumerate()).filter(|(_, f)| f.kind == FileKind::Relationships))
+        .map(|(i, _)| i)
+        .collect();
+    let mut adder = Adder {
+        order: &order,
+        next: 0,
+        waiting: (0..bundle.files.len()).map(|_| None).collect(),
+        firsts: vec![0; bundle.files.len()],
+        added_at: None,
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| shared.work()))
-            .collect();
-        while !handles
-            .iter()
-            .all(std::thread::ScopedJoinHandle::is_finished)
-        {
+        let (sender, receiver) = mpsc::channel();
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let shared = &shared;
+            scope.spawn(move || shared.work(&sender));
+        }
+        drop(sender);
+        loop {
+            match receiver.recv_timeout(Duration::from_millis(50)) {
+                Ok((file, parsed)) => {
+                    adder.waiting[file] = Some(parsed);
+                    if let Err(error) = adder.add_ready(&loader) {
+                        shared.fail(error);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
             progress(ImportProgress {
                 phase: ImportPhase::Reading,
                 done: shared.bytes_done.load(Ordering::Relaxed),
                 total: input_bytes,
             });
-            std::thread::sleep(Duration::from_millis(50));
         }
     });
-    let parsed = shared.into_results()?;
-    let mut loader = loader
+    let parse_seconds = started.elapsed().as_secs_f64();
+    if let Some(error) = shared.take_error() {
+        return Err(error);
+    }
+    if adder.next < order.len() {
+        return Err(ImportError::Storage(StorageError::Corruption {
+            what: "import".into(),
+            detail: "a file was not parsed".into(),
+        }));
+    }
+    let loader = loader
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     progress(ImportProgress {
@@ -161,23 +243,13 @@ pub fn import_bundle(
         done: input_bytes,
         total: input_bytes,
     });
-    let parse_seconds = started.elapsed().as_secs_f64();
-
-    // Nodes get their ids in file order; then relationship ends are rewritten to them.
-    let assembling = Instant::now();
-    let mut firsts = vec![0u64; parsed.len()];
-    let mut rel_batches = Vec::new();
-    for (file, parsed) in parsed.into_iter().enumerate() {
-        match parsed {
-            Parsed::Nodes(batch) => firsts[file] = loader.add_nodes(batch)?,
-            Parsed::Relationships(batches) => rel_batches.extend(batches),
-        }
-    }
-    for mut batch in rel_batches {
-        batch.map_endpoints(|provisional| provisional_to_node(provisional, &firsts));
-        loader.add_relationships(batch)?;
-    }
-    let assemble_seconds = assembling.elapsed().as_secs_f64();
+    // What was still being added when the last file was parsed.
+    let assemble_seconds = adder
+        .added_at
+        .map_or(0.0, |at: Instant| {
+            at.saturating_duration_since(started).as_secs_f64() - parse_seconds
+        })
+        .max(0.0);
 
     let writing = Instant::now();
     let stats = loader.finish(&mut |done, total| {

@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use super::backend::{Backend, Batch};
 use super::bits;
 use super::catalog::{Catalog, NameKind};
-use super::checkpoint::write_pages;
+use super::checkpoint::{INDEX_PAGE_ENTRIES, write_pages};
 use super::chunks::ColumnBuilder;
 use super::codec::{self, index_key};
 use super::keys::{self, NodeChunkKind, RelChunkKind};
@@ -66,6 +66,68 @@ fn push_field(builder: &mut ColumnBuilder, slot: u32, field: &mut Field<'_>) {
     }
 }
 
+/// Index keys with a number each (a row, then a node id), in one byte buffer: a bulk load of
+/// millions of nodes keeps about 16 bytes per key beside its bytes, rather than a vector and
+/// an allocation per key.
+#[derive(Default)]
+struct KeyArena {
+    bytes: Vec<u8>,
+    /// (start of the key in `bytes`, number), in insertion order; a key ends where the next
+    /// one starts.
+    entries: Vec<(u64, u64)>,
+}
+
+impl KeyArena {
+    fn push(&mut self, key: &[u8], number: u64) {
+        self.entries.push((self.bytes.len() as u64, number));
+        self.bytes.extend_from_slice(key);
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    #[allow(clippy::cast_possible_truncation)]
+    fn key(&self, i: usize) -> &[u8] {
+        let start = self.entries[i].0 as usize;
+        let end = self
+            .entries
+            .get(i + 1)
+            .map_or(self.bytes.len(), |e| e.0 as usize);
+        &self.bytes[start..end]
+    }
+
+    fn number(&self, i: usize) -> u64 {
+        self.entries[i].1
+    }
+
+    /// Appends every key of `other` with its number mapped through `map`.
+    fn extend_mapped(&mut self, other: &KeyArena, map: impl Fn(u64) -> u64) {
+        let base = self.bytes.len() as u64;
+        self.bytes.extend_from_slice(&other.bytes);
+        self.entries.extend(
+            other
+                .entries
+                .iter()
+                .map(|&(start, n)| (base + start, map(n))),
+        );
+    }
+
+    /// The positions of the entries in (key, number) order.
+    fn sorted(&self) -> Result<Vec<u32>, StorageError> {
+        let len =
+            u32::try_from(self.len()).map_err(|_| StorageError::Capacity("ids in one label"))?;
+        let mut order: Vec<u32> = (0..len).collect();
+        order.par_sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            self.key(a)
+                .cmp(self.key(b))
+                .then(self.number(a).cmp(&self.number(b)))
+        });
+        Ok(order)
+    }
+}
+
 /// The rows of one label, in order; row `i` becomes node `first + i` of `add_nodes`.
 pub struct LabelBatch {
     label: u32,
@@ -74,7 +136,8 @@ pub struct LabelBatch {
     rows: u32,
     builders: Vec<ColumnBuilder>,
     groups: Vec<GroupBuf>,
-    id_entries: Vec<(Vec<u8>, u32)>,
+    /// The `id` of each row that has one, keyed for the index, with its row.
+    id_entries: KeyArena,
     /// (row, label) of labels beyond the batch's own, rows ascending.
     extra_labels: Vec<(u32, u32)>,
 }
@@ -87,7 +150,7 @@ impl LabelBatch {
             if Some(i) == self.id_position
                 && let Some(key) = index_key(&value)
             {
-                self.id_entries.push((key, self.rows));
+                self.id_entries.push(&key, u64::from(self.rows));
             }
             self.builders[i].push(slot, value);
         }
@@ -105,7 +168,7 @@ impl LabelBatch {
                     Field::Value(value) => index_key(value),
                 };
                 if let Some(key) = key {
-                    self.id_entries.push((key, self.rows));
+                    self.id_entries.push(&key, u64::from(self.rows));
                 }
             }
             push_field(builder, slot, field);
@@ -244,7 +307,8 @@ pub struct BulkLoader {
     written_bytes: u64,
     /// Every relationship: source, target, and type and id in one (`Edge`).
     edges: Vec<Edge>,
-    id_entries: BTreeMap<u32, Vec<(Vec<u8>, u64)>>,
+    /// Per label, the `id` index keys of its nodes, with node ids.
+    id_entries: BTreeMap<u32, KeyArena>,
     nodes: u64,
 }
 
@@ -393,7 +457,7 @@ impl BulkLoader {
             rows: 0,
             builders,
             groups: Vec::new(),
-            id_entries: Vec::new(),
+            id_entries: KeyArena::default(),
             extra_labels: Vec::new(),
         }
     }
@@ -479,22 +543,29 @@ impl BulkLoader {
             self.node_groups.push(record);
         }
         // A node is found by its id under each of its labels.
+        // Rows with an id ascend in the batch's entries.
         for &(row, label) in &batch.extra_labels {
-            if let Ok(pos) = batch.id_entries.binary_search_by_key(&row, |(_, r)| *r) {
-                let key = batch.id_entries[pos].0.clone();
+            if let Ok(pos) = batch
+                .id_entries
+                .entries
+                .binary_search_by_key(&u64::from(row), |&(_, r)| r)
+            {
+                let key = batch.id_entries.key(pos);
                 self.id_entries
                     .entry(label)
                     .or_default()
-                    .push((key, first + u64::from(row)));
+                    .push(key, first + u64::from(row));
             }
         }
         let entries = self.id_entries.entry(batch.label).or_default();
-        entries.extend(
-            batch
-                .id_entries
-                .into_iter()
-                .map(|(k, row)| (k, first + u64::from(row))),
-        );
+        if entries.len() == 0 {
+            for entry in &mut batch.id_entries.entries {
+                entry.1 += first;
+            }
+            *entries = batch.id_entries;
+        } else {
+            entries.extend_mapped(&batch.id_entries, |row| first + row);
+        }
         self.nodes += u64::from(batch.rows);
         Ok(first)
     }
@@ -698,18 +769,39 @@ impl BulkLoader {
         let mut next_index_id = 0;
         #[allow(clippy::cast_possible_truncation)]
         for label in 0..self.catalog.names(NameKind::Label).len() as u32 {
-            let mut entries = self.id_entries.remove(&label).unwrap_or_default();
-            entries.sort_unstable();
-            let mut batch: Batch = Vec::new();
+            let arena = self.id_entries.remove(&label).unwrap_or_default();
+            let order = arena.sorted()?;
             let mut next_page = 0;
-            let pages = write_pages(next_index_id, &entries, &mut next_page, 1, &mut batch)?;
-            drop(entries);
-            let chunks: Vec<_> = batch
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, v)))
-                .collect();
-            counters.queue(&chunks);
-            let _ = sender.send(chunks);
+            let mut pages = Vec::new();
+            // A page's entries at a time, sent to the writer in parts of about 8 MB.
+            let mut batch: Batch = Vec::new();
+            let mut batch_bytes = 0;
+            let mut page: Vec<(Vec<u8>, u64)> = Vec::with_capacity(INDEX_PAGE_ENTRIES);
+            for part in order.chunks(INDEX_PAGE_ENTRIES) {
+                page.clear();
+                page.extend(
+                    part.iter()
+                        .map(|&i| (arena.key(i as usize).to_vec(), arena.number(i as usize))),
+                );
+                pages.extend(write_pages(
+                    next_index_id,
+                    &page,
+                    &mut next_page,
+                    1,
+                    &mut batch,
+                )?);
+                batch_bytes += batch
+                    .last()
+                    .and_then(|(_, v)| v.as_ref())
+                    .map_or(0, Vec::len);
+                if batch_bytes > 8 << 20 {
+                    send_chunks(std::mem::take(&mut batch), sender, counters);
+                    batch_bytes = 0;
+                }
+            }
+            drop(order);
+            drop(arena);
+            send_chunks(batch, sender, counters);
             let name = format!(
                 "id_{}",
                 self.catalog.name(NameKind::Label, label).unwrap_or("?")
@@ -727,6 +819,20 @@ impl BulkLoader {
         }
         Ok((indexes, next_index_id))
     }
+}
+
+/// Queues the chunks of `batch` for the writer.
+fn send_chunks(
+    batch: Batch,
+    sender: &mpsc::SyncSender<Vec<(Vec<u8>, Vec<u8>)>>,
+    counters: &WriteCounters,
+) {
+    let chunks: Vec<_> = batch
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+    counters.queue(&chunks);
+    let _ = sender.send(chunks);
 }
 
 /// Chunks queued for and done by the writer thread, for progress and the final figures.
