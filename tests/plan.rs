@@ -9,7 +9,8 @@ struct TestCatalog;
 impl Catalog for TestCatalog {
     fn function(&self, name: &str) -> Option<FunctionInfo> {
         let (min, max) = match name.to_ascii_lowercase().as_str() {
-            "toupper" | "size" | "labels" => (1, 1),
+            "toupper" | "size" | "labels" | "duration" => (1, 1),
+            "date" | "datetime" => (0, 1),
             "coalesce" => (1, usize::MAX),
             _ => return None,
         };
@@ -115,6 +116,44 @@ fn columns_are_named_by_alias_or_text() {
     );
     assert!(!plan_of("MATCH (n) RETURN n").unwrap().writes);
     assert!(plan_of("CREATE (n) RETURN n").unwrap().writes);
+}
+
+#[test]
+fn temporal_constructors_of_literal_strings_are_parsed_once() {
+    let plan = plan_of(
+        "MATCH (i:Interaction) WHERE i.at >= datetime('2024-01-01T00:00:00Z') \
+         AND i.on < date('not a date') RETURN duration('P30D') AS d, datetime() AS now",
+    )
+    .unwrap();
+    let text = format!("{:?}", plan.branches[0].operators);
+    assert!(text.contains("Literal(DateTime("), "{text}");
+    assert!(text.contains("Literal(Duration("), "{text}");
+    // A string that does not parse fails when a row evaluates it; the clock is read at run time.
+    assert!(text.contains(r#"Function { name: "date""#), "{text}");
+    assert!(
+        text.contains(r#"Function { name: "datetime", args: [] }"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn what_a_grouping_computed_is_grouped_by_its_entities_later() {
+    // `xs` is a function of `c`, so the second aggregation finds groups by c's id alone.
+    let plan = plan_of(
+        "MATCH (c:Customer)-[:R]->(x) WITH c, collect(x) AS xs \
+         MATCH (c)<-[:SERVES]-(s:Staff) WITH c, xs, count(s) AS n RETURN c, xs, n",
+    )
+    .unwrap();
+    let text = plan.to_sexpr();
+    assert_eq!(text.matches("(by-ids @").count(), 2, "{text}");
+    // Not once the entity is gone: `xs` alone is grouped by value.
+    let plan = plan_of(
+        "MATCH (c:Customer)-[:R]->(x) WITH c, collect(x) AS xs WITH xs \
+         WITH xs, count(*) AS n RETURN xs, n",
+    )
+    .unwrap();
+    let text = plan.to_sexpr();
+    assert_eq!(text.matches("(by-ids @").count(), 1, "{text}");
 }
 
 #[test]

@@ -15,7 +15,6 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::thread::JoinHandle;
 
 use serde::de::DeserializeOwned;
 
@@ -84,7 +83,7 @@ enum Source {
     Streaming {
         receiver: Receiver<Message>,
         cancel: Interrupt,
-        producer: Option<JoinHandle<()>>,
+        producer: Option<workers::Running>,
     },
 }
 
@@ -127,17 +126,16 @@ impl Rows {
         let (sender, receiver) = sync_channel(CHANNEL_BATCHES);
         let cancel = Interrupt::new();
         let flag = cancel.clone();
-        let producer = std::thread::Builder::new()
-            .name("cordial-query".into())
-            .spawn(move || {
-                let mut producer = Producer {
-                    sender,
-                    batch: Vec::with_capacity(BATCH_ROWS),
-                };
-                let outcome = run(&mut producer, &flag);
-                producer.finish(outcome);
-            })
-            .map_err(Error::Thread)?;
+        let producer = workers::start(Box::new(move || {
+            let mut producer = Producer {
+                sender,
+                batch: Vec::with_capacity(BATCH_ROWS),
+            };
+            // `run` and what it holds (a snapshot, a transaction) are gone before the end is
+            // sent.
+            let outcome = run(&mut producer, &flag);
+            producer.finish(outcome);
+        }))?;
         let mut rows = Rows {
             columns: columns.into(),
             pending: VecDeque::new(),
@@ -178,8 +176,8 @@ impl Rows {
             Err(_) => Err(Error::QueryThreadLost),
         };
         self.finished = true;
-        if let Some(handle) = producer.take() {
-            let _ = handle.join();
+        if let Some(running) = producer.take() {
+            running.wait();
         }
         outcome
     }
@@ -261,7 +259,7 @@ impl Drop for Rows {
             cancel.raise();
             // Unblock a producer waiting on a full channel, then wait for it to stop.
             while receiver.recv().is_ok() {}
-            let _ = handle.join();
+            handle.wait();
         }
     }
 }
@@ -272,5 +270,139 @@ impl std::fmt::Debug for Rows {
             .field("columns", &self.columns)
             .field("finished", &self.finished)
             .finish_non_exhaustive()
+    }
+}
+
+/// The threads statements run on. A thread that has run a statement waits a while for the
+/// next one rather than exit: a statement on a fresh thread gets a fresh allocator heap and
+/// pays a page fault for every page it touches first, a tenth of a large query's time.
+mod workers {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+    use std::sync::{Mutex, PoisonError};
+    use std::time::Duration;
+
+    use crate::error::{Error, Result};
+
+    pub(super) type Job = Box<dyn FnOnce() + Send>;
+
+    /// How long an idle thread waits for another statement before it exits.
+    const IDLE_FOR: Duration = Duration::from_secs(30);
+    /// Idle threads kept at most.
+    const MAX_IDLE: usize = 4;
+
+    /// An idle thread: its number and where to send it a job (with where to report the end).
+    type Idle = (u64, SyncSender<(Job, SyncSender<()>)>);
+
+    static IDLE: Mutex<Vec<Idle>> = Mutex::new(Vec::new());
+    static NEXT_ID: Mutex<u64> = Mutex::new(0);
+
+    fn idle() -> std::sync::MutexGuard<'static, Vec<Idle>> {
+        IDLE.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A job started on a worker; `wait` returns once it has ended (also by a panic).
+    pub(crate) struct Running(Receiver<()>);
+
+    impl Running {
+        pub(crate) fn wait(self) {
+            let _ = self.0.recv();
+        }
+    }
+
+    /// Runs `job` on an idle worker, or on a new one.
+    pub(super) fn start(job: Job) -> Result<Running> {
+        let (done, ended) = sync_channel(1);
+        let mut job = (job, done);
+        loop {
+            let Some((_, worker)) = idle().pop() else {
+                break;
+            };
+            match worker.send(job) {
+                Ok(()) => return Ok(Running(ended)),
+                // That worker exited meanwhile: the job comes back.
+                Err(std::sync::mpsc::SendError(back)) => job = back,
+            }
+        }
+        let (first, done) = job;
+        let id = {
+            let mut next = NEXT_ID.lock().unwrap_or_else(PoisonError::into_inner);
+            *next += 1;
+            *next
+        };
+        std::thread::Builder::new()
+            .name("cordial-query".into())
+            .spawn(move || work(id, first, done))
+            .map_err(Error::Thread)?;
+        Ok(Running(ended))
+    }
+
+    /// Runs jobs until none comes for `IDLE_FOR`.
+    fn work(id: u64, first: Job, done: SyncSender<()>) {
+        let (sender, jobs) = sync_channel::<(Job, SyncSender<()>)>(1);
+        let (mut job, mut done) = (first, done);
+        loop {
+            // A panic is reported to the statement by its dropped channel; the thread goes on.
+            let _ = catch_unwind(AssertUnwindSafe(job));
+            let _ = done.send(());
+            {
+                let mut idle = idle();
+                if idle.len() >= MAX_IDLE {
+                    return;
+                }
+                idle.push((id, sender.clone()));
+            }
+            let next = match jobs.recv_timeout(IDLE_FOR) {
+                Ok(next) => next,
+                Err(RecvTimeoutError::Timeout) => {
+                    let mut idle = idle();
+                    if let Some(at) = idle.iter().position(|(i, _)| *i == id) {
+                        idle.remove(at);
+                        return;
+                    }
+                    drop(idle);
+                    // Taken from the idle list just now: a job is on its way.
+                    match jobs.recv() {
+                        Ok(next) => next,
+                        Err(_) => return,
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            (job, done) = next;
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use std::sync::Arc;
+
+        /// Runs `job` and waits for its end.
+        fn run(job: impl FnOnce() + Send + 'static) {
+            start(Box::new(job)).unwrap().wait();
+        }
+
+        #[test]
+        fn statements_one_after_another_reuse_threads() {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            for _ in 0..20 {
+                let seen = Arc::clone(&seen);
+                run(move || seen.lock().unwrap().push(std::thread::current().id()));
+            }
+            let mut ids = seen.lock().unwrap().clone();
+            ids.sort_by_key(|id| format!("{id:?}"));
+            ids.dedup();
+            // Other tests may take a thread meanwhile, never most of them.
+            assert!(ids.len() < 10, "{} threads for 20 statements", ids.len());
+        }
+
+        #[test]
+        fn a_panicking_statement_ends_and_the_next_one_runs() {
+            run(|| panic!("a statement panicked"));
+            let (sender, receiver) = sync_channel(1);
+            run(move || sender.send(42).unwrap());
+            assert_eq!(receiver.recv().unwrap(), 42);
+        }
     }
 }

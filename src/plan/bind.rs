@@ -70,6 +70,11 @@ struct Var {
 #[derive(Debug, Clone, Default)]
 struct Scope {
     vars: Vec<Var>,
+    /// Slots whose value is a function of the entities in other slots: what an aggregation
+    /// grouped by those entities computed (`WITH c, collect(x) AS xs`: `xs` is determined by
+    /// `c`). A later aggregation keyed by such a slot can group by the entities' ids instead
+    /// of hashing the value.
+    determined: Vec<(Slot, Vec<Slot>)>,
 }
 
 impl Scope {
@@ -824,6 +829,20 @@ impl<'a> Binder<'a> {
             } else {
                 entity_group_keys(&keys, scope)
             };
+            // When the entities the keys are read from are keys themselves, they determine
+            // every column of the result.
+            let entities_kept = keys_of.iter().all(|s| {
+                keys.iter()
+                    .any(|(k, e)| k == s && matches!(e, Expr::Slot(x) if x == s))
+            });
+            if !keys_of.is_empty() && entities_kept {
+                new_scope.determined = new_scope
+                    .vars
+                    .iter()
+                    .filter(|v| !keys_of.contains(&v.slot))
+                    .map(|v| (v.slot, keys_of.clone()))
+                    .collect();
+            }
             ops.push(Operator::Aggregate {
                 keys,
                 aggregates,
@@ -844,6 +863,16 @@ impl<'a> Binder<'a> {
                 ops.push(Operator::Sort { keys: order_keys });
             }
         } else {
+            // Variables passed on keep what determines them, while that is passed on too.
+            new_scope.determined = (scope.determined.iter())
+                .filter(|(slot, by)| {
+                    new_scope.vars.iter().any(|v| v.slot == *slot)
+                        && by
+                            .iter()
+                            .all(|b| new_scope.vars.iter().any(|v| v.slot == *b))
+                })
+                .cloned()
+                .collect();
             if !computed.is_empty() {
                 ops.push(Operator::Project {
                     items: computed,
@@ -2207,10 +2236,9 @@ fn eager_after_reads(ops: &mut Vec<Operator>) {
     }
 }
 
-/// The node slot every grouping key reads (the node itself or its properties). With
-/// `node_must_be_key`, only when the node itself is one of the keys.
 /// The node and relationship slots that every grouping key reads (each key is such a slot or
-/// one of its properties), at most four; empty when some key reads anything else.
+/// one of its properties, or a slot they determine), at most four; empty when some key reads
+/// anything else.
 fn entity_group_keys(keys: &[(Slot, Expr)], scope: &Scope) -> Vec<Slot> {
     let mut slots = Vec::new();
     for (_, expr) in keys {
@@ -2222,15 +2250,24 @@ fn entity_group_keys(keys: &[(Slot, Expr)], scope: &Scope) -> Vec<Slot> {
             },
             _ => return Vec::new(),
         };
-        let entity = scope
-            .vars
-            .iter()
-            .any(|v| v.slot == slot && matches!(v.kind, Kind::Node | Kind::Rel));
-        if !entity {
-            return Vec::new();
-        }
-        if !slots.contains(&slot) {
-            slots.push(slot);
+        let is_entity = |slot: Slot| {
+            scope
+                .vars
+                .iter()
+                .any(|v| v.slot == slot && matches!(v.kind, Kind::Node | Kind::Rel))
+        };
+        let entities = if is_entity(slot) {
+            vec![slot]
+        } else {
+            match scope.determined.iter().find(|(s, _)| *s == slot) {
+                Some((_, by)) if by.iter().all(|b| is_entity(*b)) => by.clone(),
+                _ => return Vec::new(),
+            }
+        };
+        for slot in entities {
+            if !slots.contains(&slot) {
+                slots.push(slot);
+            }
         }
     }
     if slots.len() > 4 {

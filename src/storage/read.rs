@@ -79,6 +79,10 @@ impl<'a> View<'a> {
         if slot >= record.slots {
             return Ok(false);
         }
+        if record.live == record.slots {
+            // Nothing deleted: every slot in use is a live node.
+            return Ok(true);
+        }
         self.chunks
             .with_node_meta(group, record, |m| bits::get(&m.exists, slot))
     }
@@ -309,8 +313,12 @@ impl<'a> View<'a> {
                 let Some(record) = self.node_group(group) else {
                     return Ok(false);
                 };
-                if !record.labels.iter().any(|(l, _)| *l == label) {
+                let Some(&(_, carrying)) = record.labels.iter().find(|(l, _)| *l == label) else {
                     return Ok(false);
+                };
+                if record.live == record.slots && carrying == record.slots {
+                    // Every slot in use is a live node with the label (as after a bulk load).
+                    return Ok(slot < record.slots);
                 }
                 self.chunks.with_node_meta(group, record, |meta| {
                     bits::get(&meta.exists, slot)
