@@ -501,3 +501,37 @@ on_both_stores!(parallel_aggregation_matches_one_thread, |db: &Database| {
     }
     Ok(())
 });
+
+// Groups told apart by the entity a parallel run divides (the scanned node, or a node no two
+// input rows share) never meet in two parts: DISTINCT aggregates run in parallel then, and
+// give the lists and counts one thread gives, in its order.
+on_both_stores!(
+    distinct_aggregates_over_disjoint_groups_match_one_thread,
+    |db: &Database| {
+        db.query_all(
+            "UNWIND range(0, 4999) AS i CREATE (c:Cust {id: i})
+         WITH c, i UNWIND range(1, 5) AS j
+         CREATE (c)-[:R]->(:T {v: (i * j) % 7, w: j})",
+            Map::new(),
+        )?;
+        let simple = db.clone().with_simple_plans(true);
+        for query in [
+            // Split by the scan of c, grouped by c.
+            "MATCH (c:Cust)-[:R]->(t:T) RETURN c, collect(DISTINCT t.v) AS vs,
+                count(DISTINCT t.v) AS n, percentileDisc(t.w, 0.5) AS p ORDER BY c.id",
+            // Split by input rows, one per c, grouped by c and what c determines.
+            "MATCH (c:Cust)-[:R]->(t:T) WITH c, collect(DISTINCT t.v) AS vs, count(t) AS k
+         MATCH (c)-[:R]->(t:T)
+         RETURN c, vs, k, collect(DISTINCT t.w % 2) AS ws ORDER BY c.id",
+            // Not disjoint (grouped by t's value): one thread, as before.
+            "MATCH (c:Cust)-[:R]->(t:T) RETURN t.v AS v, count(DISTINCT c) AS n,
+                collect(DISTINCT c.id % 4) AS m ORDER BY v",
+        ] {
+            let fast = db.query_all(query, Map::new())?;
+            let reference = simple.query_all(query, Map::new())?;
+            assert_eq!(fast.rows, reference.rows, "{query}");
+            assert!(!fast.rows.is_empty(), "{query}");
+        }
+        Ok(())
+    }
+);

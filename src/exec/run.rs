@@ -272,7 +272,12 @@ fn parallel_split(
     blocking: Option<&Operator>,
     input: &[Row],
 ) -> Split {
-    let Some(Operator::Aggregate { aggregates, .. }) = blocking else {
+    let Some(Operator::Aggregate {
+        aggregates,
+        keys,
+        keys_of,
+    }) = blocking
+    else {
         return Split::None;
     };
     // Whether the accumulators merge is asked last: it looks aggregates up by name.
@@ -285,8 +290,58 @@ fn parallel_split(
     };
     match work_split(ctx, streaming, input) {
         Split::None => Split::None,
-        split if merge() => split,
+        split if merge() || parts_disjoint(split, keys, keys_of, streaming, input) => split,
         _ => Split::None,
+    }
+}
+
+/// Whether no group can get rows from two parts of `split`, so the parts' groups are only
+/// appended, never merged: then DISTINCT and accumulators that do not merge may run in parallel
+/// too. So it is when groups are told apart by entity ids alone (every `keys_of` slot is a key)
+/// and one of those entities is what the split divides: the node the first match starts from,
+/// or, split by input rows, entities no two input rows share.
+fn parts_disjoint(
+    split: Split,
+    keys: &[(usize, Expr)],
+    keys_of: &[usize],
+    streaming: &[Operator],
+    input: &[Row],
+) -> bool {
+    let ids_identify = !keys_of.is_empty()
+        && keys_of.iter().all(|s| {
+            keys.iter()
+                .any(|(_, e)| matches!(e, Expr::Slot(k) if k == s))
+        });
+    if !ids_identify {
+        return false;
+    }
+    match split {
+        Split::None => false,
+        Split::Scan(_) => {
+            streaming.iter().find_map(|op| match op {
+                Operator::Match { pattern, .. } => match pattern.steps.first() {
+                    Some(MatchStep::Start { node, .. }) => {
+                        pattern.nodes.get(*node).map(|n| keys_of.contains(&n.slot))
+                    }
+                    _ => Some(false),
+                },
+                _ => None,
+            }) == Some(true)
+        }
+        Split::Input(_) => {
+            let mut seen = HashSet::with_capacity(input.len());
+            input.iter().all(|row| {
+                let mut ids = [0u64; 4];
+                for (id, slot) in ids.iter_mut().zip(keys_of) {
+                    *id = match row.get(*slot) {
+                        Some(Value::Node(n)) => n.id.0,
+                        Some(Value::Relationship(r)) => r.id.0,
+                        _ => return false,
+                    };
+                }
+                seen.insert(ids)
+            })
+        }
     }
 }
 
