@@ -21,5 +21,5 @@ pub mod value;
 pub mod cli;
 
 pub use db::{Database, ReadTxn, WriteTxn};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Phase, Result};
 pub use value::{List, Map, Node, NodeId, Path, RelId, Relationship, SharedMap, Value};

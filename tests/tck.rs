@@ -14,8 +14,7 @@ mod values;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use cordial::exec::ExecErrorKind;
-use cordial::{Database, Error, Map, Value};
+use cordial::{Database, Error, Map, Phase, Value};
 use gherkin::Scenario;
 use values::TckValue;
 
@@ -98,27 +97,14 @@ fn from_value(v: &Value) -> TckValue {
     }
 }
 
-/// The TCK's error type and phase of one of our errors.
+/// The TCK's error type and phase of one of our errors: `Error::kind`, as the shell prints it.
 fn classify(error: &Error) -> (&'static str, &'static str) {
-    match error {
-        Error::Syntax(_) | Error::Plan(_) => ("SyntaxError", "compile time"),
-        Error::Exec(e) => match e.kind() {
-            ExecErrorKind::TypeError => ("TypeError", "runtime"),
-            ExecErrorKind::ArgumentError => ("ArgumentError", "runtime"),
-            ExecErrorKind::ArithmeticError => ("ArithmeticError", "runtime"),
-            ExecErrorKind::EntityNotFound => ("EntityNotFound", "runtime"),
-            ExecErrorKind::ConstraintVerificationFailed => {
-                ("ConstraintValidationFailed", "runtime")
-            }
-            ExecErrorKind::ParameterMissing => ("ParameterMissing", "compile time"),
-            ExecErrorKind::ProcedureError => ("ProcedureError", "runtime"),
-            ExecErrorKind::SemanticError => ("SemanticError", "runtime"),
-            _ => ("DatabaseError", "runtime"),
-        },
-        Error::Storage(_) => ("ConstraintValidationFailed", "runtime"),
-        Error::Value(_) => ("ArgumentError", "runtime"),
-        _ => ("Error", "runtime"),
-    }
+    let kind = error.kind();
+    let phase = match kind.phase {
+        Phase::CompileTime => "compile time",
+        Phase::Runtime => "runtime",
+    };
+    (kind.type_name, phase)
 }
 
 /// The graph as the TCK compares it for side effects: node and relationship ids, label names in

@@ -942,23 +942,13 @@ fn write_rows(
     render::write_rows(out, &columns, &rows, format, layout).map(|_| ())
 }
 
-/// An error's type as the TCK names it, its message, and its byte offset in the statement.
+/// An error's kind (`Error::kind`), its message, and its byte offset in the statement.
 fn describe(error: &crate::Error) -> (String, String, Option<usize>) {
+    let kind = error.kind().to_string();
     match error {
-        crate::Error::Syntax(e) => (
-            format!("SyntaxError.{}", e.kind.tck_name()),
-            e.message.clone(),
-            Some(e.span.start),
-        ),
-        crate::Error::Plan(e) => (
-            format!("SyntaxError.{:?}", e.kind),
-            e.message.clone(),
-            Some(e.span.start),
-        ),
-        crate::Error::Exec(e) => (format!("{:?}", e.kind()), e.to_string(), None),
-        crate::Error::Storage(e) => ("StorageError".to_owned(), e.to_string(), None),
-        crate::Error::Value(e) => (format!("{:?}", e.kind()), e.to_string(), None),
-        other => ("Error".to_owned(), other.to_string(), None),
+        crate::Error::Syntax(e) => (kind, e.message.clone(), Some(e.span.start)),
+        crate::Error::Plan(e) => (kind, e.message.clone(), Some(e.span.start)),
+        other => (kind, other.to_string(), None),
     }
 }
 

@@ -116,23 +116,32 @@ impl ExecError {
             ExecError::MemoryLimit { .. } => ExecErrorKind::MemoryLimitExceeded,
             ExecError::LoadCsv { .. } => ExecErrorKind::LoadExternalResource,
             ExecError::AtCsvRow { source, .. } => source.kind(),
-            ExecError::Value(e) => match e.kind() {
-                ValueErrorKind::TypeError => ExecErrorKind::TypeError,
-                ValueErrorKind::ArithmeticError => ExecErrorKind::ArithmeticError,
-                _ => ExecErrorKind::ArgumentError,
-            },
-            ExecError::Storage(e) => match e {
-                StorageError::NotNullViolation { .. }
-                | StorageError::UniqueViolation { .. }
-                | StorageError::NodeHasRelationships(_) => {
-                    ExecErrorKind::ConstraintVerificationFailed
-                }
-                StorageError::NodeNotFound(_) | StorageError::RelationshipNotFound(_) => {
-                    ExecErrorKind::EntityNotFound
-                }
-                StorageError::UnsupportedValue { .. } => ExecErrorKind::TypeError,
-                _ => ExecErrorKind::Storage,
-            },
+            ExecError::Value(e) => value_error_kind(e),
+            ExecError::Storage(e) => storage_error_kind(e),
         }
+    }
+}
+
+/// The openCypher error class of a value error met by a statement.
+pub(crate) fn value_error_kind(error: &ValueError) -> ExecErrorKind {
+    match error.kind() {
+        ValueErrorKind::TypeError => ExecErrorKind::TypeError,
+        ValueErrorKind::ArithmeticError => ExecErrorKind::ArithmeticError,
+        _ => ExecErrorKind::ArgumentError,
+    }
+}
+
+/// The openCypher error class of a storage error met by a statement: constraint violations and
+/// missing entities are the statement's; anything else is the database's.
+pub(crate) fn storage_error_kind(error: &StorageError) -> ExecErrorKind {
+    match error {
+        StorageError::NotNullViolation { .. }
+        | StorageError::UniqueViolation { .. }
+        | StorageError::NodeHasRelationships(_) => ExecErrorKind::ConstraintVerificationFailed,
+        StorageError::NodeNotFound(_) | StorageError::RelationshipNotFound(_) => {
+            ExecErrorKind::EntityNotFound
+        }
+        StorageError::UnsupportedValue { .. } => ExecErrorKind::TypeError,
+        _ => ExecErrorKind::Storage,
     }
 }

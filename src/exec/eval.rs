@@ -1,8 +1,8 @@
 //! Evaluating bound expressions against a row. Comprehension and reduce variables live in
 //! scratch slots of the row, so evaluation takes the row mutably; subqueries run the matcher.
 
+use crate::plan::logical::{BinaryOp, Quantifier};
 use crate::plan::logical::{Expr, MapItem, Slot, Subquery, SubqueryKind};
-use crate::syntax::ast::{self, Quantifier};
 use crate::value::{Map, Value};
 
 use super::context::Context;
@@ -143,34 +143,31 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
         }
         Expr::Unary(op, inner) => {
             let v = eval(ctx, inner, row)?;
-            ops::unary((*op).into(), &v)?
+            ops::unary(*op, &v)?
         }
         Expr::Binary(op, a, b)
-            if !matches!(
-                op,
-                ast::BinaryOp::And | ast::BinaryOp::Or | ast::BinaryOp::Xor
-            ) && (matches!(a.as_ref(), Expr::Slot(_))
-                || matches!(b.as_ref(), Expr::Slot(_))) =>
+            if !matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor)
+                && (matches!(a.as_ref(), Expr::Slot(_)) || matches!(b.as_ref(), Expr::Slot(_))) =>
         {
             // An operand the row holds is read in place: `x IN rows` does not copy `rows`.
             if matches!(b.as_ref(), Expr::Slot(_)) {
                 let left = eval(ctx, a, row)?;
-                ops::binary((*op).into(), &left, slot_value(b, row))?
+                ops::binary(*op, &left, slot_value(b, row))?
             } else {
                 let right = eval(ctx, b, row)?;
-                ops::binary((*op).into(), slot_value(a, row), &right)?
+                ops::binary(*op, slot_value(a, row), &right)?
             }
         }
         Expr::Binary(op, a, b) => {
             let left = eval(ctx, a, row)?;
             // Short-circuit where the answer is already known; the right side is pure.
             match (op, &left) {
-                (ast::BinaryOp::And, Value::Bool(false)) => return Ok(Value::Bool(false)),
-                (ast::BinaryOp::Or, Value::Bool(true)) => return Ok(Value::Bool(true)),
+                (BinaryOp::And, Value::Bool(false)) => return Ok(Value::Bool(false)),
+                (BinaryOp::Or, Value::Bool(true)) => return Ok(Value::Bool(true)),
                 _ => {}
             }
             let right = eval(ctx, b, row)?;
-            ops::binary((*op).into(), &left, &right)?
+            ops::binary(*op, &left, &right)?
         }
         Expr::IsNull { expr, negated } => {
             let v = eval(ctx, expr, row)?;

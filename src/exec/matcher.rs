@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::plan::logical::Shortest;
 use crate::plan::logical::{
     Direction, Expr, MatchStep, NodeSource, Pattern, PatternNode, PatternRel,
 };
 use crate::storage::{self, Edge, GraphRead};
-use crate::syntax::ast::Shortest;
 use crate::value::{Map, NodeId, Path, RelId, Value};
 
 use super::context::Context;

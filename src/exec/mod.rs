@@ -21,6 +21,7 @@ pub mod procedures;
 pub mod run;
 
 pub use error::{ExecError, ExecErrorKind, LoadCsvProblem};
+pub(crate) use error::{storage_error_kind, value_error_kind};
 
 use crate::storage::GraphRead;
 use crate::value::{DateTime, Map, Node, NodeId, RelId, Relationship, Value};

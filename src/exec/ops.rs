@@ -9,7 +9,7 @@
 //! division by zero are `ArithmeticError`s, never wrapped values or panics; float arithmetic is
 //! IEEE 754 (`1.0 / 0` is `Infinity`). Type mismatches are `TypeError`s. `+` joins a string
 //! with a number, boolean or temporal value as text (`'a' + 1` is `'a1'`, as in Neo4j). The
-//! AST's operators convert with `From`. Only [`property`] reads the graph, through
+//! operators are the plan's (`BinaryOp`, `UnaryOp`, one table from the syntax up). Only [`property`] reads the graph, through
 //! `FnContext`.
 //!
 //! Tests: `tests/functions.rs`, with cases in `tests/data/functions/operators.txt`.
@@ -20,111 +20,8 @@ use std::collections::HashMap;
 use regex::Regex;
 
 use super::{ExecError, FnContext};
-use crate::syntax::ast;
+pub use crate::plan::logical::{BinaryOp, UnaryOp};
 use crate::value::{ComparisonOp, Duration, Value, temporal};
-
-/// A binary operator of openCypher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Or,
-    Xor,
-    And,
-    Eq,
-    Ne,
-    Lt,
-    Gt,
-    Le,
-    Ge,
-    /// `=~`: the whole string matches the pattern.
-    RegexMatch,
-    StartsWith,
-    EndsWith,
-    Contains,
-    In,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-    /// `^`: always a float.
-    Pow,
-}
-
-/// A unary operator of openCypher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    Not,
-    /// `-x`
-    Negate,
-    /// `+x`: the number itself.
-    Plus,
-}
-
-impl From<ast::BinaryOp> for BinaryOp {
-    fn from(op: ast::BinaryOp) -> Self {
-        match op {
-            ast::BinaryOp::Or => BinaryOp::Or,
-            ast::BinaryOp::Xor => BinaryOp::Xor,
-            ast::BinaryOp::And => BinaryOp::And,
-            ast::BinaryOp::Eq => BinaryOp::Eq,
-            ast::BinaryOp::Ne => BinaryOp::Ne,
-            ast::BinaryOp::Lt => BinaryOp::Lt,
-            ast::BinaryOp::Gt => BinaryOp::Gt,
-            ast::BinaryOp::Le => BinaryOp::Le,
-            ast::BinaryOp::Ge => BinaryOp::Ge,
-            ast::BinaryOp::RegexMatch => BinaryOp::RegexMatch,
-            ast::BinaryOp::StartsWith => BinaryOp::StartsWith,
-            ast::BinaryOp::EndsWith => BinaryOp::EndsWith,
-            ast::BinaryOp::Contains => BinaryOp::Contains,
-            ast::BinaryOp::In => BinaryOp::In,
-            ast::BinaryOp::Add => BinaryOp::Add,
-            ast::BinaryOp::Sub => BinaryOp::Sub,
-            ast::BinaryOp::Mul => BinaryOp::Mul,
-            ast::BinaryOp::Div => BinaryOp::Div,
-            ast::BinaryOp::Mod => BinaryOp::Mod,
-            ast::BinaryOp::Pow => BinaryOp::Pow,
-        }
-    }
-}
-
-impl From<ast::UnaryOp> for UnaryOp {
-    fn from(op: ast::UnaryOp) -> Self {
-        match op {
-            ast::UnaryOp::Not => UnaryOp::Not,
-            ast::UnaryOp::Negate => UnaryOp::Negate,
-            ast::UnaryOp::Plus => UnaryOp::Plus,
-        }
-    }
-}
-
-impl BinaryOp {
-    /// The operator as query text prints it (`+`, `STARTS WITH`, `=~`).
-    #[must_use]
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "OR",
-            BinaryOp::Xor => "XOR",
-            BinaryOp::And => "AND",
-            BinaryOp::Eq => "=",
-            BinaryOp::Ne => "<>",
-            BinaryOp::Lt => "<",
-            BinaryOp::Gt => ">",
-            BinaryOp::Le => "<=",
-            BinaryOp::Ge => ">=",
-            BinaryOp::RegexMatch => "=~",
-            BinaryOp::StartsWith => "STARTS WITH",
-            BinaryOp::EndsWith => "ENDS WITH",
-            BinaryOp::Contains => "CONTAINS",
-            BinaryOp::In => "IN",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Mod => "%",
-            BinaryOp::Pow => "^",
-        }
-    }
-}
 
 /// `left <op> right`.
 pub fn binary(op: BinaryOp, left: &Value, right: &Value) -> Result<Value, ExecError> {

@@ -15,59 +15,11 @@ use std::path::{Path, PathBuf};
 
 use super::{ExportError, NodeData, RelData, Selection, Ticker, io_error, read_node, read_rel};
 use crate::db::ReadTxn;
-use crate::value::Value;
+use crate::value::{ScalarType as Scalar, Value};
 
 const FORMAT: &str = "neo4j-csv";
 const ID_SPACE: &str = "node";
 const ARRAY_DELIMITER: char = ';';
-
-/// A column type of the header convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Scalar {
-    Int,
-    Float,
-    Bool,
-    String,
-    Date,
-    DateTime,
-    LocalDateTime,
-    Time,
-    LocalTime,
-    Duration,
-}
-
-impl Scalar {
-    fn name(self) -> &'static str {
-        match self {
-            Scalar::Int => "int",
-            Scalar::Float => "float",
-            Scalar::Bool => "boolean",
-            Scalar::String => "string",
-            Scalar::Date => "date",
-            Scalar::DateTime => "datetime",
-            Scalar::LocalDateTime => "localdatetime",
-            Scalar::Time => "time",
-            Scalar::LocalTime => "localtime",
-            Scalar::Duration => "duration",
-        }
-    }
-
-    fn of(value: &Value) -> Option<Scalar> {
-        Some(match value {
-            Value::Int(_) => Scalar::Int,
-            Value::Float(_) => Scalar::Float,
-            Value::Bool(_) => Scalar::Bool,
-            Value::String(_) => Scalar::String,
-            Value::Date(_) => Scalar::Date,
-            Value::DateTime(_) => Scalar::DateTime,
-            Value::LocalDateTime(_) => Scalar::LocalDateTime,
-            Value::Time(_) => Scalar::Time,
-            Value::LocalTime(_) => Scalar::LocalTime,
-            Value::Duration(_) => Scalar::Duration,
-            _ => return None,
-        })
-    }
-}
 
 /// The column type of a property value: a scalar, or an array of one scalar type.
 type ColumnType = (Scalar, bool);

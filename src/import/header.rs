@@ -3,55 +3,8 @@
 //! `END_ID(Space)`, `LABEL`, `TYPE`, `IGNORE`). A column without a type is a string property.
 //! This module knows nothing of CSV reading or storage.
 
-/// The type of a property column's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScalarType {
-    Int,
-    Float,
-    Bool,
-    String,
-    Date,
-    DateTime,
-    LocalDateTime,
-    Time,
-    LocalTime,
-    Duration,
-}
-
-impl ScalarType {
-    fn from_name(name: &str) -> Option<ScalarType> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "int" | "long" | "short" | "byte" => ScalarType::Int,
-            "float" | "double" => ScalarType::Float,
-            "boolean" | "bool" => ScalarType::Bool,
-            "string" | "char" => ScalarType::String,
-            "date" => ScalarType::Date,
-            "datetime" => ScalarType::DateTime,
-            "localdatetime" => ScalarType::LocalDateTime,
-            "time" => ScalarType::Time,
-            "localtime" => ScalarType::LocalTime,
-            "duration" => ScalarType::Duration,
-            _ => return None,
-        })
-    }
-
-    /// The name used in error messages.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            ScalarType::Int => "int",
-            ScalarType::Float => "float",
-            ScalarType::Bool => "boolean",
-            ScalarType::String => "string",
-            ScalarType::Date => "date",
-            ScalarType::DateTime => "datetime",
-            ScalarType::LocalDateTime => "localdatetime",
-            ScalarType::Time => "time",
-            ScalarType::LocalTime => "localtime",
-            ScalarType::Duration => "duration",
-        }
-    }
-}
+/// The type of a property column's values: the vocabulary the export writes too.
+pub use crate::value::ScalarType;
 
 /// What a column holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

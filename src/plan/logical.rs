@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::syntax::ast::{BinaryOp, Quantifier, UnaryOp};
+pub use crate::syntax::ast::{BinaryOp, Quantifier, Shortest, UnaryOp};
 use crate::value::Value;
 
 /// A position in a row.
@@ -205,7 +205,7 @@ pub struct PatternPath {
     pub slot: Slot,
     pub nodes: Vec<usize>,
     pub rels: Vec<usize>,
-    pub shortest: Option<crate::syntax::ast::Shortest>,
+    pub shortest: Option<Shortest>,
 }
 
 /// How the matcher finds the first node of a connected component.

@@ -353,14 +353,20 @@ pub enum Literal {
     Null,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A unary operator of openCypher. The one table of operators: the parser produces these, the
+/// plan carries them (`plan::logical` re-exports them), the executor evaluates them
+/// (`exec::ops`), and the printers write `symbol()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
     Not,
+    /// `-x`
     Negate,
+    /// `+x`: the number itself.
     Plus,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A binary operator of openCypher (see `UnaryOp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {
     Or,
     Xor,
@@ -371,6 +377,7 @@ pub enum BinaryOp {
     Gt,
     Le,
     Ge,
+    /// `=~`: the whole string matches the pattern.
     RegexMatch,
     StartsWith,
     EndsWith,
@@ -381,7 +388,37 @@ pub enum BinaryOp {
     Mul,
     Div,
     Mod,
+    /// `^`: always a float.
     Pow,
+}
+
+impl BinaryOp {
+    /// The operator as query text writes it (`+`, `STARTS WITH`, `=~`).
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "OR",
+            BinaryOp::Xor => "XOR",
+            BinaryOp::And => "AND",
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "<>",
+            BinaryOp::Lt => "<",
+            BinaryOp::Gt => ">",
+            BinaryOp::Le => "<=",
+            BinaryOp::Ge => ">=",
+            BinaryOp::RegexMatch => "=~",
+            BinaryOp::StartsWith => "STARTS WITH",
+            BinaryOp::EndsWith => "ENDS WITH",
+            BinaryOp::Contains => "CONTAINS",
+            BinaryOp::In => "IN",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+            BinaryOp::Pow => "^",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -605,31 +605,6 @@ fn write_operand(f: &mut Formatter<'_>, e: &Expr, min_level: u8) -> fmt::Result 
     }
 }
 
-fn binary_symbol(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Or => "OR",
-        BinaryOp::Xor => "XOR",
-        BinaryOp::And => "AND",
-        BinaryOp::Eq => "=",
-        BinaryOp::Ne => "<>",
-        BinaryOp::Lt => "<",
-        BinaryOp::Gt => ">",
-        BinaryOp::Le => "<=",
-        BinaryOp::Ge => ">=",
-        BinaryOp::RegexMatch => "=~",
-        BinaryOp::StartsWith => "STARTS WITH",
-        BinaryOp::EndsWith => "ENDS WITH",
-        BinaryOp::Contains => "CONTAINS",
-        BinaryOp::In => "IN",
-        BinaryOp::Add => "+",
-        BinaryOp::Sub => "-",
-        BinaryOp::Mul => "*",
-        BinaryOp::Div => "/",
-        BinaryOp::Mod => "%",
-        BinaryOp::Pow => "^",
-    }
-}
-
 impl Display for Literal {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
@@ -731,7 +706,7 @@ impl Display for Expr {
                     _ => (lvl, lvl + 1),
                 };
                 write_operand(f, lhs, left_min)?;
-                write!(f, " {} ", binary_symbol(*op))?;
+                write!(f, " {} ", op.symbol())?;
                 write_operand(f, rhs, right_min)
             }
             ExprKind::IsNull { expr, negated } => {

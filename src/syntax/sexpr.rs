@@ -391,29 +391,10 @@ fn literal(l: &Literal) -> String {
     }
 }
 
-fn binary_name(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Or => "or",
-        BinaryOp::Xor => "xor",
-        BinaryOp::And => "and",
-        BinaryOp::Eq => "=",
-        BinaryOp::Ne => "<>",
-        BinaryOp::Lt => "<",
-        BinaryOp::Gt => ">",
-        BinaryOp::Le => "<=",
-        BinaryOp::Ge => ">=",
-        BinaryOp::RegexMatch => "=~",
-        BinaryOp::StartsWith => "starts-with",
-        BinaryOp::EndsWith => "ends-with",
-        BinaryOp::Contains => "contains",
-        BinaryOp::In => "in",
-        BinaryOp::Add => "+",
-        BinaryOp::Sub => "-",
-        BinaryOp::Mul => "*",
-        BinaryOp::Div => "/",
-        BinaryOp::Mod => "%",
-        BinaryOp::Pow => "^",
-    }
+/// The operator's name in an s-expression: its symbol in lower case, words joined by `-`
+/// (`starts-with`).
+fn binary_name(op: BinaryOp) -> String {
+    op.symbol().to_ascii_lowercase().replace(' ', "-")
 }
 
 fn subquery(node: Node, s: &Subquery) -> Node {
@@ -461,7 +442,7 @@ fn expr(e: &Expr) -> Node {
             s,
         )
         .child(expr(operand)),
-        ExprKind::Binary(op, lhs, rhs) => Node::spanned(binary_name(*op), s)
+        ExprKind::Binary(op, lhs, rhs) => Node::spanned(&binary_name(*op), s)
             .child(expr(lhs))
             .child(expr(rhs)),
         ExprKind::IsNull {

@@ -16,6 +16,7 @@ mod compare;
 mod convert;
 mod display;
 mod error;
+mod scalar;
 mod serde;
 pub mod temporal;
 
@@ -28,6 +29,7 @@ pub use compare::ComparisonOp;
 pub use convert::FromValueRef;
 pub use display::format_float;
 pub use error::{ValueError, ValueErrorKind};
+pub use scalar::ScalarType;
 pub use temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, TemporalUnit, Time, Zone};
 
 /// A node's internal id: dense, stable for the node's life, never reused while it lives.
