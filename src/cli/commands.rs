@@ -2,7 +2,7 @@
 //! and the statements and `:` commands run in it. Shared by the REPL, `cordial run`, `-c` and
 //! queries on stdin; knows nothing of line editing.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
@@ -17,7 +17,7 @@ use crate::db::{GraphReadExt, Interrupt, Params, Rows};
 use crate::storage::{Direction, GraphRead};
 use crate::syntax::Statement;
 use crate::value::DateTime;
-use crate::{Database, Value, WriteTxn};
+use crate::{Database, Map, Value, WriteTxn};
 
 /// Rows shown on a terminal before the rest is summarised.
 const TERMINAL_ROWS: usize = 200;
@@ -82,6 +82,84 @@ pub struct Session {
     /// Set once writing to stdout failed because its reader went away (`cordial ... | head`):
     /// nothing more is run or printed, and the caller ends quietly.
     stdout_closed: Cell<bool>,
+    /// Where results and messages go: the process's stdout and stderr, or buffers.
+    console: Console,
+}
+
+/// The session's standard output and error: the process's, or writers of the caller's (a
+/// test, a program embedding the shell), which see exactly what a terminal-less run prints.
+pub enum Console {
+    Std,
+    Writers {
+        out: RefCell<Box<dyn Write>>,
+        err: RefCell<Box<dyn Write>>,
+    },
+}
+
+/// A writer that appends to a shared buffer: give one to `Session::with_console` and read
+/// what the session wrote.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::rc::Rc<RefCell<Vec<u8>>>);
+
+impl Captured {
+    /// What was written so far, as text.
+    #[must_use]
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Stdout of a console, borrowed for writing.
+enum Out<'a> {
+    Std(io::StdoutLock<'static>),
+    Writer(std::cell::RefMut<'a, Box<dyn Write>>),
+}
+
+impl Write for Out<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::Std(out) => out.write(buf),
+            Out::Writer(out) => out.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Std(out) => out.flush(),
+            Out::Writer(out) => out.flush(),
+        }
+    }
+}
+
+impl Console {
+    fn out(&self) -> Out<'_> {
+        match self {
+            Console::Std => Out::Std(io::stdout().lock()),
+            Console::Writers { out, .. } => Out::Writer(out.borrow_mut()),
+        }
+    }
+
+    /// Writes a line to stderr; a failure to (a closed stderr) is ignored, as `eprintln!`
+    /// would panic.
+    fn error_line(&self, text: &str) {
+        let _ = match self {
+            Console::Std => writeln!(io::stderr(), "{text}"),
+            Console::Writers { err, .. } => writeln!(err.borrow_mut(), "{text}"),
+        };
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Console::Std) && io::stdout().is_terminal()
+    }
 }
 
 /// A statement or command failed; its error has been printed.
@@ -103,6 +181,25 @@ impl Session {
             output: None,
             interrupt,
             stdout_closed: Cell::new(false),
+            console: Console::Std,
+        }
+    }
+
+    /// A session that writes to `out` and `err` instead of the process's stdout and stderr
+    /// (not interactive: what a script run prints).
+    #[must_use]
+    pub fn with_console(
+        db: Database,
+        format: Format,
+        out: impl Write + 'static,
+        err: impl Write + 'static,
+    ) -> Session {
+        Session {
+            console: Console::Writers {
+                out: RefCell::new(Box::new(out)),
+                err: RefCell::new(Box::new(err)),
+            },
+            ..Session::new(db, format, false)
         }
     }
 
@@ -122,7 +219,8 @@ impl Session {
     /// Rolls back an open transaction, saying so; for leaving the shell.
     pub fn finish(&mut self) {
         if self.txn.take().is_some() {
-            eprintln!("the open transaction was rolled back");
+            self.console
+                .error_line("the open transaction was rolled back");
         }
         if let Some((_, mut file)) = self.output.take() {
             let _ = file.flush();
@@ -252,12 +350,13 @@ impl Session {
     /// scripts stay quiet.
     fn note(&self, message: &str) {
         if self.interactive {
-            eprintln!("{}", style(message).dim().for_stderr());
+            self.console
+                .error_line(&style(message).dim().for_stderr().to_string());
         }
     }
 
     fn layout(&self) -> Layout {
-        let terminal = self.interactive && self.output.is_none() && io::stdout().is_terminal();
+        let terminal = self.interactive && self.output.is_none() && self.console.is_terminal();
         Layout {
             width: terminal
                 .then(|| console::Term::stdout().size_checked())
@@ -271,7 +370,7 @@ impl Session {
     fn sink(&mut self) -> Box<dyn Write + '_> {
         match &mut self.output {
             Some((_, file)) => Box::new(file),
-            None => Box::new(io::stdout().lock()),
+            None => Box::new(self.console.out()),
         }
     }
 
@@ -364,10 +463,10 @@ impl Session {
         // carries data for a program.
         if format.is_machine() || (self.output.is_some() && !self.interactive) {
             if self.timing {
-                eprintln!("{line}");
+                self.console.error_line(&line);
             }
         } else if self.output.is_some() {
-            writeln!(io::stdout(), "{}", style(line).dim())?;
+            writeln!(self.console.out(), "{}", style(line).dim())?;
         } else {
             let mut out = self.sink();
             writeln!(out, "{}", style(line).dim())?;
@@ -423,7 +522,7 @@ impl Session {
                 }
             }
         }
-        eprintln!("{text}");
+        self.console.error_line(&text);
     }
 
     /// Prints an error that has no place in a query; an error that says stdout's reader went
@@ -432,7 +531,10 @@ impl Session {
         if super::is_broken_pipe(error) {
             self.stdout_closed.set(true);
         } else {
-            eprintln!("{}: {error:#}", style("error").red().bold().for_stderr());
+            self.console.error_line(&format!(
+                "{}: {error:#}",
+                style("error").red().bold().for_stderr()
+            ));
         }
         Failed
     }
@@ -550,7 +652,8 @@ impl Session {
         match written {
             Ok(()) => {
                 if let Some(path) = &file {
-                    eprintln!("picture written to {}", path.display());
+                    self.console
+                        .error_line(&format!("picture written to {}", path.display()));
                 }
                 Ok(())
             }
@@ -642,7 +745,7 @@ impl Session {
                 }
             }
         }
-        let mut stdout = io::stdout().lock();
+        let mut stdout = self.console.out();
         stdout.write_all(out.as_bytes())?;
         stdout.flush()?;
         Ok(())
@@ -650,7 +753,14 @@ impl Session {
 
     fn schema(&mut self) -> anyhow::Result<()> {
         let schema = sample_schema(&self.db)?;
-        let snapshot = self.db.begin_read();
+        // What SHOW INDEXES and SHOW CONSTRAINTS answer, run as those statements.
+        let mut shown = Vec::new();
+        for (title, statement) in [
+            ("Indexes", "SHOW INDEXES"),
+            ("Constraints", "SHOW CONSTRAINTS"),
+        ] {
+            shown.push((title, self.db.query_all(statement, Map::new())?));
+        }
         let layout = self.layout();
         let format = if self.format.is_machine() {
             self.format
@@ -664,7 +774,6 @@ impl Session {
             }
             Ok(())
         };
-        let strings = |items: &[&str]| items.iter().map(|s| Value::from(*s)).collect::<Vec<_>>();
         section(&mut out, "Labels")?;
         let rows: Vec<Vec<Value>> = schema
             .labels
@@ -697,42 +806,12 @@ impl Session {
             }
         }
         write_rows(&mut out, &["of", "key", "types"], &rows, format, layout)?;
-        section(&mut out, "Indexes")?;
-        let rows: Vec<Vec<Value>> = snapshot
-            .indexes()
-            .into_iter()
-            .map(|i| {
-                let mut row = strings(&[&i.name, &i.label, &i.key]);
-                row.push(Value::Bool(i.implicit));
-                row
-            })
-            .collect();
-        write_rows(
-            &mut out,
-            &["name", "label", "key", "implicit"],
-            &rows,
-            format,
-            layout,
-        )?;
-        section(&mut out, "Constraints")?;
-        let rows: Vec<Vec<Value>> = snapshot
-            .constraints()
-            .into_iter()
-            .map(|c| {
-                let kind = match c.kind {
-                    crate::storage::ConstraintKind::Unique => "UNIQUE",
-                    crate::storage::ConstraintKind::NotNull => "NOT NULL",
-                };
-                strings(&[&c.name, &c.label, &c.key, kind])
-            })
-            .collect();
-        write_rows(
-            &mut out,
-            &["name", "label", "key", "kind"],
-            &rows,
-            format,
-            layout,
-        )?;
+        for (title, result) in shown {
+            section(&mut out, title)?;
+            let columns: Vec<&str> = result.columns.iter().map(String::as_str).collect();
+            let rows: Vec<Vec<Value>> = result.rows.into_iter().map(|r| r.into_values()).collect();
+            write_rows(&mut out, &columns, &rows, format, layout)?;
+        }
         out.flush()?;
         Ok(())
     }
@@ -802,7 +881,7 @@ impl Session {
 
     fn set_format(&mut self, rest: &str) -> anyhow::Result<()> {
         if rest.is_empty() {
-            writeln!(io::stdout(), "{}", self.format.name())?;
+            writeln!(self.console.out(), "{}", self.format.name())?;
             return Ok(());
         }
         self.format = Format::parse(rest).ok_or_else(|| {

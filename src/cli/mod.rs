@@ -27,6 +27,8 @@ use crate::import::{
 };
 use crate::storage::GraphRead;
 pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions, ShowArgs};
+pub use commands::{Captured, Console, Failed, Next, OnError, Origin, Session};
+pub use render::Format;
 
 /// Runs the command line and maps an error to a non-zero exit code.
 #[must_use]

@@ -469,15 +469,11 @@ fn show(graph: &dyn GraphRead, kind: ShowKind) -> QueryResult {
                 .constraints()
                 .into_iter()
                 .map(|c| {
-                    let kind = match c.kind {
-                        ConstraintKind::Unique => "UNIQUE",
-                        ConstraintKind::NotNull => "NOT NULL",
-                    };
                     vec![
                         Value::String(c.name.into()),
                         Value::String(c.label.into()),
                         Value::String(c.key.into()),
-                        Value::String(kind.into()),
+                        Value::from(c.kind.name()),
                     ]
                 })
                 .collect(),

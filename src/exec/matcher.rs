@@ -141,9 +141,9 @@ fn type_ids(graph: &dyn GraphRead, rel: &PatternRel) -> Option<Vec<u32>> {
 
 fn storage_direction(rel: &PatternRel, from: usize) -> storage::Direction {
     match (rel.direction, from == rel.left) {
-        (Direction::Either, _) => storage::Direction::Both,
-        (Direction::Right, true) | (Direction::Left, false) => storage::Direction::Outgoing,
-        (Direction::Right, false) | (Direction::Left, true) => storage::Direction::Incoming,
+        (Direction::Both, _) => storage::Direction::Both,
+        (Direction::Outgoing, true) | (Direction::Incoming, false) => storage::Direction::Outgoing,
+        (Direction::Outgoing, false) | (Direction::Incoming, true) => storage::Direction::Incoming,
     }
 }
 

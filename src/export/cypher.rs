@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ExportError, Selection, Ticker, io_error, read_node, read_rel};
 use crate::db::ReadTxn;
-use crate::storage::{ConstraintKind, GraphRead};
+use crate::storage::GraphRead;
 use crate::value::Value;
 
 const BATCH: usize = 500;
@@ -262,15 +262,12 @@ pub(super) fn write(
             ))?;
         }
         for constraint in snapshot.constraints() {
-            let requirement = match constraint.kind {
-                ConstraintKind::Unique => "IS UNIQUE",
-                ConstraintKind::NotNull => "IS NOT NULL",
-            };
             script.line(&format!(
-                "CREATE CONSTRAINT {} IF NOT EXISTS FOR (n:{}) REQUIRE n.{} {requirement};",
+                "CREATE CONSTRAINT {} IF NOT EXISTS FOR (n:{}) REQUIRE n.{} IS {};",
                 quote_name(&constraint.name),
                 quote_name(&constraint.label),
-                quote_name(&constraint.key)
+                quote_name(&constraint.key),
+                constraint.kind.name()
             ))?;
         }
     }

@@ -1333,11 +1333,7 @@ impl<'a> Binder<'a> {
             }
             None => (self.slot(), false),
         };
-        let direction = match rel.direction {
-            ast::Direction::Outgoing => Direction::Right,
-            ast::Direction::Incoming => Direction::Left,
-            ast::Direction::Both => Direction::Either,
-        };
+        let direction = rel.direction;
         Ok(PatternRel {
             slot,
             types: rel.types.clone(),
@@ -1535,8 +1531,8 @@ impl<'a> Binder<'a> {
         }
         for r in &pattern.rels {
             let (start, end) = match r.direction {
-                Direction::Right | Direction::Either => (r.left, r.right),
-                Direction::Left => (r.right, r.left),
+                Direction::Outgoing | Direction::Both => (r.left, r.right),
+                Direction::Incoming => (r.right, r.left),
             };
             create.rels.push(CreateRel {
                 slot: r.slot,

@@ -4,7 +4,10 @@
 
 use std::fmt::Write as _;
 
-pub use crate::syntax::ast::{BinaryOp, Quantifier, Shortest, UnaryOp};
+/// The syntax tree's enums the plan carries as they are: operators, quantifiers, shortest-path
+/// selectors, and a pattern relationship's direction as written, left to right (`Outgoing`:
+/// from `left` to `right`; `Incoming`: from `right` to `left`; `Both`: either).
+pub use crate::syntax::ast::{BinaryOp, Direction, Quantifier, Shortest, UnaryOp};
 use crate::value::Value;
 
 /// A position in a row.
@@ -175,15 +178,6 @@ pub struct PatternNode {
 pub struct Length {
     pub min: u64,
     pub max: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// From `left` to `right`.
-    Right,
-    /// From `right` to `left`.
-    Left,
-    Either,
 }
 
 /// A relationship of a pattern between two pattern nodes (indexes into `Pattern::nodes`).

@@ -129,6 +129,18 @@ pub enum ConstraintKind {
     NotNull,
 }
 
+impl ConstraintKind {
+    /// The kind as Cypher names it after `IS` (`REQUIRE n.id IS UNIQUE`) and SHOW CONSTRAINTS
+    /// lists it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ConstraintKind::Unique => "UNIQUE",
+            ConstraintKind::NotNull => "NOT NULL",
+        }
+    }
+}
+
 /// Existence and label membership of a node group, as bitsets of `slots` bits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeMetaChunk {

@@ -127,7 +127,7 @@ impl WriteTxn {
                                 node: other.0,
                                 label,
                                 key,
-                                value: format!("{value:?}"),
+                                value: value.to_string(),
                             });
                         }
                     }
@@ -486,7 +486,7 @@ impl GraphWrite for WriteTxn {
                             node: other,
                             label: label.to_owned(),
                             key: key.to_owned(),
-                            value: format!("{value:?}"),
+                            value: value.to_string(),
                         });
                     }
                 }

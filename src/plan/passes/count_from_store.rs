@@ -151,7 +151,7 @@ fn lone_relationship(pattern: &Pattern) -> Option<(Slot, Option<String>)> {
     if rel.bound || rel.properties.is_some() || rel.length.is_some() || rel.types.len() > 1 {
         return None;
     }
-    if rel.direction == Direction::Either || rel.left == rel.right {
+    if rel.direction == Direction::Both || rel.left == rel.right {
         return None;
     }
     if pattern
