@@ -36,6 +36,8 @@ pub enum Error {
     Thread(#[source] std::io::Error),
     #[error("the query stopped unexpectedly: its thread ended without a result")]
     QueryThreadLost,
+    #[error("this statement writes, and statements run on a snapshot may only read")]
+    WriteOnSnapshot,
 }
 
 /// When an error was raised: while the statement was parsed and planned (nothing ran), or while
@@ -110,7 +112,7 @@ impl Error {
             Error::Import(_) => ErrorKind::new("ImportError", Runtime),
             Error::Export(_) => ErrorKind::new("ExportError", Runtime),
             Error::NoSuchColumn(_) => ErrorKind::new("ArgumentError", Runtime),
-            Error::TransactionControl | Error::Unsupported(_) => {
+            Error::TransactionControl | Error::Unsupported(_) | Error::WriteOnSnapshot => {
                 ErrorKind::new("SemanticError", CompileTime)
             }
             Error::Thread(_) | Error::QueryThreadLost => ErrorKind::new("DatabaseError", Runtime),

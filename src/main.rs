@@ -18,12 +18,21 @@ fn main() -> ExitCode {
     cordial::cli::main()
 }
 
+/// Commands that build a database: they free large buffers and allocate others of other
+/// sizes, so pages kept for reuse would only raise their peak memory. They run with
+/// mimalloc's defaults.
+const BUILDING: &[&str] = &["import", "compact", "restore"];
+
 /// mimalloc reads its options from the environment when the process starts, so the binary
 /// sets them by running itself again, once, with them set (unless the caller set them).
 #[cfg(unix)]
 fn set_allocator_options() {
     use std::os::unix::process::CommandExt;
-    if std::env::var_os(PURGE_DELAY.0).is_some() {
+    if std::env::var_os(PURGE_DELAY.0).is_some()
+        || std::env::args_os()
+            .skip(1)
+            .any(|a| BUILDING.iter().any(|b| a == *b))
+    {
         return;
     }
     let Ok(exe) = std::env::current_exe() else {

@@ -407,6 +407,22 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
     )
     .unwrap_err();
     assert!(matches!(error, ExportError::Query(_)), "{error}");
+    // The query runs on the export's snapshot, so it may only read: one that writes is
+    // refused before it runs, and the graph is unchanged.
+    let before = db.begin_read().count_nodes(None).unwrap();
+    let error = export::export(
+        &db,
+        &dir.path().join("y"),
+        Format::Jsonl,
+        Some("MATCH (c:Customer) DETACH DELETE c RETURN count(*)"),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&error, ExportError::Query(e) if matches!(**e, cordial::Error::WriteOnSnapshot)),
+        "{error}"
+    );
+    assert_eq!(db.begin_read().count_nodes(None).unwrap(), before);
     assert!("xml".parse::<Format>().is_err());
     let error = export::export(&db, &out, Format::Jsonl, None, &mut |_| {}).unwrap_err();
     assert!(
@@ -685,5 +701,26 @@ fn an_empty_graph_dumps_restores_and_exports() {
     assert!(
         matches!(error, ExportError::Unrepresentable { .. }),
         "{error}"
+    );
+}
+
+/// `query_on` reads the snapshot it is given, not what committed after it.
+#[test]
+fn a_query_on_a_snapshot_sees_that_snapshot() {
+    let db = Database::in_memory().unwrap();
+    db.query_all("CREATE (:P {n: 1})", Map::new()).unwrap();
+    let snapshot = db.begin_read();
+    db.query_all("CREATE (:P {n: 2})", Map::new()).unwrap();
+    let count = |rows: cordial::db::Rows| rows.into_result().unwrap().rows.len();
+    assert_eq!(
+        count(
+            db.query_on(&snapshot, "MATCH (p:P) RETURN p", Map::new())
+                .unwrap()
+        ),
+        1
+    );
+    assert_eq!(
+        count(db.query("MATCH (p:P) RETURN p", Map::new()).unwrap()),
+        2
     );
 }

@@ -177,17 +177,36 @@ impl Database {
     /// its end and commits before this returns. Errors in parsing and planning, and any raised
     /// before the first rows, come from this call; a later one from the iterator.
     pub fn query(&self, text: &str, params: Params) -> Result<Rows> {
-        let now = self.statement_time();
         let snapshot = self.begin_read();
         let prepared = Prepared::new(text, &snapshot, self.plan_options)?;
         if prepared.writes() {
             drop(snapshot);
+            let now = self.statement_time();
             let mut txn = self.begin_write()?;
             let settings = self.settings(&params, &now);
             let result = query::execute(Graph::Write(&mut txn), &prepared, &settings)?;
             txn.commit()?;
             return Ok(Rows::buffered(result));
         }
+        self.read_rows(snapshot, prepared, params)
+    }
+
+    /// Runs a read-only statement on `snapshot`, as `query` runs a read: its rows come from
+    /// that state of the graph whatever commits meanwhile, so a caller can read more from the
+    /// same snapshot and find what the rows name (an export of what a query returns). A
+    /// statement that writes is refused (`Error::WriteOnSnapshot`) before it runs.
+    pub fn query_on(&self, snapshot: &ReadTxn, text: &str, params: Params) -> Result<Rows> {
+        let prepared = Prepared::new(text, snapshot, self.plan_options)?;
+        if prepared.writes() {
+            return Err(crate::Error::WriteOnSnapshot);
+        }
+        self.read_rows(snapshot.clone(), prepared, params)
+    }
+
+    /// The rows of a prepared read statement over `snapshot`: on this thread when they are few,
+    /// else streamed from a worker.
+    fn read_rows(&self, snapshot: ReadTxn, prepared: Prepared, params: Params) -> Result<Rows> {
+        let now = self.statement_time();
         let Prepared::Query { plan, profile } = prepared else {
             let settings = self.settings(&params, &now);
             let result = query::execute(Graph::Read(&snapshot), &prepared, &settings)?;

@@ -214,8 +214,10 @@ pub(crate) fn select(
             whole: true,
         });
     };
+    // On the export's own snapshot: everything the rows name is there to be read, whatever
+    // commits meanwhile. A query that writes is refused.
     let result = db
-        .query(query, Params::new())
+        .query_on(snapshot, query, Params::new())
         .map_err(|e| ExportError::Query(Box::new(e)))?;
     let (mut nodes, mut rels) = (BTreeSet::new(), BTreeSet::new());
     for row in result {
@@ -224,23 +226,9 @@ pub(crate) fn select(
             collect(value, &mut nodes, &mut rels);
         }
     }
-    // A node the query returned but that is gone from the snapshot (the query itself deleted
-    // it) is not exported.
-    let mut live = Vec::with_capacity(nodes.len());
-    for node in nodes {
-        if snapshot.node_exists(node)? {
-            live.push(node);
-        }
-    }
-    let mut live_rels = Vec::with_capacity(rels.len());
-    for rel in rels {
-        if snapshot.relationship(rel)?.is_some() {
-            live_rels.push(rel);
-        }
-    }
     Ok(Selection {
-        nodes: live,
-        rels: live_rels,
+        nodes: nodes.into_iter().collect(),
+        rels: rels.into_iter().collect(),
         whole: false,
     })
 }
