@@ -18,23 +18,10 @@
 //! `$crate::x`, and `use crate::{x, y}`), `super::` chains that climb to the crate root, and
 //! `name::` / `use name` for external crates. A failure lists each violation as `file:line`.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use std::collections::BTreeSet;
+use std::path::Path;
 
 /// The text with comments, string and character literals replaced by spaces (newlines kept).
 fn strip(text: &str) -> String {
@@ -265,8 +252,7 @@ fn names_crate(line: &str, name: &str) -> bool {
 fn module_dependencies_point_one_way() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let src = root.join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files = common::files_under(&src, "rs");
     let top_level: BTreeSet<String> = std::fs::read_dir(&src)
         .unwrap()
         .map(|e| e.unwrap().path())

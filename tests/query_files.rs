@@ -13,28 +13,15 @@
 //!
 //! Other `//` lines are comments.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use cordial::{Database, Map};
 
 enum Expected {
     Rows { lines: Vec<String>, ordered: bool },
     Error(String),
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "cypher") {
-            out.push(path);
-        }
-    }
 }
 
 /// The statements (comments removed) and the expectation of a file.
@@ -107,7 +94,7 @@ fn check(db: &Database, statements: &[String], expected: &Expected, store: &str)
             return Some(format!("{store}: setup `{statement}` failed: {e}"));
         }
     }
-    if store == "disk" {
+    if store == "sled" {
         db.checkpoint().unwrap();
     }
     match (expected, outcome(db, query)) {
@@ -142,8 +129,7 @@ fn check(db: &Database, statements: &[String], expected: &Expected, store: &str)
 #[test]
 fn query_files_give_their_expected_answers_on_both_stores() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/queries");
-    let mut paths = Vec::new();
-    files(&root, &mut paths);
+    let paths = common::files_under(&root, "cypher");
     assert!(!paths.is_empty(), "no cases in {}", root.display());
     let mut failures = Vec::new();
     for path in &paths {
@@ -156,11 +142,8 @@ fn query_files_give_their_expected_answers_on_both_stores() {
                 continue;
             }
         };
-        let memory = Database::in_memory().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let disk = Database::open(dir.path().join("db")).unwrap();
-        for (db, store) in [(&memory, "memory"), (&disk, "disk")] {
-            if let Some(failure) = check(db, &statements, &expected, store) {
+        for (store, db, _dir) in common::databases() {
+            if let Some(failure) = check(&db, &statements, &expected, store) {
                 failures.push(format!("{shown}: {failure}"));
             }
         }

@@ -1,7 +1,27 @@
 //! Helpers shared by the test binaries.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+
 use cordial::Database;
+
+/// Every file below `dir` whose name ends in `.ext`, in path order.
+pub fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for path in entries {
+        if path.is_dir() {
+            out.extend(files_under(&path, ext));
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+    out
+}
 
 /// A database of each kind: in memory, and on disk in a temporary directory (kept alive by the
 /// returned guard).
