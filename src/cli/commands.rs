@@ -231,7 +231,7 @@ impl Session {
     /// run; either way the result says whether every statement succeeded.
     pub fn run_text(&mut self, text: &str, origin: &Origin) -> Result<(), Failed> {
         let mut ok = true;
-        for (offset, piece) in split_statements(text) {
+        for (offset, piece) in crate::syntax::split_statements(text) {
             if self.stdout_closed() {
                 break;
             }
@@ -241,10 +241,6 @@ impl Session {
                 name: origin.name.clone(),
                 first_line,
             };
-            match crate::syntax::parse_script(piece) {
-                Ok(statements) if statements.is_empty() => continue,
-                _ => {}
-            }
             if self.run_statement(piece, &here).is_err() {
                 ok = false;
                 if self.on_error == OnError::Stop {
@@ -264,20 +260,20 @@ impl Session {
                 return Err(Failed);
             }
         };
+        let explain = matches!(statement, Statement::Explain(_));
         let outcome = match statement {
             Statement::Begin => self.begin().map(|()| None),
             Statement::Commit => self.commit().map(|()| None),
             Statement::Rollback => self.rollback().map(|()| None),
-            _ => {
+            statement => {
                 let started = Instant::now();
-                self.execute(text)
+                self.execute(statement, text)
                     .map(|rows| Some((rows, started)))
                     .map_err(anyhow::Error::from)
             }
         };
         match outcome {
             Ok(Some((rows, started))) => {
-                let explain = matches!(statement, Statement::Explain(_));
                 match self.print_result(rows, explain, started) {
                     // The reader (`head`, a closed pager) has what it wanted; the statement
                     // itself succeeded and anything it wrote is committed.
@@ -309,13 +305,18 @@ impl Session {
         }
     }
 
-    /// Runs a statement in the open transaction, or on its own. The interrupt flag is cleared
-    /// first, so a Ctrl-C stops only the statement running when it was pressed.
-    fn execute(&mut self, text: &str) -> crate::Result<Rows> {
+    /// Runs a statement (parsed from `text`) in the open transaction, or on its own. The
+    /// interrupt flag is cleared first, so a Ctrl-C stops only the statement running when it
+    /// was pressed.
+    fn execute(&mut self, statement: Statement, text: &str) -> crate::Result<Rows> {
         self.interrupt.clear();
         match &mut self.txn {
-            Some(txn) => self.db.execute_in(txn, text, &self.params),
-            None => self.db.query(text, self.params.clone()),
+            Some(txn) => self
+                .db
+                .execute_statement_in(txn, statement, text, &self.params),
+            None => self
+                .db
+                .query_statement(statement, text, self.params.clone()),
         }
     }
 
@@ -613,7 +614,11 @@ impl Session {
         }
         let format = format.unwrap_or(crate::picture::Format::Svg);
         let origin = Origin::typed();
-        let result = match self.execute(rest).and_then(Rows::into_result) {
+        let result = match crate::syntax::parse(rest)
+            .map_err(crate::Error::from)
+            .and_then(|statement| self.execute(statement, rest))
+            .and_then(Rows::into_result)
+        {
             Ok(result) => result,
             Err(e) => {
                 self.print_error(&e, rest, &origin);
@@ -1031,54 +1036,6 @@ fn describe(error: &crate::Error) -> (String, String, Option<usize>) {
     }
 }
 
-/// Splits text into statements at `;` outside strings, quoted names and comments. Returns each
-/// statement's byte offset and text, without the `;`.
-#[must_use]
-pub fn split_statements(text: &str) -> Vec<(usize, &str)> {
-    let bytes = text.as_bytes();
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            quote @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    if bytes[i] == b'\\' && quote != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b';' => {
-                pieces.push((start, &text[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if start < text.len() {
-        pieces.push((start, &text[start..]));
-    }
-    pieces
-        .into_iter()
-        .filter(|(_, p)| !p.trim().is_empty())
-        .collect()
-}
-
 /// What `:schema` and completion know of the graph, from counts and a bounded sample of nodes.
 pub struct SchemaSample {
     /// Label, node count, and per property key the value types seen.
@@ -1186,13 +1143,6 @@ pub fn parse_param(text: &str) -> anyhow::Result<(String, Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn statements_split_outside_strings_and_comments() {
-        let text = "RETURN 'a;b' AS x; // c;d\nRETURN 2 /* ; */;\n\n";
-        let pieces: Vec<&str> = split_statements(text).into_iter().map(|(_, p)| p).collect();
-        assert_eq!(pieces, ["RETURN 'a;b' AS x", " // c;d\nRETURN 2 /* ; */"]);
-    }
 
     #[test]
     fn params_are_json_or_strings() {

@@ -155,8 +155,19 @@ impl Database {
     /// `WriteTxn::execute` does with the real clock and the current directory). The statement
     /// is atomic: when it fails, the transaction is as it was before it.
     pub fn execute_in(&self, txn: &mut WriteTxn, text: &str, params: &Params) -> Result<Rows> {
+        self.execute_statement_in(txn, crate::syntax::parse(text)?, text, params)
+    }
+
+    /// `execute_in` for a statement parsed from `text` already (see `query_statement`).
+    pub fn execute_statement_in(
+        &self,
+        txn: &mut WriteTxn,
+        statement: crate::syntax::Statement,
+        text: &str,
+        params: &Params,
+    ) -> Result<Rows> {
         txn.execute_inner(
-            text,
+            (text, Some(statement)),
             params,
             &self.statement_time(),
             Some(&self.interrupt),
@@ -177,8 +188,20 @@ impl Database {
     /// its end and commits before this returns. Errors in parsing and planning, and any raised
     /// before the first rows, come from this call; a later one from the iterator.
     pub fn query(&self, text: &str, params: Params) -> Result<Rows> {
+        self.query_statement(crate::syntax::parse(text)?, text, params)
+    }
+
+    /// `query` for a statement the caller has parsed already from `text` (the shell parses
+    /// once, to tell BEGIN, COMMIT and EXPLAIN apart, and hands the statement down); error
+    /// positions and column names come from `text`.
+    pub fn query_statement(
+        &self,
+        statement: crate::syntax::Statement,
+        text: &str,
+        params: Params,
+    ) -> Result<Rows> {
         let snapshot = self.begin_read();
-        let prepared = Prepared::new(text, &snapshot, self.plan_options)?;
+        let prepared = Prepared::plan(statement, text, &snapshot, self.plan_options)?;
         if prepared.writes() {
             drop(snapshot);
             let now = self.statement_time();
@@ -405,7 +428,7 @@ impl WriteTxn {
 
     /// `execute` with the statement clock given.
     pub fn execute_at(&mut self, text: &str, params: &Params, now: &DateTime) -> Result<Rows> {
-        self.execute_inner(text, params, now, None, None, default_limit())
+        self.execute_inner((text, None), params, now, None, None, default_limit())
     }
 
     /// `execute_at` that stops when `interrupt` is raised, leaving the transaction as it was
@@ -417,7 +440,14 @@ impl WriteTxn {
         now: &DateTime,
         interrupt: &Interrupt,
     ) -> Result<Rows> {
-        self.execute_inner(text, params, now, Some(interrupt), None, default_limit())
+        self.execute_inner(
+            (text, None),
+            params,
+            now,
+            Some(interrupt),
+            None,
+            default_limit(),
+        )
     }
 
     /// `execute` with the statement clock and the `LOAD CSV` import directory given (the
@@ -429,21 +459,26 @@ impl WriteTxn {
         now: &DateTime,
         import_dir: Option<&Path>,
     ) -> Result<Rows> {
-        self.execute_inner(text, params, now, None, import_dir, default_limit())
+        self.execute_inner((text, None), params, now, None, import_dir, default_limit())
     }
 
-    /// Runs one statement with every setting given: the clock, the flag that stops it, and
-    /// the directory `LOAD CSV` reads below.
+    /// Runs one statement with every setting given: its text (and the statement, when the
+    /// caller parsed it already), the clock, the flag that stops it, and the directory
+    /// `LOAD CSV` reads below.
     pub(crate) fn execute_inner(
         &mut self,
-        text: &str,
+        source: (&str, Option<crate::syntax::Statement>),
         params: &Params,
         now: &DateTime,
         interrupt: Option<&Interrupt>,
         import_dir: Option<&Path>,
         memory_limit: Option<u64>,
     ) -> Result<Rows> {
-        let prepared = Prepared::new(text, self, crate::plan::PlanOptions::default())?;
+        let options = crate::plan::PlanOptions::default();
+        let prepared = match source {
+            (text, Some(statement)) => Prepared::plan(statement, text, self, options)?,
+            (text, None) => Prepared::new(text, self, options)?,
+        };
         let savepoint = self.savepoint();
         let settings = query::Settings {
             params,

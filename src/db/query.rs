@@ -245,7 +245,16 @@ impl Prepared {
         graph: &dyn GraphRead,
         options: crate::plan::PlanOptions,
     ) -> Result<Prepared> {
-        let statement = crate::syntax::parse(text)?;
+        Prepared::plan(crate::syntax::parse(text)?, text, graph, options)
+    }
+
+    /// Plans `statement`, parsed from `text` already, against `graph`'s catalog.
+    pub(crate) fn plan(
+        statement: Statement,
+        text: &str,
+        graph: &dyn GraphRead,
+        options: crate::plan::PlanOptions,
+    ) -> Result<Prepared> {
         let catalog = EngineCatalog { graph };
         let plan_query =
             |q: &crate::syntax::ast::Query| plan::plan_query_with(q, text, &catalog, options);

@@ -20,10 +20,12 @@ mod lexer;
 mod pattern;
 mod print;
 mod sexpr;
+mod split;
 
 pub use ast::{Query, Span, Statement};
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use lexer::KEYWORDS;
+pub use split::split_statements;
 
 use lexer::{Ctx, Input, PError, PResult, offset, opt_sym, ws};
 
