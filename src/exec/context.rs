@@ -107,7 +107,7 @@ pub struct Context<'g> {
     /// Property key ids found for key names, by the address and length of the name (direct
     /// mapped; a hit is confirmed by the id's name), so a property read per row hashes no
     /// string. Only found ids are kept: an id, once given, never changes.
-    key_ids: std::cell::Cell<[(usize, usize, u32); KEY_MEMO]>,
+    key_ids: [std::cell::Cell<(usize, usize, u32)>; KEY_MEMO],
 }
 
 const KEY_MEMO: usize = 8;
@@ -134,7 +134,7 @@ impl<'g> Context<'g> {
             budget: super::budget::MemoryBudget::default(),
             simple: false,
             scan_part: None,
-            key_ids: std::cell::Cell::new([(0, 0, 0); KEY_MEMO]),
+            key_ids: Default::default(),
         }
     }
 
@@ -142,16 +142,14 @@ impl<'g> Context<'g> {
     pub fn key_id(&self, name: &str) -> Option<u32> {
         let at = name.as_ptr() as usize;
         let slot = (at >> 3) % KEY_MEMO;
-        let mut memo = self.key_ids.get();
-        let (address, len, id) = memo[slot];
+        let (address, len, id) = self.key_ids[slot].get();
         // The address only points to the entry; the name itself is compared (by id, without
         // hashing), so a name at an address another name had before is never mistaken.
         if address == at && len == name.len() && self.read().key_name(id) == Some(name) {
             return Some(id);
         }
         let id = self.read().key_id(name)?;
-        memo[slot] = (at, name.len(), id);
-        self.key_ids.set(memo);
+        self.key_ids[slot].set((at, name.len(), id));
         Some(id)
     }
 

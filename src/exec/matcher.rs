@@ -14,7 +14,7 @@ use crate::value::{Map, NodeId, Path, RelId, Value};
 
 use super::context::Context;
 use super::eval::{Row, eval, is_true};
-use super::{ExecError, node_ref, rel_ref};
+use super::{ExecError, node_ref, rel_ref, set_node_ref, set_rel_ref};
 
 /// Whether matching should go on after a row was emitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,14 @@ struct Search<'p> {
     used: Vec<RelId>,
     /// Property maps, evaluated when first needed (they may read earlier bindings).
     node_props: Vec<Option<Map>>,
+    /// The checks of expansion targets, made once per search: names resolved to ids and the
+    /// property map evaluated. Only checks that can pass are kept, as a label or key the graph
+    /// lacked may be created by the statement while the search runs.
+    target_checks: Vec<Option<NodeCheck>>,
+    /// Buffers of edges that finished expansions leave for the next ones.
+    edge_buffers: Vec<Vec<Edge>>,
+    /// The type ids of each pattern relationship, once every type it names exists.
+    rel_types: Vec<Option<std::rc::Rc<[u32]>>>,
 }
 
 fn node_id(value: &Value) -> Option<NodeId> {
@@ -154,6 +162,14 @@ fn edge_value(edge: &Edge, from: NodeId) -> Value {
     }
 }
 
+/// `edge_value` written into `slot`, reusing the reference it holds.
+fn set_edge_value(slot: &mut Value, edge: &Edge, from: NodeId) {
+    match edge.direction {
+        storage::Direction::Incoming => set_rel_ref(slot, edge.rel, edge.other, from),
+        _ => set_rel_ref(slot, edge.rel, from, edge.other),
+    }
+}
+
 /// Runs the pattern for `row`, calling `emit` with each match written into the row.
 pub fn match_pattern(
     ctx: &mut Context<'_>,
@@ -166,6 +182,11 @@ pub fn match_pattern(
         assigned: pattern.nodes.iter().map(|n| n.bound).collect(),
         used: Vec::new(),
         node_props: vec![None; pattern.nodes.len()],
+        target_checks: std::iter::repeat_with(|| None)
+            .take(pattern.nodes.len())
+            .collect(),
+        edge_buffers: Vec::new(),
+        rel_types: vec![None; pattern.rels.len()],
     };
     // Bound relationships count as used: another pattern relationship may not match them again.
     for rel in &pattern.rels {
@@ -184,12 +205,23 @@ fn props_for(
     node: usize,
     row: &mut Row,
 ) -> Result<Option<Map>, ExecError> {
+    ensure_props(ctx, search, node, row)?;
+    Ok(search.node_props[node].clone())
+}
+
+/// Evaluates the property map of pattern node `node` if it has one and it is not yet known.
+fn ensure_props(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    node: usize,
+    row: &mut Row,
+) -> Result<(), ExecError> {
     if search.node_props[node].is_none()
         && let Some(expr) = &search.pattern.nodes[node].properties
     {
         search.node_props[node] = Some(as_map(eval(ctx, expr, row)?, "node")?);
     }
-    Ok(search.node_props[node].clone())
+    Ok(())
 }
 
 fn step(
@@ -270,7 +302,7 @@ fn step(
                 if !check.matches(ctx.read(), id)? {
                     continue;
                 }
-                row[pnode.slot] = node_ref(id);
+                set_node_ref(&mut row[pnode.slot], id);
                 search.assigned[*node] = true;
                 let flow = step(ctx, search, index + 1, row, emit)?;
                 search.assigned[*node] = was_assigned;
@@ -304,15 +336,26 @@ fn expand(
     let Some(from_id) = row.get(pattern.nodes[from].slot).and_then(node_id) else {
         return Ok(Flow::Continue);
     };
-    let Some(types) = type_ids(ctx.read(), prel) else {
-        return Ok(Flow::Continue);
+    let types = match &search.rel_types[rel_index] {
+        Some(types) => types.clone(),
+        None => {
+            let Some(types) = type_ids(ctx.read(), prel) else {
+                return Ok(Flow::Continue);
+            };
+            let types: std::rc::Rc<[u32]> = types.into();
+            // Kept once every named type exists: one the statement creates later is found.
+            if types.len() == prel.types.len() {
+                search.rel_types[rel_index] = Some(types.clone());
+            }
+            types
+        }
     };
     let direction = storage_direction(prel, from);
     let rel_props = match &prel.properties {
         Some(e) => Some(as_map(eval(ctx, e, row)?, "relationship")?),
         None => None,
     };
-    let to_props = props_for(ctx, search, to, row)?;
+    ensure_props(ctx, search, to, row)?;
     let to_assigned = search.assigned[to];
     let target_fixed = if to_assigned {
         row.get(pattern.nodes[to].slot).and_then(node_id)
@@ -340,7 +383,7 @@ fn expand(
             &types,
             direction,
             rel_props.as_ref(),
-            to_props.as_ref(),
+            search.node_props[to].clone().as_ref(),
             all,
             row,
             emit,
@@ -348,50 +391,37 @@ fn expand(
     }
 
     let Some(length) = prel.length else {
-        let Some(to_check) =
-            NodeCheck::new(ctx.read(), &pattern.nodes[to], to_props.as_ref(), None)
-        else {
+        if search.target_checks[to].is_none() {
+            let check = NodeCheck::new(
+                ctx.read(),
+                &pattern.nodes[to],
+                search.node_props[to].as_ref(),
+                None,
+            );
+            search.target_checks[to] = check;
+        }
+        let Some(to_check) = search.target_checks[to].take() else {
             return Ok(Flow::Continue);
         };
-        let mut edges = Vec::new();
-        ctx.read().expand(from_id, direction, &types, &mut edges)?;
-        for edge in edges {
-            ctx.check_interrupt()?;
-            if !prel.bound && search.used.contains(&edge.rel) {
-                continue;
-            }
-            if prel.bound {
-                match row.get(prel.slot) {
-                    Some(Value::Relationship(r)) if r.id == edge.rel => {}
-                    _ => continue,
-                }
-            } else if let Some(p) = &rel_props
-                && !properties_match(ctx.read(), p, |k| ctx.read().rel_property(edge.rel, k))?
-            {
-                continue;
-            }
-            if target_fixed.is_some_and(|t| t != edge.other) {
-                continue;
-            }
-            // A node bound before the pattern still has to carry the pattern's labels.
-            if !to_check.matches(ctx.read(), edge.other)? {
-                continue;
-            }
-            let saved_rel = std::mem::replace(&mut row[prel.slot], edge_value(&edge, from_id));
-            row[pattern.nodes[to].slot] = node_ref(edge.other);
-            search.used.push(edge.rel);
-            search.assigned[to] = true;
-            let flow = step(ctx, search, index + 1, row, emit)?;
-            search.assigned[to] = to_assigned;
-            search.used.pop();
-            if prel.bound {
-                row[prel.slot] = saved_rel;
-            }
-            if flow == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-        }
-        return Ok(Flow::Continue);
+        let mut edges = search.edge_buffers.pop().unwrap_or_default();
+        edges.clear();
+        let flow = expand_edges(
+            ctx,
+            search,
+            index,
+            prel,
+            to,
+            (from_id, direction, &types),
+            target_fixed,
+            rel_props.as_ref(),
+            &to_check,
+            &mut edges,
+            row,
+            emit,
+        );
+        search.target_checks[to] = Some(to_check);
+        search.edge_buffers.push(edges);
+        return flow;
     };
 
     // Variable length: depth-first over trails (no relationship twice).
@@ -408,13 +438,80 @@ fn expand(
         &types,
         direction,
         rel_props.as_ref(),
-        to_props.as_ref(),
+        search.node_props[to].clone().as_ref(),
         length.min,
         length.max,
         &mut trail,
         row,
         emit,
     )
+}
+
+/// One hop of `expand`: the edges from `from_id` (read into `edges`) whose relationship and
+/// target pass, each written into the row and followed by the rest of the pattern.
+#[allow(clippy::too_many_arguments)]
+fn expand_edges(
+    ctx: &mut Context<'_>,
+    search: &mut Search<'_>,
+    index: usize,
+    prel: &PatternRel,
+    to: usize,
+    (from_id, direction, types): (NodeId, storage::Direction, &[u32]),
+    target_fixed: Option<NodeId>,
+    rel_props: Option<&Map>,
+    to_check: &NodeCheck,
+    edges: &mut Vec<Edge>,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+) -> Result<Flow, ExecError> {
+    let pattern = search.pattern;
+    let to_assigned = search.assigned[to];
+    {
+        ctx.read().expand(from_id, direction, types, edges)?;
+        for edge in edges.iter() {
+            ctx.check_interrupt()?;
+            if !prel.bound && search.used.contains(&edge.rel) {
+                continue;
+            }
+            if prel.bound {
+                match row.get(prel.slot) {
+                    Some(Value::Relationship(r)) if r.id == edge.rel => {}
+                    _ => continue,
+                }
+            } else if let Some(p) = rel_props
+                && !properties_match(ctx.read(), p, |k| ctx.read().rel_property(edge.rel, k))?
+            {
+                continue;
+            }
+            if target_fixed.is_some_and(|t| t != edge.other) {
+                continue;
+            }
+            // A node bound before the pattern still has to carry the pattern's labels.
+            if !to_check.matches(ctx.read(), edge.other)? {
+                continue;
+            }
+            // The row's own references are rewritten in place: no allocation per edge.
+            let saved_rel = if prel.bound {
+                std::mem::replace(&mut row[prel.slot], edge_value(edge, from_id))
+            } else {
+                set_edge_value(&mut row[prel.slot], edge, from_id);
+                Value::Null
+            };
+            set_node_ref(&mut row[pattern.nodes[to].slot], edge.other);
+            search.used.push(edge.rel);
+            search.assigned[to] = true;
+            let flow = step(ctx, search, index + 1, row, emit)?;
+            search.assigned[to] = to_assigned;
+            search.used.pop();
+            if prel.bound {
+                row[prel.slot] = saved_rel;
+            }
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+    }
+    Ok(Flow::Continue)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -43,6 +43,27 @@ pub fn node_ref(id: NodeId) -> Value {
     }))
 }
 
+/// Writes `node_ref(id)` into `slot`, reusing the allocation when it holds a reference
+/// already (an expansion rewrites the same slot for every edge).
+pub fn set_node_ref(slot: &mut Value, id: NodeId) {
+    match slot {
+        Value::Node(node) if node.labels.is_empty() && node.properties.is_empty() => node.id = id,
+        _ => *slot = node_ref(id),
+    }
+}
+
+/// Writes `rel_ref(id, start, end)` into `slot`, reusing the allocation as `set_node_ref`.
+pub fn set_rel_ref(slot: &mut Value, id: RelId, start: NodeId, end: NodeId) {
+    match slot {
+        Value::Relationship(rel) if rel.rel_type.is_empty() && rel.properties.is_empty() => {
+            rel.id = id;
+            rel.start = start;
+            rel.end = end;
+        }
+        _ => *slot = rel_ref(id, start, end),
+    }
+}
+
 /// A relationship reference as the executor passes it around: id and endpoints are real, the
 /// type and properties are read through the graph.
 #[must_use]
