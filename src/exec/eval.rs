@@ -11,6 +11,12 @@ use super::{ExecError, FnContext, functions, ops};
 
 pub type Row = Vec<Value>;
 
+/// A row of `width` nulls, written without cloning a value per slot.
+#[must_use]
+pub fn null_row(width: usize) -> Row {
+    std::iter::repeat_with(|| Value::Null).take(width).collect()
+}
+
 /// The value of `key` on a node, relationship, map or temporal; null on null.
 pub(crate) fn property(ctx: &Context<'_>, base: &Value, key: &str) -> Result<Value, ExecError> {
     let graph = ctx.read();

@@ -25,22 +25,23 @@ pub enum Flow {
 
 pub type Emit<'e> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 'e;
 
+/// One search of a pattern for one input row: the pattern and the parts it works in.
 struct Search<'p> {
     pattern: &'p Pattern,
-    /// Pattern nodes assigned so far (bound ones from the start).
-    assigned: Vec<bool>,
-    /// Relationships used by the current partial match.
-    used: Vec<RelId>,
-    /// Property maps, evaluated when first needed (they may read earlier bindings).
-    node_props: Vec<Option<Map>>,
-    /// The checks of expansion targets, made once per search: names resolved to ids and the
-    /// property map evaluated. Only checks that can pass are kept, as a label or key the graph
-    /// lacked may be created by the statement while the search runs.
-    target_checks: Vec<Option<NodeCheck>>,
-    /// Buffers of edges that finished expansions leave for the next ones.
-    edge_buffers: Vec<Vec<Edge>>,
-    /// The type ids of each pattern relationship, once every type it names exists.
-    rel_types: Vec<Option<std::rc::Rc<[u32]>>>,
+    parts: MatchScratch,
+}
+
+impl std::ops::Deref for Search<'_> {
+    type Target = MatchScratch;
+    fn deref(&self) -> &MatchScratch {
+        &self.parts
+    }
+}
+
+impl std::ops::DerefMut for Search<'_> {
+    fn deref_mut(&mut self) -> &mut MatchScratch {
+        &mut self.parts
+    }
 }
 
 fn node_id(value: &Value) -> Option<NodeId> {
@@ -170,6 +171,29 @@ fn set_edge_value(slot: &mut Value, edge: &Edge, from: NodeId) {
     }
 }
 
+/// What the searches of one pattern keep from one input row to the next, so that a search
+/// per row (an OPTIONAL MATCH from a bound node) allocates nothing: its buffers, the type ids
+/// resolved, and the checks of targets that have no property map (those depend only on names).
+#[derive(Default)]
+pub struct MatchScratch {
+    /// The address of the pattern these were made for.
+    pattern: usize,
+    /// Pattern nodes assigned so far (bound ones from the start).
+    assigned: Vec<bool>,
+    /// Relationships used by the current partial match.
+    used: Vec<RelId>,
+    /// Property maps, evaluated when first needed (they may read earlier bindings).
+    node_props: Vec<Option<Map>>,
+    /// The checks of expansion targets: names resolved to ids and the property map evaluated.
+    /// Only checks that can pass are kept, as a label or key the graph lacked may be created
+    /// by the statement while the search runs.
+    target_checks: Vec<Option<NodeCheck>>,
+    /// Buffers of edges that finished expansions leave for the next ones.
+    edge_buffers: Vec<Vec<Edge>>,
+    /// The type ids of each pattern relationship, once every type it names exists.
+    rel_types: Vec<Option<std::sync::Arc<[u32]>>>,
+}
+
 /// Runs the pattern for `row`, calling `emit` with each match written into the row.
 pub fn match_pattern(
     ctx: &mut Context<'_>,
@@ -177,17 +201,42 @@ pub fn match_pattern(
     row: &mut Row,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
-    let mut search = Search {
-        pattern,
-        assigned: pattern.nodes.iter().map(|n| n.bound).collect(),
-        used: Vec::new(),
-        node_props: vec![None; pattern.nodes.len()],
-        target_checks: std::iter::repeat_with(|| None)
-            .take(pattern.nodes.len())
-            .collect(),
-        edge_buffers: Vec::new(),
-        rel_types: vec![None; pattern.rels.len()],
-    };
+    match_pattern_reusing(ctx, pattern, row, emit, &mut MatchScratch::default())
+}
+
+/// `match_pattern` with what an earlier search of the same operator left in `scratch`.
+pub fn match_pattern_reusing(
+    ctx: &mut Context<'_>,
+    pattern: &Pattern,
+    row: &mut Row,
+    emit: &mut Emit<'_>,
+    scratch: &mut MatchScratch,
+) -> Result<Flow, ExecError> {
+    let mut parts = std::mem::take(scratch);
+    let address = std::ptr::from_ref(pattern) as usize;
+    if parts.pattern != address {
+        parts = MatchScratch {
+            pattern: address,
+            target_checks: std::iter::repeat_with(|| None)
+                .take(pattern.nodes.len())
+                .collect(),
+            rel_types: vec![None; pattern.rels.len()],
+            edge_buffers: std::mem::take(&mut parts.edge_buffers),
+            ..MatchScratch::default()
+        };
+    }
+    parts.assigned.clear();
+    parts.assigned.extend(pattern.nodes.iter().map(|n| n.bound));
+    parts.used.clear();
+    parts.node_props.clear();
+    parts.node_props.resize(pattern.nodes.len(), None);
+    // A property map may read the row's bindings: its check is made again for each row.
+    for (check, node) in parts.target_checks.iter_mut().zip(&pattern.nodes) {
+        if node.properties.is_some() {
+            *check = None;
+        }
+    }
+    let mut search = Search { pattern, parts };
     // Bound relationships count as used: another pattern relationship may not match them again.
     for rel in &pattern.rels {
         if rel.bound
@@ -196,7 +245,9 @@ pub fn match_pattern(
             search.used.push(r.id);
         }
     }
-    step(ctx, &mut search, 0, row, emit)
+    let flow = step(ctx, &mut search, 0, row, emit);
+    *scratch = search.parts;
+    flow
 }
 
 fn props_for(
@@ -342,7 +393,7 @@ fn expand(
             let Some(types) = type_ids(ctx.read(), prel) else {
                 return Ok(Flow::Continue);
             };
-            let types: std::rc::Rc<[u32]> = types.into();
+            let types: std::sync::Arc<[u32]> = types.into();
             // Kept once every named type exists: one the statement creates later is found.
             if types.len() == prel.types.len() {
                 search.rel_types[rel_index] = Some(types.clone());

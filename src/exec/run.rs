@@ -17,9 +17,9 @@ use super::ExecError;
 use super::aggregate::{self, Accumulator};
 use super::budget::{MemoryBudget, row_size, value_size};
 use super::context::{Context, Graph};
-use super::eval::{Row, eval, is_true};
+use super::eval::{Row, eval, is_true, null_row};
 use super::load_csv;
-use super::matcher::{Flow, match_pattern};
+use super::matcher::{Flow, MatchScratch, match_pattern, match_pattern_reusing};
 use super::mutate;
 
 /// Where a query's output goes: called once per result row with the values of the output
@@ -41,7 +41,7 @@ pub fn run_query(
     let deduplicate = plan.branches.len() > 1 && plan.distinct_union;
     ctx.row_width = plan.width;
     for (branch, columns) in plan.branches.iter().zip(&plan.columns) {
-        let start = vec![Value::Null; plan.width];
+        let start = null_row(plan.width);
         let mut out = |ctx: &mut Context<'_>, row: &mut Row| -> Result<Flow, ExecError> {
             if columns.is_empty() {
                 // A query that ends in an update returns no rows.
@@ -134,7 +134,7 @@ fn live_copy(row: &Row, keep: Option<&[usize]>) -> Row {
     let Some(keep) = keep else {
         return row.clone();
     };
-    let mut copy = vec![Value::Null; row.len()];
+    let mut copy = null_row(row.len());
     for &slot in keep {
         if let Some(value) = row.get(slot) {
             copy[slot] = value.clone();
@@ -185,11 +185,11 @@ fn run_pipeline(
     let mut flow = Flow::Continue;
     // What the rows collector holds, released once its rows are handed on.
     let mut held = 0usize;
-    let threads = parallel_split(ctx, streaming, rest.first(), &input);
+    let (threads, disjoint) = parallel_split(ctx, streaming, rest.first(), &input);
     if threads != Split::None
         && let Collector::Aggregate(aggregator) = &mut sink
     {
-        aggregator.absorb_parallel(ctx, streaming, &input, threads)?;
+        aggregator.absorb_parallel(ctx, streaming, &input, threads, disjoint)?;
     }
     for mut row in input.into_iter().filter(|_| threads == Split::None) {
         flow = push(
@@ -265,20 +265,21 @@ enum Split {
 /// How the streaming operators `streaming` should feed `blocking`: on several threads when
 /// they read a snapshot into an aggregation whose parts merge, much work lies ahead, and
 /// nothing between depends on the order or number of the rows before it (no SKIP, LIMIT or
-/// DISTINCT, no writes).
+/// DISTINCT, no writes). Also says whether the parts' groups are disjoint (`parts_disjoint`),
+/// so that they are appended rather than merged.
 fn parallel_split(
     ctx: &Context<'_>,
     streaming: &[Operator],
     blocking: Option<&Operator>,
     input: &[Row],
-) -> Split {
+) -> (Split, bool) {
     let Some(Operator::Aggregate {
         aggregates,
         keys,
         keys_of,
     }) = blocking
     else {
-        return Split::None;
+        return (Split::None, false);
     };
     // Whether the accumulators merge is asked last: it looks aggregates up by name.
     let merge = || {
@@ -289,9 +290,12 @@ fn parallel_split(
         })
     };
     match work_split(ctx, streaming, input) {
-        Split::None => Split::None,
-        split if merge() || parts_disjoint(split, keys, keys_of, streaming, input) => split,
-        _ => Split::None,
+        Split::None => (Split::None, false),
+        split => match parts_disjoint(split, keys, keys_of, streaming, input) {
+            true => (split, true),
+            false if merge() => (split, false),
+            false => (Split::None, false),
+        },
     }
 }
 
@@ -442,12 +446,15 @@ struct StreamState {
     seen: Vec<HashSet<Vec<Value>>>,
     /// DISTINCT over one node: the ids seen, which is cheaper than values.
     seen_nodes: Vec<HashSet<u64>>,
+    /// What each MATCH operator's searches keep from row to row.
+    match_scratch: Vec<MatchScratch>,
 }
 
 impl StreamState {
     fn new(n: usize) -> Self {
         StreamState {
             held: 0,
+            match_scratch: (0..n).map(|_| MatchScratch::default()).collect(),
             counters: vec![0; n],
             seen: (0..n).map(|_| HashSet::new()).collect(),
             seen_nodes: (0..n).map(|_| HashSet::new()).collect(),
@@ -529,6 +536,7 @@ fn push_op(
     match op {
         Operator::Match { pattern, optional } => {
             let mut found = false;
+            let mut scratch = std::mem::take(&mut state.match_scratch[i]);
             let flow = {
                 let mut emit = |ctx: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
                     found = true;
@@ -536,8 +544,10 @@ fn push_op(
                     // on as it is.
                     push(ctx, ops, i + 1, state, r, sink)
                 };
-                match_pattern(ctx, pattern, row, &mut emit)?
+                match_pattern_reusing(ctx, pattern, row, &mut emit, &mut scratch)
             };
+            state.match_scratch[i] = scratch;
+            let flow = flow?;
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);
             }
@@ -1237,6 +1247,7 @@ impl<'p> Aggregator<'p> {
         streaming: &'p [Operator],
         input: &[Row],
         split: Split,
+        disjoint: bool,
     ) -> Result<(), ExecError> {
         let parts = match split {
             Split::None => return Ok(()),
@@ -1297,7 +1308,11 @@ impl<'p> Aggregator<'p> {
             })
             .collect();
         for part in results {
-            self.merge(part?)?;
+            if disjoint {
+                self.append(part?);
+            } else {
+                self.merge(part?)?;
+            }
         }
         ctx.budget.charge(self.held, "aggregation")?;
         Ok(())
@@ -1329,6 +1344,29 @@ impl<'p> Aggregator<'p> {
             at = self.groups[g].next;
         }
         (None, first)
+    }
+
+    /// Takes in the groups of `later`, fed the rows after this one's, when no group can be in
+    /// both (`parts_disjoint`): they are added after this one's, unindexed, so the aggregator
+    /// takes no more rows, only `finish`.
+    fn append(&mut self, later: Aggregator<'p>) {
+        if self.groups.is_empty() {
+            let held = self.held;
+            *self = later;
+            self.held += held;
+            return;
+        }
+        self.index.clear();
+        self.by_ids.clear();
+        self.last = None;
+        self.key_values.extend(later.key_values);
+        self.accs.extend(later.accs);
+        self.groups
+            .extend(later.groups.into_iter().map(|group| Group {
+                next: None,
+                ..group
+            }));
+        self.held += later.held;
     }
 
     /// Takes in the groups of `later`, fed the rows after this one's: a group both have
@@ -1447,7 +1485,7 @@ impl<'p> Aggregator<'p> {
         let mut key_values = self.key_values.into_iter();
         let mut accs = self.accs.iter_mut();
         for _ in 0..self.groups.len() {
-            let mut row = vec![Value::Null; width];
+            let mut row = null_row(width);
             for ((slot, _), value) in self.keys.iter().zip(key_values.by_ref()) {
                 row[*slot] = value;
             }
