@@ -12,7 +12,8 @@
 //! - only `cli` (and `src/main.rs`) names `clap`, `rustyline`, `anyhow` or `indicatif`;
 //! - `cli` (and `src/main.rs`) prints to stdout with `write!`/`writeln!` only: `print!` and
 //!   `println!` panic when stdout's reader has gone (`cordial ... | head -1`);
-//! - every `.rs` file under `src/` starts with a `//!` line.
+//! - every `.rs` file under `src/` starts with a `//!` line;
+//! - inside `plan`, nothing but `plan/mod.rs` uses the binder (`plan/bind/`).
 //!
 //! Paths are found after comments and string literals are blanked out: `crate::x` (and
 //! `$crate::x`, and `use crate::{x, y}`), `super::` chains that climb to the crate root, and
@@ -321,6 +322,33 @@ fn module_dependencies_point_one_way() {
     assert!(
         violations.is_empty(),
         "architecture violations:\n{}",
+        violations.join("\n")
+    );
+}
+
+/// Inside `plan`, the binder is a client of the rest: `logical`, `catalog`, `pattern` and the
+/// passes do not use `bind` (only `plan/mod.rs` runs it), so the binder can change without
+/// them and the walks over the plan live with its types.
+#[test]
+fn plan_parts_do_not_use_the_binder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = root.join("src").join("plan");
+    let mut violations = Vec::new();
+    for file in common::files_under(&plan, "rs") {
+        let rel = file.strip_prefix(&plan).unwrap();
+        if rel.starts_with("bind") || rel == Path::new("mod.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in strip(&text).lines().enumerate() {
+            if line.contains("bind::") || line.contains("bind::{") {
+                violations.push(format!("src/plan/{}:{}", rel.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "plan parts that use the binder:\n{}",
         violations.join("\n")
     );
 }

@@ -69,32 +69,33 @@ pub enum Expr {
     Subquery(Box<Subquery>),
 }
 
-impl Expr {
-    /// Calls `f` on each direct child expression (not inside subquery pipelines).
-    pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
-        match self {
+/// Calls `$f` on each direct child of `$expr` (not inside subquery pipelines), reaching list
+/// items through `$iter` (`iter` or `iter_mut`): one traversal for both mutabilities.
+macro_rules! each_child {
+    ($expr:expr, $f:ident, $iter:ident) => {
+        match $expr {
             Expr::Literal(_) | Expr::Parameter(_) | Expr::Slot(_) | Expr::Subquery(_) => {}
             Expr::Property(e, _)
             | Expr::HasLabels(e, _)
             | Expr::Unary(_, e)
-            | Expr::IsNull { expr: e, .. } => f(e),
+            | Expr::IsNull { expr: e, .. } => $f(e),
             Expr::Index(a, b) | Expr::Binary(_, a, b) => {
-                f(a);
-                f(b);
+                $f(a);
+                $f(b);
             }
             Expr::Slice(a, b, c) => {
-                f(a);
+                $f(a);
                 for e in [b, c].into_iter().flatten() {
-                    f(e);
+                    $f(e);
                 }
             }
-            Expr::List(items) | Expr::Function { args: items, .. } => items.iter_mut().for_each(f),
-            Expr::Map(entries) => entries.iter_mut().for_each(|(_, e)| f(e)),
+            Expr::List(items) | Expr::Function { args: items, .. } => items.$iter().for_each($f),
+            Expr::Map(entries) => entries.$iter().for_each(|(_, e)| $f(e)),
             Expr::MapProjection { base, items } => {
-                f(base);
+                $f(base);
                 for item in items {
                     if let MapItem::Entry(_, e) = item {
-                        f(e);
+                        $f(e);
                     }
                 }
             }
@@ -103,37 +104,146 @@ impl Expr {
                 alternatives,
                 default,
             } => {
-                for e in operand.iter_mut().chain(default.iter_mut()) {
-                    f(e);
+                for e in operand.$iter().chain(default.$iter()) {
+                    $f(e);
                 }
                 for (w, t) in alternatives {
-                    f(w);
-                    f(t);
+                    $f(w);
+                    $f(t);
                 }
             }
             Expr::ListComprehension {
                 list, filter, map, ..
             } => {
-                f(list);
-                for e in filter.iter_mut().chain(map.iter_mut()) {
-                    f(e);
+                $f(list);
+                for e in filter.$iter().chain(map.$iter()) {
+                    $f(e);
                 }
             }
             Expr::Quantified { list, filter, .. } => {
-                f(list);
+                $f(list);
                 if let Some(e) = filter {
-                    f(e);
+                    $f(e);
                 }
             }
             Expr::Reduce {
                 init, list, expr, ..
             } => {
-                f(init);
-                f(list);
-                f(expr);
+                $f(init);
+                $f(list);
+                $f(expr);
             }
         }
+    };
+}
+
+impl Expr {
+    /// Calls `f` on each direct child expression (not inside subquery pipelines).
+    pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        each_child!(self, f, iter_mut);
     }
+
+    /// Calls `f` on each direct child expression (not inside subquery pipelines).
+    pub fn for_each_child(&self, f: &mut dyn FnMut(&Expr)) {
+        each_child!(self, f, iter);
+    }
+}
+
+/// Slots an expression reads.
+pub(crate) fn slots_of(expr: &Expr, out: &mut Vec<Slot>) {
+    match expr {
+        Expr::Slot(s) => out.push(*s),
+        Expr::Subquery(sub) => {
+            // A subquery reads the outer slots its pipeline refers to; conservatively, all of
+            // them that appear anywhere inside.
+            for op in &sub.pipeline.operators {
+                operator_slots(op, out);
+            }
+            if let Some(m) = &sub.map {
+                slots_of(m, out);
+            }
+        }
+        _ => expr.for_each_child(&mut |e| slots_of(e, out)),
+    }
+}
+
+/// Slots an operator's expressions and patterns name.
+fn operator_slots(op: &Operator, out: &mut Vec<Slot>) {
+    match op {
+        Operator::Match { pattern, .. } => {
+            for n in &pattern.nodes {
+                out.push(n.slot);
+                if let Some(p) = &n.properties {
+                    slots_of(p, out);
+                }
+            }
+            for r in &pattern.rels {
+                out.push(r.slot);
+                if let Some(p) = &r.properties {
+                    slots_of(p, out);
+                }
+            }
+            for step in &pattern.steps {
+                match step {
+                    MatchStep::Filter(e) => slots_of(e, out),
+                    MatchStep::Start {
+                        source: NodeSource::Seek { value, .. },
+                        ..
+                    } => slots_of(value, out),
+                    MatchStep::Start { .. } | MatchStep::Expand { .. } => {}
+                }
+            }
+        }
+        Operator::Filter(e) | Operator::Skip(e) | Operator::Limit(e) => slots_of(e, out),
+        Operator::Unwind { expr, .. } => slots_of(expr, out),
+        Operator::Project { items, .. } => items.iter().for_each(|(_, e)| slots_of(e, out)),
+        Operator::Aggregate {
+            keys, aggregates, ..
+        } => {
+            keys.iter().for_each(|(_, e)| slots_of(e, out));
+            aggregates
+                .iter()
+                .for_each(|a| a.args.iter().for_each(|e| slots_of(e, out)));
+        }
+        Operator::Sort { keys } => keys.iter().for_each(|k| slots_of(&k.expr, out)),
+        _ => {}
+    }
+}
+
+/// Slots an expression binds itself (comprehension, quantifier and reduce variables, and the
+/// variables of its subqueries' patterns): reading them is not reading the row.
+pub(crate) fn local_slots(expr: &Expr, out: &mut Vec<Slot>) {
+    match expr {
+        Expr::ListComprehension { slot, .. } | Expr::Quantified { slot, .. } => out.push(*slot),
+        Expr::Reduce {
+            accumulator, slot, ..
+        } => {
+            out.push(*accumulator);
+            out.push(*slot);
+        }
+        Expr::Subquery(sub) => {
+            for op in &sub.pipeline.operators {
+                if let Operator::Match { pattern, .. } = op {
+                    out.extend(pattern.nodes.iter().filter(|n| !n.bound).map(|n| n.slot));
+                    out.extend(pattern.rels.iter().filter(|r| !r.bound).map(|r| r.slot));
+                    out.extend(pattern.paths.iter().map(|p| p.slot));
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    expr.for_each_child(&mut |e| local_slots(e, out));
+}
+
+/// Slots an expression reads from the row.
+pub(crate) fn free_slots(expr: &Expr) -> Vec<Slot> {
+    let mut used = Vec::new();
+    slots_of(expr, &mut used);
+    let mut local = Vec::new();
+    local_slots(expr, &mut local);
+    used.retain(|s| !local.contains(s));
+    used
 }
 
 #[derive(Debug, Clone, PartialEq)]

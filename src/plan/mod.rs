@@ -5,13 +5,14 @@
 //! through the `Catalog` trait.
 
 mod bind;
+mod catalog;
 pub mod error;
 pub mod logical;
 mod options;
 mod passes;
 mod pattern;
 
-pub use bind::{Catalog, FunctionInfo, ProcedureInfo};
+pub use catalog::{Catalog, FunctionInfo, ProcedureInfo};
 pub use error::{PlanError, PlanErrorKind};
 pub use logical::QueryPlan;
 pub use options::PlanOptions;

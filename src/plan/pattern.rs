@@ -6,8 +6,10 @@
 
 use crate::syntax::ast::BinaryOp;
 
-use super::bind::{Catalog, slots_of};
-use super::logical::{Expr, MatchStep, NodeSource, PatternNode, PatternPath, PatternRel, Slot};
+use super::catalog::Catalog;
+use super::logical::{
+    Expr, MatchStep, NodeSource, PatternNode, PatternPath, PatternRel, Slot, slots_of,
+};
 use super::options::PlanOptions;
 
 /// Cost classes of a start; lower is better.

@@ -9,7 +9,7 @@
 //! Anything else in the pattern (a property map, a WHERE, several labels, a bound or named
 //! end node that is read later) leaves the plan as it was.
 
-use crate::plan::bind::Catalog;
+use crate::plan::catalog::Catalog;
 use crate::plan::error::PlanError;
 use crate::plan::logical::{
     Aggregate, CountSource, Direction, Expr, MatchStep, NodeSource, Operator, Pattern, QueryPlan,

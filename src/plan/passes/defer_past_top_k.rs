@@ -8,8 +8,9 @@
 //! no sort key reads it; the liveness pass, which runs after this one, keeps the entity's slot
 //! alive through the sort.
 
-use crate::plan::bind::{Catalog, slots_of};
+use crate::plan::catalog::Catalog;
 use crate::plan::error::PlanError;
+use crate::plan::logical::slots_of;
 use crate::plan::logical::{Expr, Operator, QueryPlan, Slot};
 
 pub(crate) fn run(mut plan: QueryPlan, _: &dyn Catalog) -> Result<QueryPlan, PlanError> {

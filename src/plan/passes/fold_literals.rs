@@ -11,7 +11,7 @@
 //! executor, so the error comes when (and only if) a row evaluates it, as before.
 
 use super::live_slots::each_expr_mut;
-use crate::plan::bind::Catalog;
+use crate::plan::catalog::Catalog;
 use crate::plan::error::PlanError;
 use crate::plan::logical::{Expr, Pipeline, QueryPlan};
 use crate::value::{Date, DateTime, Duration, LocalDateTime, LocalTime, Time, Value};

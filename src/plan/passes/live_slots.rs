@@ -9,8 +9,9 @@
 //! operator writes it first. It knows nothing of execution; `tests/memory.rs` holds the
 //! memory tests that depend on it.
 
-use crate::plan::bind::{Catalog, slots_of};
+use crate::plan::catalog::Catalog;
 use crate::plan::error::PlanError;
+use crate::plan::logical::slots_of;
 use crate::plan::logical::{
     CreatePattern, Expr, MatchStep, NodeSource, Operator, Pattern, Pipeline, QueryPlan, SetOp, Slot,
 };

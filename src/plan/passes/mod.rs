@@ -7,7 +7,7 @@ mod defer_past_top_k;
 mod fold_literals;
 mod live_slots;
 
-use super::bind::Catalog;
+use super::catalog::Catalog;
 use super::error::PlanError;
 use super::logical::QueryPlan;
 
