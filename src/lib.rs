@@ -20,6 +20,6 @@ pub mod value;
 #[cfg(feature = "cli")]
 pub mod cli;
 
-pub use db::{Database, ReadTxn, WriteTxn};
+pub use db::{Database, ReadTxn, Statement, WriteTxn};
 pub use error::{Error, ErrorKind, Phase, Result};
 pub use value::{List, Map, Node, NodeId, Path, RelId, Relationship, SharedMap, Value};

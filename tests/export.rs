@@ -714,8 +714,12 @@ fn a_query_on_a_snapshot_sees_that_snapshot() {
     let count = |rows: cordial::db::Rows| rows.into_result().unwrap().rows.len();
     assert_eq!(
         count(
-            db.query_on(&snapshot, "MATCH (p:P) RETURN p", Map::new())
-                .unwrap()
+            db.query_on(
+                &snapshot,
+                &db.prepare("MATCH (p:P) RETURN p").unwrap(),
+                Map::new()
+            )
+            .unwrap()
         ),
         1
     );

@@ -16,6 +16,57 @@ fn sample(db: &Database) -> cordial::Result<()> {
     Ok(())
 }
 
+on_both_stores!(
+    a_prepared_statement_runs_again_and_in_transactions,
+    |db: &Database| {
+        sample(db)?;
+        let lookup = db.prepare("MATCH (c:Customer {id: $id}) RETURN c.name AS name")?;
+        assert_eq!(
+            lookup.text(),
+            "MATCH (c:Customer {id: $id}) RETURN c.name AS name"
+        );
+        assert!(!lookup.is_explain() && lookup.transaction_control().is_none());
+        for (id, name) in [("c1", "Acme"), ("c2", "Beta")] {
+            let rows = db.run(&lookup, params! {"id" => id})?.into_result()?;
+            assert_eq!(rows.rows[0].get::<&str>("name")?, name);
+        }
+        // A write prepared once, run twice in one transaction, then rolled back.
+        let add = db.prepare("CREATE (:Customer {id: $id}) RETURN 1 AS made")?;
+        let mut txn = db.begin_write()?;
+        db.run_in(&mut txn, &add, &params! {"id" => "c3"})?
+            .into_result()?;
+        db.run_in(&mut txn, &add, &params! {"id" => "c4"})?
+            .into_result()?;
+        let count = db.prepare("MATCH (c:Customer) RETURN count(c) AS n")?;
+        let inside = db.run_in(&mut txn, &count, &Map::new())?.into_result()?;
+        assert_eq!(inside.rows[0].get::<i64>("n")?, 4);
+        txn.rollback();
+        let after = db.run(&count, Map::new())?.into_result()?;
+        assert_eq!(after.rows[0].get::<i64>("n")?, 2);
+        // Planned where it runs: after an index is made, the same statement seeks it.
+        let by_name = db.prepare("EXPLAIN MATCH (c:Customer {name: $name}) RETURN c.id AS id")?;
+        let plan = |db: &Database| -> cordial::Result<String> {
+            let result = db
+                .run(&by_name, params! {"name" => "Acme"})?
+                .into_result()?;
+            Ok(format!("{:?}", result.rows[0].values()))
+        };
+        assert!(!plan(db)?.contains("seek"), "{}", plan(db)?);
+        db.query_all("CREATE INDEX FOR (c:Customer) ON (c.name)", Map::new())?;
+        assert!(plan(db)?.contains("seek"), "{}", plan(db)?);
+        assert!(db.prepare("EXPLAIN MATCH (n) RETURN n")?.is_explain());
+        assert_eq!(
+            db.prepare("COMMIT")?.transaction_control(),
+            Some(cordial::db::TransactionControl::Commit)
+        );
+        match db.prepare("MATCH (n RETURN n") {
+            Err(Error::Syntax(e)) => assert_eq!(e.line(), 1),
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+        Ok(())
+    }
+);
+
 on_both_stores!(typed_rows_and_parameters, |db: &Database| {
     sample(db)?;
     let result = db.query_all(

@@ -13,9 +13,8 @@ use anyhow::{Context as _, anyhow, bail};
 use console::style;
 
 use super::render::{self, Format, Layout};
-use crate::db::{GraphReadExt, Interrupt, Params, Rows};
+use crate::db::{GraphReadExt, Interrupt, Params, Rows, Statement, TransactionControl};
 use crate::storage::{Direction, GraphRead};
-use crate::syntax::Statement;
 use crate::value::DateTime;
 use crate::{Database, Map, Value, WriteTxn};
 
@@ -253,21 +252,21 @@ impl Session {
 
     /// Runs one statement (without its `;`) and prints its result or error.
     pub fn run_statement(&mut self, text: &str, origin: &Origin) -> Result<(), Failed> {
-        let statement = match crate::syntax::parse(text) {
+        let statement = match self.db.prepare(text) {
             Ok(statement) => statement,
             Err(e) => {
-                self.print_error(&crate::Error::Syntax(e), text, origin);
+                self.print_error(&e, text, origin);
                 return Err(Failed);
             }
         };
-        let explain = matches!(statement, Statement::Explain(_));
-        let outcome = match statement {
-            Statement::Begin => self.begin().map(|()| None),
-            Statement::Commit => self.commit().map(|()| None),
-            Statement::Rollback => self.rollback().map(|()| None),
-            statement => {
+        let explain = statement.is_explain();
+        let outcome = match statement.transaction_control() {
+            Some(TransactionControl::Begin) => self.begin().map(|()| None),
+            Some(TransactionControl::Commit) => self.commit().map(|()| None),
+            Some(TransactionControl::Rollback) => self.rollback().map(|()| None),
+            None => {
                 let started = Instant::now();
-                self.execute(statement, text)
+                self.execute(&statement)
                     .map(|rows| Some((rows, started)))
                     .map_err(anyhow::Error::from)
             }
@@ -305,18 +304,13 @@ impl Session {
         }
     }
 
-    /// Runs a statement (parsed from `text`) in the open transaction, or on its own. The
-    /// interrupt flag is cleared first, so a Ctrl-C stops only the statement running when it
-    /// was pressed.
-    fn execute(&mut self, statement: Statement, text: &str) -> crate::Result<Rows> {
+    /// Runs a statement in the open transaction, or on its own. The interrupt flag is cleared
+    /// first, so a Ctrl-C stops only the statement running when it was pressed.
+    fn execute(&mut self, statement: &Statement) -> crate::Result<Rows> {
         self.interrupt.clear();
         match &mut self.txn {
-            Some(txn) => self
-                .db
-                .execute_statement_in(txn, statement, text, &self.params),
-            None => self
-                .db
-                .query_statement(statement, text, self.params.clone()),
+            Some(txn) => self.db.run_in(txn, statement, &self.params),
+            None => self.db.run(statement, self.params.clone()),
         }
     }
 
@@ -614,9 +608,10 @@ impl Session {
         }
         let format = format.unwrap_or(crate::picture::Format::Svg);
         let origin = Origin::typed();
-        let result = match crate::syntax::parse(rest)
-            .map_err(crate::Error::from)
-            .and_then(|statement| self.execute(statement, rest))
+        let result = match self
+            .db
+            .prepare(rest)
+            .and_then(|statement| self.execute(&statement))
             .and_then(Rows::into_result)
         {
             Ok(result) => result,

@@ -3,6 +3,7 @@
 
 mod cursor;
 pub mod query;
+mod statement;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
 pub use cursor::Rows;
 use query::Prepared;
 pub use query::{Params, QueryResult, Row, procedures};
+pub use statement::{Statement, TransactionControl};
 
 use crate::exec::budget::default_limit;
 use crate::exec::context::Graph;
@@ -155,19 +157,18 @@ impl Database {
     /// `WriteTxn::execute` does with the real clock and the current directory). The statement
     /// is atomic: when it fails, the transaction is as it was before it.
     pub fn execute_in(&self, txn: &mut WriteTxn, text: &str, params: &Params) -> Result<Rows> {
-        self.execute_statement_in(txn, crate::syntax::parse(text)?, text, params)
+        self.run_in(txn, &Statement::parse(text)?, params)
     }
 
-    /// `execute_in` for a statement parsed from `text` already (see `query_statement`).
-    pub fn execute_statement_in(
+    /// `execute_in` for a prepared statement.
+    pub fn run_in(
         &self,
         txn: &mut WriteTxn,
-        statement: crate::syntax::Statement,
-        text: &str,
+        statement: &Statement,
         params: &Params,
     ) -> Result<Rows> {
         txn.execute_inner(
-            (text, Some(statement)),
+            (statement.text(), Some(statement.parsed())),
             params,
             &self.statement_time(),
             Some(&self.interrupt),
@@ -188,20 +189,29 @@ impl Database {
     /// its end and commits before this returns. Errors in parsing and planning, and any raised
     /// before the first rows, come from this call; a later one from the iterator.
     pub fn query(&self, text: &str, params: Params) -> Result<Rows> {
-        self.query_statement(crate::syntax::parse(text)?, text, params)
+        self.run(&Statement::parse(text)?, params)
     }
 
-    /// `query` for a statement the caller has parsed already from `text` (the shell parses
-    /// once, to tell BEGIN, COMMIT and EXPLAIN apart, and hands the statement down); error
-    /// positions and column names come from `text`.
-    pub fn query_statement(
-        &self,
-        statement: crate::syntax::Statement,
-        text: &str,
-        params: Params,
-    ) -> Result<Rows> {
+    /// Parses a statement once, to run it (`run`, `run_in`, `query_on`) as often as wanted:
+    /// the shell parses each statement once, tells BEGIN, COMMIT and EXPLAIN apart by it, and
+    /// hands it down.
+    ///
+    /// # Errors
+    /// A syntax error, with its position.
+    pub fn prepare(&self, text: &str) -> Result<Statement> {
+        Statement::parse(text)
+    }
+
+    /// `query` for a prepared statement: planned against the snapshot (or transaction) it runs
+    /// on, then run as `query` runs it.
+    pub fn run(&self, statement: &Statement, params: Params) -> Result<Rows> {
         let snapshot = self.begin_read();
-        let prepared = Prepared::plan(statement, text, &snapshot, self.plan_options)?;
+        let prepared = Prepared::plan(
+            statement.parsed(),
+            statement.text(),
+            &snapshot,
+            self.plan_options,
+        )?;
         if prepared.writes() {
             drop(snapshot);
             let now = self.statement_time();
@@ -218,8 +228,18 @@ impl Database {
     /// that state of the graph whatever commits meanwhile, so a caller can read more from the
     /// same snapshot and find what the rows name (an export of what a query returns). A
     /// statement that writes is refused (`Error::WriteOnSnapshot`) before it runs.
-    pub fn query_on(&self, snapshot: &ReadTxn, text: &str, params: Params) -> Result<Rows> {
-        let prepared = Prepared::new(text, snapshot, self.plan_options)?;
+    pub fn query_on(
+        &self,
+        snapshot: &ReadTxn,
+        statement: &Statement,
+        params: Params,
+    ) -> Result<Rows> {
+        let prepared = Prepared::plan(
+            statement.parsed(),
+            statement.text(),
+            snapshot,
+            self.plan_options,
+        )?;
         if prepared.writes() {
             return Err(crate::Error::WriteOnSnapshot);
         }
@@ -467,7 +487,7 @@ impl WriteTxn {
     /// `LOAD CSV` reads below.
     pub(crate) fn execute_inner(
         &mut self,
-        source: (&str, Option<crate::syntax::Statement>),
+        source: (&str, Option<&crate::syntax::Statement>),
         params: &Params,
         now: &DateTime,
         interrupt: Option<&Interrupt>,

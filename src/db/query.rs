@@ -245,12 +245,12 @@ impl Prepared {
         graph: &dyn GraphRead,
         options: crate::plan::PlanOptions,
     ) -> Result<Prepared> {
-        Prepared::plan(crate::syntax::parse(text)?, text, graph, options)
+        Prepared::plan(&crate::syntax::parse(text)?, text, graph, options)
     }
 
     /// Plans `statement`, parsed from `text` already, against `graph`'s catalog.
     pub(crate) fn plan(
-        statement: Statement,
+        statement: &Statement,
         text: &str,
         graph: &dyn GraphRead,
         options: crate::plan::PlanOptions,
@@ -260,16 +260,16 @@ impl Prepared {
             |q: &crate::syntax::ast::Query| plan::plan_query_with(q, text, &catalog, options);
         Ok(match statement {
             Statement::Query(q) => Prepared::Query {
-                plan: plan_query(&q)?,
+                plan: plan_query(q)?,
                 profile: false,
             },
             Statement::Profile(q) => Prepared::Query {
-                plan: plan_query(&q)?,
+                plan: plan_query(q)?,
                 profile: true,
             },
-            Statement::Explain(q) => Prepared::Explain(plan_query(&q)?),
-            Statement::Schema(SchemaCommand::Show(kind)) => Prepared::Show(kind),
-            Statement::Schema(command) => Prepared::Schema(command),
+            Statement::Explain(q) => Prepared::Explain(plan_query(q)?),
+            Statement::Schema(SchemaCommand::Show(kind)) => Prepared::Show(*kind),
+            Statement::Schema(command) => Prepared::Schema(command.clone()),
             Statement::Begin | Statement::Commit | Statement::Rollback => {
                 Prepared::TransactionControl
             }

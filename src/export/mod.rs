@@ -217,7 +217,8 @@ pub(crate) fn select(
     // On the export's own snapshot: everything the rows name is there to be read, whatever
     // commits meanwhile. A query that writes is refused.
     let result = db
-        .query_on(snapshot, query, Params::new())
+        .prepare(query)
+        .and_then(|statement| db.query_on(snapshot, &statement, Params::new()))
         .map_err(|e| ExportError::Query(Box::new(e)))?;
     let (mut nodes, mut rels) = (BTreeSet::new(), BTreeSet::new());
     for row in result {
