@@ -531,6 +531,7 @@ on_both_stores!(parallel_aggregation_matches_one_thread, |db: &Database| {
          CREATE (c)-[:PLACED]->(:Ord {amount: i % 13 * 1.1, n: i % 4})",
         Map::new(),
     )?;
+    db.query_all("UNWIND range(0, 6) AS i CREATE (:Hub {id: i})", Map::new())?;
     let simple = db.clone().with_simple_plans(true);
     for query in [
         "MATCH (c:Cust) RETURN c.seg AS seg, count(*) AS n, sum(c.w) AS w, avg(c.w) AS a,
@@ -542,6 +543,11 @@ on_both_stores!(parallel_aggregation_matches_one_thread, |db: &Database| {
                 percentileDisc(c.w, 0.5) AS median",
         "MATCH (c:Cust) RETURN c, count(*) AS n ORDER BY c.id DESC LIMIT 2",
         "MATCH (n) RETURN labels(n) AS l, count(*) AS n",
+        // Grouped by a node many scanned nodes reach: the parts' groups meet and merge by id.
+        "MATCH (c:Cust) MATCH (x:Hub) WHERE x.id = c.id % 7
+         RETURN x, count(c) AS n, sum(c.w) AS w, collect(c.id)[..3] AS first",
+        "MATCH (c:Cust)-[:PLACED]->(o:Ord) MATCH (x:Hub) WHERE x.id = o.n
+         RETURN x, o.n AS k, count(*) AS n, min(c.id) AS lo",
         "WITH 3 AS k MATCH (c:Cust) WHERE c.id % k = 0
          WITH c.seg AS seg, c.w > 5.0 AS big RETURN seg, sum(CASE WHEN big THEN 1 ELSE 0 END) AS n",
     ] {

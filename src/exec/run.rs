@@ -1369,12 +1369,57 @@ impl<'p> Aggregator<'p> {
         self.held += later.held;
     }
 
+    /// `merge` when both sides found every group by the ids of its entities (`by_ids` holds
+    /// each group once): groups meet by ids, with no key hashed or compared.
+    fn merge_by_ids(&mut self, later: Aggregator<'p>) -> Result<(), ExecError> {
+        let (k, n) = (self.keys.len(), self.aggregates.len());
+        let mut ids_of = vec![[0u64; 4]; later.groups.len()];
+        for (ids, &g) in &later.by_ids {
+            ids_of[g] = *ids;
+        }
+        self.last = None;
+        let mut key_values = later.key_values.into_iter();
+        let mut accs = later.accs.into_iter();
+        for (group, ids) in later.groups.into_iter().zip(ids_of) {
+            match self.by_ids.get(&ids) {
+                Some(&g) => {
+                    key_values.by_ref().take(k).for_each(drop);
+                    for (mine, theirs) in self.accs[g * n..(g + 1) * n]
+                        .iter_mut()
+                        .zip(accs.by_ref().take(n))
+                    {
+                        mine.merge(theirs)?;
+                    }
+                }
+                None => {
+                    self.by_ids.insert(ids, self.groups.len());
+                    self.key_values.extend(key_values.by_ref().take(k));
+                    self.accs.extend(accs.by_ref().take(n));
+                    self.groups.push(Group {
+                        next: None,
+                        ..group
+                    });
+                }
+            }
+        }
+        self.held += later.held;
+        Ok(())
+    }
+
     /// Takes in the groups of `later`, fed the rows after this one's: a group both have
     /// merges its accumulators, a new one is added after this one's.
     fn merge(&mut self, mut later: Aggregator<'p>) -> Result<(), ExecError> {
         if self.groups.is_empty() {
             later.held += self.held;
             *self = later;
+            return Ok(());
+        }
+        if self.ids_identify
+            && later.ids_identify
+            && self.by_ids.len() == self.groups.len()
+            && later.by_ids.len() == later.groups.len()
+        {
+            self.merge_by_ids(later)?;
             return Ok(());
         }
         if self.ids_identify {
