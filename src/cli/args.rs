@@ -219,5 +219,5 @@ pub struct ImportArgs {
 
 /// `--memory-limit`: a size with a unit.
 fn parse_memory_limit(text: &str) -> Result<u64, String> {
-    crate::exec::budget::parse_size(text)
+    crate::db::parse_size(text)
 }

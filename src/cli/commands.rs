@@ -13,8 +13,10 @@ use anyhow::{Context as _, anyhow, bail};
 use console::style;
 
 use super::render::{self, Format, Layout};
-use crate::db::{GraphReadExt, Interrupt, Params, Rows, Statement, TransactionControl};
-use crate::storage::{Direction, GraphRead};
+use crate::db::{
+    Direction, GraphRead, GraphReadExt, Interrupt, Params, Rows, Statement, TransactionControl,
+    language,
+};
 use crate::value::DateTime;
 use crate::{Database, Map, Value, WriteTxn};
 
@@ -230,7 +232,7 @@ impl Session {
     /// run; either way the result says whether every statement succeeded.
     pub fn run_text(&mut self, text: &str, origin: &Origin) -> Result<(), Failed> {
         let mut ok = true;
-        for (offset, piece) in crate::syntax::split_statements(text) {
+        for (offset, piece) in language::split_statements(text) {
             if self.stdout_closed() {
                 break;
             }
@@ -682,12 +684,12 @@ impl Session {
                 );
             }
             "functions" => {
-                let mut names: Vec<String> = crate::exec::functions::all()
-                    .map(|f| format!("{}({})", f.name, f.arity_text()))
-                    .chain(
-                        crate::exec::aggregate::all()
-                            .map(|a| format!("{}(...)  aggregate", a.name)),
-                    )
+                let mut names: Vec<String> = language::functions()
+                    .into_iter()
+                    .map(|f| match f.aggregate {
+                        true => format!("{}({})  aggregate", f.name, f.arguments),
+                        false => format!("{}({})", f.name, f.arguments),
+                    })
                     .collect();
                 names.sort_by_key(|n| n.to_ascii_lowercase());
                 for name in names {
@@ -695,7 +697,7 @@ impl Session {
                 }
             }
             "keywords" => {
-                let _ = writeln!(out, "{}", crate::syntax::KEYWORDS.join(" "));
+                let _ = writeln!(out, "{}", language::keywords().join(" "));
             }
             "questions" | "examples" => {
                 out.push_str("Questions to try on the sample company (`cordial demo`):\n\n");

@@ -104,7 +104,7 @@ pub fn run_restore(db_path: &Path, file: &Path) -> anyhow::Result<()> {
 
 pub fn run_compact(db_path: &Path) -> anyhow::Result<()> {
     let bar = progress_bar();
-    let result = crate::storage::compact(db_path, &mut |done, total| {
+    let result = crate::db::compact(db_path, &mut |done, total| {
         show(&bar, "compact", Progress { done, total });
     });
     bar.finish_and_clear();

@@ -15,7 +15,8 @@ use rustyline::{Context, Helper};
 use super::commands::{self, COMMANDS};
 use super::render::Format;
 use crate::Database;
-use crate::storage::GraphRead;
+use crate::db::GraphRead;
+use crate::db::language;
 
 const KEYWORD: &str = "\x1b[1;34m";
 const STRING: &str = "\x1b[32m";
@@ -136,12 +137,11 @@ impl ShellHelper {
                 }
             }
             _ => {
-                let mut names: Vec<String> = crate::syntax::KEYWORDS
+                let mut names: Vec<String> = language::keywords()
                     .iter()
                     .map(|k| (*k).to_owned())
                     .collect();
-                names.extend(crate::exec::functions::all().map(|f| f.name.to_owned()));
-                names.extend(crate::exec::aggregate::all().map(|a| a.name.to_owned()));
+                names.extend(language::functions().iter().map(|f| f.name.to_owned()));
                 names.extend(
                     crate::db::procedures()
                         .all()
@@ -226,8 +226,9 @@ fn dotted_names(prefix: &str) -> Vec<String> {
         .all()
         .map(|p| p.name.to_owned())
         .chain(
-            crate::exec::functions::all()
-                .filter(|f| f.name.contains('.'))
+            language::functions()
+                .into_iter()
+                .filter(|f| !f.aggregate && f.name.contains('.'))
                 .map(|f| f.name.to_owned()),
         )
         .filter(|n| n.to_ascii_lowercase().starts_with(&lower))
@@ -325,10 +326,7 @@ pub fn is_complete(input: &str) -> bool {
     if trimmed.is_empty() || trimmed.starts_with(':') {
         return true;
     }
-    match crate::syntax::parse_script(input) {
-        Ok(_) => true,
-        Err(e) => !crate::syntax::is_incomplete(&e),
-    }
+    !language::needs_more_input(input)
 }
 
 /// The byte offset of the bracket matching the one at or just before the cursor.
@@ -461,7 +459,7 @@ pub fn highlight(line: &str, bracket: Option<usize>) -> String {
 }
 
 fn is_keyword(word: &str) -> bool {
-    crate::syntax::KEYWORDS
+    language::keywords()
         .iter()
         .any(|k| k.eq_ignore_ascii_case(word))
 }

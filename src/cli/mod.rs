@@ -21,11 +21,11 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::db::Database;
+use crate::db::GraphRead;
 use crate::import::{
     ImportOptions, ImportPhase, ImportProgress, ImportSummary, MappingOptions, import_bundle,
     import_mapped, read_mapping,
 };
-use crate::storage::GraphRead;
 pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions, ShowArgs};
 pub use commands::{Captured, Console, Failed, Next, OnError, Origin, Session};
 pub use render::Format;

@@ -415,7 +415,7 @@ pub fn rows_text(n: usize) -> String {
 
 /// What a statement changed, as "created 2 nodes, set 3 properties"; empty when nothing.
 #[must_use]
-pub fn stats_text(s: &crate::exec::context::Stats) -> String {
+pub fn stats_text(s: &crate::db::Stats) -> String {
     let parts = [
         (s.nodes_created, "created", "node"),
         (s.nodes_deleted, "deleted", "node"),

@@ -2,6 +2,7 @@
 //! labels, types and keys by string on top of the id-based storage traits.
 
 mod cursor;
+pub mod language;
 pub mod query;
 mod statement;
 
@@ -10,12 +11,12 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
-use crate::storage::{
-    self, Direction, Edge, GraphRead, GraphWrite, OpenOptions, Store, StoreStats,
-};
+use crate::storage::{self, Edge, GraphWrite, OpenOptions, Store, StoreStats};
 use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
 
-pub use crate::storage::{Snapshot as ReadTxn, WriteTxn};
+pub use crate::exec::budget::parse_size;
+pub use crate::exec::context::Stats;
+pub use crate::storage::{Direction, GraphRead, Snapshot as ReadTxn, WriteTxn, compact};
 pub use cursor::Rows;
 use query::Prepared;
 pub use query::{Params, QueryResult, Row, procedures};
