@@ -559,9 +559,9 @@ on_both_stores!(parallel_aggregation_matches_one_thread, |db: &Database| {
     Ok(())
 });
 
-// Groups told apart by the entity a parallel run divides (the scanned node, or a node no two
-// input rows share) never meet in two parts: DISTINCT aggregates run in parallel then, and
-// give the lists and counts one thread gives, in its order.
+// DISTINCT aggregates run in parallel and give the lists and counts one thread gives, in its
+// order: whether groups are told apart by the entity a parallel run divides (the scanned node,
+// or a node no two input rows share), so that they never meet in two parts, or not.
 on_both_stores!(
     distinct_aggregates_over_disjoint_groups_match_one_thread,
     |db: &Database| {
@@ -580,9 +580,16 @@ on_both_stores!(
             "MATCH (c:Cust)-[:R]->(t:T) WITH c, collect(DISTINCT t.v) AS vs, count(t) AS k
          MATCH (c)-[:R]->(t:T)
          RETURN c, vs, k, collect(DISTINCT t.w % 2) AS ws ORDER BY c.id",
-            // Not disjoint (grouped by t's value): one thread, as before.
+            // Not disjoint (grouped by t's value): each part keeps its distinct values in
+            // order and the merge replays the later part's, so lists come in one thread's
+            // order and nothing seen in both parts counts twice.
             "MATCH (c:Cust)-[:R]->(t:T) RETURN t.v AS v, count(DISTINCT c) AS n,
                 collect(DISTINCT c.id % 4) AS m ORDER BY v",
+            "MATCH (c:Cust)-[:R]->(t:T) RETURN t.v AS v, count(DISTINCT t.w) AS n,
+                collect(DISTINCT c.id % 9) AS m, sum(DISTINCT t.w) AS s,
+                percentileDisc(DISTINCT c.id % 11, 0.5) AS p, count(*) AS k",
+            "MATCH (c:Cust)-[:R]->(t:T) RETURN count(DISTINCT t.v) AS n,
+                collect(DISTINCT t.v) AS vs, collect(DISTINCT c)[..3] AS cs",
         ] {
             let fast = db.query_all(query, Map::new())?;
             let reference = simple.query_all(query, Map::new())?;

@@ -282,11 +282,12 @@ fn parallel_split(
         return (Split::None, false);
     };
     // Whether the accumulators merge is asked last: it looks aggregates up by name.
+    // A DISTINCT aggregate merges by replaying the later part's distinct values.
     let merge = || {
         aggregates.iter().all(|a| {
-            !a.distinct
-                && (a.name == "count" && a.args.is_empty()
-                    || aggregate::lookup(&a.name).is_some_and(|def| (def.new)().mergeable()))
+            a.distinct
+                || a.name == "count" && a.args.is_empty()
+                || aggregate::lookup(&a.name).is_some_and(|def| (def.new)().mergeable())
         })
     };
     match work_split(ctx, streaming, input) {
@@ -1009,7 +1010,47 @@ impl<'k> Sorter<'k> {
 struct Group {
     /// The next group whose key has the same hash.
     next: Option<usize>,
-    distinct: Vec<Option<(HashSet<Vec<Value>>, HashSet<u64>)>>,
+    distinct: Vec<Option<Seen>>,
+}
+
+/// What a DISTINCT aggregate of one group has been given.
+struct Seen {
+    /// First arguments, by value.
+    values: HashSet<Vec<Value>>,
+    /// First arguments that are nodes or relationships, by `entity_key`.
+    entities: HashSet<u64>,
+    /// In a parallel part whose groups may meet another part's: the arguments of each fresh
+    /// row in order, which a merge replays into the earlier part's group.
+    order: Option<Vec<Vec<Value>>>,
+}
+
+impl Seen {
+    fn new(ordered: bool) -> Seen {
+        Seen {
+            values: HashSet::new(),
+            entities: HashSet::new(),
+            order: ordered.then(Vec::new),
+        }
+    }
+
+    /// Whether `args` (DISTINCT looks at the first) was not seen before, and the bytes this
+    /// now keeps for it. `by_id`: entities may be told apart by id.
+    fn first_sight(&mut self, args: &[Value], by_id: bool) -> (bool, usize) {
+        let mut kept = 0;
+        let fresh = match args.first().filter(|_| by_id).and_then(entity_key) {
+            Some(id) => self.entities.insert(id),
+            None => {
+                let key: Vec<Value> = args.iter().take(1).cloned().collect();
+                kept += row_size(&key);
+                self.values.insert(key)
+            }
+        };
+        if fresh && let Some(order) = &mut self.order {
+            kept += row_size(args);
+            order.push(args.to_vec());
+        }
+        (fresh, kept)
+    }
 }
 
 /// One aggregate's state in one group: counts inline, anything else behind its accumulator.
@@ -1076,6 +1117,9 @@ struct Aggregator<'p> {
     /// How to start each aggregate's state, resolved once.
     makers: Vec<Maker>,
     any_distinct: bool,
+    /// A parallel part whose groups may be merged with another part's: DISTINCT aggregates
+    /// keep their values in order (`Seen::order`) for the merge to replay.
+    replay: bool,
     /// The arguments of the row being added, reused from row to row.
     args: Vec<Value>,
 }
@@ -1132,6 +1176,7 @@ impl<'p> Aggregator<'p> {
             held: 0,
             makers,
             any_distinct: aggregates.iter().any(|a| a.distinct),
+            replay: false,
             args: Vec::new(),
         })
     }
@@ -1156,7 +1201,7 @@ impl<'p> Aggregator<'p> {
             distinct: if self.any_distinct {
                 self.aggregates
                     .iter()
-                    .map(|a| a.distinct.then(|| (HashSet::new(), HashSet::new())))
+                    .map(|a| a.distinct.then(|| Seen::new(self.replay)))
                     .collect()
             } else {
                 Vec::new()
@@ -1289,6 +1334,7 @@ impl<'p> Aggregator<'p> {
                 wctx.budget = MemoryBudget::new(share);
                 wctx.scan_part = scan_part;
                 let mut aggregator = Aggregator::new(keys, aggregates, keys_of, width)?;
+                aggregator.replay = !disjoint;
                 let mut state = StreamState::new(streaming.len());
                 for row in rows {
                     let mut row = row.clone();
@@ -1384,12 +1430,7 @@ impl<'p> Aggregator<'p> {
             match self.by_ids.get(&ids) {
                 Some(&g) => {
                     key_values.by_ref().take(k).for_each(drop);
-                    for (mine, theirs) in self.accs[g * n..(g + 1) * n]
-                        .iter_mut()
-                        .zip(accs.by_ref().take(n))
-                    {
-                        mine.merge(theirs)?;
-                    }
+                    self.merge_group(g, group, accs.by_ref().take(n))?;
                 }
                 None => {
                     self.by_ids.insert(ids, self.groups.len());
@@ -1439,14 +1480,7 @@ impl<'p> Aggregator<'p> {
             let key: Vec<Value> = key_values.by_ref().take(k).collect();
             let hash = self.key_hash(&key);
             match self.find(hash, |value, i| *value == key[i]) {
-                (Some(g), _) => {
-                    for (mine, theirs) in self.accs[g * n..(g + 1) * n]
-                        .iter_mut()
-                        .zip(accs.by_ref().take(n))
-                    {
-                        mine.merge(theirs)?;
-                    }
-                }
+                (Some(g), _) => self.merge_group(g, group, accs.by_ref().take(n))?,
                 (None, first) => {
                     let g = self.groups.len();
                     self.key_values.extend(key);
@@ -1460,6 +1494,44 @@ impl<'p> Aggregator<'p> {
             }
         }
         self.held += later.held;
+        Ok(())
+    }
+
+    /// Takes into group `g` the group `later` of a later part, with its accumulators: they
+    /// merge, but a DISTINCT aggregate's is dropped and the later part's distinct values are
+    /// replayed in order, those this group has not seen going to its own accumulator.
+    fn merge_group(
+        &mut self,
+        g: usize,
+        mut later: Group,
+        accs: impl Iterator<Item = Acc>,
+    ) -> Result<(), ExecError> {
+        let n = self.aggregates.len();
+        for (a, theirs) in accs.enumerate() {
+            if !self.aggregates[a].distinct {
+                self.accs[g * n + a].merge(theirs)?;
+                continue;
+            }
+            let replayed = later.distinct.get_mut(a).and_then(Option::take);
+            let (
+                Some(Seen {
+                    order: Some(order), ..
+                }),
+                Some(Some(seen)),
+            ) = (replayed, self.groups[g].distinct.get_mut(a))
+            else {
+                return Err(ExecError::Argument(
+                    "merging DISTINCT aggregates that kept no order".into(),
+                ));
+            };
+            for args in order {
+                let (fresh, kept) = seen.first_sight(&args, true);
+                self.held += kept;
+                if fresh && let Acc::Other(acc) = &mut self.accs[g * n + a] {
+                    acc.update(&args)?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -1488,14 +1560,8 @@ impl<'p> Aggregator<'p> {
                 && let Some(seen) = &mut group.distinct[a]
             {
                 // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
-                let fresh = match args.first().filter(|_| !ctx.simple).and_then(entity_key) {
-                    Some(id) => seen.1.insert(id),
-                    None => {
-                        let key: Vec<Value> = args.iter().take(1).cloned().collect();
-                        kept += row_size(&key);
-                        seen.0.insert(key)
-                    }
-                };
+                let (fresh, bytes) = seen.first_sight(&args, !ctx.simple);
+                kept += bytes;
                 if !fresh {
                     continue;
                 }
