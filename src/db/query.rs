@@ -187,6 +187,11 @@ impl Catalog for EngineCatalog<'_> {
         self.graph.count_nodes(Some(id)).ok()
     }
 
+    fn type_count(&self, rel_type: &str) -> Option<u64> {
+        let id = self.graph.type_id(rel_type)?;
+        self.graph.count_relationships(Some(id)).ok()
+    }
+
     fn has_index(&self, label: &str, key: &str) -> bool {
         match (self.graph.label_id(label), self.graph.key_id(key)) {
             (Some(l), Some(k)) => self.graph.has_index(l, k),

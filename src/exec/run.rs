@@ -129,18 +129,29 @@ fn holder_name(op: Option<&Operator>) -> &'static str {
 }
 
 /// A copy of a row that holds only the slots in `keep` (all of them when the plan has no
-/// liveness): what a blocking operator or a result buffer keeps.
+/// liveness): what a blocking operator or a result buffer keeps. It is only as wide as its last
+/// kept slot; `run_pipeline` widens it again when it goes on.
 fn live_copy(row: &Row, keep: Option<&[usize]>) -> Row {
     let Some(keep) = keep else {
         return row.clone();
     };
-    let mut copy = null_row(row.len());
+    let width = keep.iter().map(|s| s + 1).max().unwrap_or(0).min(row.len());
+    let mut copy = null_row(width);
     for &slot in keep {
-        if let Some(value) = row.get(slot) {
-            copy[slot] = value.clone();
+        if let (Some(value), Some(at)) = (row.get(slot), copy.get_mut(slot)) {
+            *at = value.clone();
         }
     }
     copy
+}
+
+/// `row` as wide as the plan's rows, so that every operator finds each slot it writes. Rows
+/// held between operators (an aggregation's groups, sorted or buffered rows) keep only their
+/// live slots and are widened one at a time as they go on.
+fn widen(row: &mut Row, width: usize) {
+    if row.len() < width {
+        row.resize(width, Value::Null);
+    }
 }
 
 /// Runs operators over input rows and hands the rows the last one produces to `out`. `live[k]`
@@ -165,12 +176,7 @@ fn run_pipeline(
             keys,
             aggregates,
             keys_of,
-        }) => Collector::Aggregate(Box::new(Aggregator::new(
-            keys,
-            aggregates,
-            keys_of,
-            ctx.row_width,
-        )?)),
+        }) => Collector::Aggregate(Box::new(Aggregator::new(keys, aggregates, keys_of)?)),
         Some(Operator::Sort { keys }) => {
             let limit = if ctx.simple {
                 None
@@ -192,6 +198,7 @@ fn run_pipeline(
         aggregator.absorb_parallel(ctx, streaming, &input, threads, disjoint)?;
     }
     for mut row in input.into_iter().filter(|_| threads == Split::None) {
+        widen(&mut row, ctx.row_width);
         flow = push(
             ctx,
             streaming,
@@ -1093,7 +1100,6 @@ enum Maker {
 struct Aggregator<'p> {
     keys: &'p [(usize, Expr)],
     aggregates: &'p [Aggregate],
-    width: usize,
     /// Groups by the hash of their key: the first group with that hash. Groups whose keys
     /// share a hash are chained through `Group::next`; the keys themselves are compared in the
     /// groups, so they are held once and a growing table rehashes integers only.
@@ -1140,7 +1146,6 @@ impl<'p> Aggregator<'p> {
         keys: &'p [(usize, Expr)],
         aggregates: &'p [Aggregate],
         keys_of: &'p [usize],
-        width: usize,
     ) -> Result<Self, ExecError> {
         let mut makers = Vec::with_capacity(aggregates.len());
         for a in aggregates {
@@ -1159,7 +1164,6 @@ impl<'p> Aggregator<'p> {
         Ok(Aggregator {
             keys,
             aggregates,
-            width,
             index: HashMap::new(),
             hasher: foldhash::fast::FixedState::default(),
             keys_of,
@@ -1306,8 +1310,7 @@ impl<'p> Aggregator<'p> {
             .read()
             .as_sync()
             .ok_or(ExecError::Storage(crate::storage::StorageError::ReadOnly))?;
-        let (keys, aggregates, keys_of, width) =
-            (self.keys, self.aggregates, self.keys_of, self.width);
+        let (keys, aggregates, keys_of) = (self.keys, self.aggregates, self.keys_of);
         let procedures = ctx.procedures;
         let (params, now) = (&ctx.params, &ctx.now);
         let (interrupt, cancel) = (&ctx.interrupt, &ctx.cancel);
@@ -1333,11 +1336,12 @@ impl<'p> Aggregator<'p> {
                 wctx.row_width = row_width;
                 wctx.budget = MemoryBudget::new(share);
                 wctx.scan_part = scan_part;
-                let mut aggregator = Aggregator::new(keys, aggregates, keys_of, width)?;
+                let mut aggregator = Aggregator::new(keys, aggregates, keys_of)?;
                 aggregator.replay = !disjoint;
                 let mut state = StreamState::new(streaming.len());
                 for row in rows {
                     let mut row = row.clone();
+                    widen(&mut row, row_width);
                     push(
                         &mut wctx,
                         streaming,
@@ -1591,7 +1595,7 @@ impl<'p> Aggregator<'p> {
             .iter()
             .map(|(slot, _)| slot + 1)
             .chain(self.aggregates.iter().map(|a| a.slot + 1))
-            .fold(self.width, usize::max);
+            .fold(0, usize::max);
         let mut out = Vec::with_capacity(self.groups.len());
         let mut key_values = self.key_values.into_iter();
         let mut accs = self.accs.iter_mut();

@@ -29,5 +29,10 @@ pub trait Catalog {
     fn procedure(&self, name: &str) -> Option<ProcedureInfo>;
     /// Nodes carrying the label, if known.
     fn label_count(&self, label: &str) -> Option<u64>;
+    /// Relationships of the type, if known.
+    fn type_count(&self, rel_type: &str) -> Option<u64> {
+        let _ = rel_type;
+        None
+    }
     fn has_index(&self, label: &str, key: &str) -> bool;
 }

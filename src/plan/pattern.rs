@@ -88,7 +88,8 @@ fn seek_candidate(
     best
 }
 
-/// Orders the steps of matching a pattern.
+/// Orders the steps of matching a pattern; with `first`, it starts at that node (a plan pass
+/// knows better, see `passes::start_at_group_key`).
 pub(crate) fn order_steps(
     nodes: &[PatternNode],
     rels: &[PatternRel],
@@ -96,6 +97,7 @@ pub(crate) fn order_steps(
     filters: Vec<Expr>,
     catalog: &dyn Catalog,
     options: PlanOptions,
+    first: Option<usize>,
 ) -> Vec<MatchStep> {
     // Slots this pattern binds; a filter can run once all of those it reads are bound.
     let mut unbound: Vec<Slot> = nodes.iter().filter(|n| !n.bound).map(|n| n.slot).collect();
@@ -125,8 +127,9 @@ pub(crate) fn order_steps(
     // are still ordinary expansions here, flagged by the path.
     while let Some(start) = {
         let mut best: Option<(usize, (u8, u64), Option<(String, String, Expr)>)> = None;
+        let forced = first.filter(|_| steps.iter().all(|s| matches!(s, MatchStep::Filter(_))));
         for (i, node) in nodes.iter().enumerate() {
-            if matched[i] {
+            if matched[i] || forced.is_some_and(|f| f != i) {
                 continue;
             }
             if options.simple {

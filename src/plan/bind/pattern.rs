@@ -136,7 +136,15 @@ impl Binder<'_> {
             split_conjuncts(predicate, &mut filters);
         }
         let _ = optional;
-        let steps = order_steps(&nodes, &rels, &paths, filters, self.catalog, self.options);
+        let steps = order_steps(
+            &nodes,
+            &rels,
+            &paths,
+            filters,
+            self.catalog,
+            self.options,
+            None,
+        );
         Ok(Pattern {
             nodes,
             rels,

@@ -6,6 +6,7 @@ mod count_from_store;
 mod defer_past_top_k;
 mod fold_literals;
 mod live_slots;
+mod start_at_group_key;
 
 use super::catalog::Catalog;
 use super::error::PlanError;
@@ -15,6 +16,7 @@ type Pass = fn(QueryPlan, &dyn Catalog) -> Result<QueryPlan, PlanError>;
 
 /// The passes, in the order they run.
 pub(crate) const PASSES: &[Pass] = &[
+    start_at_group_key::run,
     count_from_store::run,
     defer_past_top_k::run,
     fold_literals::run,
