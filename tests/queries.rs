@@ -548,6 +548,10 @@ on_both_stores!(parallel_aggregation_matches_one_thread, |db: &Database| {
          RETURN x, count(c) AS n, sum(c.w) AS w, collect(c.id)[..3] AS first",
         "MATCH (c:Cust)-[:PLACED]->(o:Ord) MATCH (x:Hub) WHERE x.id = o.n
          RETURN x, o.n AS k, count(*) AS n, min(c.id) AS lo",
+        // DISTINCT over entities and values both parts meet, in groups both parts have.
+        "MATCH (c:Cust) MATCH (x:Hub) WHERE x.id = c.id % 7
+         RETURN c.seg AS seg, count(DISTINCT x) AS hubs, count(DISTINCT c.id % 5) AS fives,
+                collect(DISTINCT x.id) AS ids, sum(DISTINCT c.id % 3) AS s",
         "WITH 3 AS k MATCH (c:Cust) WHERE c.id % k = 0
          WITH c.seg AS seg, c.w > 5.0 AS big RETURN seg, sum(CASE WHEN big THEN 1 ELSE 0 END) AS n",
     ] {

@@ -50,6 +50,19 @@ fn slot_value<'r>(expr: &Expr, row: &'r Row) -> &'r Value {
     }
 }
 
+/// Whether `in_place_value` reads the expression's value without evaluating it.
+fn in_place(expr: &Expr) -> bool {
+    matches!(expr, Expr::Slot(_) | Expr::Literal(_))
+}
+
+/// The value of a slot or literal, borrowed from the row or the plan (null when neither).
+fn in_place_value<'r>(expr: &'r Expr, row: &'r Row) -> &'r Value {
+    match expr {
+        Expr::Literal(value) => value,
+        _ => slot_value(expr, row),
+    }
+}
+
 /// True when the value is truthy as a predicate: only `true` passes; null and false do not.
 pub(crate) fn is_true(value: &Value) -> Result<bool, ExecError> {
     match value {
@@ -151,17 +164,31 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             let v = eval(ctx, inner, row)?;
             ops::unary(*op, &v)?
         }
+        Expr::Binary(BinaryOp::Eq, a, b)
+            if let (Expr::Property(base, key), Expr::Literal(value))
+            | (Expr::Literal(value), Expr::Property(base, key)) = (a.as_ref(), b.as_ref())
+                && let Expr::Slot(slot) = base.as_ref()
+                && let Some(Value::Node(node)) = row.get(*slot) =>
+        {
+            // `n.key = literal` compares in the node's column, copying no value.
+            let equal = match ctx.key_id(key) {
+                Some(k) => ctx.read().node_property_equals(node.id, k, value)?,
+                None => None,
+            };
+            equal.map_or(Value::Null, Value::Bool)
+        }
         Expr::Binary(op, a, b)
             if !matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor)
-                && (matches!(a.as_ref(), Expr::Slot(_)) || matches!(b.as_ref(), Expr::Slot(_))) =>
+                && (in_place(a) || in_place(b)) =>
         {
-            // An operand the row holds is read in place: `x IN rows` does not copy `rows`.
-            if matches!(b.as_ref(), Expr::Slot(_)) {
+            // An operand the row or the plan holds is read in place: `x IN rows` does not copy
+            // `rows`, nor `o.status IN ['won', 'lost']` its list.
+            if in_place(b) {
                 let left = eval(ctx, a, row)?;
-                ops::binary(*op, &left, slot_value(b, row))?
+                ops::binary(*op, &left, in_place_value(b, row))?
             } else {
                 let right = eval(ctx, b, row)?;
-                ops::binary(*op, slot_value(a, row), &right)?
+                ops::binary(*op, in_place_value(a, row), &right)?
             }
         }
         Expr::Binary(op, a, b) => {

@@ -456,6 +456,9 @@ struct StreamState {
     seen_nodes: Vec<HashSet<u64>>,
     /// What each MATCH operator's searches keep from row to row.
     match_scratch: Vec<MatchScratch>,
+    /// Where a projection of several items puts their values before writing them, reused from
+    /// row to row.
+    values: Vec<Value>,
 }
 
 impl StreamState {
@@ -466,6 +469,7 @@ impl StreamState {
             counters: vec![0; n],
             seen: (0..n).map(|_| HashSet::new()).collect(),
             seen_nodes: (0..n).map(|_| HashSet::new()).collect(),
+            values: Vec::new(),
         }
     }
 }
@@ -629,12 +633,19 @@ fn push_op(
             }
         }
         Operator::Project { items, keep } => {
-            let mut values = Vec::with_capacity(items.len());
-            for (_, expr) in items {
-                values.push(eval(ctx, expr, row)?);
-            }
-            for ((slot, _), value) in items.iter().zip(values) {
-                row[*slot] = value;
+            if let [(slot, expr)] = items.as_slice() {
+                row[*slot] = eval(ctx, expr, row)?;
+            } else {
+                // Every item reads the row as it was before the projection.
+                let mut values = std::mem::take(&mut state.values);
+                values.clear();
+                for (_, expr) in items {
+                    values.push(eval(ctx, expr, row)?);
+                }
+                for ((slot, _), value) in items.iter().zip(values.drain(..)) {
+                    row[*slot] = value;
+                }
+                state.values = values;
             }
             // Slots outside `keep` are left as they are: every later reader names its slots,
             // and leaving them lets a match be pushed on without copying the row.
@@ -1205,7 +1216,10 @@ impl<'p> Aggregator<'p> {
             distinct: if self.any_distinct {
                 self.aggregates
                     .iter()
-                    .map(|a| a.distinct.then(|| Seen::new(self.replay)))
+                    .map(|a| {
+                        a.distinct
+                            .then(|| Seen::new(self.replay && a.name != "count"))
+                    })
                     .collect()
             } else {
                 Vec::new()
@@ -1517,22 +1531,48 @@ impl<'p> Aggregator<'p> {
                 continue;
             }
             let replayed = later.distinct.get_mut(a).and_then(Option::take);
-            let (
-                Some(Seen {
-                    order: Some(order), ..
-                }),
-                Some(Some(seen)),
-            ) = (replayed, self.groups[g].distinct.get_mut(a))
-            else {
+            let (Some(replayed), Some(Some(seen)), Acc::Other(acc)) = (
+                replayed,
+                self.groups[g].distinct.get_mut(a),
+                &mut self.accs[g * n + a],
+            ) else {
                 return Err(ExecError::Argument(
-                    "merging DISTINCT aggregates that kept no order".into(),
+                    "merging DISTINCT aggregates that kept nothing".into(),
                 ));
             };
-            for args in order {
-                let (fresh, kept) = seen.first_sight(&args, true);
-                self.held += kept;
-                if fresh && let Acc::Other(acc) = &mut self.accs[g * n + a] {
-                    acc.update(&args)?;
+            match replayed {
+                Seen {
+                    order: Some(order), ..
+                } => {
+                    for args in order {
+                        let (fresh, kept) = seen.first_sight(&args, true);
+                        self.held += kept;
+                        if fresh {
+                            acc.update(&args)?;
+                        }
+                    }
+                }
+                // A count does not depend on the order: the later part's sets are enough.
+                Seen {
+                    values, entities, ..
+                } if self.aggregates[a].name == "count" => {
+                    for id in entities {
+                        if seen.entities.insert(id) {
+                            acc.update(&[Value::Bool(true)])?;
+                        }
+                    }
+                    for key in values {
+                        if !seen.values.contains(&key) {
+                            self.held += row_size(&key);
+                            acc.update(&key)?;
+                            seen.values.insert(key);
+                        }
+                    }
+                }
+                Seen { .. } => {
+                    return Err(ExecError::Argument(
+                        "merging DISTINCT aggregates that kept no order".into(),
+                    ));
                 }
             }
         }
