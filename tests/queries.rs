@@ -479,6 +479,66 @@ on_both_stores!(
     }
 );
 
+// `x.key = literal` on a node or relationship compares in the stored column; it answers what
+// reading the value and comparing would: true, false, null for a missing value or a null
+// literal, numbers equal across int and float, in a transaction's own changes and in checkpointed
+// columns alike.
+on_both_stores!(
+    property_equality_answers_as_reading_would,
+    |db: &Database| {
+        db.query_all(
+            "UNWIND range(1, 40) AS i
+         CREATE (a:P {s: ['won', 'lost', 'open'][i % 3], n: i % 4, f: toFloat(i % 2)})
+                -[:R {s: ['x', 'y'][i % 2], n: i % 5}]->(:Q)",
+            Map::new(),
+        )?;
+        let query = "MATCH (a:P)-[r:R]->() RETURN a.s = 'won' AS s, a.n = 2 AS n, a.n = 2.0 AS nf,
+                        a.f = 1 AS f, a.missing = 1 AS m, a.s = null AS sn, r.s = 'y' AS rs,
+                        r.n = 3 AS rn, r.missing = 'x' AS rm, 'x' = r.s AS rs2";
+        let expected = |i: i64| -> Vec<Value> {
+            let s = ["won", "lost", "open"][(i % 3) as usize];
+            vec![
+                Value::Bool(s == "won"),
+                Value::Bool(i % 4 == 2),
+                Value::Bool(i % 4 == 2),
+                Value::Bool(i % 2 == 1),
+                Value::Null,
+                Value::Null,
+                Value::Bool(i % 2 == 1),
+                Value::Bool(i % 5 == 3),
+                Value::Null,
+                Value::Bool(i % 2 == 0),
+            ]
+        };
+        let check = |db: &Database| -> cordial::Result<()> {
+            let rows = db.query_all(query, Map::new())?;
+            let mut got: Vec<Vec<Value>> = rows.rows.iter().map(|r| r.values().to_vec()).collect();
+            let mut want: Vec<Vec<Value>> = (1..=40).map(expected).collect();
+            let key = |v: &Vec<Value>| format!("{v:?}");
+            got.sort_by_key(key);
+            want.sort_by_key(key);
+            assert_eq!(got, want);
+            Ok(())
+        };
+        check(db)?;
+        db.checkpoint()?;
+        check(db)?;
+        // Changed in a transaction: the transaction's own values are compared.
+        let mut tx = db.begin_write()?;
+        tx.execute_all(
+            "MATCH (a:P)-[r:R]->() SET a.s = 'won', r.s = 'y' RETURN count(*)",
+            Map::new(),
+        )?;
+        let rows = tx.execute_all(
+        "MATCH (a:P)-[r:R]->() RETURN count(*) AS n, sum(CASE WHEN a.s = 'won' AND r.s = 'y' THEN 1 ELSE 0 END) AS k",
+        Map::new(),
+    )?;
+        assert_eq!(rows.rows[0].get::<i64>("k")?, 40);
+        tx.rollback();
+        check(db)
+    }
+);
+
 // String, list and map values share their storage: a value read twice, one dictionary entry
 // read for many nodes, a list or map handed from row to row, is one allocation, not a copy.
 on_both_stores!(values_share_storage, |db: &Database| {

@@ -168,12 +168,17 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
             if let (Expr::Property(base, key), Expr::Literal(value))
             | (Expr::Literal(value), Expr::Property(base, key)) = (a.as_ref(), b.as_ref())
                 && let Expr::Slot(slot) = base.as_ref()
-                && let Some(Value::Node(node)) = row.get(*slot) =>
+                && let Some(entity @ (Value::Node(_) | Value::Relationship(_))) =
+                    row.get(*slot) =>
         {
-            // `n.key = literal` compares in the node's column, copying no value.
-            let equal = match ctx.key_id(key) {
-                Some(k) => ctx.read().node_property_equals(node.id, k, value)?,
-                None => None,
+            // `n.key = literal` compares in the column, copying no value (a string read out
+            // would bump the reference count every row shares).
+            let equal = match (ctx.key_id(key), entity) {
+                (Some(k), Value::Node(n)) => ctx.read().node_property_equals(n.id, k, value)?,
+                (Some(k), Value::Relationship(r)) => {
+                    ctx.read().rel_property_equals(r.id, k, value)?
+                }
+                _ => None,
             };
             equal.map_or(Value::Null, Value::Bool)
         }

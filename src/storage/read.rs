@@ -616,6 +616,33 @@ impl<'a> View<'a> {
         }
     }
 
+    /// `rel_property(id, key)?.eq_cypher(value)`, comparing base values in their column.
+    pub fn rel_property_equals(
+        &self,
+        id: u64,
+        key: u32,
+        value: &Value,
+    ) -> Result<Option<bool>, StorageError> {
+        if self.overlay_rel(id).is_some() {
+            return Ok(self.rel_property(id, key)?.eq_cypher(value));
+        }
+        let (group, slot) = split(id);
+        let Some(record) = self.rel_group(group) else {
+            return Err(StorageError::RelationshipNotFound(id));
+        };
+        let found = if record.columns.contains(&key) {
+            self.chunks
+                .with_rel_column(group, record, key, |c| column_equals(c, slot, value))??
+        } else {
+            None
+        };
+        match found {
+            Some(equal) => Ok(equal),
+            None if self.base_rel_exists(id)? => Ok(None),
+            None => Err(StorageError::RelationshipNotFound(id)),
+        }
+    }
+
     pub fn rel_properties(&self, id: u64) -> Result<Vec<(u32, Value)>, StorageError> {
         match self.rel_state(id)? {
             Some(state) => Ok(state.props),
@@ -884,6 +911,14 @@ macro_rules! impl_graph_read {
                 key: u32,
             ) -> Result<$crate::value::Value, $crate::storage::StorageError> {
                 self.view().rel_property(rel.0, key)
+            }
+            fn rel_property_equals(
+                &self,
+                rel: $crate::value::RelId,
+                key: u32,
+                value: &$crate::value::Value,
+            ) -> Result<Option<bool>, $crate::storage::StorageError> {
+                self.view().rel_property_equals(rel.0, key, value)
             }
             fn rel_properties(
                 &self,

@@ -111,6 +111,16 @@ pub trait GraphRead {
     /// A relationship's type and endpoints, `None` when it does not exist.
     fn relationship(&self, rel: RelId) -> Result<Option<RelInfo>, StorageError>;
     fn rel_property(&self, rel: RelId, key: KeyId) -> Result<Value, StorageError>;
+    /// `rel_property(rel, key)?.eq_cypher(value)`; stores may compare without reading the
+    /// value out.
+    fn rel_property_equals(
+        &self,
+        rel: RelId,
+        key: KeyId,
+        value: &Value,
+    ) -> Result<Option<bool>, StorageError> {
+        Ok(self.rel_property(rel, key)?.eq_cypher(value))
+    }
     fn rel_properties(&self, rel: RelId) -> Result<Vec<(KeyId, Value)>, StorageError>;
     /// Appends to `out` the relationships of `node` in `direction` whose type is in `types`
     /// (every type when empty). With `Both`, a self-loop is reported once.
