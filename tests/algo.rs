@@ -15,12 +15,19 @@ fn db_with(script: &str) -> Database {
     db
 }
 
+/// The sample company, written in one transaction dated by the database's clock.
+fn install_sample(db: &Database) {
+    let mut tx = db.begin_write().expect("transaction");
+    cordial::domain::sample::install(&mut tx, db.today().expect("today")).expect("sample");
+    tx.commit().expect("commit");
+}
+
 fn sample() -> &'static Database {
     static DB: OnceLock<Database> = OnceLock::new();
     DB.get_or_init(|| {
         let now = DateTime::parse("2025-06-15T12:00:00Z").expect("now");
         let db = Database::in_memory().expect("db").with_now(Some(now));
-        cordial::domain::sample::install(&db).expect("sample");
+        install_sample(&db);
         db
     })
 }

@@ -1,14 +1,9 @@
 //! Architecture invariants, checked over the source text of `src/`:
 //!
-//! - `syntax` uses none of `plan`, `exec`, `storage`, `db`, `cli`, `import`;
-//! - `value` uses no other module of the crate;
-//! - `storage` uses none of `syntax`, `plan`, `exec`, `db`, `cli`, `import`;
-//! - `plan` uses none of `exec`, `storage`, `db`, `cli`, `import`;
-//! - `exec` uses none of `syntax` (it runs plans, whose operator enums `plan` re-exports), `db`,
-//!   `cli`, `import`, `algo`, `domain` (those register with it);
-//! - `algo` uses none of `db`, `cli`, `import`, `domain`, `syntax`;
-//! - `domain`, `export` and `picture` use none of `cli`, `import`;
-//! - `cli` uses none of `syntax`, `plan`, `exec`, `storage`: the engine reaches it through `db`;
+//! - each top-level module uses only the modules `may_use` lists for it (an allow-list: a new
+//!   dependency, or a new module, fails until it is stated there);
+//! - `exec` uses no `syntax` (it runs plans, whose operator enums `plan` owns), and `cli` none of
+//!   `syntax`, `plan`, `exec`, `storage`: the engine reaches it through `db`;
 //! - only `storage` names `sled` or `bincode`;
 //! - only `cli` (and `src/main.rs`) names `clap`, `rustyline`, `anyhow` or `indicatif`;
 //! - `cli` (and `src/main.rs`) prints to stdout with `write!`/`writeln!` only: `print!` and
@@ -250,6 +245,47 @@ fn names_crate(line: &str, name: &str) -> bool {
     false
 }
 
+/// The modules of the crate each top-level module may use; `None` for a module this test does
+/// not know, which fails it (a new module states its place here).
+///
+/// The layers, bottom up: `value`; `storage`; `syntax`; `plan` (binds syntax to a plan);
+/// `exec` (runs plans over storage); `algo` (graph algorithms as procedures); `db` (the
+/// library's front door: statements, transactions, the procedure registry); the features over
+/// `db` (`import`, `export`, `picture`, `domain`); `cli` on top. `error.rs` wraps every layer's
+/// error. Edges that still point the wrong way, to be turned (issue 11): `db` builds its
+/// procedure registry from `domain` while `domain` (the sample company, its views) uses `db`;
+/// `error` wraps `ImportError` and `ExportError` while `import` and `export` use `db`, whose
+/// functions return `error::Error`; `algo` and `domain` reach the engine through `exec` rather
+/// than a narrow procedure context.
+fn may_use(layer: &str) -> Option<&'static [&'static str]> {
+    Some(match layer {
+        "value" => &[],
+        "storage" => &["value"],
+        "syntax" => &["value"],
+        "plan" => &["syntax", "value"],
+        "exec" => &["plan", "storage", "value"],
+        "algo" => &["exec", "storage", "value"],
+        "error" => &[
+            "exec", "export", "import", "plan", "storage", "syntax", "value",
+        ],
+        "db" => &[
+            "algo", "domain", "error", "exec", "plan", "storage", "syntax", "value",
+        ],
+        "import" | "export" => &["db", "error", "storage", "value"],
+        "picture" => &["db", "error", "storage", "value"],
+        "domain" => &["db", "error", "exec", "storage", "value"],
+        // The engine reaches the CLI through `db` (its `language` module for the parser's and
+        // the function library's facts); the features it uses directly.
+        "cli" => &[
+            "db", "domain", "error", "export", "import", "picture", "value",
+        ],
+        // The crate root (`lib.rs`, `main.rs`) declares the modules and re-exports the public
+        // API by path.
+        "" => &[],
+        _ => return None,
+    })
+}
+
 #[test]
 fn module_dependencies_point_one_way() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -276,19 +312,12 @@ fn module_dependencies_point_one_way() {
         }
         let module = module_path(rel);
         let layer = module.first().map_or("", String::as_str);
-        let forbidden: &[&str] = match layer {
-            "syntax" => &["plan", "exec", "storage", "db", "cli", "import"],
-            "storage" => &["syntax", "plan", "exec", "db", "cli", "import"],
-            "plan" => &["exec", "storage", "db", "cli", "import"],
-            "exec" => &["syntax", "db", "cli", "import", "algo", "domain"],
-            "algo" => &["db", "cli", "import", "domain", "syntax"],
-            "domain" => &["cli", "import"],
-            "export" | "picture" => &["cli", "import"],
-            // The engine reaches the CLI through `db` (its `language` module for the parser's
-            // and the function library's facts); features (import, export, pictures, the
-            // domain) it uses directly.
-            "cli" => &["syntax", "plan", "exec", "storage"],
-            _ => &[],
+        let Some(allowed) = may_use(layer) else {
+            violations.push(format!(
+                "{shown}:1: `{layer}` is a module tests/architecture.rs does not know: say in \
+                 `may_use` what it may use"
+            ));
+            continue;
         };
         let is_cli = layer == "cli" || rel == Path::new("main.rs");
         for (n, line) in strip(&text).lines().enumerate() {
@@ -299,8 +328,10 @@ fn module_dependencies_point_one_way() {
                 if target == layer {
                     continue;
                 }
-                if layer == "value" || forbidden.contains(&target.as_str()) {
-                    violations.push(format!("{at}: `{layer}` must not use `crate::{target}`"));
+                if !allowed.contains(&target.as_str()) {
+                    violations.push(format!(
+                        "{at}: `{layer}` may not use `crate::{target}` (see `may_use`)"
+                    ));
                 }
             }
             if layer != "storage" {

@@ -31,7 +31,10 @@ pub fn demo(options: &ScriptOptions) -> anyhow::Result<()> {
     let dir = TempDir::new()?;
     let db = Database::open(&dir.path)
         .with_context(|| format!("cannot create {}", dir.path.display()))?;
-    crate::domain::sample::install(&db).context("cannot write the sample company")?;
+    let mut tx = db.begin_write()?;
+    crate::domain::sample::install(&mut tx, db.today()?)
+        .and_then(|()| Ok(tx.commit()?))
+        .context("cannot write the sample company")?;
     let db = if options.read_only {
         db.close()?;
         Database::open_read_only(&dir.path)

@@ -107,6 +107,11 @@ impl Database {
         self.interrupt.clone()
     }
 
+    /// The date `date()` gives a statement run now: the pinned clock's, or today's.
+    pub fn today(&self) -> Result<chrono::NaiveDate> {
+        Ok(crate::value::Date::current(&self.statement_time(), None)?.0)
+    }
+
     /// The pinned statement clock, if any.
     #[must_use]
     pub fn pinned_now(&self) -> Option<&DateTime> {

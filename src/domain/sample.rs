@@ -1,16 +1,17 @@
 //! The bundled sample company that backs `cordial demo`: Northwind Instruments, a maker of
 //! sensing hardware and software, with a few hundred customers and two years of history in the
-//! standard schema, written in one transaction. Named storylines make every analyst question
+//! standard schema, written in the write transaction it is given. Named storylines make every analyst question
 //! and every `crm.*` procedure answer something worth reading; the rest is filled in by a
-//! seeded generator, so the data is the same on every run. All dates are relative to the
-//! database's `date()` at install time, so the questions stay current; pin the clock
-//! (`Database::with_now`, `--now`) to reproduce an answer exactly. Knows nothing of the CLI.
+//! seeded generator, so the data is the same on every run. All dates are relative to the day it
+//! is given (`Database::today`, the statement clock's date), so the questions stay current; pin
+//! the clock (`Database::with_now`, `--now`) to reproduce an answer exactly. Knows nothing of
+//! the CLI.
 
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use crate::db::{Database, Params, WriteTxn};
+use crate::db::WriteTxn;
 use crate::error::Result;
 use crate::value::{Date, DateTime, NodeId, Value};
 
@@ -325,8 +326,8 @@ struct Customer {
     story: Story,
 }
 
-struct Writer {
-    tx: WriteTxn,
+struct Writer<'t> {
+    tx: &'t mut WriteTxn,
     rng: Rng,
     today: NaiveDate,
     counters: HashMap<&'static str, u32>,
@@ -337,7 +338,7 @@ struct Writer {
     competitor_products: Vec<(usize, NodeId)>,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn next_id(&mut self, prefix: &'static str) -> String {
         let n = self.counters.entry(prefix).or_insert(0);
         *n += 1;
@@ -386,17 +387,9 @@ impl Writer {
     }
 }
 
-/// Writes the sample company into `db`, in one transaction, dated relative to `date()`.
-pub fn install(db: &Database) -> Result<()> {
-    let first = db
-        .query("RETURN date() AS today", Params::new())?
-        .next()
-        .transpose()?;
-    let today = match first.as_ref().and_then(|row| row.value("today")) {
-        Some(Value::Date(day)) => day.0,
-        _ => NaiveDate::default(),
-    };
-    let tx = db.begin_write()?;
+/// Writes the sample company in `tx`, dated relative to `today` (`Database::today` gives the
+/// statement clock's date, so `--now` pins it). The caller commits, or rolls back.
+pub fn install(tx: &mut WriteTxn, today: NaiveDate) -> Result<()> {
     let mut w = Writer {
         tx,
         rng: Rng(0x5EED_C0DE),
@@ -413,13 +406,11 @@ pub fn install(db: &Database) -> Result<()> {
     for c in &customers {
         history(&mut w, c)?;
     }
-    storylines(&mut w, &customers)?;
-    w.tx.commit()?;
-    Ok(())
+    storylines(&mut w, &customers)
 }
 
 /// Products, competitors and their products, staff.
-fn catalogue(w: &mut Writer) -> Result<()> {
+fn catalogue(w: &mut Writer<'_>) -> Result<()> {
     for (i, (id, name, family, price)) in PRODUCTS.iter().enumerate() {
         let launched = w.ago(3000 - 200 * i as i64);
         let p = w.node(
@@ -506,7 +497,7 @@ fn catalogue(w: &mut Writer) -> Result<()> {
 }
 
 /// The storyline customers, by hand, then generated ones.
-fn customers(w: &mut Writer) -> Result<Vec<Customer>> {
+fn customers(w: &mut Writer<'_>) -> Result<Vec<Customer>> {
     // (id, name, segment, industry, since days ago, story)
     let named: &[(&str, &str, &str, &str, i64, Story)] = &[
         (
@@ -631,7 +622,7 @@ fn customers(w: &mut Writer) -> Result<Vec<Customer>> {
 }
 
 fn customer(
-    w: &mut Writer,
+    w: &mut Writer<'_>,
     id: &str,
     name: &str,
     segment: &'static str,
@@ -839,7 +830,7 @@ fn customer(
 
 /// Interactions, orders, opportunities, tickets, feedback and commitments of one customer
 /// over the last two years (or from when they became a customer, until they churned).
-fn history(w: &mut Writer, c: &Customer) -> Result<()> {
+fn history(w: &mut Writer<'_>, c: &Customer) -> Result<()> {
     let Some(since) = c.since else {
         return Ok(());
     };
@@ -942,7 +933,7 @@ fn history(w: &mut Writer, c: &Customer) -> Result<()> {
 }
 
 fn order(
-    w: &mut Writer,
+    w: &mut Writer<'_>,
     c: &Customer,
     day: NaiveDate,
     base: f64,
@@ -1012,7 +1003,7 @@ fn order(
     Ok(())
 }
 
-fn interaction(w: &mut Writer, c: &Customer, day: NaiveDate) -> Result<()> {
+fn interaction(w: &mut Writer<'_>, c: &Customer, day: NaiveDate) -> Result<()> {
     let purpose = *w.rng.pick(&[
         "sales",
         "sales",
@@ -1123,7 +1114,7 @@ fn interaction(w: &mut Writer, c: &Customer, day: NaiveDate) -> Result<()> {
 }
 
 fn opportunity(
-    w: &mut Writer,
+    w: &mut Writer<'_>,
     c: &Customer,
     created: NaiveDate,
     lost_to: Option<usize>,
@@ -1253,7 +1244,7 @@ fn opportunity(
 }
 
 fn ticket(
-    w: &mut Writer,
+    w: &mut Writer<'_>,
     c: &Customer,
     opened: NaiveDate,
     kind: &str,
@@ -1324,7 +1315,7 @@ fn ticket(
     Ok(())
 }
 
-fn feedback(w: &mut Writer, c: &Customer, day: NaiveDate, score: i64) -> Result<()> {
+fn feedback(w: &mut Writer<'_>, c: &Customer, day: NaiveDate, score: i64) -> Result<()> {
     let id = w.next_id("fbk");
     let at = w.at(day);
     let comment = match score {
@@ -1372,7 +1363,7 @@ fn feedback(w: &mut Writer, c: &Customer, day: NaiveDate, score: i64) -> Result<
 }
 
 /// A promise made on `made`; how it ends depends on who made it.
-fn commitment(w: &mut Writer, c: &Customer, staff: NodeId, made: NaiveDate) -> Result<()> {
+fn commitment(w: &mut Writer<'_>, c: &Customer, staff: NodeId, made: NaiveDate) -> Result<()> {
     let id = w.next_id("cmt");
     let due = made + Duration::days(w.rng.range(3, 21));
     let reliability = if staff == w.staff("stf-victor") {
@@ -1424,7 +1415,7 @@ fn commitment(w: &mut Writer, c: &Customer, staff: NodeId, made: NaiveDate) -> R
 }
 
 /// The hand-written parts of the storylines, on top of the generated history.
-fn storylines(w: &mut Writer, customers: &[Customer]) -> Result<()> {
+fn storylines(w: &mut Writer<'_>, customers: &[Customer]) -> Result<()> {
     let by_id = |id: &str| customers.iter().find(|c| c.id == id);
     // Halvorsen: big open pipeline and promises, all through Nadia.
     if let Some(c) = by_id("cus-halvorsen") {
