@@ -1,5 +1,8 @@
-//! The one public error type. Each layer has its own typed error; `Error` wraps them with their
-//! sources kept, and `Error::kind` gives the structured kind that tests match on.
+//! The engine's public error type. Each layer below `db` has its own typed error; `Error`
+//! wraps them with their sources kept, and `Error::kind` gives the structured kind that tests
+//! match on. The features over `db` (`import`, `export`) return errors of their own, which wrap
+//! this one where a statement or the store failed under them; `Error` does not wrap theirs, so
+//! the dependency points one way.
 
 use crate::storage::StorageError;
 
@@ -12,10 +15,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     #[error(transparent)]
     Storage(#[from] StorageError),
-    #[error(transparent)]
-    Import(#[from] crate::import::ImportError),
-    #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
     #[error(transparent)]
     Value(#[from] crate::value::ValueError),
     #[error(transparent)]
@@ -64,8 +63,8 @@ impl std::fmt::Display for Phase {
 pub struct ErrorKind {
     /// `SyntaxError`, `SemanticError`, `TypeError`, `ArgumentError`, `ArithmeticError`,
     /// `EntityNotFound`, `ConstraintValidationFailed`, `ParameterMissing`, `ProcedureError`,
-    /// `LoadExternalResource`, `MemoryLimitExceeded`, `Interrupted`, `ImportError`,
-    /// `ExportError` or `DatabaseError` (damage, i/o, anything not the statement's fault).
+    /// `LoadExternalResource`, `MemoryLimitExceeded`, `Interrupted` or `DatabaseError`
+    /// (damage, i/o, anything not the statement's fault).
     pub type_name: &'static str,
     pub phase: Phase,
     /// The TCK's detail (`UndefinedVariable`, `InvalidArgumentType`, ...), when there is one.
@@ -109,8 +108,6 @@ impl Error {
             Error::Exec(e) => exec_kind(e.kind()),
             Error::Storage(e) => exec_kind(crate::exec::storage_error_kind(e)),
             Error::Value(e) => exec_kind(crate::exec::value_error_kind(e)),
-            Error::Import(_) => ErrorKind::new("ImportError", Runtime),
-            Error::Export(_) => ErrorKind::new("ExportError", Runtime),
             Error::NoSuchColumn(_) => ErrorKind::new("ArgumentError", Runtime),
             Error::TransactionControl | Error::Unsupported(_) | Error::WriteOnSnapshot => {
                 ErrorKind::new("SemanticError", CompileTime)

@@ -251,12 +251,11 @@ fn names_crate(line: &str, name: &str) -> bool {
 /// The layers, bottom up: `value`; `storage`; `syntax`; `plan` (binds syntax to a plan);
 /// `exec` (runs plans over storage); `algo` (graph algorithms as procedures); `db` (the
 /// library's front door: statements, transactions, the procedure registry); the features over
-/// `db` (`import`, `export`, `picture`, `domain`); `cli` on top. `error.rs` wraps every layer's
-/// error. Edges that still point the wrong way, to be turned (issue 11): `db` builds its
-/// procedure registry from `domain` while `domain` (the sample company, its views) uses `db`;
-/// `error` wraps `ImportError` and `ExportError` while `import` and `export` use `db`, whose
-/// functions return `error::Error`; `algo` and `domain` reach the engine through `exec` rather
-/// than a narrow procedure context.
+/// `db` (`import`, `export`, `picture`, `domain`); `cli` on top. `error.rs` wraps the errors of
+/// the layers below `db` (`import` and `export` wrap it in theirs, not the other way). Edges
+/// that still point the wrong way, to be turned (issue 11): `db` builds its procedure registry
+/// from `domain` while `domain` (the sample company, its views) uses `db`; `algo` and `domain`
+/// reach the engine through `exec` rather than a narrow procedure context.
 fn may_use(layer: &str) -> Option<&'static [&'static str]> {
     Some(match layer {
         "value" => &[],
@@ -265,9 +264,7 @@ fn may_use(layer: &str) -> Option<&'static [&'static str]> {
         "plan" => &["syntax", "value"],
         "exec" => &["plan", "storage", "value"],
         "algo" => &["exec", "storage", "value"],
-        "error" => &[
-            "exec", "export", "import", "plan", "storage", "syntax", "value",
-        ],
+        "error" => &["exec", "plan", "storage", "syntax", "value"],
         "db" => &[
             "algo", "domain", "error", "exec", "plan", "storage", "syntax", "value",
         ],

@@ -872,7 +872,6 @@ pub fn restore_into(
 fn db_error(error: crate::Error) -> ExportError {
     match error {
         crate::Error::Storage(s) => ExportError::Storage(s),
-        crate::Error::Export(e) => e,
         other => ExportError::Query(Box::new(other)),
     }
 }
