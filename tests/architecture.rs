@@ -253,9 +253,10 @@ fn names_crate(line: &str, name: &str) -> bool {
 /// library's front door: statements, transactions, the procedure registry); the features over
 /// `db` (`import`, `export`, `picture`, `domain`); `cli` on top. `error.rs` wraps the errors of
 /// the layers below `db` (`import` and `export` wrap it in theirs, not the other way). Edges
-/// that still point the wrong way, to be turned (issue 11): `db` builds its procedure registry
-/// from `domain` while `domain` (the sample company, its views) uses `db`; `algo` and `domain`
-/// reach the engine through `exec` rather than a narrow procedure context.
+/// that still point the wrong way, to be turned (issue 11): `algo` and `domain` reach the
+/// engine through `exec` rather than a narrow procedure context. `domain` (procedures, schema,
+/// the sample company) is written against `exec` and `storage`, so that `db` can build its
+/// procedure registry from it.
 fn may_use(layer: &str) -> Option<&'static [&'static str]> {
     Some(match layer {
         "value" => &[],
@@ -270,7 +271,7 @@ fn may_use(layer: &str) -> Option<&'static [&'static str]> {
         ],
         "import" | "export" => &["db", "error", "storage", "value"],
         "picture" => &["db", "error", "storage", "value"],
-        "domain" => &["db", "error", "exec", "storage", "value"],
+        "domain" => &["error", "exec", "storage", "value"],
         // The engine reaches the CLI through `db` (its `language` module for the parser's and
         // the function library's facts); the features it uses directly.
         "cli" => &[

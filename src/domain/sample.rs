@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use crate::db::WriteTxn;
 use crate::error::Result;
+use crate::storage::GraphWrite;
 use crate::value::{Date, DateTime, NodeId, Value};
 
 /// Questions to try on the sample company: what each asks, and the query.
@@ -327,7 +327,7 @@ struct Customer {
 }
 
 struct Writer<'t> {
-    tx: &'t mut WriteTxn,
+    tx: &'t mut dyn GraphWrite,
     rng: Rng,
     today: NaiveDate,
     counters: HashMap<&'static str, u32>,
@@ -356,12 +356,24 @@ impl Writer<'_> {
     }
 
     fn node(&mut self, label: &str, props: &[(&str, Value)]) -> Result<NodeId> {
-        self.tx.add_node(&[label], props)
+        let labels = [self.tx.intern_label(label)?];
+        let props = self.props(props)?;
+        Ok(self.tx.create_node(&labels, props)?)
     }
 
     fn rel(&mut self, t: &str, a: NodeId, b: NodeId, props: &[(&str, Value)]) -> Result<()> {
-        self.tx.add_relationship(t, a, b, props)?;
+        let rel_type = self.tx.intern_type(t)?;
+        let props = self.props(props)?;
+        self.tx.create_relationship(rel_type, a, b, props)?;
         Ok(())
+    }
+
+    /// Properties by key id.
+    fn props(&mut self, props: &[(&str, Value)]) -> Result<Vec<(u32, Value)>> {
+        props
+            .iter()
+            .map(|(k, v)| Ok((self.tx.intern_key(k)?, v.clone())))
+            .collect()
     }
 
     fn staff(&self, key: &str) -> NodeId {
@@ -387,9 +399,10 @@ impl Writer<'_> {
     }
 }
 
-/// Writes the sample company in `tx`, dated relative to `today` (`Database::today` gives the
-/// statement clock's date, so `--now` pins it). The caller commits, or rolls back.
-pub fn install(tx: &mut WriteTxn, today: NaiveDate) -> Result<()> {
+/// Writes the sample company in `tx` (a `WriteTxn`), dated relative to `today`
+/// (`Database::today` gives the statement clock's date, so `--now` pins it). The caller
+/// commits, or rolls back.
+pub fn install(tx: &mut dyn GraphWrite, today: NaiveDate) -> Result<()> {
     let mut w = Writer {
         tx,
         rng: Rng(0x5EED_C0DE),
