@@ -951,6 +951,9 @@ struct Sorter<'k> {
     seq: usize,
     /// Bytes charged to the statement's budget for the rows kept.
     held: usize,
+    /// The key of the row being added; a row the bounded heap turns away leaves it for the
+    /// next, so such a row allocates nothing.
+    key: Vec<Value>,
 }
 
 impl<'k> Sorter<'k> {
@@ -964,6 +967,7 @@ impl<'k> Sorter<'k> {
             all: Vec::new(),
             seq: 0,
             held: 0,
+            key: Vec::new(),
         }
     }
 
@@ -971,7 +975,8 @@ impl<'k> Sorter<'k> {
         if self.limit == Some(0) {
             return Ok(());
         }
-        let mut key = Vec::with_capacity(self.keys.len());
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
         for k in self.keys {
             key.push(eval(ctx, &k.expr, row)?);
         }
@@ -985,6 +990,7 @@ impl<'k> Sorter<'k> {
                 .peek()
                 .is_some_and(|top| compare_keys(&key, &top.key, keys) == Ordering::Less);
             if !better {
+                self.key = key;
                 return Ok(());
             }
             if let Some(out) = self.heap.pop() {
@@ -1139,6 +1145,8 @@ struct Aggregator<'p> {
     replay: bool,
     /// The arguments of the row being added, reused from row to row.
     args: Vec<Value>,
+    /// The key of the row being added, reused while rows find groups that exist.
+    key: Vec<Value>,
 }
 
 /// The ids of up to four entities that determine a group's keys.
@@ -1193,6 +1201,7 @@ impl<'p> Aggregator<'p> {
             any_distinct: aggregates.iter().any(|a| a.distinct),
             replay: false,
             args: Vec::new(),
+            key: Vec::new(),
         })
     }
 
@@ -1267,7 +1276,10 @@ impl<'p> Aggregator<'p> {
                 return self.update(ctx, g, row);
             }
         }
-        let mut key = Vec::with_capacity(self.keys.len());
+        // The key is built in a buffer kept from row to row: a row of a known group allocates
+        // nothing.
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
         for (_, expr) in self.keys {
             key.push(eval(ctx, expr, row)?);
         }
@@ -1283,7 +1295,10 @@ impl<'p> Aggregator<'p> {
         let hash = std::hash::BuildHasher::hash_one(&self.hasher, &key);
         let (found, first) = self.find(hash, |slot, i| key[i] == *slot);
         let g = match found {
-            Some(g) => g,
+            Some(g) => {
+                self.key = key;
+                g
+            }
             None => {
                 self.charge(ctx, row_size(&key) + 16)?;
                 let g = self.new_group(key, first);

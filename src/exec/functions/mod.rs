@@ -145,7 +145,17 @@ pub fn all() -> impl Iterator<Item = &'static FunctionDef> {
 /// The function of that name (case-insensitive, with its namespace: `date.truncate`).
 #[must_use]
 pub fn lookup(name: &str) -> Option<&'static FunctionDef> {
-    registry().get(&name.to_ascii_lowercase()).copied()
+    // Called for every row a function is evaluated on: a short name is lowered on the stack.
+    let mut buffer = [0u8; 48];
+    match buffer.get_mut(..name.len()) {
+        Some(lowered) => {
+            lowered.copy_from_slice(name.as_bytes());
+            lowered.make_ascii_lowercase();
+            let lowered = std::str::from_utf8(lowered).ok()?;
+            registry().get(lowered).copied()
+        }
+        None => registry().get(&name.to_ascii_lowercase()).copied(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
