@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cordial::export::{self, ExportError, Format};
+use cordial::export::{self, ExportError, ExportFormat};
 use cordial::import::{ImportOptions, import_bundle};
 use cordial::storage::{GraphRead, StorageError};
 use cordial::{Database, Map, Value};
@@ -102,7 +102,7 @@ fn schema(db: &Database) -> (Vec<String>, Vec<String>) {
 fn export_to(
     db: &Database,
     dir: &Path,
-    format: Format,
+    format: ExportFormat,
     query: Option<&str>,
 ) -> export::ExportSummary {
     export::export(db, dir, format, query, &mut |_| {}).unwrap()
@@ -136,7 +136,7 @@ fn the_crm_bundle_round_trips_through_csv_and_cypher() {
     let dir = tempfile::tempdir().unwrap();
 
     let csv = dir.path().join("csv");
-    let summary = export_to(&db, &csv, Format::Neo4jCsv, None);
+    let summary = export_to(&db, &csv, ExportFormat::Neo4jCsv, None);
     assert_eq!(summary.nodes as usize, expected.0.len());
     assert_eq!(summary.relationships as usize, expected.1.len());
     assert!(csv.join("nodes/Customer.csv").is_file());
@@ -146,7 +146,7 @@ fn the_crm_bundle_round_trips_through_csv_and_cypher() {
     );
 
     let cypher = dir.path().join("cypher");
-    export_to(&db, &cypher, Format::Cypher, None);
+    export_to(&db, &cypher, ExportFormat::Cypher, None);
     let rebuilt = run_script(&cypher.join("graph.cypher"));
     assert!(
         canon(&rebuilt) == expected,
@@ -242,7 +242,7 @@ fn every_value_type_round_trips_through_csv_cypher_and_dump() {
     let expected = canon(&db);
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("csv");
-    export_to(&db, &csv, Format::Neo4jCsv, None);
+    export_to(&db, &csv, ExportFormat::Neo4jCsv, None);
     assert!(canon(&reimport(&csv)) == expected, "csv changed the values");
 
     // The full sample, including what CSV cannot hold, through Cypher and dump.
@@ -250,7 +250,7 @@ fn every_value_type_round_trips_through_csv_cypher_and_dump() {
     every_value(&db, false);
     let expected = canon(&db);
     let cypher = dir.path().join("cypher");
-    export_to(&db, &cypher, Format::Cypher, None);
+    export_to(&db, &cypher, ExportFormat::Cypher, None);
     assert!(
         canon(&run_script(&cypher.join("graph.cypher"))) == expected,
         "cypher changed the values"
@@ -263,7 +263,8 @@ fn every_value_type_round_trips_through_csv_cypher_and_dump() {
 
     // CSV refuses the empty string rather than lose it, and leaves the directory empty.
     let refused = dir.path().join("refused");
-    let error = export::export(&db, &refused, Format::Neo4jCsv, None, &mut |_| {}).unwrap_err();
+    let error =
+        export::export(&db, &refused, ExportFormat::Neo4jCsv, None, &mut |_| {}).unwrap_err();
     assert!(
         matches!(error, ExportError::Unrepresentable { .. }),
         "{error}"
@@ -279,7 +280,7 @@ fn jsonl_keeps_types_and_graphml_is_well_formed() {
     let dir = tempfile::tempdir().unwrap();
 
     let jsonl = dir.path().join("jsonl");
-    export_to(&db, &jsonl, Format::Jsonl, None);
+    export_to(&db, &jsonl, ExportFormat::Jsonl, None);
     let text = std::fs::read_to_string(jsonl.join("graph.jsonl")).unwrap();
     let objects: Vec<serde_json::Value> = text
         .lines()
@@ -302,7 +303,7 @@ fn jsonl_keeps_types_and_graphml_is_well_formed() {
     );
 
     let graphml = dir.path().join("graphml");
-    export_to(&db, &graphml, Format::GraphMl, None);
+    export_to(&db, &graphml, ExportFormat::GraphMl, None);
     let xml = std::fs::read_to_string(graphml.join("graph.graphml")).unwrap();
     check_xml(&xml);
     assert_eq!(xml.matches("<node id=").count(), nodes.len());
@@ -385,7 +386,7 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sub");
     let query = format!("MATCH (c:Customer {{id: '{customer}'}})-[r:PLACED]->() RETURN r");
-    let summary = export_to(&db, &out, Format::Neo4jCsv, Some(&query));
+    let summary = export_to(&db, &out, ExportFormat::Neo4jCsv, Some(&query));
     assert_eq!(summary.relationships as usize, orders);
     assert_eq!(
         summary.nodes as usize,
@@ -401,7 +402,7 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
     let error = export::export(
         &db,
         &dir.path().join("x"),
-        Format::Jsonl,
+        ExportFormat::Jsonl,
         Some("MATCH (n RETURN n"),
         &mut |_| {},
     )
@@ -413,7 +414,7 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
     let error = export::export(
         &db,
         &dir.path().join("y"),
-        Format::Jsonl,
+        ExportFormat::Jsonl,
         Some("MATCH (c:Customer) DETACH DELETE c RETURN count(*)"),
         &mut |_| {},
     )
@@ -423,8 +424,8 @@ fn a_query_exports_its_subgraph_with_relationship_ends() {
         "{error}"
     );
     assert_eq!(db.begin_read().count_nodes(None).unwrap(), before);
-    assert!("xml".parse::<Format>().is_err());
-    let error = export::export(&db, &out, Format::Jsonl, None, &mut |_| {}).unwrap_err();
+    assert!("xml".parse::<ExportFormat>().is_err());
+    let error = export::export(&db, &out, ExportFormat::Jsonl, None, &mut |_| {}).unwrap_err();
     assert!(
         matches!(error, ExportError::TargetNotEmpty { .. }),
         "{error}"
@@ -679,9 +680,9 @@ fn an_empty_graph_dumps_restores_and_exports() {
     let restored = Database::open(&target).unwrap();
     assert_eq!(restored.begin_read().count_nodes(None).unwrap(), 0);
     let out = dir.path().join("jsonl");
-    assert_eq!(export_to(&db, &out, Format::Jsonl, None).bytes, 0);
+    assert_eq!(export_to(&db, &out, ExportFormat::Jsonl, None).bytes, 0);
     let cypher = dir.path().join("cypher");
-    export_to(&db, &cypher, Format::Cypher, None);
+    export_to(&db, &cypher, ExportFormat::Cypher, None);
     assert_eq!(
         run_script(&cypher.join("graph.cypher"))
             .begin_read()
@@ -693,7 +694,7 @@ fn an_empty_graph_dumps_restores_and_exports() {
     let error = export::export(
         &db,
         &dir.path().join("csv"),
-        Format::Neo4jCsv,
+        ExportFormat::Neo4jCsv,
         None,
         &mut |_| {},
     )

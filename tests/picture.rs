@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use cordial::picture::{self, Format};
+use cordial::picture::{self, PictureFormat};
 use cordial::{Database, Map, Value};
 
 fn crm() -> Database {
@@ -25,7 +25,7 @@ fn crm() -> Database {
     db
 }
 
-fn render(db: &Database, query: &str, format: Format) -> String {
+fn render(db: &Database, query: &str, format: PictureFormat) -> String {
     let result = db.query_all(query, Map::new()).unwrap();
     picture::render(&result, &db.begin_read(), format).unwrap()
 }
@@ -43,7 +43,7 @@ fn svg_texts(svg: &str) -> BTreeSet<String> {
 #[test]
 fn svg_parses_and_shows_every_node_and_relationship_type() {
     let db = crm();
-    let svg = render(&db, "MATCH p = (x)-[r]->(y) RETURN p", Format::Svg);
+    let svg = render(&db, "MATCH p = (x)-[r]->(y) RETURN p", PictureFormat::Svg);
     let texts = svg_texts(&svg);
     for caption in [
         "Acme & Sons <Ltd>",
@@ -72,7 +72,7 @@ fn svg_parses_and_shows_every_node_and_relationship_type() {
     // Same query, same picture.
     assert_eq!(
         svg,
-        render(&db, "MATCH p = (x)-[r]->(y) RETURN p", Format::Svg)
+        render(&db, "MATCH p = (x)-[r]->(y) RETURN p", PictureFormat::Svg)
     );
 }
 
@@ -91,7 +91,7 @@ fn relationships_alone_bring_their_endpoints() {
     let texts = svg_texts(&render(
         &db,
         "MATCH ()-[r:WORKS_AT]->() RETURN r",
-        Format::Svg,
+        PictureFormat::Svg,
     ));
     assert!(texts.contains("Ann") && texts.contains("Acme & Sons <Ltd>"));
 }
@@ -117,7 +117,7 @@ fn dot_names_every_node_and_edge() {
     let result = db
         .query_all("MATCH (x)-[r]->(y) RETURN x, r, y", Map::new())
         .unwrap();
-    let dot = picture::render(&result, &db.begin_read(), Format::Dot).unwrap();
+    let dot = picture::render(&result, &db.begin_read(), PictureFormat::Dot).unwrap();
     assert!(dot.starts_with("digraph"));
     let sub = picture::collect(&result, &db.begin_read()).unwrap();
     assert_eq!(sub.nodes.len(), 5);
@@ -141,7 +141,7 @@ fn mermaid_names_every_node_and_edge() {
     let result = db
         .query_all("MATCH (x)-[r]->(y) RETURN x, r, y", Map::new())
         .unwrap();
-    let mermaid = picture::render(&result, &db.begin_read(), Format::Mermaid).unwrap();
+    let mermaid = picture::render(&result, &db.begin_read(), PictureFormat::Mermaid).unwrap();
     assert!(mermaid.starts_with("flowchart LR\n"));
     let sub = picture::collect(&result, &db.begin_read()).unwrap();
     for n in &sub.nodes {
@@ -157,7 +157,7 @@ fn mermaid_names_every_node_and_edge() {
 #[test]
 fn an_empty_result_is_an_empty_picture() {
     let db = crm();
-    let svg = render(&db, "MATCH (n:Nobody) RETURN n", Format::Svg);
+    let svg = render(&db, "MATCH (n:Nobody) RETURN n", PictureFormat::Svg);
     assert!(svg_texts(&svg).is_empty());
     let result = db.query_all("RETURN 1 AS x", Map::new()).unwrap();
     assert_eq!(
@@ -174,7 +174,7 @@ fn control_characters_in_captions_do_not_break_the_xml() {
         cordial::params! {"n" => Value::String("bell\u{7} tab\t nul\u{0} end".into())},
     )
     .unwrap();
-    let texts = svg_texts(&render(&db, "MATCH (x) RETURN x", Format::Svg));
+    let texts = svg_texts(&render(&db, "MATCH (x) RETURN x", PictureFormat::Svg));
     assert!(texts.contains("bell tab  nul end"), "{texts:?}");
 }
 

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use cordial::Database;
-use cordial::cli::{Captured, Format, Next, Origin, Session};
+use cordial::cli::{Captured, Next, Origin, ResultFormat, Session};
 
 /// One typed input and what it should print.
 struct Step {
@@ -52,7 +52,7 @@ fn run_file(path: &PathBuf) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(dir.path().join("db")).unwrap();
     let (out, err) = (Captured::default(), Captured::default());
-    let mut session = Session::with_console(db, Format::Csv, out.clone(), err.clone());
+    let mut session = Session::with_console(db, ResultFormat::Csv, out.clone(), err.clone());
     let (mut out_seen, mut err_seen) = (0, 0);
     let mut failures = Vec::new();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();

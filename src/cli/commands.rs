@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Context as _, anyhow, bail};
 use console::style;
 
-use super::render::{self, Format, Layout};
+use super::render::{self, Layout, ResultFormat};
 use crate::db::{
     Direction, GraphRead, GraphReadExt, Interrupt, Params, Rows, Statement, TransactionControl,
     language,
@@ -70,7 +70,7 @@ pub enum Next {
 pub struct Session {
     pub db: Database,
     pub params: Params,
-    pub format: Format,
+    pub format: ResultFormat,
     /// Print the time each statement took.
     pub timing: bool,
     /// Output fits the terminal (width, row cap, colours, banners); false for scripts whose
@@ -169,7 +169,7 @@ pub struct Failed;
 
 impl Session {
     #[must_use]
-    pub fn new(db: Database, format: Format, interactive: bool) -> Session {
+    pub fn new(db: Database, format: ResultFormat, interactive: bool) -> Session {
         let interrupt = db.interrupt_handle();
         Session {
             db,
@@ -191,7 +191,7 @@ impl Session {
     #[must_use]
     pub fn with_console(
         db: Database,
-        format: Format,
+        format: ResultFormat,
         out: impl Write + 'static,
         err: impl Write + 'static,
     ) -> Session {
@@ -393,7 +393,7 @@ impl Session {
                     n += 1;
                 }
                 (n, 0)
-            } else if format == Format::Table {
+            } else if format == ResultFormat::Table {
                 let mut first: Vec<Vec<Value>> = Vec::new();
                 while layout.max_rows.is_none_or(|max| first.len() < max) {
                     match rows.next() {
@@ -590,7 +590,7 @@ impl Session {
                 .map_or((rest, ""), |(w, a)| (w, a.trim_start()));
             if format.is_none()
                 && file.is_none()
-                && let Some(f) = crate::picture::Format::parse(word)
+                && let Some(f) = crate::picture::PictureFormat::parse(word)
             {
                 format = Some(f);
             } else if file.is_none()
@@ -608,7 +608,7 @@ impl Session {
                 self.print_error_message(&anyhow!("usage: :show [svg|dot|mermaid] [FILE] QUERY"))
             );
         }
-        let format = format.unwrap_or(crate::picture::Format::Svg);
+        let format = format.unwrap_or(crate::picture::PictureFormat::Svg);
         let origin = Origin::typed();
         let result = match self
             .db
@@ -634,7 +634,7 @@ impl Session {
             }
         };
         let file = file.or_else(|| {
-            (format == crate::picture::Format::Svg).then(|| {
+            (format == crate::picture::PictureFormat::Svg).then(|| {
                 static SHOWN: std::sync::atomic::AtomicUsize =
                     std::sync::atomic::AtomicUsize::new(0);
                 let n = SHOWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -712,7 +712,7 @@ impl Session {
                      csv: a header row, then values; lists, maps and nodes as JSON\n  \
                      json: one array of row objects per statement\n  jsonl: one row object per line\n  \
                      markdown: a pipe table\ncurrently: {}",
-                    Format::NAMES.join("|"),
+                    ResultFormat::NAMES.join("|"),
                     self.format.name()
                 );
             }
@@ -767,7 +767,7 @@ impl Session {
         let format = if self.format.is_machine() {
             self.format
         } else {
-            Format::Table
+            ResultFormat::Table
         };
         let mut out = self.sink();
         let section = |out: &mut dyn Write, title: &str| -> io::Result<()> {
@@ -886,10 +886,10 @@ impl Session {
             writeln!(self.console.out(), "{}", self.format.name())?;
             return Ok(());
         }
-        self.format = Format::parse(rest).ok_or_else(|| {
+        self.format = ResultFormat::parse(rest).ok_or_else(|| {
             anyhow!(
                 "unknown format `{rest}`; one of {}",
-                Format::NAMES.join(", ")
+                ResultFormat::NAMES.join(", ")
             )
         })?;
         Ok(())
@@ -942,12 +942,12 @@ impl Session {
 }
 
 /// The picture format a file name asks for by its extension.
-fn picture_file_format(word: &str) -> Option<crate::picture::Format> {
+fn picture_file_format(word: &str) -> Option<crate::picture::PictureFormat> {
     let (_, extension) = word.rsplit_once('.')?;
     match extension.to_ascii_lowercase().as_str() {
-        "svg" => Some(crate::picture::Format::Svg),
-        "dot" | "gv" => Some(crate::picture::Format::Dot),
-        "mmd" | "mermaid" => Some(crate::picture::Format::Mermaid),
+        "svg" => Some(crate::picture::PictureFormat::Svg),
+        "dot" | "gv" => Some(crate::picture::PictureFormat::Dot),
+        "mmd" | "mermaid" => Some(crate::picture::PictureFormat::Mermaid),
         _ => None,
     }
 }
@@ -1012,7 +1012,7 @@ fn write_rows(
     out: &mut dyn Write,
     columns: &[&str],
     rows: &[Vec<Value>],
-    format: Format,
+    format: ResultFormat,
     layout: Layout,
 ) -> io::Result<()> {
     if rows.is_empty() && !format.is_machine() {

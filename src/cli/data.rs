@@ -11,7 +11,7 @@ use indicatif::ProgressBar;
 use super::args::{ExportArgs, ScriptOptions};
 use super::{megabytes, progress_bar, thousands};
 use crate::db::Database;
-use crate::export::{self, Format, Progress};
+use crate::export::{self, ExportFormat, Progress};
 
 fn show(bar: &ProgressBar, message: &'static str, progress: Progress) {
     if bar.message() != message {
@@ -32,7 +32,7 @@ pub fn run_export(
     args: &ExportArgs,
     options: &ScriptOptions,
 ) -> anyhow::Result<()> {
-    let format: Format = match args.format.parse() {
+    let format: ExportFormat = match args.format.parse() {
         Ok(format) => format,
         Err(message) => bail!(message),
     };

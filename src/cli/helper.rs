@@ -13,7 +13,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
 use super::commands::{self, COMMANDS};
-use super::render::Format;
+use super::render::ResultFormat;
 use crate::Database;
 use crate::db::GraphRead;
 use crate::db::language;
@@ -256,7 +256,7 @@ impl Completer for ShellHelper {
                 "format" => {
                     let word_start = line[..pos].rfind(' ').map_or(0, |i| i + 1);
                     let word = &line[word_start..pos];
-                    let pairs = Format::NAMES
+                    let pairs = ResultFormat::NAMES
                         .iter()
                         .filter(|f| f.starts_with(word))
                         .map(|f| pair(f))

@@ -28,7 +28,7 @@ use crate::import::{
 };
 pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions, ShowArgs};
 pub use commands::{Captured, Console, Failed, Next, OnError, Origin, Session};
-pub use render::Format;
+pub use render::ResultFormat;
 
 /// Runs the command line and maps an error to a non-zero exit code.
 #[must_use]

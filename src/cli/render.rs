@@ -10,7 +10,7 @@ use crate::Value;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ResultFormat {
     Table,
     Csv,
     Json,
@@ -18,17 +18,17 @@ pub enum Format {
     Markdown,
 }
 
-impl Format {
+impl ResultFormat {
     pub const NAMES: &'static [&'static str] = &["table", "csv", "json", "jsonl", "markdown"];
 
     #[must_use]
-    pub fn parse(name: &str) -> Option<Format> {
+    pub fn parse(name: &str) -> Option<ResultFormat> {
         Some(match name.to_ascii_lowercase().as_str() {
-            "table" => Format::Table,
-            "csv" => Format::Csv,
-            "json" => Format::Json,
-            "jsonl" | "ndjson" => Format::Jsonl,
-            "markdown" | "md" => Format::Markdown,
+            "table" => ResultFormat::Table,
+            "csv" => ResultFormat::Csv,
+            "json" => ResultFormat::Json,
+            "jsonl" | "ndjson" => ResultFormat::Jsonl,
+            "markdown" | "md" => ResultFormat::Markdown,
             _ => return None,
         })
     }
@@ -36,18 +36,21 @@ impl Format {
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
-            Format::Table => "table",
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Jsonl => "jsonl",
-            Format::Markdown => "markdown",
+            ResultFormat::Table => "table",
+            ResultFormat::Csv => "csv",
+            ResultFormat::Json => "json",
+            ResultFormat::Jsonl => "jsonl",
+            ResultFormat::Markdown => "markdown",
         }
     }
 
     /// Whether the format is for programs: nothing but the data goes to its output.
     #[must_use]
     pub fn is_machine(self) -> bool {
-        matches!(self, Format::Csv | Format::Json | Format::Jsonl)
+        matches!(
+            self,
+            ResultFormat::Csv | ResultFormat::Json | ResultFormat::Jsonl
+        )
     }
 }
 
@@ -69,15 +72,15 @@ pub fn write_rows(
     out: &mut dyn Write,
     columns: &[String],
     rows: &[&[Value]],
-    format: Format,
+    format: ResultFormat,
     layout: Layout,
 ) -> io::Result<usize> {
     match format {
-        Format::Table => write_table(out, columns, rows, layout),
-        Format::Csv => write_csv(out, columns, rows).map(|()| 0),
-        Format::Json => write_json(out, columns, rows).map(|()| 0),
-        Format::Jsonl => write_jsonl(out, columns, rows).map(|()| 0),
-        Format::Markdown => write_markdown(out, columns, rows).map(|()| 0),
+        ResultFormat::Table => write_table(out, columns, rows, layout),
+        ResultFormat::Csv => write_csv(out, columns, rows).map(|()| 0),
+        ResultFormat::Json => write_json(out, columns, rows).map(|()| 0),
+        ResultFormat::Jsonl => write_jsonl(out, columns, rows).map(|()| 0),
+        ResultFormat::Markdown => write_markdown(out, columns, rows).map(|()| 0),
     }
 }
 
@@ -88,12 +91,12 @@ pub fn write_rows(
 pub fn write_stream(
     out: &mut dyn Write,
     rows: &mut crate::db::Rows,
-    format: Format,
+    format: ResultFormat,
 ) -> anyhow::Result<usize> {
     let columns = rows.columns().to_vec();
     let mut written = 0;
     match format {
-        Format::Csv => {
+        ResultFormat::Csv => {
             if columns.is_empty() {
                 return drain(rows);
             }
@@ -105,7 +108,7 @@ pub fn write_stream(
             }
             writer.flush()?;
         }
-        Format::Json => {
+        ResultFormat::Json => {
             if columns.is_empty() {
                 return drain(rows);
             }
@@ -121,13 +124,13 @@ pub fn write_stream(
             }
             writeln!(out, "]")?;
         }
-        Format::Jsonl => {
+        ResultFormat::Jsonl => {
             for row in rows {
                 writeln!(out, "{}", json_object(&columns, row?.values()))?;
                 written += 1;
             }
         }
-        Format::Markdown | Format::Table => {
+        ResultFormat::Markdown | ResultFormat::Table => {
             if columns.is_empty() {
                 return drain(rows);
             }
@@ -459,7 +462,7 @@ mod tests {
         let columns = vec!["name".to_owned(), "note".to_owned()];
         let rows: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
         let mut out = Vec::new();
-        let left = write_rows(&mut out, &columns, &rows, Format::Table, layout).unwrap();
+        let left = write_rows(&mut out, &columns, &rows, ResultFormat::Table, layout).unwrap();
         (String::from_utf8(out).unwrap(), left)
     }
 

@@ -10,7 +10,7 @@ use anyhow::{Context as _, bail};
 
 use super::args::ScriptOptions;
 use super::commands::{self, OnError, Origin, Session};
-use super::render::Format;
+use super::render::ResultFormat;
 use crate::Database;
 use crate::db::Params;
 
@@ -108,8 +108,10 @@ pub fn session_on(
 ) -> anyhow::Result<Session> {
     let db = with_options(db, options)?;
     let format = match &options.format {
-        Some(name) => Format::parse(name).with_context(|| format!("unknown format {name}"))?,
-        None => Format::Table,
+        Some(name) => {
+            ResultFormat::parse(name).with_context(|| format!("unknown format {name}"))?
+        }
+        None => ResultFormat::Table,
     };
     let mut session = Session::new(db, format, interactive);
     session.params = params(options)?;

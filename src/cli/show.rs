@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 
 use super::args::{ScriptOptions, ShowArgs};
 use super::script;
-use crate::picture::{self, Format};
+use crate::picture::{self, PictureFormat};
 use crate::value::{Map, Value};
 
 /// `NAME=VALUE` pairs as parameters: JSON values where they parse, strings otherwise.
@@ -29,7 +29,7 @@ fn params(pairs: &[String]) -> anyhow::Result<Map> {
 /// where `LOAD CSV` reads, and `--params-file` and `--param` give parameters (the show's own
 /// `--param` wins).
 pub fn run(db_path: &Path, args: &ShowArgs, options: &ScriptOptions) -> anyhow::Result<()> {
-    let format = Format::parse(&args.format)
+    let format = PictureFormat::parse(&args.format)
         .with_context(|| format!("unknown picture format `{}`", args.format))?;
     let mut parameters = script::params(options)?;
     parameters.extend(params(&args.params)?);

@@ -93,7 +93,7 @@ pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ExportErro
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ExportFormat {
     /// `nodes/<Label>.csv` and `relationships/<TYPE>.csv` with typed headers.
     Neo4jCsv,
     /// `graph.jsonl`: one JSON object per node, then per relationship.
@@ -104,39 +104,39 @@ pub enum Format {
     Cypher,
 }
 
-impl Format {
+impl ExportFormat {
     /// Every format's name, as the command line takes it.
     pub const NAMES: &'static [&'static str] = &["neo4j-csv", "jsonl", "graphml", "cypher"];
 
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
-            Format::Neo4jCsv => "neo4j-csv",
-            Format::Jsonl => "jsonl",
-            Format::GraphMl => "graphml",
-            Format::Cypher => "cypher",
+            ExportFormat::Neo4jCsv => "neo4j-csv",
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::GraphMl => "graphml",
+            ExportFormat::Cypher => "cypher",
         }
     }
 }
 
-impl std::str::FromStr for Format {
+impl std::str::FromStr for ExportFormat {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
-            "neo4j-csv" | "csv" => Ok(Format::Neo4jCsv),
-            "jsonl" | "json" => Ok(Format::Jsonl),
-            "graphml" => Ok(Format::GraphMl),
-            "cypher" => Ok(Format::Cypher),
+            "neo4j-csv" | "csv" => Ok(ExportFormat::Neo4jCsv),
+            "jsonl" | "json" => Ok(ExportFormat::Jsonl),
+            "graphml" => Ok(ExportFormat::GraphMl),
+            "cypher" => Ok(ExportFormat::Cypher),
             _ => Err(format!(
                 "unknown export format `{s}` (expected one of {})",
-                Format::NAMES.join(", ")
+                ExportFormat::NAMES.join(", ")
             )),
         }
     }
 }
 
-impl fmt::Display for Format {
+impl fmt::Display for ExportFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -352,7 +352,7 @@ impl<'p> Ticker<'p> {
 pub fn export(
     db: &Database,
     dir: &Path,
-    format: Format,
+    format: ExportFormat,
     query: Option<&str>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ExportSummary, ExportError> {
@@ -362,10 +362,10 @@ pub fn export(
     prepare_dir(dir)?;
     let mut ticker = Ticker::new(progress, selection.total());
     let written = match format {
-        Format::Neo4jCsv => neo4j_csv::write(&snapshot, &selection, dir, &mut ticker),
-        Format::Jsonl => jsonl::write(&snapshot, &selection, dir, &mut ticker),
-        Format::GraphMl => graphml::write(&snapshot, &selection, dir, &mut ticker),
-        Format::Cypher => cypher::write(&snapshot, &selection, dir, &mut ticker),
+        ExportFormat::Neo4jCsv => neo4j_csv::write(&snapshot, &selection, dir, &mut ticker),
+        ExportFormat::Jsonl => jsonl::write(&snapshot, &selection, dir, &mut ticker),
+        ExportFormat::GraphMl => graphml::write(&snapshot, &selection, dir, &mut ticker),
+        ExportFormat::Cypher => cypher::write(&snapshot, &selection, dir, &mut ticker),
     };
     let files = match written {
         Ok(files) => files,

@@ -23,20 +23,20 @@ use crate::value::{Node, NodeId, RelId, Relationship, Value};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum PictureFormat {
     Svg,
     Dot,
     Mermaid,
 }
 
-impl Format {
+impl PictureFormat {
     /// `svg`, `dot` or `mermaid` (case-insensitive).
     #[must_use]
-    pub fn parse(name: &str) -> Option<Format> {
+    pub fn parse(name: &str) -> Option<PictureFormat> {
         match name.to_ascii_lowercase().as_str() {
-            "svg" => Some(Format::Svg),
-            "dot" | "gv" | "graphviz" => Some(Format::Dot),
-            "mermaid" | "mmd" => Some(Format::Mermaid),
+            "svg" => Some(PictureFormat::Svg),
+            "dot" | "gv" | "graphviz" => Some(PictureFormat::Dot),
+            "mermaid" | "mmd" => Some(PictureFormat::Mermaid),
             _ => None,
         }
     }
@@ -136,17 +136,21 @@ pub fn collect(result: &QueryResult, graph: &dyn GraphRead) -> Result<Subgraph> 
 }
 
 /// Draws the nodes and relationships of `result` in `format`.
-pub fn render(result: &QueryResult, graph: &dyn GraphRead, format: Format) -> Result<String> {
+pub fn render(
+    result: &QueryResult,
+    graph: &dyn GraphRead,
+    format: PictureFormat,
+) -> Result<String> {
     Ok(render_subgraph(&collect(result, graph)?, format))
 }
 
 /// Draws a subgraph in `format`.
 #[must_use]
-pub fn render_subgraph(sub: &Subgraph, format: Format) -> String {
+pub fn render_subgraph(sub: &Subgraph, format: PictureFormat) -> String {
     match format {
-        Format::Svg => svg::render(sub),
-        Format::Dot => dot::render(sub),
-        Format::Mermaid => mermaid::render(sub),
+        PictureFormat::Svg => svg::render(sub),
+        PictureFormat::Dot => dot::render(sub),
+        PictureFormat::Mermaid => mermaid::render(sub),
     }
 }
 
