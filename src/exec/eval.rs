@@ -9,11 +9,13 @@ use super::context::Context;
 use super::run::run_subquery;
 use super::{ExecError, FnContext, functions, ops};
 
-pub type Row = Vec<Value>;
+/// One row in flight through the executor: its values by slot (`db::Row` is a result row, by
+/// column name).
+pub type Slots = Vec<Value>;
 
 /// A row of `width` nulls, written without cloning a value per slot.
 #[must_use]
-pub fn null_row(width: usize) -> Row {
+pub fn null_row(width: usize) -> Slots {
     std::iter::repeat_with(|| Value::Null).take(width).collect()
 }
 
@@ -42,7 +44,7 @@ pub(crate) fn property(ctx: &Context<'_>, base: &Value, key: &str) -> Result<Val
 }
 
 /// The value a bare slot expression names, borrowed from the row (null when out of range).
-fn slot_value<'r>(expr: &Expr, row: &'r Row) -> &'r Value {
+fn slot_value<'r>(expr: &Expr, row: &'r Slots) -> &'r Value {
     static NULL: Value = Value::Null;
     match expr {
         Expr::Slot(slot) => row.get(*slot).unwrap_or(&NULL),
@@ -56,7 +58,7 @@ fn in_place(expr: &Expr) -> bool {
 }
 
 /// The value of a slot or literal, borrowed from the row or the plan (null when neither).
-fn in_place_value<'r>(expr: &'r Expr, row: &'r Row) -> &'r Value {
+fn in_place_value<'r>(expr: &'r Expr, row: &'r Slots) -> &'r Value {
     match expr {
         Expr::Literal(value) => value,
         _ => slot_value(expr, row),
@@ -88,7 +90,7 @@ fn list_of(value: Value, what: &str) -> Result<Option<Vec<Value>>, ExecError> {
 
 /// Evaluates an expression.
 #[allow(clippy::too_many_lines)]
-pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, ExecError> {
+pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Slots) -> Result<Value, ExecError> {
     Ok(match expr {
         Expr::Literal(v) => v.clone(),
         Expr::Parameter(name) => ctx.param(name)?,
@@ -418,14 +420,14 @@ pub fn eval(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<Value, 
     })
 }
 
-fn set(row: &mut Row, slot: Slot, value: Value) {
+fn set(row: &mut Slots, slot: Slot, value: Value) {
     if row.len() <= slot {
         row.resize(slot + 1, Value::Null);
     }
     row[slot] = value;
 }
 
-fn subquery(ctx: &mut Context<'_>, sub: &Subquery, row: &mut Row) -> Result<Value, ExecError> {
+fn subquery(ctx: &mut Context<'_>, sub: &Subquery, row: &mut Slots) -> Result<Value, ExecError> {
     let rows = run_subquery(ctx, &sub.pipeline, row, sub.kind == SubqueryKind::Exists)?;
     Ok(match sub.kind {
         SubqueryKind::Exists => Value::Bool(!rows.is_empty()),

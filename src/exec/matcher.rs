@@ -13,7 +13,7 @@ use crate::storage::{self, Edge, GraphRead};
 use crate::value::{Map, NodeId, Path, RelId, Value};
 
 use super::context::Context;
-use super::eval::{Row, eval, is_true};
+use super::eval::{Slots, eval, is_true};
 use super::{ExecError, node_ref, rel_ref, set_node_ref, set_rel_ref};
 
 /// Whether matching should go on after a row was emitted.
@@ -23,7 +23,7 @@ pub enum Flow {
     Stop,
 }
 
-pub type Emit<'e> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 'e;
+pub type Emit<'e> = dyn FnMut(&mut Context<'_>, &mut Slots) -> Result<Flow, ExecError> + 'e;
 
 /// One search of a pattern for one input row: the pattern and the parts it works in.
 struct Search<'p> {
@@ -198,7 +198,7 @@ pub struct MatchScratch {
 pub fn match_pattern(
     ctx: &mut Context<'_>,
     pattern: &Pattern,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     match_pattern_reusing(ctx, pattern, row, emit, &mut MatchScratch::default())
@@ -208,7 +208,7 @@ pub fn match_pattern(
 pub fn match_pattern_reusing(
     ctx: &mut Context<'_>,
     pattern: &Pattern,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
     scratch: &mut MatchScratch,
 ) -> Result<Flow, ExecError> {
@@ -254,7 +254,7 @@ fn props_for(
     ctx: &mut Context<'_>,
     search: &mut Search<'_>,
     node: usize,
-    row: &mut Row,
+    row: &mut Slots,
 ) -> Result<Option<Map>, ExecError> {
     ensure_props(ctx, search, node, row)?;
     Ok(search.node_props[node].clone())
@@ -265,7 +265,7 @@ fn ensure_props(
     ctx: &mut Context<'_>,
     search: &mut Search<'_>,
     node: usize,
-    row: &mut Row,
+    row: &mut Slots,
 ) -> Result<(), ExecError> {
     if search.node_props[node].is_none()
         && let Some(expr) = &search.pattern.nodes[node].properties
@@ -279,7 +279,7 @@ fn step(
     ctx: &mut Context<'_>,
     search: &mut Search<'_>,
     index: usize,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
@@ -374,7 +374,7 @@ fn expand(
     index: usize,
     rel_index: usize,
     from: usize,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
@@ -512,7 +512,7 @@ fn expand_edges(
     rel_props: Option<&Map>,
     to_check: &NodeCheck,
     edges: &mut Vec<Edge>,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
@@ -582,7 +582,7 @@ fn var_length(
     min: u64,
     max: Option<u64>,
     trail: &mut Vec<Value>,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
@@ -670,7 +670,7 @@ fn shortest(
     rel_props: Option<&Map>,
     to_props: Option<&Map>,
     all: bool,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     let pattern = search.pattern;
@@ -784,7 +784,7 @@ fn bind_shortest(
     to: usize,
     target: NodeId,
     mut rels: Vec<Value>,
-    row: &mut Row,
+    row: &mut Slots,
     emit: &mut Emit<'_>,
 ) -> Result<Flow, ExecError> {
     // In the pattern's order, from its left node to its right, whichever end the search
@@ -901,7 +901,7 @@ fn bidirectional(
 }
 
 /// Builds the named paths of a complete match.
-fn bind_paths(ctx: &Context<'_>, pattern: &Pattern, row: &mut Row) -> Result<(), ExecError> {
+fn bind_paths(ctx: &Context<'_>, pattern: &Pattern, row: &mut Slots) -> Result<(), ExecError> {
     let _ = ctx;
     for path in &pattern.paths {
         let Some(&first) = path.nodes.first() else {
@@ -950,6 +950,6 @@ fn node_stub(id: NodeId) -> crate::value::Node {
 }
 
 /// Evaluates `expr` as a predicate (used by callers that filter after matching).
-pub fn passes(ctx: &mut Context<'_>, expr: &Expr, row: &mut Row) -> Result<bool, ExecError> {
+pub fn passes(ctx: &mut Context<'_>, expr: &Expr, row: &mut Slots) -> Result<bool, ExecError> {
     is_true(&eval(ctx, expr, row)?)
 }

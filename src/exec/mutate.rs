@@ -6,10 +6,10 @@ use crate::storage::Direction;
 use crate::value::{Map, NodeId, Path, RelId, Value};
 
 use super::context::Context;
-use super::eval::{Row, all_properties, eval};
+use super::eval::{Slots, all_properties, eval};
 use super::{ExecError, node_ref, rel_ref};
 
-fn props_of(ctx: &mut Context<'_>, expr: Option<&Expr>, row: &mut Row) -> Result<Map, ExecError> {
+fn props_of(ctx: &mut Context<'_>, expr: Option<&Expr>, row: &mut Slots) -> Result<Map, ExecError> {
     match expr {
         None => Ok(Map::new()),
         Some(e) => match eval(ctx, e, row)? {
@@ -64,7 +64,7 @@ fn interned_props(ctx: &mut Context<'_>, props: Map) -> Result<Vec<(u32, Value)>
 pub(crate) fn check_merge_properties(
     ctx: &mut Context<'_>,
     pattern: &CreatePattern,
-    row: &Row,
+    row: &Slots,
 ) -> Result<(), ExecError> {
     let mut row = row.clone();
     let exprs = pattern
@@ -91,7 +91,7 @@ pub(crate) fn check_merge_properties(
 pub(crate) fn create(
     ctx: &mut Context<'_>,
     pattern: &CreatePattern,
-    row: &mut Row,
+    row: &mut Slots,
 ) -> Result<(), ExecError> {
     let mut ids: Vec<NodeId> = Vec::with_capacity(pattern.nodes.len());
     for node in &pattern.nodes {
@@ -231,7 +231,7 @@ fn map_of(ctx: &Context<'_>, value: &Value) -> Result<Map, ExecError> {
 }
 
 /// Applies SET and REMOVE items in order.
-pub(crate) fn set(ctx: &mut Context<'_>, ops: &[SetOp], row: &mut Row) -> Result<(), ExecError> {
+pub(crate) fn set(ctx: &mut Context<'_>, ops: &[SetOp], row: &mut Slots) -> Result<(), ExecError> {
     for op in ops {
         match op {
             SetOp::Property { target, key, value } => {
@@ -308,8 +308,8 @@ pub(crate) fn delete(
     ctx: &mut Context<'_>,
     exprs: &[Expr],
     detach: bool,
-    mut rows: Vec<Row>,
-) -> Result<Vec<Row>, ExecError> {
+    mut rows: Vec<Slots>,
+) -> Result<Vec<Slots>, ExecError> {
     let mut nodes: Vec<NodeId> = Vec::new();
     let mut rels: Vec<RelId> = Vec::new();
     fn collect(

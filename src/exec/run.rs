@@ -17,7 +17,7 @@ use super::ExecError;
 use super::aggregate::{self, Accumulator};
 use super::budget::{MemoryBudget, row_size, value_size};
 use super::context::{Context, Graph};
-use super::eval::{Row, eval, is_true, null_row};
+use super::eval::{Slots, eval, is_true, null_row};
 use super::load_csv;
 use super::matcher::{Flow, MatchScratch, match_pattern, match_pattern_reusing};
 use super::mutate;
@@ -27,7 +27,7 @@ use super::mutate;
 pub type ResultSink<'e> = dyn FnMut(&mut Context<'_>, Vec<Value>) -> Result<Flow, ExecError> + 'e;
 
 /// Where a pipeline's last operator delivers its rows.
-type Output<'o> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 'o;
+type Output<'o> = dyn FnMut(&mut Context<'_>, &mut Slots) -> Result<Flow, ExecError> + 'o;
 
 /// Runs a query plan, handing each output row to `emit` as soon as it is produced.
 pub fn run_query(
@@ -42,7 +42,7 @@ pub fn run_query(
     ctx.row_width = plan.width;
     for (branch, columns) in plan.branches.iter().zip(&plan.columns) {
         let start = null_row(plan.width);
-        let mut out = |ctx: &mut Context<'_>, row: &mut Row| -> Result<Flow, ExecError> {
+        let mut out = |ctx: &mut Context<'_>, row: &mut Slots| -> Result<Flow, ExecError> {
             if columns.is_empty() {
                 // A query that ends in an update returns no rows.
                 return Ok(Flow::Continue);
@@ -80,9 +80,9 @@ pub fn run_query(
 pub(crate) fn run_subquery(
     ctx: &mut Context<'_>,
     pipeline: &Pipeline,
-    row: &Row,
+    row: &Slots,
     first_only: bool,
-) -> Result<Vec<Row>, ExecError> {
+) -> Result<Vec<Slots>, ExecError> {
     // The subquery's slots lie beyond or among the outer ones; the row is wide enough because
     // every slot of the query was allocated in one space.
     let keep = pipeline.live.last().map(Vec::as_slice);
@@ -94,7 +94,7 @@ pub(crate) fn run_subquery(
         &pipeline.live,
         vec![row.clone()],
         first_only,
-        &mut |ctx, r: &mut Row| {
+        &mut |ctx, r: &mut Slots| {
             let copy = live_copy(r, keep);
             let size = row_size(&copy);
             ctx.budget.charge(size, "subquery")?;
@@ -131,7 +131,7 @@ fn holder_name(op: Option<&Operator>) -> &'static str {
 /// A copy of a row that holds only the slots in `keep` (all of them when the plan has no
 /// liveness): what a blocking operator or a result buffer keeps. It is only as wide as its last
 /// kept slot; `run_pipeline` widens it again when it goes on.
-fn live_copy(row: &Row, keep: Option<&[usize]>) -> Row {
+fn live_copy(row: &Slots, keep: Option<&[usize]>) -> Slots {
     let Some(keep) = keep else {
         return row.clone();
     };
@@ -148,7 +148,7 @@ fn live_copy(row: &Row, keep: Option<&[usize]>) -> Row {
 /// `row` as wide as the plan's rows, so that every operator finds each slot it writes. Rows
 /// held between operators (an aggregation's groups, sorted or buffered rows) keep only their
 /// live slots and are widened one at a time as they go on.
-fn widen(row: &mut Row, width: usize) {
+fn widen(row: &mut Slots, width: usize) {
     if row.len() < width {
         row.resize(width, Value::Null);
     }
@@ -161,7 +161,7 @@ fn run_pipeline(
     ctx: &mut Context<'_>,
     ops: &[Operator],
     live: &[Vec<usize>],
-    input: Vec<Row>,
+    input: Vec<Slots>,
     first_only: bool,
     out: &mut Output<'_>,
 ) -> Result<Flow, ExecError> {
@@ -205,7 +205,7 @@ fn run_pipeline(
             0,
             &mut state,
             &mut row,
-            &mut |ctx, r: &mut Row| {
+            &mut |ctx, r: &mut Slots| {
                 // The clock is read only under PROFILE: a clock read per row costs.
                 let started = ctx.profile.is_some().then(std::time::Instant::now);
                 match &mut sink {
@@ -278,7 +278,7 @@ fn parallel_split(
     ctx: &Context<'_>,
     streaming: &[Operator],
     blocking: Option<&Operator>,
-    input: &[Row],
+    input: &[Slots],
 ) -> (Split, bool) {
     let Some(Operator::Aggregate {
         aggregates,
@@ -317,7 +317,7 @@ fn parts_disjoint(
     keys: &[(usize, Expr)],
     keys_of: &[usize],
     streaming: &[Operator],
-    input: &[Row],
+    input: &[Slots],
 ) -> bool {
     let ids_identify = !keys_of.is_empty()
         && keys_of.iter().all(|s| {
@@ -358,7 +358,7 @@ fn parts_disjoint(
 }
 
 /// How `parallel_split` would split the streaming run, before asking about the aggregation.
-fn work_split(ctx: &Context<'_>, streaming: &[Operator], input: &[Row]) -> Split {
+fn work_split(ctx: &Context<'_>, streaming: &[Operator], input: &[Slots]) -> Split {
     if ctx.simple || ctx.profile.is_some() || ctx.scan_part.is_some() || input.is_empty() {
         return Split::None;
     }
@@ -484,7 +484,7 @@ fn entity_key(value: &Value) -> Option<u64> {
     }
 }
 
-type Sink<'s> = dyn FnMut(&mut Context<'_>, &mut Row) -> Result<Flow, ExecError> + 's;
+type Sink<'s> = dyn FnMut(&mut Context<'_>, &mut Slots) -> Result<Flow, ExecError> + 's;
 
 /// A non-negative count from SKIP or LIMIT.
 fn count_value(ctx: &mut Context<'_>, expr: &Expr, what: &str) -> Result<u64, ExecError> {
@@ -505,7 +505,7 @@ fn push(
     ops: &[Operator],
     i: usize,
     state: &mut StreamState,
-    row: &mut Row,
+    row: &mut Slots,
     sink: &mut Sink<'_>,
 ) -> Result<Flow, ExecError> {
     let Some(op) = ops.get(i) else {
@@ -542,7 +542,7 @@ fn push_op(
     i: usize,
     op: &Operator,
     state: &mut StreamState,
-    row: &mut Row,
+    row: &mut Slots,
     sink: &mut Sink<'_>,
 ) -> Result<Flow, ExecError> {
     match op {
@@ -550,7 +550,7 @@ fn push_op(
             let mut found = false;
             let mut scratch = std::mem::take(&mut state.match_scratch[i]);
             let flow = {
-                let mut emit = |ctx: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
+                let mut emit = |ctx: &mut Context<'_>, r: &mut Slots| -> Result<Flow, ExecError> {
                     found = true;
                     // Later operators only write slots of their own, so the matcher's row goes
                     // on as it is.
@@ -706,9 +706,9 @@ fn push_op(
             on_create,
             on_match,
         } => {
-            let mut matches: Vec<Row> = Vec::new();
+            let mut matches: Vec<Slots> = Vec::new();
             {
-                let mut emit = |_: &mut Context<'_>, r: &mut Row| -> Result<Flow, ExecError> {
+                let mut emit = |_: &mut Context<'_>, r: &mut Slots| -> Result<Flow, ExecError> {
                     matches.push(r.clone());
                     Ok(Flow::Continue)
                 };
@@ -858,7 +858,7 @@ fn load_rows(
     ops: &[Operator],
     i: usize,
     state: &mut StreamState,
-    row: &mut Row,
+    row: &mut Slots,
     sink: &mut Sink<'_>,
     slot: usize,
     rows: &mut load_csv::CsvRows,
@@ -909,7 +909,7 @@ fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 struct Keyed<'k> {
     key: Vec<Value>,
     seq: usize,
-    row: Row,
+    row: Slots,
     keys: &'k [SortKey],
 }
 
@@ -934,7 +934,7 @@ impl Ord for Keyed<'_> {
 enum Collector<'p> {
     /// Straight to the pipeline's output.
     Out,
-    Rows(Vec<Row>),
+    Rows(Vec<Slots>),
     Aggregate(Box<Aggregator<'p>>),
     Sort(Sorter<'p>),
 }
@@ -971,7 +971,7 @@ impl<'k> Sorter<'k> {
         }
     }
 
-    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
+    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Slots) -> Result<(), ExecError> {
         if self.limit == Some(0) {
             return Ok(());
         }
@@ -1016,7 +1016,7 @@ impl<'k> Sorter<'k> {
         Ok(())
     }
 
-    fn finish(self, ctx: &mut Context<'_>) -> Vec<Row> {
+    fn finish(self, ctx: &mut Context<'_>) -> Vec<Slots> {
         ctx.budget.release(self.held);
         let mut sorted = if self.limit.is_some() {
             self.heap.into_vec()
@@ -1245,7 +1245,7 @@ impl<'p> Aggregator<'p> {
 
     /// The ids the `keys_of` slots of `row` hold (`u64::MAX` for null); `None` when one holds
     /// something else, or there are no such slots.
-    fn entity_ids(&self, row: &Row) -> Option<EntityIds> {
+    fn entity_ids(&self, row: &Slots) -> Option<EntityIds> {
         if self.keys_of.is_empty() {
             return None;
         }
@@ -1261,7 +1261,7 @@ impl<'p> Aggregator<'p> {
         Some(ids)
     }
 
-    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Row) -> Result<(), ExecError> {
+    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Slots) -> Result<(), ExecError> {
         // Rows with the same entities in the key slots have the same keys (the statement has
         // not written): find their group by ids, without reading the keys.
         let ids = self.entity_ids(row);
@@ -1323,7 +1323,7 @@ impl<'p> Aggregator<'p> {
         &mut self,
         ctx: &mut Context<'_>,
         streaming: &'p [Operator],
-        input: &[Row],
+        input: &[Slots],
         split: Split,
         disjoint: bool,
     ) -> Result<(), ExecError> {
@@ -1377,7 +1377,7 @@ impl<'p> Aggregator<'p> {
                         0,
                         &mut state,
                         &mut row,
-                        &mut |c, r: &mut Row| {
+                        &mut |c, r: &mut Slots| {
                             aggregator.add(c, r)?;
                             Ok(Flow::Continue)
                         },
@@ -1594,7 +1594,12 @@ impl<'p> Aggregator<'p> {
         Ok(())
     }
 
-    fn update(&mut self, ctx: &mut Context<'_>, g: usize, row: &mut Row) -> Result<(), ExecError> {
+    fn update(
+        &mut self,
+        ctx: &mut Context<'_>,
+        g: usize,
+        row: &mut Slots,
+    ) -> Result<(), ExecError> {
         let n = self.aggregates.len();
         let mut args = std::mem::take(&mut self.args);
         for (a, agg) in self.aggregates.iter().enumerate() {
@@ -1640,7 +1645,7 @@ impl<'p> Aggregator<'p> {
         Ok(())
     }
 
-    fn finish(mut self, ctx: &mut Context<'_>) -> Result<Vec<Row>, ExecError> {
+    fn finish(mut self, ctx: &mut Context<'_>) -> Result<Vec<Slots>, ExecError> {
         ctx.budget.release(self.held);
         if self.groups.is_empty() && self.keys.is_empty() {
             self.new_group(Vec::new(), None);
