@@ -51,7 +51,7 @@ fn node_id(value: &Value) -> Option<NodeId> {
     }
 }
 
-fn as_map(value: Value, what: &str) -> Result<Map, ExecError> {
+pub(super) fn as_map(value: Value, what: &str) -> Result<Map, ExecError> {
     match value {
         Value::Map(m) => Ok(m.into_map()),
         Value::Null => Ok(Map::new()),
@@ -81,14 +81,14 @@ fn properties_match(
 
 /// A pattern node's labels and property map resolved to ids once, to check many candidates.
 /// `None` when no node can match (a label or key the graph does not have).
-struct NodeCheck {
+pub(super) struct NodeCheck {
     labels: Vec<u32>,
     props: Vec<(u32, Value)>,
 }
 
 impl NodeCheck {
     /// `known_label`: a label every candidate has already (it came from that label's scan).
-    fn new(
+    pub(super) fn new(
         graph: &dyn GraphRead,
         node: &PatternNode,
         props: Option<&Map>,
@@ -111,7 +111,7 @@ impl NodeCheck {
         })
     }
 
-    fn matches(&self, graph: &dyn GraphRead, id: NodeId) -> Result<bool, ExecError> {
+    pub(super) fn matches(&self, graph: &dyn GraphRead, id: NodeId) -> Result<bool, ExecError> {
         for &label in &self.labels {
             if !graph.node_has_label(id, label)? {
                 return Ok(false);

@@ -7,11 +7,13 @@
 //! (`materialize`) only where results leave the executor.
 
 pub mod aggregate;
+mod batch;
 pub mod budget;
 pub mod context;
 pub mod error;
 pub mod eval;
 pub mod functions;
+mod grouping;
 pub mod load_csv;
 pub mod matcher;
 mod mutate;
@@ -19,6 +21,7 @@ pub mod ops;
 pub mod output;
 pub mod procedures;
 pub mod run;
+mod sort;
 
 pub use error::{ExecError, ExecErrorKind, LoadCsvProblem};
 pub(crate) use error::{storage_error_kind, value_error_kind};

@@ -2,25 +2,24 @@
 //! filter, project, writes, skip, limit, distinct) depth first, so LIMIT stops the scans
 //! feeding it; blocking operators (aggregate, sort, eager, delete) collect their input first.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use rayon::prelude::*;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::plan::logical::{
-    Aggregate, CountSource, Expr, MatchStep, NodeSource, Operator, Pipeline, QueryPlan, SortKey,
+    CountSource, Expr, MatchStep, NodeSource, Operator, Pipeline, QueryPlan,
 };
 use crate::value::Value;
 
 use super::ExecError;
-use super::aggregate::{self, Accumulator};
-use super::budget::{MemoryBudget, row_size, value_size};
-use super::context::{Context, Graph};
+use super::aggregate;
+use super::batch::{Batch, ScanRun};
+use super::budget::row_size;
+use super::context::Context;
 use super::eval::{Slots, eval, is_true, null_row};
+use super::grouping::Aggregator;
 use super::load_csv;
 use super::matcher::{Flow, MatchScratch, match_pattern, match_pattern_reusing};
 use super::mutate;
+use super::sort::Sorter;
 
 /// Where a query's output goes: called once per result row with the values of the output
 /// columns (nodes and relationships still references); `Flow::Stop` ends the query early.
@@ -131,7 +130,7 @@ fn holder_name(op: Option<&Operator>) -> &'static str {
 /// A copy of a row that holds only the slots in `keep` (all of them when the plan has no
 /// liveness): what a blocking operator or a result buffer keeps. It is only as wide as its last
 /// kept slot; `run_pipeline` widens it again when it goes on.
-fn live_copy(row: &Slots, keep: Option<&[usize]>) -> Slots {
+pub(super) fn live_copy(row: &Slots, keep: Option<&[usize]>) -> Slots {
     let Some(keep) = keep else {
         return row.clone();
     };
@@ -148,7 +147,7 @@ fn live_copy(row: &Slots, keep: Option<&[usize]>) -> Slots {
 /// `row` as wide as the plan's rows, so that every operator finds each slot it writes. Rows
 /// held between operators (an aggregation's groups, sorted or buffered rows) keep only their
 /// live slots and are widened one at a time as they go on.
-fn widen(row: &mut Slots, width: usize) {
+pub(super) fn widen(row: &mut Slots, width: usize) {
     if row.len() < width {
         row.resize(width, Value::Null);
     }
@@ -197,6 +196,31 @@ fn run_pipeline(
     {
         aggregator.absorb_parallel(ctx, streaming, &input, threads, disjoint)?;
     }
+    // A scan into an aggregation or a sort runs batch by batch (see `batch`); the simplest
+    // plans, and PROFILE, which times operators row by row, run a row at a time.
+    let batched = match &sink {
+        Collector::Aggregate(_) | Collector::Sort(_)
+            if threads == Split::None && !ctx.simple && ctx.profile.is_none() =>
+        {
+            ScanRun::of(streaming)
+        }
+        _ => None,
+    };
+    let input = match batched {
+        Some(scan) => {
+            let mut batch = Batch::default();
+            for mut row in input {
+                widen(&mut row, ctx.row_width);
+                scan.run(ctx, &row, &mut batch, &mut |ctx, batch| match &mut sink {
+                    Collector::Aggregate(a) => a.add_batch(ctx, batch),
+                    Collector::Sort(s) => s.add_batch(ctx, batch),
+                    Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
+                })?;
+            }
+            Vec::new()
+        }
+        None => input,
+    };
     for mut row in input.into_iter().filter(|_| threads == Split::None) {
         widen(&mut row, ctx.row_width);
         flow = push(
@@ -260,7 +284,7 @@ const PARALLEL_MIN_INPUT: usize = 4_096;
 
 /// How the streaming head of a pipeline is split between threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Split {
+pub(super) enum Split {
     /// On one thread.
     None,
     /// Each of `n` threads scans an equal part of the first node scan's candidates, in order.
@@ -447,7 +471,7 @@ fn work_split(ctx: &Context<'_>, streaming: &[Operator], input: &[Slots]) -> Spl
 }
 
 /// Per-run state of streaming operators: SKIP and LIMIT counters, DISTINCT sets.
-struct StreamState {
+pub(super) struct StreamState {
     /// Bytes the DISTINCT sets hold (charged to the statement's budget).
     held: usize,
     counters: Vec<u64>,
@@ -462,7 +486,7 @@ struct StreamState {
 }
 
 impl StreamState {
-    fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         StreamState {
             held: 0,
             match_scratch: (0..n).map(|_| MatchScratch::default()).collect(),
@@ -476,7 +500,7 @@ impl StreamState {
 
 /// A distinct-set key that needs no allocation for the common cases: one node, or one
 /// relationship (ids are disjoint per kind, so each gets its own tag bit).
-fn entity_key(value: &Value) -> Option<u64> {
+pub(super) fn entity_key(value: &Value) -> Option<u64> {
     match value {
         Value::Node(n) => Some(n.id.0 << 1),
         Value::Relationship(r) => Some((r.id.0 << 1) | 1),
@@ -500,7 +524,7 @@ fn count_value(ctx: &mut Context<'_>, expr: &Expr, what: &str) -> Result<u64, Ex
 }
 
 #[allow(clippy::too_many_lines)]
-fn push(
+pub(super) fn push(
     ctx: &mut Context<'_>,
     ops: &[Operator],
     i: usize,
@@ -894,42 +918,6 @@ fn sort_limit(ctx: &mut Context<'_>, after: &[Operator]) -> Result<Option<u64>, 
     }
 }
 
-fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
-    for ((x, y), key) in a.iter().zip(b).zip(keys) {
-        let ord = x.order(y);
-        let ord = if key.descending { ord.reverse() } else { ord };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
-}
-
-/// A row with its sort key, ordered for a max-heap of the rows to keep.
-struct Keyed<'k> {
-    key: Vec<Value>,
-    seq: usize,
-    row: Slots,
-    keys: &'k [SortKey],
-}
-
-impl PartialEq for Keyed<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Keyed<'_> {}
-impl PartialOrd for Keyed<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Keyed<'_> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        compare_keys(&self.key, &other.key, self.keys).then(self.seq.cmp(&other.seq))
-    }
-}
-
 /// Where a streaming run delivers its rows.
 enum Collector<'p> {
     /// Straight to the pipeline's output.
@@ -937,738 +925,4 @@ enum Collector<'p> {
     Rows(Vec<Slots>),
     Aggregate(Box<Aggregator<'p>>),
     Sort(Sorter<'p>),
-}
-
-/// Sorts rows as they arrive (stable); with a limit, keeps only the first `limit` in a bounded
-/// heap, so ORDER BY ... LIMIT k holds k rows, not all of them.
-struct Sorter<'k> {
-    keys: &'k [SortKey],
-    /// The slots the rows after the sort read.
-    keep: Option<&'k [usize]>,
-    limit: Option<usize>,
-    heap: BinaryHeap<Keyed<'k>>,
-    all: Vec<Keyed<'k>>,
-    seq: usize,
-    /// Bytes charged to the statement's budget for the rows kept.
-    held: usize,
-    /// The key of the row being added; a row the bounded heap turns away leaves it for the
-    /// next, so such a row allocates nothing.
-    key: Vec<Value>,
-}
-
-impl<'k> Sorter<'k> {
-    fn new(keys: &'k [SortKey], limit: Option<u64>, keep: Option<&'k [usize]>) -> Self {
-        let limit = limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
-        Sorter {
-            keys,
-            keep,
-            limit,
-            heap: BinaryHeap::new(),
-            all: Vec::new(),
-            seq: 0,
-            held: 0,
-            key: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Slots) -> Result<(), ExecError> {
-        if self.limit == Some(0) {
-            return Ok(());
-        }
-        let mut key = std::mem::take(&mut self.key);
-        key.clear();
-        for k in self.keys {
-            key.push(eval(ctx, &k.expr, row)?);
-        }
-        self.seq += 1;
-        let keys = self.keys;
-        if let Some(l) = self.limit
-            && self.heap.len() >= l
-        {
-            let better = self
-                .heap
-                .peek()
-                .is_some_and(|top| compare_keys(&key, &top.key, keys) == Ordering::Less);
-            if !better {
-                self.key = key;
-                return Ok(());
-            }
-            if let Some(out) = self.heap.pop() {
-                let size = row_size(&out.key) + row_size(&out.row);
-                ctx.budget.release(size);
-                self.held -= size;
-            }
-        }
-        let keyed = Keyed {
-            seq: self.seq,
-            row: live_copy(row, self.keep),
-            key,
-            keys,
-        };
-        let size = row_size(&keyed.key) + row_size(&keyed.row);
-        ctx.budget.charge(size, "ORDER BY")?;
-        self.held += size;
-        if self.limit.is_some() {
-            self.heap.push(keyed);
-        } else {
-            self.all.push(keyed);
-        }
-        Ok(())
-    }
-
-    fn finish(self, ctx: &mut Context<'_>) -> Vec<Slots> {
-        ctx.budget.release(self.held);
-        let mut sorted = if self.limit.is_some() {
-            self.heap.into_vec()
-        } else {
-            self.all
-        };
-        sorted.sort();
-        sorted.into_iter().map(|k| k.row).collect()
-    }
-}
-
-/// One group: where its chain of groups with the same key hash goes on, and its DISTINCT
-/// filters where asked. Its key values and accumulators are in the aggregator's flat vectors,
-/// so a group costs no allocation of its own; the output row is built at the end.
-struct Group {
-    /// The next group whose key has the same hash.
-    next: Option<usize>,
-    distinct: Vec<Option<Seen>>,
-}
-
-/// What a DISTINCT aggregate of one group has been given.
-struct Seen {
-    /// First arguments, by value.
-    values: HashSet<Vec<Value>>,
-    /// First arguments that are nodes or relationships, by `entity_key`.
-    entities: HashSet<u64>,
-    /// In a parallel part whose groups may meet another part's: the arguments of each fresh
-    /// row in order, which a merge replays into the earlier part's group.
-    order: Option<Vec<Vec<Value>>>,
-}
-
-impl Seen {
-    fn new(ordered: bool) -> Seen {
-        Seen {
-            values: HashSet::new(),
-            entities: HashSet::new(),
-            order: ordered.then(Vec::new),
-        }
-    }
-
-    /// Whether `args` (DISTINCT looks at the first) was not seen before, and the bytes this
-    /// now keeps for it. `by_id`: entities may be told apart by id.
-    fn first_sight(&mut self, args: &[Value], by_id: bool) -> (bool, usize) {
-        let mut kept = 0;
-        let fresh = match args.first().filter(|_| by_id).and_then(entity_key) {
-            Some(id) => self.entities.insert(id),
-            None => {
-                let key: Vec<Value> = args.iter().take(1).cloned().collect();
-                kept += row_size(&key);
-                self.values.insert(key)
-            }
-        };
-        if fresh && let Some(order) = &mut self.order {
-            kept += row_size(args);
-            order.push(args.to_vec());
-        }
-        (fresh, kept)
-    }
-}
-
-/// One aggregate's state in one group: counts inline, anything else behind its accumulator.
-enum Acc {
-    /// `count(*)`, or `count(x)` without DISTINCT: the rows (where x is not null).
-    Count(u64),
-    Other(Box<dyn Accumulator>),
-}
-
-impl Acc {
-    fn merge(&mut self, later: Acc) -> Result<(), ExecError> {
-        match (self, later) {
-            (Acc::Count(mine), Acc::Count(theirs)) => {
-                *mine += theirs;
-                Ok(())
-            }
-            (Acc::Other(mine), Acc::Other(mut theirs)) => mine.merge(theirs.as_mut()),
-            _ => Err(ExecError::Argument(
-                "merging accumulators of different aggregates".into(),
-            )),
-        }
-    }
-
-    fn finish(&mut self) -> Result<Value, ExecError> {
-        match self {
-            Acc::Count(n) => Ok(aggregate::count_value(*n)),
-            Acc::Other(acc) => acc.finish(),
-        }
-    }
-}
-
-/// How an aggregate's state starts, resolved once per aggregation.
-#[derive(Clone, Copy)]
-enum Maker {
-    Count,
-    Other(fn() -> Box<dyn Accumulator>),
-}
-
-/// Groups rows as they arrive and feeds each group's accumulators; rows are not kept.
-struct Aggregator<'p> {
-    keys: &'p [(usize, Expr)],
-    aggregates: &'p [Aggregate],
-    /// Groups by the hash of their key: the first group with that hash. Groups whose keys
-    /// share a hash are chained through `Group::next`; the keys themselves are compared in the
-    /// groups, so they are held once and a growing table rehashes integers only.
-    index: HashMap<u64, usize>,
-    hasher: foldhash::fast::FixedState,
-    /// When the keys read only these node and relationship slots: groups by the ids those
-    /// slots hold, and the last ids seen with their group (rows often come clustered).
-    keys_of: &'p [usize],
-    by_ids: HashMap<EntityIds, usize>,
-    last: Option<(EntityIds, usize)>,
-    /// Every `keys_of` slot is itself a key, so the ids alone tell groups apart: no key needs
-    /// hashing.
-    ids_identify: bool,
-    groups: Vec<Group>,
-    /// The key values of every group, `keys.len()` per group, in group order.
-    key_values: Vec<Value>,
-    /// The state of every group's aggregates, `aggregates.len()` per group, in group order.
-    accs: Vec<Acc>,
-    /// Bytes charged to the statement's budget for the groups and what they keep.
-    held: usize,
-    /// How to start each aggregate's state, resolved once.
-    makers: Vec<Maker>,
-    any_distinct: bool,
-    /// A parallel part whose groups may be merged with another part's: DISTINCT aggregates
-    /// keep their values in order (`Seen::order`) for the merge to replay.
-    replay: bool,
-    /// The arguments of the row being added, reused from row to row.
-    args: Vec<Value>,
-    /// The key of the row being added, reused while rows find groups that exist.
-    key: Vec<Value>,
-}
-
-/// The ids of up to four entities that determine a group's keys.
-type EntityIds = [u64; 4];
-
-/// Accumulators that keep the values they are given (rather than a running figure).
-fn retains_values(aggregate: &Aggregate) -> bool {
-    matches!(
-        aggregate.name.as_str(),
-        "collect" | "percentileCont" | "percentileDisc"
-    )
-}
-
-impl<'p> Aggregator<'p> {
-    fn new(
-        keys: &'p [(usize, Expr)],
-        aggregates: &'p [Aggregate],
-        keys_of: &'p [usize],
-    ) -> Result<Self, ExecError> {
-        let mut makers = Vec::with_capacity(aggregates.len());
-        for a in aggregates {
-            makers.push(if a.name == "count" && !a.distinct && a.args.len() <= 1 {
-                Maker::Count
-            } else {
-                Maker::Other(
-                    aggregate::lookup(&a.name)
-                        .ok_or_else(|| {
-                            ExecError::Argument(format!("unknown aggregate {}", a.name))
-                        })?
-                        .new,
-                )
-            });
-        }
-        Ok(Aggregator {
-            keys,
-            aggregates,
-            index: HashMap::new(),
-            hasher: foldhash::fast::FixedState::default(),
-            keys_of,
-            by_ids: HashMap::new(),
-            last: None,
-            ids_identify: !keys_of.is_empty()
-                && keys_of.iter().all(|s| {
-                    keys.iter()
-                        .any(|(_, e)| matches!(e, Expr::Slot(k) if k == s))
-                }),
-            groups: Vec::new(),
-            key_values: Vec::new(),
-            accs: Vec::new(),
-            held: 0,
-            makers,
-            any_distinct: aggregates.iter().any(|a| a.distinct),
-            replay: false,
-            args: Vec::new(),
-            key: Vec::new(),
-        })
-    }
-
-    /// Charges a new group of `bytes` (its row and key) plus its accumulators.
-    fn charge(&mut self, ctx: &mut Context<'_>, bytes: usize) -> Result<(), ExecError> {
-        let size = bytes + 64 * self.aggregates.len();
-        ctx.budget.charge(size, "aggregation")?;
-        self.held += size;
-        Ok(())
-    }
-
-    /// Adds a group with these key values whose chain goes on at `next`; returns its number.
-    fn new_group(&mut self, key: Vec<Value>, next: Option<usize>) -> usize {
-        self.key_values.extend(key);
-        self.accs.extend(self.makers.iter().map(|make| match make {
-            Maker::Count => Acc::Count(0),
-            Maker::Other(make) => Acc::Other(make()),
-        }));
-        self.groups.push(Group {
-            next,
-            distinct: if self.any_distinct {
-                self.aggregates
-                    .iter()
-                    .map(|a| {
-                        a.distinct
-                            .then(|| Seen::new(self.replay && a.name != "count"))
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        });
-        self.groups.len() - 1
-    }
-
-    /// The key values of group `g`.
-    fn key_of(&self, g: usize) -> &[Value] {
-        let k = self.keys.len();
-        &self.key_values[g * k..(g + 1) * k]
-    }
-
-    /// The ids the `keys_of` slots of `row` hold (`u64::MAX` for null); `None` when one holds
-    /// something else, or there are no such slots.
-    fn entity_ids(&self, row: &Slots) -> Option<EntityIds> {
-        if self.keys_of.is_empty() {
-            return None;
-        }
-        let mut ids = [0u64; 4];
-        for (id, slot) in ids.iter_mut().zip(self.keys_of) {
-            *id = match row.get(*slot)? {
-                Value::Node(n) => n.id.0,
-                Value::Relationship(r) => r.id.0,
-                Value::Null => u64::MAX,
-                _ => return None,
-            };
-        }
-        Some(ids)
-    }
-
-    fn add(&mut self, ctx: &mut Context<'_>, row: &mut Slots) -> Result<(), ExecError> {
-        // Rows with the same entities in the key slots have the same keys (the statement has
-        // not written): find their group by ids, without reading the keys.
-        let ids = self.entity_ids(row);
-        if let Some(ids) = ids {
-            if let Some((last, g)) = self.last
-                && last == ids
-            {
-                return self.update(ctx, g, row);
-            }
-            if let Some(&g) = self.by_ids.get(&ids) {
-                self.last = Some((ids, g));
-                return self.update(ctx, g, row);
-            }
-        }
-        // The key is built in a buffer kept from row to row: a row of a known group allocates
-        // nothing.
-        let mut key = std::mem::take(&mut self.key);
-        key.clear();
-        for (_, expr) in self.keys {
-            key.push(eval(ctx, expr, row)?);
-        }
-        if let Some(ids) = ids
-            && self.ids_identify
-        {
-            self.charge(ctx, row_size(&key) + 48)?;
-            let g = self.new_group(key, None);
-            self.by_ids.insert(ids, g);
-            self.last = Some((ids, g));
-            return self.update(ctx, g, row);
-        }
-        let hash = std::hash::BuildHasher::hash_one(&self.hasher, &key);
-        let (found, first) = self.find(hash, |slot, i| key[i] == *slot);
-        let g = match found {
-            Some(g) => {
-                self.key = key;
-                g
-            }
-            None => {
-                self.charge(ctx, row_size(&key) + 16)?;
-                let g = self.new_group(key, first);
-                self.index.insert(hash, g);
-                g
-            }
-        };
-        if let Some(ids) = ids {
-            ctx.budget.charge(48, "aggregation")?;
-            self.held += 48;
-            self.by_ids.insert(ids, g);
-            self.last = Some((ids, g));
-        }
-        self.update(ctx, g, row)
-    }
-
-    /// Runs `streaming` over `input` on several threads, each over its part of the first scan
-    /// or of the input rows (`split`) into an aggregator of its own, and merges their groups
-    /// into this (empty) one in that order, so groups, `collect` lists and ties come out as
-    /// one thread would give them.
-    fn absorb_parallel(
-        &mut self,
-        ctx: &mut Context<'_>,
-        streaming: &'p [Operator],
-        input: &[Slots],
-        split: Split,
-        disjoint: bool,
-    ) -> Result<(), ExecError> {
-        let parts = match split {
-            Split::None => return Ok(()),
-            Split::Scan(n) | Split::Input(n) => n,
-        };
-        let share = ctx
-            .budget
-            .remaining()
-            .map(|r| r / u64::try_from(parts).unwrap_or(1));
-        let graph = ctx
-            .read()
-            .as_sync()
-            .ok_or(ExecError::Storage(crate::storage::StorageError::ReadOnly))?;
-        let (keys, aggregates, keys_of) = (self.keys, self.aggregates, self.keys_of);
-        let procedures = ctx.procedures;
-        let (params, now) = (&ctx.params, &ctx.now);
-        let (interrupt, cancel) = (&ctx.interrupt, &ctx.cancel);
-        let (import_dir, row_width) = (&ctx.import_dir, ctx.row_width);
-        // On rayon's pool: its threads, and their allocators' memory, live on between
-        // statements, so a statement pays neither thread starts nor fresh pages.
-        let results: Vec<Result<Aggregator<'p>, ExecError>> = (0..parts)
-            .into_par_iter()
-            .map(|part| {
-                let (rows, scan_part) = match split {
-                    Split::Input(_) => {
-                        let n = input.len();
-                        (&input[n * part / parts..n * (part + 1) / parts], None)
-                    }
-                    _ => (input, Some((part, parts))),
-                };
-                let _memo = crate::storage::MemoScope::enter();
-                let mut wctx =
-                    Context::new(Graph::Read(graph), params.clone(), now.clone(), procedures);
-                wctx.interrupt.clone_from(interrupt);
-                wctx.cancel.clone_from(cancel);
-                wctx.import_dir.clone_from(import_dir);
-                wctx.row_width = row_width;
-                wctx.budget = MemoryBudget::new(share);
-                wctx.scan_part = scan_part;
-                let mut aggregator = Aggregator::new(keys, aggregates, keys_of)?;
-                aggregator.replay = !disjoint;
-                let mut state = StreamState::new(streaming.len());
-                for row in rows {
-                    let mut row = row.clone();
-                    widen(&mut row, row_width);
-                    push(
-                        &mut wctx,
-                        streaming,
-                        0,
-                        &mut state,
-                        &mut row,
-                        &mut |c, r: &mut Slots| {
-                            aggregator.add(c, r)?;
-                            Ok(Flow::Continue)
-                        },
-                    )?;
-                }
-                Ok(aggregator)
-            })
-            .collect();
-        for part in results {
-            if disjoint {
-                self.append(part?);
-            } else {
-                self.merge(part?)?;
-            }
-        }
-        ctx.budget.charge(self.held, "aggregation")?;
-        Ok(())
-    }
-
-    /// The hash of a group's key as `add` computes it.
-    fn key_hash(&self, key: &[Value]) -> u64 {
-        std::hash::BuildHasher::hash_one(&self.hasher, key)
-    }
-
-    /// The group of key hash `hash` whose key values all pass `same(value, i)` (`i`: the
-    /// key's position), and the first group of that hash.
-    fn find(
-        &self,
-        hash: u64,
-        same: impl Fn(&Value, usize) -> bool,
-    ) -> (Option<usize>, Option<usize>) {
-        let first = self.index.get(&hash).copied();
-        let mut at = first;
-        while let Some(g) = at {
-            if self
-                .key_of(g)
-                .iter()
-                .enumerate()
-                .all(|(i, value)| same(value, i))
-            {
-                return (Some(g), first);
-            }
-            at = self.groups[g].next;
-        }
-        (None, first)
-    }
-
-    /// Takes in the groups of `later`, fed the rows after this one's, when no group can be in
-    /// both (`parts_disjoint`): they are added after this one's, unindexed, so the aggregator
-    /// takes no more rows, only `finish`.
-    fn append(&mut self, later: Aggregator<'p>) {
-        if self.groups.is_empty() {
-            let held = self.held;
-            *self = later;
-            self.held += held;
-            return;
-        }
-        self.index.clear();
-        self.by_ids.clear();
-        self.last = None;
-        self.key_values.extend(later.key_values);
-        self.accs.extend(later.accs);
-        self.groups
-            .extend(later.groups.into_iter().map(|group| Group {
-                next: None,
-                ..group
-            }));
-        self.held += later.held;
-    }
-
-    /// `merge` when both sides found every group by the ids of its entities (`by_ids` holds
-    /// each group once): groups meet by ids, with no key hashed or compared.
-    fn merge_by_ids(&mut self, later: Aggregator<'p>) -> Result<(), ExecError> {
-        let (k, n) = (self.keys.len(), self.aggregates.len());
-        let mut ids_of = vec![[0u64; 4]; later.groups.len()];
-        for (ids, &g) in &later.by_ids {
-            ids_of[g] = *ids;
-        }
-        self.last = None;
-        let mut key_values = later.key_values.into_iter();
-        let mut accs = later.accs.into_iter();
-        for (group, ids) in later.groups.into_iter().zip(ids_of) {
-            match self.by_ids.get(&ids) {
-                Some(&g) => {
-                    key_values.by_ref().take(k).for_each(drop);
-                    self.merge_group(g, group, accs.by_ref().take(n))?;
-                }
-                None => {
-                    self.by_ids.insert(ids, self.groups.len());
-                    self.key_values.extend(key_values.by_ref().take(k));
-                    self.accs.extend(accs.by_ref().take(n));
-                    self.groups.push(Group {
-                        next: None,
-                        ..group
-                    });
-                }
-            }
-        }
-        self.held += later.held;
-        Ok(())
-    }
-
-    /// Takes in the groups of `later`, fed the rows after this one's: a group both have
-    /// merges its accumulators, a new one is added after this one's.
-    fn merge(&mut self, mut later: Aggregator<'p>) -> Result<(), ExecError> {
-        if self.groups.is_empty() {
-            later.held += self.held;
-            *self = later;
-            return Ok(());
-        }
-        if self.ids_identify
-            && later.ids_identify
-            && self.by_ids.len() == self.groups.len()
-            && later.by_ids.len() == later.groups.len()
-        {
-            self.merge_by_ids(later)?;
-            return Ok(());
-        }
-        if self.ids_identify {
-            // Groups were found by ids alone; index them by key for the merge.
-            self.ids_identify = false;
-            self.by_ids.clear();
-            self.last = None;
-            for g in 0..self.groups.len() {
-                let hash = self.key_hash(self.key_of(g));
-                self.groups[g].next = self.index.insert(hash, g);
-            }
-        }
-        let (k, n) = (self.keys.len(), self.aggregates.len());
-        let mut key_values = later.key_values.into_iter();
-        let mut accs = later.accs.into_iter();
-        for group in later.groups {
-            let key: Vec<Value> = key_values.by_ref().take(k).collect();
-            let hash = self.key_hash(&key);
-            match self.find(hash, |value, i| *value == key[i]) {
-                (Some(g), _) => self.merge_group(g, group, accs.by_ref().take(n))?,
-                (None, first) => {
-                    let g = self.groups.len();
-                    self.key_values.extend(key);
-                    self.accs.extend(accs.by_ref().take(n));
-                    self.groups.push(Group {
-                        next: first,
-                        distinct: group.distinct,
-                    });
-                    self.index.insert(hash, g);
-                }
-            }
-        }
-        self.held += later.held;
-        Ok(())
-    }
-
-    /// Takes into group `g` the group `later` of a later part, with its accumulators: they
-    /// merge, but a DISTINCT aggregate's is dropped and the later part's distinct values are
-    /// replayed in order, those this group has not seen going to its own accumulator.
-    fn merge_group(
-        &mut self,
-        g: usize,
-        mut later: Group,
-        accs: impl Iterator<Item = Acc>,
-    ) -> Result<(), ExecError> {
-        let n = self.aggregates.len();
-        for (a, theirs) in accs.enumerate() {
-            if !self.aggregates[a].distinct {
-                self.accs[g * n + a].merge(theirs)?;
-                continue;
-            }
-            let replayed = later.distinct.get_mut(a).and_then(Option::take);
-            let (Some(replayed), Some(Some(seen)), Acc::Other(acc)) = (
-                replayed,
-                self.groups[g].distinct.get_mut(a),
-                &mut self.accs[g * n + a],
-            ) else {
-                return Err(ExecError::Argument(
-                    "merging DISTINCT aggregates that kept nothing".into(),
-                ));
-            };
-            match replayed {
-                Seen {
-                    order: Some(order), ..
-                } => {
-                    for args in order {
-                        let (fresh, kept) = seen.first_sight(&args, true);
-                        self.held += kept;
-                        if fresh {
-                            acc.update(&args)?;
-                        }
-                    }
-                }
-                // A count does not depend on the order: the later part's sets are enough.
-                Seen {
-                    values, entities, ..
-                } if self.aggregates[a].name == "count" => {
-                    for id in entities {
-                        if seen.entities.insert(id) {
-                            acc.update(&[Value::Bool(true)])?;
-                        }
-                    }
-                    for key in values {
-                        if !seen.values.contains(&key) {
-                            self.held += row_size(&key);
-                            acc.update(&key)?;
-                            seen.values.insert(key);
-                        }
-                    }
-                }
-                Seen { .. } => {
-                    return Err(ExecError::Argument(
-                        "merging DISTINCT aggregates that kept no order".into(),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn update(
-        &mut self,
-        ctx: &mut Context<'_>,
-        g: usize,
-        row: &mut Slots,
-    ) -> Result<(), ExecError> {
-        let n = self.aggregates.len();
-        let mut args = std::mem::take(&mut self.args);
-        for (a, agg) in self.aggregates.iter().enumerate() {
-            if let Acc::Count(count) = &mut self.accs[g * n + a] {
-                // `count(x)` only asks whether x is null: the node or list x holds is not copied.
-                let counted = match agg.args.as_slice() {
-                    [] => true,
-                    [Expr::Slot(slot)] => row.get(*slot).is_some_and(|v| !v.is_null()),
-                    [e] => !eval(ctx, e, row)?.is_null(),
-                    _ => unreachable!("a count of more than one argument is not a `Maker::Count`"),
-                };
-                *count += u64::from(counted);
-                continue;
-            }
-            args.clear();
-            for e in &agg.args {
-                args.push(eval(ctx, e, row)?);
-            }
-            let group = &mut self.groups[g];
-            let mut kept = 0;
-            if agg.distinct
-                && let Some(seen) = &mut group.distinct[a]
-            {
-                // DISTINCT looks at the first argument; nulls are skipped by the aggregate.
-                let (fresh, bytes) = seen.first_sight(&args, !ctx.simple);
-                kept += bytes;
-                if !fresh {
-                    continue;
-                }
-            }
-            if retains_values(agg) {
-                kept += args.first().map_or(0, value_size);
-            }
-            if let Acc::Other(acc) = &mut self.accs[g * n + a] {
-                acc.update(&args)?;
-            }
-            if kept > 0 {
-                ctx.budget.charge(kept, "aggregation")?;
-                self.held += kept;
-            }
-        }
-        self.args = args;
-        Ok(())
-    }
-
-    fn finish(mut self, ctx: &mut Context<'_>) -> Result<Vec<Slots>, ExecError> {
-        ctx.budget.release(self.held);
-        if self.groups.is_empty() && self.keys.is_empty() {
-            self.new_group(Vec::new(), None);
-        }
-        let width = self
-            .keys
-            .iter()
-            .map(|(slot, _)| slot + 1)
-            .chain(self.aggregates.iter().map(|a| a.slot + 1))
-            .fold(0, usize::max);
-        let mut out = Vec::with_capacity(self.groups.len());
-        let mut key_values = self.key_values.into_iter();
-        let mut accs = self.accs.iter_mut();
-        for _ in 0..self.groups.len() {
-            let mut row = null_row(width);
-            for ((slot, _), value) in self.keys.iter().zip(key_values.by_ref()) {
-                row[*slot] = value;
-            }
-            for (agg, acc) in self.aggregates.iter().zip(accs.by_ref()) {
-                row[agg.slot] = acc.finish()?;
-            }
-            out.push(row);
-        }
-        Ok(out)
-    }
 }

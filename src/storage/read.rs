@@ -348,6 +348,52 @@ impl<'a> View<'a> {
         }
     }
 
+    /// `node_property(id, key)` of each of `ids`, appended to `out`; a run of ids of one group
+    /// with no changes in the overlay finds its column once.
+    pub fn node_property_of_each(
+        &self,
+        ids: &[NodeId],
+        key: u32,
+        out: &mut Vec<Value>,
+    ) -> Result<(), StorageError> {
+        let mut i = 0;
+        while i < ids.len() {
+            let id = ids[i].0;
+            if self.overlay_node(id).is_some() {
+                out.push(self.node_property(id, key)?);
+                i += 1;
+                continue;
+            }
+            let (group, _) = split(id);
+            let mut end = i + 1;
+            while end < ids.len()
+                && split(ids[end].0).0 == group
+                && self.overlay_node(ids[end].0).is_none()
+            {
+                end += 1;
+            }
+            let first = out.len();
+            let run = &ids[i..end];
+            match self.node_group(group).filter(|r| r.columns.contains(&key)) {
+                Some(record) => self.chunks.with_node_column(group, record, key, |c| {
+                    for id in run {
+                        out.push(column_value(c, split(id.0).1)?);
+                    }
+                    Ok::<_, StorageError>(())
+                })??,
+                None => out.extend(run.iter().map(|_| Value::Null)),
+            }
+            // Base columns hold values of live nodes only: an absent value needs the check.
+            for (id, value) in run.iter().zip(&out[first..]) {
+                if value.is_null() && !self.base_node_exists(id.0)? {
+                    return Err(StorageError::NodeNotFound(id.0));
+                }
+            }
+            i = end;
+        }
+        Ok(())
+    }
+
     /// `node_property(id, key)?.eq_cypher(value)`, comparing base values in their column.
     pub fn node_property_equals(
         &self,
@@ -861,6 +907,14 @@ macro_rules! impl_graph_read {
                 value: &$crate::value::Value,
             ) -> Result<Option<bool>, $crate::storage::StorageError> {
                 self.view().node_property_equals(node.0, key, value)
+            }
+            fn node_property_of_each(
+                &self,
+                nodes: &[$crate::value::NodeId],
+                key: u32,
+                out: &mut Vec<$crate::value::Value>,
+            ) -> Result<(), $crate::storage::StorageError> {
+                self.view().node_property_of_each(nodes, key, out)
             }
             fn node_properties(
                 &self,

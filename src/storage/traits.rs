@@ -84,6 +84,19 @@ pub trait GraphRead {
     ) -> Result<Option<bool>, StorageError> {
         Ok(self.node_property(node, key)?.eq_cypher(value))
     }
+    /// Property `key` of each of `nodes`, appended to `out` in order: what `node_property`
+    /// gives for each, with the column of a run of nodes of one group found once.
+    fn node_property_of_each(
+        &self,
+        nodes: &[NodeId],
+        key: KeyId,
+        out: &mut Vec<Value>,
+    ) -> Result<(), StorageError> {
+        for &node in nodes {
+            out.push(self.node_property(node, key)?);
+        }
+        Ok(())
+    }
     /// Every property, by key id ascending.
     fn node_properties(&self, node: NodeId) -> Result<Vec<(KeyId, Value)>, StorageError>;
     /// Every node, ascending by id.

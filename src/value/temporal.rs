@@ -96,22 +96,20 @@ pub struct Duration {
     pub nanos: i32,
 }
 
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const EPOCH_FROM_CE: i64 = 719_163;
+
 impl Date {
     /// Days since 1970-01-01.
     #[must_use]
     pub fn epoch_days(&self) -> i64 {
-        i64::from(
-            self.0
-                .signed_duration_since(NaiveDate::default())
-                .num_days() as i32,
-        )
+        i64::from(self.0.num_days_from_ce()) - EPOCH_FROM_CE
     }
 
     #[must_use]
     pub fn from_epoch_days(days: i64) -> Option<Self> {
-        NaiveDate::default()
-            .checked_add_signed(chrono::TimeDelta::try_days(days)?)
-            .map(Date)
+        let days = i32::try_from(days.checked_add(EPOCH_FROM_CE)?).ok()?;
+        NaiveDate::from_num_days_from_ce_opt(days).map(Date)
     }
 
     /// The date of a calendar day, or an error naming the field out of range.
