@@ -35,6 +35,13 @@ use crate::value::{Duration, Value};
 pub trait Accumulator: Send + Any {
     /// Feeds one row's evaluated arguments (as many as the definition's arity allows).
     fn update(&mut self, args: &[Value]) -> Result<(), ExecError>;
+    /// Feeds many rows of a one-argument aggregate, in order: `update` with each value.
+    fn update_each(&mut self, values: &[Value]) -> Result<(), ExecError> {
+        for value in values {
+            self.update(std::slice::from_ref(value))?;
+        }
+        Ok(())
+    }
     /// The aggregate's value for the rows seen. Called once, after the last `update`.
     fn finish(&mut self) -> Result<Value, ExecError>;
     /// Whether `merge` can combine this accumulator with another of its kind.

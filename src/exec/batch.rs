@@ -528,7 +528,11 @@ pub(super) fn eval_batch(
                     };
                     if hit { hits.push(p) } else { rest.push(p) }
                 }
-                if !hits.is_empty() {
+                if let Some(value) = constant(then, batch) {
+                    for p in hits {
+                        out[p] = value.clone();
+                    }
+                } else if !hits.is_empty() {
                     let values = eval_batch(ctx, then, batch, &positions(selected, &hits))?;
                     for (p, v) in hits.into_iter().zip(values) {
                         out[p] = v;
@@ -536,7 +540,11 @@ pub(super) fn eval_batch(
                 }
                 open = rest;
             }
-            if let Some(d) = default
+            if let Some(value) = default.as_deref().and_then(|d| constant(d, batch)) {
+                for p in open {
+                    out[p] = value.clone();
+                }
+            } else if let Some(d) = default
                 && !open.is_empty()
             {
                 let values = eval_batch(ctx, d, batch, &positions(selected, &open))?;

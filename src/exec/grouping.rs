@@ -134,8 +134,11 @@ pub(super) struct Aggregator<'p> {
     replay: bool,
     /// The arguments of the row being added, reused from row to row.
     args: Vec<Value>,
-    /// The key of the row being added, reused while rows find groups that exist.
+    /// The keys of the row being added that are not slots (those are read in place),
+    /// reused while rows find groups that exist.
     key: Vec<Value>,
+    /// Where each key that is not a slot is in `key`.
+    computed_at: Vec<usize>,
 }
 
 /// The ids of up to four entities that determine a group's keys.
@@ -191,6 +194,17 @@ impl<'p> Aggregator<'p> {
             replay: false,
             args: Vec::new(),
             key: Vec::new(),
+            computed_at: keys
+                .iter()
+                .scan(0, |next, (_, expr)| {
+                    Some(if matches!(expr, Expr::Slot(_)) {
+                        usize::MAX
+                    } else {
+                        *next += 1;
+                        *next - 1
+                    })
+                })
+                .collect(),
         })
     }
 
@@ -272,7 +286,8 @@ impl<'p> Aggregator<'p> {
         selected: &[u32],
     ) -> Result<(), ExecError> {
         let mut groups = Vec::with_capacity(selected.len());
-        if self.keys.is_empty() && self.keys_of.is_empty() {
+        let single = self.keys.is_empty() && self.keys_of.is_empty();
+        if single {
             // One group, whatever the rows hold.
             let g = self.group_of(ctx, &mut Vec::new())?;
             groups.resize(selected.len(), g);
@@ -302,6 +317,19 @@ impl<'p> Aggregator<'p> {
                     if let Acc::Count(count) = &mut self.accs[g * n + a] {
                         *count += u64::from(counted);
                     }
+                }
+                continue;
+            }
+            if let ([arg], [g, ..]) = (agg.args.as_slice(), groups.as_slice())
+                && single
+                && !agg.distinct
+                && !retains_values(agg)
+                && let Acc::Other(_) = &self.accs[g * n + a]
+            {
+                // One group takes the whole column at once.
+                let column = eval_batch(ctx, arg, batch, selected)?;
+                if let Acc::Other(acc) = &mut self.accs[g * n + a] {
+                    acc.update_each(&column)?;
                 }
                 continue;
             }
@@ -339,30 +367,45 @@ impl<'p> Aggregator<'p> {
                 return Ok(g);
             }
         }
-        // The key is built in a buffer kept from row to row: a row of a known group allocates
-        // nothing.
-        let mut key = std::mem::take(&mut self.key);
-        key.clear();
+        // Keys that are slots are read in place (a node is not copied to find its group);
+        // the others are evaluated into a buffer kept from row to row. A row of a known group
+        // allocates nothing.
+        let mut computed = std::mem::take(&mut self.key);
+        computed.clear();
         for (_, expr) in self.keys {
-            key.push(eval(ctx, expr, row)?);
+            if !matches!(expr, Expr::Slot(_)) {
+                computed.push(eval(ctx, expr, row)?);
+            }
         }
+        let keys = self.keys;
+        let part = |i: usize| -> &Value {
+            match &keys[i].1 {
+                Expr::Slot(slot) => row.get(*slot).unwrap_or(&Value::Null),
+                _ => &computed[self.computed_at[i]],
+            }
+        };
+        let owned = || (0..keys.len()).map(|i| part(i).clone()).collect::<Vec<_>>();
         if let Some(ids) = ids
             && self.ids_identify
         {
+            let key = owned();
+            self.key = computed;
             self.charge(ctx, row_size(&key) + 48)?;
             let g = self.new_group(key, None);
             self.by_ids.insert(ids, g);
             self.last = Some((ids, g));
             return Ok(g);
         }
-        let hash = std::hash::BuildHasher::hash_one(&self.hasher, &key);
-        let (found, first) = self.find(hash, |slot, i| key[i] == *slot);
+        let hash = self.hash_values((0..keys.len()).map(part));
+        let (found, first) = self.find(hash, |slot, i| *part(i) == *slot);
         let g = match found {
             Some(g) => {
-                self.key = key;
+                self.key = computed;
                 g
             }
             None => {
+                let key = owned();
+                self.key = computed;
                 self.charge(ctx, row_size(&key) + 16)?;
                 let g = self.new_group(key, first);
                 self.index.insert(hash, g);
@@ -473,7 +516,18 @@ impl<'p> Aggregator<'p> {
 
     /// The hash of a group's key as `add` computes it.
     fn key_hash(&self, key: &[Value]) -> u64 {
-        std::hash::BuildHasher::hash_one(&self.hasher, key)
+        self.hash_values(key.iter())
+    }
+
+    /// The hash of a key given value by value.
+    fn hash_values<'v>(&self, values: impl ExactSizeIterator<Item = &'v Value>) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = self.hasher.build_hasher();
+        hasher.write_usize(values.len());
+        for value in values {
+            value.hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     /// The group of key hash `hash` whose key values all pass `same(value, i)` (`i`: the
