@@ -303,10 +303,9 @@ impl<'p> Aggregator<'p> {
                 // Only whether the argument is null counts: a slot is looked at in place.
                 let counted: Vec<bool> = match agg.args.as_slice() {
                     [] => vec![true; groups.len()],
-                    [Expr::Slot(slot)] => selected
-                        .iter()
-                        .map(|&i| !batch.value(i, *slot).is_null())
-                        .collect(),
+                    [Expr::Slot(slot)] => {
+                        selected.iter().map(|&i| !batch.is_null(i, *slot)).collect()
+                    }
                     [e] => eval_batch(ctx, e, batch, selected)?
                         .iter()
                         .map(|v| !v.is_null())
@@ -474,11 +473,11 @@ impl<'p> Aggregator<'p> {
                 let mut aggregator = Aggregator::new(keys, aggregates, keys_of)?;
                 aggregator.replay = !disjoint;
                 if let Some(scan) = ScanRun::of(streaming) {
-                    let mut batch = Batch::default();
+                    let mut levels = Vec::new();
                     for row in rows {
                         let mut row = row.clone();
                         widen(&mut row, row_width);
-                        scan.run(&mut wctx, &row, &mut batch, &mut |c, b| {
+                        scan.run(&mut wctx, &row, &mut levels, &mut |c, b| {
                             aggregator.add_batch(c, b)
                         })?;
                     }

@@ -63,7 +63,7 @@ pub(super) fn as_map(value: Value, what: &str) -> Result<Map, ExecError> {
 }
 
 /// True when the entity's properties include every entry of `wanted` (by openCypher equality).
-fn properties_match(
+pub(super) fn properties_match(
     graph: &dyn GraphRead,
     wanted: &Map,
     read: impl Fn(u32) -> Result<Value, storage::StorageError>,
@@ -140,7 +140,7 @@ fn node_matches(
 }
 
 /// Type ids of a relationship pattern; `None` when it names only types the graph lacks.
-fn type_ids(graph: &dyn GraphRead, rel: &PatternRel) -> Option<Vec<u32>> {
+pub(super) fn type_ids(graph: &dyn GraphRead, rel: &PatternRel) -> Option<Vec<u32>> {
     if rel.types.is_empty() {
         return Some(Vec::new());
     }
@@ -148,7 +148,7 @@ fn type_ids(graph: &dyn GraphRead, rel: &PatternRel) -> Option<Vec<u32>> {
     if ids.is_empty() { None } else { Some(ids) }
 }
 
-fn storage_direction(rel: &PatternRel, from: usize) -> storage::Direction {
+pub(super) fn storage_direction(rel: &PatternRel, from: usize) -> storage::Direction {
     match (rel.direction, from == rel.left) {
         (Direction::Both, _) => storage::Direction::Both,
         (Direction::Outgoing, true) | (Direction::Incoming, false) => storage::Direction::Outgoing,

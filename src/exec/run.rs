@@ -11,7 +11,7 @@ use crate::value::Value;
 
 use super::ExecError;
 use super::aggregate;
-use super::batch::{Batch, ScanRun};
+use super::batch::ScanRun;
 use super::budget::row_size;
 use super::context::Context;
 use super::eval::{Slots, eval, is_true, null_row};
@@ -208,10 +208,10 @@ fn run_pipeline(
     };
     let input = match batched {
         Some(scan) => {
-            let mut batch = Batch::default();
+            let mut levels = Vec::new();
             for mut row in input {
                 widen(&mut row, ctx.row_width);
-                scan.run(ctx, &row, &mut batch, &mut |ctx, batch| match &mut sink {
+                scan.run(ctx, &row, &mut levels, &mut |ctx, batch| match &mut sink {
                     Collector::Aggregate(a) => a.add_batch(ctx, batch),
                     Collector::Sort(s) => s.add_batch(ctx, batch),
                     Collector::Out | Collector::Rows(_) => unreachable!("not batched"),

@@ -1,10 +1,12 @@
-//! Batched execution of a scan and what follows it. A streaming run that starts with the scan
-//! of one label (or of all nodes) and goes on through filters and projections only runs a
-//! batch of up to `BATCH` nodes at a time: each expression is evaluated over the whole batch
-//! (one dispatch per expression per batch, not per row), and each property of the scanned
-//! node that the run reads is read once per batch into a column, however often the
-//! expressions name it. Rows that pass are handed on as a batch (an aggregation evaluates its
-//! arguments over it the same way) or one by one.
+//! Batched execution where the data is columnar. A streaming run that starts with the scan of
+//! one label (or of all nodes), follows single relationships from there, and goes on through
+//! filters and projections into an aggregation or a sort (`ScanRun`, in `scan.rs`) runs a
+//! batch of up to `BATCH` rows at a time: the pattern's nodes and relationships are columns
+//! of ids, each expression is evaluated over the whole batch (one dispatch per expression per
+//! batch, not per row), and each property the run reads of a pattern variable is read once
+//! per batch into a column, however often the expressions name it. Rows that pass are handed
+//! on as a batch (an aggregation evaluates its arguments over it the same way); whole rows
+//! are put together only for what reads rows.
 //!
 //! Every row sees exactly the evaluations the row-at-a-time executor would make: AND, OR and
 //! CASE evaluate their later operands only for the rows that need them, so an expression that
@@ -12,197 +14,58 @@
 //! Only the order differs (expression by expression rather than row by row), so when two rows
 //! would fail, the error reported may be another row's.
 
-use crate::plan::logical::{BinaryOp, Expr, MatchStep, NodeSource, Operator, PatternNode};
-use crate::value::{NodeId, Value};
+mod scan;
+
+pub(super) use scan::ScanRun;
+
+use crate::plan::logical::{BinaryOp, Expr};
+use crate::value::{NodeId, RelId, Value};
 
 use super::context::Context;
 use super::eval::{Slots, eval, is_true, property};
-use super::matcher::{NodeCheck, as_map};
-use super::{ExecError, FnContext, functions, ops, set_node_ref};
+use super::{ExecError, FnContext, functions, node_ref, ops, rel_ref, set_node_ref, set_rel_ref};
 
 /// Rows per batch: enough to pay for the per-batch dispatch, few enough that a batch's
 /// columns stay in cache.
 pub(super) const BATCH: usize = 1024;
 
-/// A streaming run that starts by scanning the nodes of one label, or all nodes, and goes on
-/// through filters and projections only.
-pub(super) struct ScanRun<'p> {
-    /// Filters and projections of the input row, before the scan.
-    before: &'p [Operator],
-    node: &'p PatternNode,
-    source: &'p NodeSource,
-    /// The pattern's predicates on the scanned node.
-    filters: Vec<&'p Expr>,
-    /// The filters and projections after the match.
-    ops: &'p [Operator],
+/// A relationship of a batch row, with its ends as the pattern saw them.
+#[derive(Debug, Clone, Copy)]
+struct RelRef {
+    id: RelId,
+    start: NodeId,
+    end: NodeId,
 }
 
-impl<'p> ScanRun<'p> {
-    /// The batched form of `streaming`, when it has the shape this module runs.
-    pub(super) fn of(streaming: &'p [Operator]) -> Option<Self> {
-        let at = streaming
-            .iter()
-            .position(|op| !matches!(op, Operator::Filter(_) | Operator::Project { .. }))?;
-        let (before, streaming) = streaming.split_at(at);
-        let (Operator::Match { pattern, optional }, ops) = streaming.split_first()? else {
-            return None;
-        };
-        if *optional
-            || pattern.nodes.len() != 1
-            || !pattern.rels.is_empty()
-            || !pattern.paths.is_empty()
-            || pattern.nodes[0].bound
-        {
-            return None;
-        }
-        let (
-            MatchStep::Start {
-                node: 0,
-                source: source @ (NodeSource::Label(_) | NodeSource::AllNodes),
-            },
-            rest,
-        ) = pattern.steps.split_first()?
-        else {
-            return None;
-        };
-        let mut filters = Vec::with_capacity(rest.len());
-        for step in rest {
-            match step {
-                MatchStep::Filter(e) => filters.push(e),
-                _ => return None,
-            }
-        }
-        if !ops
-            .iter()
-            .all(|op| matches!(op, Operator::Filter(_) | Operator::Project { .. }))
-        {
-            return None;
-        }
-        Some(ScanRun {
-            before,
-            node: &pattern.nodes[0],
-            source,
-            filters,
-            ops,
-        })
-    }
-
-    /// Runs the scan for one input row, handing each batch's surviving rows to `sink`
-    /// (`Batch::selected` lists them, in scan order).
-    pub(super) fn run(
-        &self,
-        ctx: &mut Context<'_>,
-        input: &Slots,
-        batch: &mut Batch,
-        sink: &mut dyn FnMut(&mut Context<'_>, &mut Batch) -> Result<(), ExecError>,
-    ) -> Result<(), ExecError> {
-        let mut input = input.clone();
-        for op in self.before {
-            match op {
-                Operator::Filter(e) => {
-                    if !is_true(&eval(ctx, e, &mut input)?)? {
-                        return Ok(());
-                    }
-                }
-                Operator::Project { items, .. } => {
-                    let mut values = Vec::with_capacity(items.len());
-                    for (_, e) in items {
-                        values.push(eval(ctx, e, &mut input)?);
-                    }
-                    for ((slot, _), value) in items.iter().zip(values) {
-                        input[*slot] = value;
-                    }
-                }
-                _ => unreachable!("`ScanRun::of` admits filters and projections only"),
-            }
-        }
-        let props = match &self.node.properties {
-            Some(expr) => Some(as_map(eval(ctx, expr, &mut input)?, "node")?),
-            None => None,
-        };
-        let candidates = match self.source {
-            NodeSource::Label(label) => match ctx.read().label_id(label) {
-                Some(l) => ctx.read().nodes_with_label(l)?,
-                None => return Ok(()),
-            },
-            _ => ctx.read().all_nodes()?,
-        };
-        // A worker of a parallel run scans its part of the candidates.
-        let candidates = match ctx.scan_part.take() {
-            Some((part, parts)) => {
-                let n = candidates.len();
-                candidates[n * part / parts..n * (part + 1) / parts].to_vec()
-            }
-            None => candidates,
-        };
-        let known_label = match self.source {
-            NodeSource::Label(l) => Some(l.as_str()),
-            _ => None,
-        };
-        let Some(check) = NodeCheck::new(ctx.read(), self.node, props.as_ref(), known_label) else {
-            return Ok(());
-        };
-        let written = std::iter::once(self.node.slot)
-            .chain(self.ops.iter().flat_map(|op| match op {
-                Operator::Project { items, .. } => items.iter().map(|(slot, _)| *slot).collect(),
-                _ => Vec::new(),
-            }))
-            .collect();
-        batch.start(&input, self.node.slot, written);
-        let mut ids: Vec<NodeId> = Vec::with_capacity(BATCH);
-        for chunk in candidates.chunks(BATCH) {
-            ctx.check_interrupt()?;
-            ids.clear();
-            for &id in chunk {
-                if check.matches(ctx.read(), id)? {
-                    ids.push(id);
-                }
-            }
-            batch.fill(&ids, self.node.slot);
-            for f in &self.filters {
-                batch.keep(ctx, f)?;
-            }
-            for op in self.ops {
-                match op {
-                    Operator::Filter(e) => batch.keep(ctx, e)?,
-                    Operator::Project { items, .. } => batch.project(ctx, items)?,
-                    _ => unreachable!("`ScanRun::of` admits filters and projections only"),
-                }
-            }
-            if !batch.selected.is_empty() {
-                sink(ctx, batch)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// One batch: the scanned nodes, those still selected, the values the projections wrote and
-/// the scanned node's properties read so far, each as a column with one value per row of the
-/// batch. Rows are put together only for what reads rows (`Batch::rows`).
+/// One batch: which rows are still selected, the pattern's nodes and relationships as
+/// columns of ids, the values the projections wrote and the properties read so far, each a
+/// column with one entry per row of the batch. Rows are put together only for what reads
+/// rows (`Batch::rows`).
 #[derive(Default)]
 pub(super) struct Batch {
     len: usize,
-    /// The rows that passed every filter so far, in scan order.
+    /// The rows that passed every filter so far, in order.
     pub(super) selected: Vec<u32>,
-    /// Where the scan puts its node (`usize::MAX` once a projection has replaced it).
-    scan_slot: usize,
-    /// The scanned node of each row (references reused from batch to batch).
-    nodes: Vec<Value>,
     /// The input row every row of the batch starts from.
     input: Slots,
-    /// The slots the run writes (the scan's and the projections'): any other slot holds the
+    /// The slots the run writes (pattern variables, projections): any other slot holds the
     /// input row's value in every row.
     written: Vec<usize>,
+    /// The pattern's nodes, by slot.
+    nodes: Vec<(usize, Vec<NodeId>)>,
+    /// The pattern's relationships, by slot.
+    rels: Vec<(usize, Vec<RelRef>)>,
     /// What the projections wrote, by slot: a value for each row selected at the time.
     slots: Vec<(usize, Vec<Value>)>,
-    /// Property columns of the scanned node, by key id: a value for each row selected when
-    /// it was first asked for (a superset of any later selection).
-    properties: Vec<(u32, Vec<Value>)>,
+    /// Properties of pattern variables, by slot and key id: a value for each row selected
+    /// when it was first asked for (a superset of any later selection).
+    properties: Vec<(usize, u32, Vec<Value>)>,
     /// Whole rows, put together on demand; reused from batch to batch.
     rows: Vec<Slots>,
     /// Whether `rows` holds the selected rows as the columns say.
     assembled: bool,
+    /// The batch each row came from (`scan.rs` builds a batch from the rows of another).
+    parents: Vec<u32>,
 }
 
 /// Where the values of one slot are in a batch.
@@ -211,47 +74,93 @@ enum SlotValues<'b> {
     Constant(&'b Value),
     /// One per row of the batch.
     Column(&'b [Value]),
+    Nodes(&'b [NodeId]),
+    Rels(&'b [RelRef]),
 }
 
 impl Batch {
-    /// Starts the batches of one input row.
-    fn start(&mut self, input: &Slots, scan_slot: usize, written: Vec<usize>) {
-        self.written = written;
+    /// Starts a batch of rows of `input`; `written` as for the field.
+    fn start(&mut self, input: &Slots, written: &[usize]) {
+        self.input.clone_from(input);
+        self.written.clear();
+        self.written.extend_from_slice(written);
         for row in &mut self.rows {
             row.clone_from(input);
         }
-        self.input.clone_from(input);
-        self.scan_slot = scan_slot;
     }
 
-    /// Sets up a batch of these nodes, all selected.
-    fn fill(&mut self, ids: &[NodeId], scan_slot: usize) {
-        self.scan_slot = scan_slot;
-        if self.nodes.len() < ids.len() {
-            self.nodes.resize(ids.len(), Value::Null);
+    /// Empties the batch's columns for `len` new rows, all selected.
+    fn clear(&mut self, len: usize) {
+        self.select_all(len);
+        self.parents.clear();
+        for (_, column) in &mut self.nodes {
+            column.clear();
         }
-        for (node, &id) in self.nodes.iter_mut().zip(ids) {
-            set_node_ref(node, id);
+        for (_, column) in &mut self.rels {
+            column.clear();
         }
-        self.len = ids.len();
-        self.selected.clear();
-        self.selected
-            .extend((0..ids.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
         self.slots.clear();
         self.properties.clear();
         self.assembled = false;
     }
 
+    /// The node column of `slot`, made empty if there is none.
+    fn node_column(&mut self, slot: usize) -> &mut Vec<NodeId> {
+        column_of(&mut self.nodes, slot)
+    }
+
+    /// The relationship column of `slot`, made empty if there is none.
+    fn rel_column(&mut self, slot: usize) -> &mut Vec<RelRef> {
+        column_of(&mut self.rels, slot)
+    }
+
+    /// Makes the batch `len` rows long, all selected.
+    fn select_all(&mut self, len: usize) {
+        self.len = len;
+        self.selected.clear();
+        self.selected
+            .extend((0..len).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+    }
+
+    /// The node `slot` holds in row `i`, when the slot is a node column.
+    fn node(&self, i: u32, slot: usize) -> Option<NodeId> {
+        match self.slot(slot) {
+            SlotValues::Nodes(ids) => ids.get(i as usize).copied(),
+            SlotValues::Constant(Value::Node(n)) => Some(n.id),
+            _ => None,
+        }
+    }
+
+    /// The relationship `slot` holds in row `i`, when the slot is a relationship column.
+    fn rel(&self, i: u32, slot: usize) -> Option<RelId> {
+        match self.slot(slot) {
+            SlotValues::Rels(rels) => rels.get(i as usize).map(|r| r.id),
+            _ => None,
+        }
+    }
+
     /// The values of `slot`.
     fn slot(&self, slot: usize) -> SlotValues<'_> {
         static NULL: Value = Value::Null;
-        if slot == self.scan_slot {
-            return SlotValues::Column(&self.nodes);
-        }
-        if let Some((_, column)) = self.slots.iter().rev().find(|(s, _)| *s == slot) {
+        if let Some((_, column)) = self.slots.iter().find(|(s, _)| *s == slot) {
             return SlotValues::Column(column);
         }
+        if let Some((_, ids)) = self.nodes.iter().find(|(s, _)| *s == slot) {
+            return SlotValues::Nodes(ids);
+        }
+        if let Some((_, rels)) = self.rels.iter().find(|(s, _)| *s == slot) {
+            return SlotValues::Rels(rels);
+        }
         SlotValues::Constant(self.input.get(slot).unwrap_or(&NULL))
+    }
+
+    /// Whether `slot` is null in row `i`.
+    pub(super) fn is_null(&self, i: u32, slot: usize) -> bool {
+        match self.slot(slot) {
+            SlotValues::Constant(v) => v.is_null(),
+            SlotValues::Column(c) => c[i as usize].is_null(),
+            SlotValues::Nodes(_) | SlotValues::Rels(_) => false,
+        }
     }
 
     /// The selected rows, whole, for what reads rows rather than columns; index them by
@@ -264,34 +173,31 @@ impl Batch {
             let width = self
                 .slots
                 .iter()
-                .map(|(s, _)| s + 1)
-                .chain((self.scan_slot != usize::MAX).then_some(self.scan_slot + 1))
+                .map(|(s, _)| *s)
+                .chain(self.nodes.iter().map(|(s, _)| *s))
+                .chain(self.rels.iter().map(|(s, _)| *s))
+                .map(|s| s + 1)
                 .fold(0, usize::max);
             for &i in &self.selected {
-                let row = &mut self.rows[i as usize];
+                let i = i as usize;
+                let row = &mut self.rows[i];
                 if row.len() < width {
                     row.resize(width, Value::Null);
                 }
-                if let Some(Value::Node(n)) = self.nodes.get(i as usize)
-                    && self.scan_slot != usize::MAX
-                {
-                    set_node_ref(&mut row[self.scan_slot], n.id);
+                for (slot, ids) in &self.nodes {
+                    set_node_ref(&mut row[*slot], ids[i]);
+                }
+                for (slot, rels) in &self.rels {
+                    let r = rels[i];
+                    set_rel_ref(&mut row[*slot], r.id, r.start, r.end);
                 }
                 for (slot, column) in &self.slots {
-                    row[*slot].clone_from(&column[i as usize]);
+                    row[*slot].clone_from(&column[i]);
                 }
             }
             self.assembled = true;
         }
         &mut self.rows
-    }
-
-    /// The value of `slot` in row `i` of the batch.
-    pub(super) fn value(&self, i: u32, slot: usize) -> &Value {
-        match self.slot(slot) {
-            SlotValues::Constant(v) => v,
-            SlotValues::Column(c) => &c[i as usize],
-        }
     }
 
     /// Keeps the selected rows on which `predicate` is true.
@@ -326,11 +232,10 @@ impl Batch {
             values.push(eval_batch(ctx, expr, self, &selected)?);
         }
         for ((slot, _), items) in items.iter().zip(values) {
-            if *slot == self.scan_slot {
-                // The scanned node is replaced: its columns no longer describe the slot.
-                self.properties.clear();
-                self.scan_slot = usize::MAX;
-            }
+            // What the slot held before no longer describes it.
+            self.nodes.retain(|(s, _)| s != slot);
+            self.rels.retain(|(s, _)| s != slot);
+            self.properties.retain(|(s, _, _)| s != slot);
             let mut column = Vec::new();
             column.resize(self.len, Value::Null);
             for (&i, value) in selected.iter().zip(items) {
@@ -343,40 +248,72 @@ impl Batch {
         Ok(())
     }
 
-    /// The column of property `key` of the scanned node, read for the selected rows if it
-    /// has not been read in this batch yet; `None` when the graph has no such key.
-    fn column(&mut self, ctx: &Context<'_>, key: &str) -> Result<Option<usize>, ExecError> {
+    /// The column of property `key` of the node or relationship column `slot`, read for the
+    /// selected rows if it has not been read in this batch yet; `None` when the graph has no
+    /// such key.
+    fn property_column(
+        &mut self,
+        ctx: &Context<'_>,
+        slot: usize,
+        key: &str,
+    ) -> Result<Option<usize>, ExecError> {
         let Some(k) = ctx.key_id(key) else {
             return Ok(None);
         };
-        if let Some(at) = self.properties.iter().position(|(c, _)| *c == k) {
+        if let Some(at) = self
+            .properties
+            .iter()
+            .position(|(s, c, _)| *s == slot && *c == k)
+        {
             return Ok(Some(at));
         }
-        let ids: Vec<NodeId> = self
-            .selected
-            .iter()
-            .filter_map(|&i| match &self.nodes[i as usize] {
-                Value::Node(n) => Some(n.id),
-                _ => None,
-            })
-            .collect();
-        let mut read = Vec::with_capacity(ids.len());
-        ctx.read().node_property_of_each(&ids, k, &mut read)?;
+        let graph = ctx.read();
+        let mut read = Vec::with_capacity(self.selected.len());
+        match self.slot(slot) {
+            SlotValues::Nodes(ids) => {
+                let ids: Vec<NodeId> = self.selected.iter().map(|&i| ids[i as usize]).collect();
+                graph.node_property_of_each(&ids, k, &mut read)?;
+            }
+            SlotValues::Rels(rels) => {
+                for &i in &self.selected {
+                    read.push(graph.rel_property(rels[i as usize].id, k)?);
+                }
+            }
+            _ => return Ok(None),
+        }
         let mut column = Vec::new();
         column.resize(self.len, Value::Null);
         for (&i, value) in self.selected.iter().zip(read) {
             column[i as usize] = value;
         }
-        self.properties.push((k, column));
+        self.properties.push((slot, k, column));
         Ok(Some(self.properties.len() - 1))
     }
 }
 
-/// Whether `expr` is a property of the batch's scanned node: its key.
-fn scan_property<'e>(expr: &'e Expr, batch: &Batch) -> Option<&'e str> {
+/// The column of `slot` among `columns`, made empty if there is none.
+fn column_of<T>(columns: &mut Vec<(usize, Vec<T>)>, slot: usize) -> &mut Vec<T> {
+    let at = match columns.iter().position(|(s, _)| *s == slot) {
+        Some(at) => at,
+        None => {
+            columns.push((slot, Vec::new()));
+            columns.len() - 1
+        }
+    };
+    &mut columns[at].1
+}
+
+/// Whether `expr` is a property of a node or relationship column: the slot and the key.
+fn entity_property<'e>(expr: &'e Expr, batch: &Batch) -> Option<(usize, &'e str)> {
     match expr {
-        Expr::Property(base, key) if matches!(base.as_ref(), Expr::Slot(s) if *s == batch.scan_slot) => {
-            Some(key)
+        Expr::Property(base, key)
+            if let Expr::Slot(slot) = base.as_ref()
+                && matches!(
+                    batch.slot(*slot),
+                    SlotValues::Nodes(_) | SlotValues::Rels(_)
+                ) =>
+        {
+            Some((*slot, key))
         }
         _ => None,
     }
@@ -389,16 +326,24 @@ fn constant<'b>(expr: &'b Expr, batch: &'b Batch) -> Option<&'b Value> {
         Expr::Literal(v) => Some(v),
         Expr::Slot(slot) if !batch.written.contains(slot) => match batch.slot(*slot) {
             SlotValues::Constant(v) => Some(v),
-            SlotValues::Column(_) => None,
+            _ => None,
         },
         _ => None,
     }
 }
 
-/// `scan.key = literal` (either way round): the key and the literal.
-fn scan_equality<'e>(a: &'e Expr, b: &'e Expr, batch: &Batch) -> Option<(&'e str, &'e Value)> {
+/// `x.key = literal` (either way round) for a node or relationship column `x`: the slot, the
+/// key and the literal.
+fn entity_equality<'e>(
+    a: &'e Expr,
+    b: &'e Expr,
+    batch: &Batch,
+) -> Option<(usize, &'e str, &'e Value)> {
     match (a, b) {
-        (p, Expr::Literal(v)) | (Expr::Literal(v), p) => Some((scan_property(p, batch)?, v)),
+        (p, Expr::Literal(v)) | (Expr::Literal(v), p) => {
+            let (slot, key) = entity_property(p, batch)?;
+            Some((slot, key, v))
+        }
         _ => None,
     }
 }
@@ -408,7 +353,7 @@ fn positions(selected: &[u32], at: &[usize]) -> Vec<u32> {
     at.iter().map(|&p| selected[p]).collect()
 }
 
-/// Evaluates `expr` on the rows `selected` (indexes into `batch.rows`), giving one value per
+/// Evaluates `expr` on the rows `selected` (indexes into the batch), giving one value per
 /// selected row, in order. Makes the same evaluations on each row as `eval` would.
 pub(super) fn eval_batch(
     ctx: &mut Context<'_>,
@@ -424,11 +369,22 @@ pub(super) fn eval_batch(
         Expr::Slot(slot) => Ok(match batch.slot(*slot) {
             SlotValues::Constant(v) => vec![v.clone(); n],
             SlotValues::Column(c) => selected.iter().map(|&i| c[i as usize].clone()).collect(),
+            SlotValues::Nodes(ids) => selected
+                .iter()
+                .map(|&i| node_ref(ids[i as usize]))
+                .collect(),
+            SlotValues::Rels(rels) => selected
+                .iter()
+                .map(|&i| {
+                    let r = rels[i as usize];
+                    rel_ref(r.id, r.start, r.end)
+                })
+                .collect(),
         }),
-        Expr::Property(..) if let Some(key) = scan_property(expr, batch) => {
-            Ok(match batch.column(ctx, key)? {
+        Expr::Property(..) if let Some((slot, key)) = entity_property(expr, batch) => {
+            Ok(match batch.property_column(ctx, slot, key)? {
                 Some(c) => {
-                    let column = &batch.properties[c].1;
+                    let column = &batch.properties[c].2;
                     selected
                         .iter()
                         .map(|&i| column[i as usize].clone())
@@ -437,25 +393,52 @@ pub(super) fn eval_batch(
                 None => vec![Value::Null; n],
             })
         }
-        Expr::Property(base, key) if let Expr::Slot(slot) = base.as_ref() => selected
-            .iter()
-            .map(|&i| property(ctx, batch.value(i, *slot), key))
-            .collect(),
-        Expr::Binary(BinaryOp::Eq, a, b) if let Some((key, value)) = scan_equality(a, b, batch) => {
+        Expr::Property(base, key) if let Expr::Slot(slot) = base.as_ref() => {
+            match batch.slot(*slot) {
+                SlotValues::Constant(v) => {
+                    let v = property(ctx, v, key)?;
+                    Ok(vec![v; n])
+                }
+                SlotValues::Column(c) => selected
+                    .iter()
+                    .map(|&i| property(ctx, &c[i as usize], key))
+                    .collect(),
+                // Node and relationship columns are read above.
+                SlotValues::Nodes(_) | SlotValues::Rels(_) => Ok(vec![Value::Null; n]),
+            }
+        }
+        Expr::Binary(BinaryOp::Eq, a, b)
+            if let Some((slot, key, value)) = entity_equality(a, b, batch) =>
+        {
             // Compared in the column, copying no value (as `eval` does).
             let Some(k) = ctx.key_id(key) else {
                 return Ok(vec![Value::Null; n]);
             };
             let graph = ctx.read();
-            selected
-                .iter()
-                .map(|&i| match &batch.nodes[i as usize] {
-                    Value::Node(node) => Ok(graph
-                        .node_property_equals(node.id, k, value)?
-                        .map_or(Value::Null, Value::Bool)),
-                    _ => Ok(Value::Null),
-                })
-                .collect()
+            let equal = |found: Option<bool>| found.map_or(Value::Null, Value::Bool);
+            match batch.slot(slot) {
+                SlotValues::Nodes(ids) => selected
+                    .iter()
+                    .map(|&i| {
+                        Ok(equal(graph.node_property_equals(
+                            ids[i as usize],
+                            k,
+                            value,
+                        )?))
+                    })
+                    .collect(),
+                SlotValues::Rels(rels) => selected
+                    .iter()
+                    .map(|&i| {
+                        Ok(equal(graph.rel_property_equals(
+                            rels[i as usize].id,
+                            k,
+                            value,
+                        )?))
+                    })
+                    .collect(),
+                _ => Ok(vec![Value::Null; n]),
+            }
         }
         Expr::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {
             let mut left = eval_batch(ctx, a, batch, selected)?;
