@@ -752,6 +752,15 @@ on_both_stores!(batched_expansions_match_row_at_a_time, |db: &Database| {
          RETURN kind, w, count(*) AS n, collect(p.id)[0] AS one ORDER BY kind, w",
         "MATCH (h:Hub)-[r:R]->(p:P) RETURN p, r ORDER BY p.id DESC LIMIT 2",
         "MATCH (h:Hub)-[r:R]->(p:P) RETURN sum(p.id / (p.k - p.k)) AS boom",
+        // Property maps that read what the pattern binds are matched a row at a time.
+        "MATCH (h:Hub)-[r:R]->(p:P {k: r.w}) RETURN count(*) AS n, sum(p.id) AS s",
+        "MATCH (p:P)-[r:R {w: p.k + 8}]->(q) RETURN count(*) AS n",
+        // What follows the batched part (another MATCH, OPTIONAL MATCH, UNWIND, DISTINCT)
+        // takes its rows one at a time.
+        "MATCH (h:Hub)-[:R]->(p:P) WHERE p.k < 3 OPTIONAL MATCH (p)-[s:S]->(h)
+         RETURN p.k AS k, count(s) AS with_s, count(*) AS n ORDER BY k",
+        "MATCH (p:P) WHERE p.id % 7 = 0 MATCH (p)-[:R]->(q:Q) WITH DISTINCT q.k AS k
+         UNWIND range(0, k + 2) AS x RETURN k, sum(x) AS s ORDER BY k",
     ] {
         same_as_simple_plan(db, query);
     }

@@ -15,7 +15,8 @@ use super::budget::{MemoryBudget, row_size, value_size};
 use super::context::{Context, Graph};
 use super::eval::{Slots, eval, null_row};
 use super::matcher::Flow;
-use super::run::{Split, StreamState, entity_key, push, widen};
+use super::parallel::Split;
+use super::run::{StreamState, entity_key, push, widen};
 
 /// One group: where its chain of groups with the same key hash goes on, and its DISTINCT
 /// filters where asked. Its key values and accumulators are in the aggregator's flat vectors,
@@ -472,18 +473,38 @@ impl<'p> Aggregator<'p> {
                 wctx.scan_part = scan_part;
                 let mut aggregator = Aggregator::new(keys, aggregates, keys_of)?;
                 aggregator.replay = !disjoint;
+                let mut state = StreamState::new(streaming.len());
                 if let Some(scan) = ScanRun::of(streaming) {
                     let mut levels = Vec::new();
+                    let rest_at = scan.rest_at();
                     for row in rows {
                         let mut row = row.clone();
                         widen(&mut row, row_width);
                         scan.run(&mut wctx, &row, &mut levels, &mut |c, b| {
-                            aggregator.add_batch(c, b)
+                            if rest_at >= streaming.len() {
+                                return aggregator.add_batch(c, b);
+                            }
+                            // Each row on through what the batch did not run.
+                            let selected = b.selected.clone();
+                            let rows = b.rows();
+                            for i in selected {
+                                push(
+                                    c,
+                                    streaming,
+                                    rest_at,
+                                    &mut state,
+                                    &mut rows[i as usize],
+                                    &mut |c, r: &mut Slots| {
+                                        aggregator.add(c, r)?;
+                                        Ok(Flow::Continue)
+                                    },
+                                )?;
+                            }
+                            Ok(())
                         })?;
                     }
                     return Ok(aggregator);
                 }
-                let mut state = StreamState::new(streaming.len());
                 for row in rows {
                     let mut row = row.clone();
                     widen(&mut row, row_width);

@@ -19,6 +19,7 @@ pub mod matcher;
 mod mutate;
 pub mod ops;
 pub mod output;
+mod parallel;
 pub mod procedures;
 pub mod run;
 mod sort;

@@ -5,13 +5,12 @@
 use foldhash::{HashSet, HashSetExt};
 
 use crate::plan::logical::{
-    CountSource, Expr, MatchStep, NodeSource, Operator, Pipeline, QueryPlan,
+    CountSource, Expr, Operator, Pipeline, QueryPlan,
 };
 use crate::value::Value;
 
 use super::ExecError;
-use super::aggregate;
-use super::batch::ScanRun;
+use super::batch::{Batch, ScanRun};
 use super::budget::row_size;
 use super::context::Context;
 use super::eval::{Slots, eval, is_true, null_row};
@@ -19,6 +18,7 @@ use super::grouping::Aggregator;
 use super::load_csv;
 use super::matcher::{Flow, MatchScratch, match_pattern, match_pattern_reusing};
 use super::mutate;
+use super::parallel::{Split, parallel_split};
 use super::sort::Sorter;
 
 /// Where a query's output goes: called once per result row with the values of the output
@@ -211,10 +211,9 @@ fn run_pipeline(
             let mut levels = Vec::new();
             for mut row in input {
                 widen(&mut row, ctx.row_width);
-                scan.run(ctx, &row, &mut levels, &mut |ctx, batch| match &mut sink {
-                    Collector::Aggregate(a) => a.add_batch(ctx, batch),
-                    Collector::Sort(s) => s.add_batch(ctx, batch),
-                    Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
+                let rest_at = scan.rest_at();
+                scan.run(ctx, &row, &mut levels, &mut |ctx, batch| {
+                    collect_batch(ctx, streaming, rest_at, &mut state, batch, &mut sink)
                 })?;
             }
             Vec::new()
@@ -277,197 +276,43 @@ fn run_pipeline(
     run_pipeline(ctx, after, live_after, produced, first_only, out)
 }
 
-/// Less work than this (start nodes plus the relationships of the first expansions, or input
-/// rows) runs on one thread: threads cost more than they save.
-const PARALLEL_MIN_WORK: u64 = 20_000;
-const PARALLEL_MIN_INPUT: usize = 4_096;
-
-/// How the streaming head of a pipeline is split between threads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Split {
-    /// On one thread.
-    None,
-    /// Each of `n` threads scans an equal part of the first node scan's candidates, in order.
-    Scan(usize),
-    /// Each of `n` threads takes an equal run of the input rows, in order.
-    Input(usize),
-}
-
-/// How the streaming operators `streaming` should feed `blocking`: on several threads when
-/// they read a snapshot into an aggregation whose parts merge, much work lies ahead, and
-/// nothing between depends on the order or number of the rows before it (no SKIP, LIMIT or
-/// DISTINCT, no writes). Also says whether the parts' groups are disjoint (`parts_disjoint`),
-/// so that they are appended rather than merged.
-fn parallel_split(
-    ctx: &Context<'_>,
+/// Hands the rows of a batch to an aggregation or a sort: the batch whole, or each row on
+/// through the operators the batch did not run (`streaming[rest_at..]`).
+fn collect_batch(
+    ctx: &mut Context<'_>,
     streaming: &[Operator],
-    blocking: Option<&Operator>,
-    input: &[Slots],
-) -> (Split, bool) {
-    let Some(Operator::Aggregate {
-        aggregates,
-        keys,
-        keys_of,
-    }) = blocking
-    else {
-        return (Split::None, false);
-    };
-    // Whether the accumulators merge is asked last: it looks aggregates up by name.
-    // A DISTINCT aggregate merges by replaying the later part's distinct values.
-    let merge = || {
-        aggregates.iter().all(|a| {
-            a.distinct
-                || a.name == "count" && a.args.is_empty()
-                || aggregate::lookup(&a.name).is_some_and(|def| (def.new)().mergeable())
-        })
-    };
-    match work_split(ctx, streaming, input) {
-        Split::None => (Split::None, false),
-        split => match parts_disjoint(split, keys, keys_of, streaming, input) {
-            true => (split, true),
-            false if merge() => (split, false),
-            false => (Split::None, false),
-        },
+    rest_at: usize,
+    state: &mut StreamState,
+    batch: &mut Batch,
+    sink: &mut Collector<'_>,
+) -> Result<(), ExecError> {
+    if rest_at >= streaming.len() {
+        return match sink {
+            Collector::Aggregate(a) => a.add_batch(ctx, batch),
+            Collector::Sort(s) => s.add_batch(ctx, batch),
+            Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
+        };
     }
-}
-
-/// Whether no group can get rows from two parts of `split`, so the parts' groups are only
-/// appended, never merged: then DISTINCT and accumulators that do not merge may run in parallel
-/// too. So it is when groups are told apart by entity ids alone (every `keys_of` slot is a key)
-/// and one of those entities is what the split divides: the node the first match starts from,
-/// or, split by input rows, entities no two input rows share.
-fn parts_disjoint(
-    split: Split,
-    keys: &[(usize, Expr)],
-    keys_of: &[usize],
-    streaming: &[Operator],
-    input: &[Slots],
-) -> bool {
-    let ids_identify = !keys_of.is_empty()
-        && keys_of.iter().all(|s| {
-            keys.iter()
-                .any(|(_, e)| matches!(e, Expr::Slot(k) if k == s))
-        });
-    if !ids_identify {
-        return false;
-    }
-    match split {
-        Split::None => false,
-        Split::Scan(_) => {
-            streaming.iter().find_map(|op| match op {
-                Operator::Match { pattern, .. } => match pattern.steps.first() {
-                    Some(MatchStep::Start { node, .. }) => {
-                        pattern.nodes.get(*node).map(|n| keys_of.contains(&n.slot))
-                    }
-                    _ => Some(false),
-                },
-                _ => None,
-            }) == Some(true)
-        }
-        Split::Input(_) => {
-            let mut seen = HashSet::with_capacity(input.len());
-            input.iter().all(|row| {
-                let mut ids = [0u64; 4];
-                for (id, slot) in ids.iter_mut().zip(keys_of) {
-                    *id = match row.get(*slot) {
-                        Some(Value::Node(n)) => n.id.0,
-                        Some(Value::Relationship(r)) => r.id.0,
-                        _ => return false,
-                    };
+    let selected = batch.selected.clone();
+    let rows = batch.rows();
+    for i in selected {
+        push(
+            ctx,
+            streaming,
+            rest_at,
+            state,
+            &mut rows[i as usize],
+            &mut |ctx, row: &mut Slots| {
+                match sink {
+                    Collector::Aggregate(a) => a.add(ctx, row)?,
+                    Collector::Sort(s) => s.add(ctx, row)?,
+                    Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
                 }
-                seen.insert(ids)
-            })
-        }
+                Ok(Flow::Continue)
+            },
+        )?;
     }
-}
-
-/// How `parallel_split` would split the streaming run, before asking about the aggregation.
-fn work_split(ctx: &Context<'_>, streaming: &[Operator], input: &[Slots]) -> Split {
-    if ctx.simple || ctx.profile.is_some() || ctx.scan_part.is_some() || input.is_empty() {
-        return Split::None;
-    }
-    let streams = !streaming.is_empty()
-        && streaming.iter().all(|op| {
-            matches!(
-                op,
-                Operator::Match { .. }
-                    | Operator::Filter(_)
-                    | Operator::Project { .. }
-                    | Operator::Unwind { .. }
-            )
-        });
-    if !streams {
-        return Split::None;
-    }
-    let Some(graph) = ctx.read().as_sync() else {
-        return Split::None;
-    };
-    let threads = rayon::current_num_threads().min(8);
-    if threads < 2 {
-        return Split::None;
-    }
-    if input.len() >= PARALLEL_MIN_INPUT {
-        return Split::Input(threads);
-    }
-    if input.len() > 1 {
-        return Split::None;
-    }
-    // The first match's scan is split; before it, only operators that pass the one input row
-    // on or drop it (so every thread reaches that scan once, with the same row).
-    let Some(first_match) = streaming
-        .iter()
-        .position(|op| matches!(op, Operator::Match { .. }))
-    else {
-        return Split::None;
-    };
-    if !streaming[..first_match]
-        .iter()
-        .all(|op| matches!(op, Operator::Project { .. } | Operator::Filter(_)))
-    {
-        return Split::None;
-    }
-    let Operator::Match {
-        pattern,
-        optional: false,
-    } = &streaming[first_match]
-    else {
-        return Split::None;
-    };
-    let starts = match pattern.steps.first() {
-        Some(MatchStep::Start {
-            source: NodeSource::AllNodes,
-            ..
-        }) => graph.count_nodes(None),
-        Some(MatchStep::Start {
-            source: NodeSource::Label(name),
-            ..
-        }) => match graph.label_id(name) {
-            Some(id) => graph.count_nodes(Some(id)),
-            None => return Split::None,
-        },
-        _ => return Split::None,
-    };
-    let starts = starts.unwrap_or(0);
-    // The relationships the expansions may walk, from the store's counts.
-    let mut work = starts;
-    for step in &pattern.steps {
-        if let MatchStep::Expand { rel, .. } = step {
-            let types = &pattern.rels[*rel].types;
-            work += if types.is_empty() {
-                graph.count_relationships(None).unwrap_or(0)
-            } else {
-                types
-                    .iter()
-                    .filter_map(|t| graph.type_id(t))
-                    .map(|t| graph.count_relationships(Some(t)).unwrap_or(0))
-                    .sum()
-            };
-        }
-    }
-    if work < PARALLEL_MIN_WORK || starts < 2 {
-        return Split::None;
-    }
-    Split::Scan(threads.min(usize::try_from(starts).unwrap_or(usize::MAX)))
+    Ok(())
 }
 
 /// Per-run state of streaming operators: SKIP and LIMIT counters, DISTINCT sets.

@@ -2,7 +2,9 @@
 //! followed from them, the pattern's filters, then filters and projections, a batch at a
 //! time into an aggregation or a sort.
 
-use crate::plan::logical::{Expr, MatchStep, NodeSource, Operator, Pattern, PatternRel};
+use crate::plan::logical::{
+    Expr, MatchStep, NodeSource, Operator, Pattern, PatternRel, free_slots,
+};
 use crate::storage::{self, Edge};
 use crate::value::Map;
 
@@ -50,6 +52,9 @@ pub(in super::super) struct ScanRun<'p> {
     steps: Vec<Step<'p>>,
     /// The filters and projections after the match.
     ops: &'p [Operator],
+    /// Where, in the streaming run, the operators the batch does not run begin: the rows of
+    /// each batch go on through them one at a time (`rows_after`).
+    rest_at: usize,
 }
 
 /// What a run resolves once per input row.
@@ -120,14 +125,48 @@ impl<'p> ScanRun<'p> {
                 MatchStep::Start { .. } => return None,
             }
         }
-        if assigned.iter().any(|a| !a)
-            || !ops
-                .iter()
-                .all(|op| matches!(op, Operator::Filter(_) | Operator::Project { .. }))
+        if assigned.iter().any(|a| !a) {
+            return None;
+        }
+        // Property maps are evaluated once per input row: they may not read what the pattern
+        // binds (`(a)-[:R {w: a.x}]->(b)` is matched a row at a time).
+        let bound_here: Vec<usize> = pattern
+            .nodes
+            .iter()
+            .filter(|n| !n.bound)
+            .map(|n| n.slot)
+            .chain(pattern.rels.iter().map(|r| r.slot))
+            .collect();
+        let reads_pattern = |map: &Option<Expr>| {
+            map.as_ref()
+                .is_some_and(|e| free_slots(e).iter().any(|s| bound_here.contains(s)))
+        };
+        if pattern.nodes.iter().any(|n| reads_pattern(&n.properties))
+            || pattern.rels.iter().any(|r| reads_pattern(&r.properties))
         {
             return None;
         }
+        // Filters and projections run on the batch; what follows them, row by row, must read
+        // only and take every row (no LIMIT), so that evaluating a batch ahead changes nothing.
+        let batched = ops
+            .iter()
+            .position(|op| !matches!(op, Operator::Filter(_) | Operator::Project { .. }))
+            .unwrap_or(ops.len());
+        let (ops, rest) = ops.split_at(batched);
+        if !rest.iter().all(|op| {
+            matches!(
+                op,
+                Operator::Match { .. }
+                    | Operator::Unwind { .. }
+                    | Operator::Filter(_)
+                    | Operator::Project { .. }
+                    | Operator::Distinct { .. }
+            )
+        }) {
+            return None;
+        }
         Some(ScanRun {
+            rest_at: streaming.len() - rest.len() + at,
             before,
             pattern,
             start: *start,
@@ -135,6 +174,12 @@ impl<'p> ScanRun<'p> {
             steps,
             ops,
         })
+    }
+
+    /// Where the operators the batch does not run begin, in the streaming run it was made
+    /// from (its length when there are none).
+    pub(in super::super) fn rest_at(&self) -> usize {
+        self.rest_at
     }
 
     /// Runs the scan for one input row, handing each batch's surviving rows to `sink`
