@@ -4,9 +4,7 @@
 
 use foldhash::{HashSet, HashSetExt};
 
-use crate::plan::logical::{
-    CountSource, Expr, Operator, Pipeline, QueryPlan,
-};
+use crate::plan::logical::{CountSource, Expr, Operator, Pipeline, QueryPlan};
 use crate::value::Value;
 
 use super::ExecError;
