@@ -291,6 +291,29 @@ fn collect_batch(
             Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
         };
     }
+    push_batch_rows(
+        ctx,
+        streaming,
+        rest_at,
+        state,
+        batch,
+        &mut |ctx, row| match sink {
+            Collector::Aggregate(a) => a.add(ctx, row),
+            Collector::Sort(s) => s.add(ctx, row),
+            Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
+        },
+    )
+}
+
+/// Pushes each selected row of a batch through `streaming[rest_at..]` into `add`.
+pub(super) fn push_batch_rows(
+    ctx: &mut Context<'_>,
+    streaming: &[Operator],
+    rest_at: usize,
+    state: &mut StreamState,
+    batch: &mut Batch,
+    add: &mut dyn FnMut(&mut Context<'_>, &mut Slots) -> Result<(), ExecError>,
+) -> Result<(), ExecError> {
     let selected = batch.selected.clone();
     let rows = batch.rows();
     for i in selected {
@@ -301,11 +324,7 @@ fn collect_batch(
             state,
             &mut rows[i as usize],
             &mut |ctx, row: &mut Slots| {
-                match sink {
-                    Collector::Aggregate(a) => a.add(ctx, row)?,
-                    Collector::Sort(s) => s.add(ctx, row)?,
-                    Collector::Out | Collector::Rows(_) => unreachable!("not batched"),
-                }
+                add(ctx, row)?;
                 Ok(Flow::Continue)
             },
         )?;

@@ -14,7 +14,7 @@ use super::super::context::{Context, Graph};
 use super::super::eval::Slots;
 use super::super::matcher::Flow;
 use super::super::parallel::Split;
-use super::super::run::{StreamState, push, widen};
+use super::super::run::{StreamState, push, push_batch_rows, widen};
 use super::{Acc, Aggregator, Group, Seen};
 
 impl<'p> Aggregator<'p> {
@@ -82,22 +82,9 @@ impl<'p> Aggregator<'p> {
                                 return aggregator.add_batch(c, b);
                             }
                             // Each row on through what the batch did not run.
-                            let selected = b.selected.clone();
-                            let rows = b.rows();
-                            for i in selected {
-                                push(
-                                    c,
-                                    streaming,
-                                    rest_at,
-                                    &mut state,
-                                    &mut rows[i as usize],
-                                    &mut |c, r: &mut Slots| {
-                                        aggregator.add(c, r)?;
-                                        Ok(Flow::Continue)
-                                    },
-                                )?;
-                            }
-                            Ok(())
+                            push_batch_rows(c, streaming, rest_at, &mut state, b, &mut |c, r| {
+                                aggregator.add(c, r)
+                            })
                         })?;
                     }
                     return Ok(aggregator);
