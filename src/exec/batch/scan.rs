@@ -340,7 +340,7 @@ impl<'p> ScanRun<'p> {
             }
             match current {
                 Step::Filter(e) => batch.keep(ctx, e)?,
-                Step::Hop(hop) => return self.follow(ctx, hop, batch, deeper, s, resolved, sink),
+                Step::Hop(_) => return self.follow(ctx, batch, deeper, s, resolved, sink),
             }
         }
         for op in self.ops {
@@ -359,19 +359,20 @@ impl<'p> ScanRun<'p> {
         sink(ctx, batch)
     }
 
-    /// Follows `hop` (step `step`) from the selected rows of `parent` into `deeper[0]`, a
+    /// Follows the hop at `step` from the selected rows of `parent` into `deeper[0]`, a
     /// batch at a time, each going on from the next step.
-    #[allow(clippy::too_many_arguments)]
     fn follow(
         &self,
         ctx: &mut Context<'_>,
-        hop: &Hop<'p>,
         parent: &Batch,
         deeper: &mut [Batch],
         step: usize,
         resolved: &Resolved,
         sink: &mut BatchSink<'_>,
     ) -> Result<(), ExecError> {
+        let Some(Step::Hop(hop)) = self.steps.get(step) else {
+            return Ok(());
+        };
         let (types, direction, rel_props, check) = &resolved.hops[hop.index];
         let from_slot = self.pattern.nodes[hop.from].slot;
         let to_slot = self.pattern.nodes[hop.to].slot;
