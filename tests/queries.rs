@@ -719,21 +719,7 @@ on_both_stores!(batched_scans_match_row_at_a_time, |db: &Database| {
 // an earlier one of the same type, a cycle back to a node already matched, a target bound
 // before the pattern, and labels checked on the node reached.
 on_both_stores!(batched_expansions_match_row_at_a_time, |db: &Database| {
-    db.query_all(
-        "CREATE (h:Hub {id: 0})
-         WITH h UNWIND range(1, 2500) AS i
-         CREATE (p:P {id: i, k: i % 5})
-         CREATE (h)-[:R {w: i % 3}]->(p)
-         WITH h, p, i WHERE i % 2 = 0
-         CREATE (p)-[:S {w: i % 4}]->(h)
-         WITH p, i WHERE i % 3 = 0
-         CREATE (p)-[:R {w: 9}]->(:Q:P {id: -i, k: i % 7})",
-        Map::new(),
-    )?;
-    db.query_all(
-        "MATCH (a:P), (b:P) WHERE a.id = b.id + 1 AND a.id % 50 = 0 CREATE (a)-[:T]->(b)",
-        Map::new(),
-    )?;
+    hub_graph(db)?;
     for query in [
         "MATCH (h:Hub)-[r:R]->(p:P) RETURN p.k AS k, count(*) AS n, sum(r.w) AS w,
                 collect(p.id)[..4] AS first ORDER BY k",
@@ -766,6 +752,85 @@ on_both_stores!(batched_expansions_match_row_at_a_time, |db: &Database| {
     }
     Ok(())
 });
+
+/// A hub with 2,500 `R` relationships out (more than a batch), half of its targets with an `S`
+/// back, a third with an `R` to a `Q` of their own, and every fiftieth with a `T` to the one
+/// before.
+fn hub_graph(db: &Database) -> cordial::Result<()> {
+    db.query_all(
+        "CREATE (h:Hub {id: 0})
+         WITH h UNWIND range(1, 2500) AS i
+         CREATE (p:P {id: i, k: i % 5})
+         CREATE (h)-[:R {w: i % 3}]->(p)
+         WITH h, p, i WHERE i % 2 = 0
+         CREATE (p)-[:S {w: i % 4}]->(h)
+         WITH p, i WHERE i % 3 = 0
+         CREATE (p)-[:R {w: 9}]->(:Q:P {id: -i, k: i % 7})",
+        Map::new(),
+    )?;
+    db.query_all(
+        "MATCH (a:P), (b:P) WHERE a.id = b.id + 1 AND a.id % 50 = 0 CREATE (a)-[:T]->(b)",
+        Map::new(),
+    )?;
+    Ok(())
+}
+
+// OPTIONAL MATCH and later MATCH clauses run inside the batch: null rows come out in the
+// order a row at a time gives them (between matched rows, across the flush of a hub larger
+// than a batch, whole batches of them), several in a row, from nodes bound by the scan or
+// by the input rows of an aggregation (null, not a node, labels to check), relationship
+// uniqueness per MATCH clause only.
+on_both_stores!(
+    batched_optional_and_later_matches_match_row_at_a_time,
+    |db: &Database| {
+        hub_graph(db)?;
+        for query in [
+            "MATCH (p:P) OPTIONAL MATCH (p)-[s:S]->(h:Hub)
+         RETURN p.k AS k, count(s) AS c, collect(p.id)[..5] AS ids, collect(h.id)[..3] AS hs
+         ORDER BY k",
+            "MATCH (p:P) OPTIONAL MATCH (p)-[r:R]->(q:Q) WHERE q.k > 3
+         RETURN collect(q.id) AS qs, count(*) AS n, collect(p.id)[1000..1010] AS mid",
+            "MATCH (x:P) WHERE x.id < 1100 OPTIONAL MATCH (x)<-[r:R]-(h)
+         WHERE r.w <> 1 RETURN collect([x.id, h.id]) AS pairs",
+            "MATCH (h:Hub) OPTIONAL MATCH (h)-[r:R]->(p:P) WHERE p.k <> 2
+         RETURN count(p) AS n, collect(p.id)[1000..1005] AS mid",
+            "MATCH (p:P) OPTIONAL MATCH (p)-[:S]->(h) OPTIONAL MATCH (p)-[:R]->(q:Q)
+         RETURN count(h) AS hs, count(q) AS qs, collect(coalesce(q.id, p.id))[..10] AS f,
+                collect(coalesce(h.id, -1))[..10] AS g",
+            "MATCH (q:Q) OPTIONAL MATCH (q)<-[:R]-(p)-[:S]->(h)
+         RETURN count(*) AS n, count(h) AS hs, collect(p.id)[..6] AS ps",
+            "MATCH (p:P)-[:S]->(h:Hub) OPTIONAL MATCH (h)-[r:R]->(p) WHERE r.w = 1
+         RETURN count(r) AS n, sum(CASE WHEN r IS NULL THEN 1 ELSE 0 END) AS none",
+            "MATCH (p:P) OPTIONAL MATCH (p)<-[r:R {w: 1}]-(h:Hub) RETURN count(r) AS n",
+            "MATCH (p:P) OPTIONAL MATCH (p)-[:T]->(b) RETURN count(b) AS n, count(*) AS all",
+            "MATCH (h:Hub) OPTIONAL MATCH (h)-[r:R]->(p:P) RETURN p.id AS id ORDER BY id DESC
+         LIMIT 3",
+            "MATCH (h:Hub) MATCH (h)-[:R]->(p) WHERE p.k = 1 MATCH (p)-[:S]->(h)
+         RETURN count(*) AS n, sum(p.id) AS s",
+            "MATCH (h:Hub)-[r:R]->(p) MATCH (h)-[r2:R]->(p) RETURN count(*) AS n",
+            // From the rows of an aggregation.
+            "MATCH (p:P) WITH p, count(*) AS c MATCH (p)-[r:R]->(q)
+         RETURN p.k AS k, count(*) AS n, sum(c) AS s, collect(q.id)[..4] AS f ORDER BY k",
+            "MATCH (p:P) WITH p, count(*) AS one OPTIONAL MATCH (p)-[:S]->(h)
+         RETURN count(h) AS c, collect(p.id)[..5] AS f, collect(h.id)[..5] AS hs",
+            "MATCH (p:P) WITH p, count(*) AS one OPTIONAL MATCH (p)-[:S]->(h)-[r:R]->(x:Q)
+         RETURN count(x) AS c, count(*) AS n",
+            "MATCH (p:P) OPTIONAL MATCH (p)-[:S]->(h) WITH p, h, count(*) AS c
+         MATCH (h)-[:R]->(x) WHERE x.k = 1 RETURN count(*) AS n",
+            "MATCH (p:P) OPTIONAL MATCH (p)-[:S]->(h) WITH h, count(*) AS c
+         OPTIONAL MATCH (h)-[:R]->(x) RETURN count(x) AS xs, count(*) AS n, sum(c) AS s",
+            "MATCH (p:P) WITH p, count(*) AS c MATCH (p:Q)-[:R]-(x) RETURN count(*) AS n",
+            "MATCH (p:P) WITH p.k AS k, collect(p) AS ps WITH k, ps[0] AS first, count(*) AS c
+         MATCH (first)<-[r:R]-(h) RETURN k, r.w AS w, h.id AS h ORDER BY k",
+            // Not a node where a pattern starts: an error, both ways.
+            "MATCH (p:P) WITH CASE WHEN p.id = 7 THEN 1 ELSE p END AS x, count(*) AS c
+         MATCH (x)-[:R]->(y) RETURN count(*) AS n",
+        ] {
+            same_as_simple_plan(db, query);
+        }
+        Ok(())
+    }
+);
 
 /// Runs `query` with the optimised plan and with the simplest plan (a row at a time): the
 /// same rows, and some, or errors of the same kind.

@@ -81,6 +81,7 @@ pub(super) fn properties_match(
 
 /// A pattern node's labels and property map resolved to ids once, to check many candidates.
 /// `None` when no node can match (a label or key the graph does not have).
+#[derive(Clone)]
 pub(super) struct NodeCheck {
     labels: Vec<u32>,
     props: Vec<(u32, Value)>,

@@ -8,7 +8,7 @@ use crate::plan::logical::{CountSource, Expr, Operator, Pipeline, QueryPlan};
 use crate::value::Value;
 
 use super::ExecError;
-use super::batch::{Batch, ScanRun};
+use super::batch::{Batch, BatchRun};
 use super::budget::row_size;
 use super::context::Context;
 use super::eval::{Slots, eval, is_true, null_row};
@@ -200,20 +200,22 @@ fn run_pipeline(
         Collector::Aggregate(_) | Collector::Sort(_)
             if threads == Split::None && !ctx.simple && ctx.profile.is_none() =>
         {
-            ScanRun::of(streaming)
+            BatchRun::of(streaming)
         }
         _ => None,
     };
     let input = match batched {
-        Some(scan) => {
+        Some(run) => {
             let mut levels = Vec::new();
-            for mut row in input {
-                widen(&mut row, ctx.row_width);
-                let rest_at = scan.rest_at();
-                scan.run(ctx, &row, &mut levels, &mut |ctx, batch| {
-                    collect_batch(ctx, streaming, rest_at, &mut state, batch, &mut sink)
-                })?;
-            }
+            let width = ctx.row_width;
+            let rows = input.into_iter().map(|mut row| {
+                widen(&mut row, width);
+                row
+            });
+            let rest_at = run.rest_at();
+            run.run(ctx, rows, &mut levels, &mut |ctx, batch| {
+                collect_batch(ctx, streaming, rest_at, &mut state, batch, &mut sink)
+            })?;
             Vec::new()
         }
         None => input,

@@ -1,12 +1,14 @@
 //! Batched execution where the data is columnar. A streaming run that starts with the scan of
-//! one label (or of all nodes), follows single relationships from there, and goes on through
-//! filters and projections into an aggregation or a sort (`ScanRun`, in `scan.rs`) runs a
-//! batch of up to `BATCH` rows at a time: the pattern's nodes and relationships are columns
-//! of ids, each expression is evaluated over the whole batch (one dispatch per expression per
-//! batch, not per row), and each property the run reads of a pattern variable is read once
-//! per batch into a column, however often the expressions name it. Rows that pass are handed
-//! on as a batch (an aggregation evaluates its arguments over it the same way); whole rows
-//! are put together only for what reads rows.
+//! one label (or of all nodes), or with the input rows themselves, follows single
+//! relationships, goes through filters, projections and later MATCH and OPTIONAL MATCH
+//! clauses from nodes already bound, and ends in an aggregation or a sort (`BatchRun`, in
+//! `stream/`) runs a batch of up to `BATCH` rows at a time: the pattern's nodes and
+//! relationships are columns of ids (null where an OPTIONAL MATCH matched nothing), each
+//! expression is evaluated over the whole batch (one dispatch per expression per batch, not
+//! per row), and each property the run reads of a pattern variable is read once per batch
+//! into a column, however often the expressions name it. Rows that pass are handed on as a
+//! batch (an aggregation evaluates its arguments over it the same way); whole rows are put
+//! together only for what reads rows.
 //!
 //! Every row sees exactly the evaluations the row-at-a-time executor would make: AND, OR and
 //! CASE evaluate their later operands only for the rows that need them, so an expression that
@@ -14,15 +16,16 @@
 //! Only the order differs (expression by expression rather than row by row), so when two rows
 //! would fail, the error reported may be another row's.
 
-mod scan;
+mod stream;
 
-pub(super) use scan::ScanRun;
+pub(super) use stream::BatchRun;
 
 use crate::plan::logical::{BinaryOp, Expr};
 use crate::value::{NodeId, RelId, Value};
 
 use super::context::Context;
 use super::eval::{Slots, eval, is_true, property};
+use super::matcher::NodeCheck;
 use super::{ExecError, FnContext, functions, node_ref, ops, rel_ref, set_node_ref, set_rel_ref};
 
 /// Rows per batch: enough to pay for the per-batch dispatch, few enough that a batch's
@@ -35,6 +38,34 @@ struct RelRef {
     id: RelId,
     start: NodeId,
     end: NodeId,
+}
+
+/// Null in a node column (an OPTIONAL MATCH that matched nothing, an input row's null).
+const NULL_NODE: NodeId = NodeId(u64::MAX);
+
+/// Null in a relationship column.
+const NULL_REL: RelRef = RelRef {
+    id: RelId(u64::MAX),
+    start: NULL_NODE,
+    end: NULL_NODE,
+};
+
+/// A node column's value as a `Value`.
+fn node_value(id: NodeId) -> Value {
+    if id == NULL_NODE {
+        Value::Null
+    } else {
+        node_ref(id)
+    }
+}
+
+/// A relationship column's value as a `Value`.
+fn rel_value(r: RelRef) -> Value {
+    if r.id == NULL_REL.id {
+        Value::Null
+    } else {
+        rel_ref(r.id, r.start, r.end)
+    }
 }
 
 /// One batch: which rows are still selected, the pattern's nodes and relationships as
@@ -64,8 +95,11 @@ pub(super) struct Batch {
     rows: Vec<Slots>,
     /// Whether `rows` holds the selected rows as the columns say.
     assembled: bool,
-    /// The batch each row came from (`scan.rs` builds a batch from the rows of another).
+    /// The batch each row came from (`stream/` builds a batch from the rows of another).
     parents: Vec<u32>,
+    /// Inside an OPTIONAL MATCH: the row of the batch where it began that each row comes
+    /// from.
+    origin: Vec<u32>,
 }
 
 /// Where the values of one slot are in a batch.
@@ -93,6 +127,7 @@ impl Batch {
     fn clear(&mut self, len: usize) {
         self.select_all(len);
         self.parents.clear();
+        self.origin.clear();
         for (_, column) in &mut self.nodes {
             column.clear();
         }
@@ -114,6 +149,130 @@ impl Batch {
         column_of(&mut self.rels, slot)
     }
 
+    /// The value column of `slot`, made empty if there is none.
+    fn value_column(&mut self, slot: usize) -> &mut Vec<Value> {
+        column_of(&mut self.slots, slot)
+    }
+
+    /// Makes this batch's columns and selection those of `other` (its properties read are
+    /// left behind).
+    fn copy_columns(&mut self, other: &Batch) {
+        self.len = other.len;
+        self.selected.clone_from(&other.selected);
+        self.nodes.clone_from(&other.nodes);
+        self.rels.clone_from(&other.rels);
+        self.slots.clone_from(&other.slots);
+        self.input.clone_from(&other.input);
+        self.written.clone_from(&other.written);
+        self.properties.clear();
+        self.assembled = false;
+    }
+
+    /// Fills this batch (whose own columns the hop wrote) with the columns of the rows of
+    /// `parent` it came from, all selected.
+    fn extend_from_parents(&mut self, parent: &Batch, parents: &[u32]) {
+        for (slot, ids) in &parent.nodes {
+            let column = self.node_column(*slot);
+            column.clear();
+            column.extend(parents.iter().map(|&p| ids[p as usize]));
+        }
+        for (slot, rels) in &parent.rels {
+            let column = self.rel_column(*slot);
+            column.clear();
+            column.extend(parents.iter().map(|&p| rels[p as usize]));
+        }
+        self.slots.clear();
+        for (slot, values) in &parent.slots {
+            let column = parents
+                .iter()
+                .map(|&p| values[p as usize].clone())
+                .collect();
+            self.slots.push((*slot, column));
+        }
+        self.origin.clear();
+        if parent.origin.len() == parent.len {
+            self.origin
+                .extend(parents.iter().map(|&p| parent.origin[p as usize]));
+        }
+        self.select_all(parents.len());
+        self.properties.clear();
+        self.assembled = false;
+    }
+
+    /// Adds row `i` of `from`, which has the same columns, as this batch's next row.
+    fn push_row(&mut self, from: &Batch, i: u32) {
+        let i = i as usize;
+        for (slot, ids) in &from.nodes {
+            self.node_column(*slot).push(ids[i]);
+        }
+        for (slot, rels) in &from.rels {
+            self.rel_column(*slot).push(rels[i]);
+        }
+        for (slot, values) in &from.slots {
+            self.value_column(*slot).push(values[i].clone());
+        }
+        self.len += 1;
+        self.assembled = false;
+    }
+
+    /// Adds row `i` of `entry` with the nodes and relationships `fresh` null, as this
+    /// batch's next row: the row of an OPTIONAL MATCH that matched nothing.
+    fn push_null_row(&mut self, entry: &Batch, i: u32, (nodes, rels): (&[usize], &[usize])) {
+        let i = i as usize;
+        let fresh = |slot: &usize| nodes.contains(slot) || rels.contains(slot);
+        for (slot, ids) in entry.nodes.iter().filter(|(s, _)| !fresh(s)) {
+            self.node_column(*slot).push(ids[i]);
+        }
+        for (slot, refs) in entry.rels.iter().filter(|(s, _)| !fresh(s)) {
+            self.rel_column(*slot).push(refs[i]);
+        }
+        for (slot, values) in entry.slots.iter().filter(|(s, _)| !fresh(s)) {
+            self.value_column(*slot).push(values[i].clone());
+        }
+        for &slot in nodes {
+            self.node_column(slot).push(NULL_NODE);
+        }
+        for &slot in rels {
+            self.rel_column(slot).push(NULL_REL);
+        }
+        self.len += 1;
+        self.assembled = false;
+    }
+
+    /// Keeps the selected rows whose `slot` holds a node that `check` passes (none when
+    /// there is no check: nothing can match); null goes no further, any other value is an
+    /// error, as in the matcher.
+    fn keep_nodes(
+        &mut self,
+        ctx: &Context<'_>,
+        slot: usize,
+        check: Option<&NodeCheck>,
+    ) -> Result<(), ExecError> {
+        let mut kept = std::mem::take(&mut self.selected);
+        let mut failed = None;
+        kept.retain(|&i| {
+            let id = match self.slot(slot) {
+                SlotValues::Nodes(ids) => Some(ids[i as usize]).filter(|&id| id != NULL_NODE),
+                SlotValues::Rels(rels) => node_of(&rel_value(rels[i as usize]), &mut failed),
+                SlotValues::Column(values) => node_of(&values[i as usize], &mut failed),
+                SlotValues::Constant(v) => node_of(v, &mut failed),
+            };
+            match (id, check) {
+                (Some(id), Some(check)) => match check.matches(ctx.read(), id) {
+                    Ok(keep) => keep,
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                        false
+                    }
+                },
+                _ => false,
+            }
+        });
+        self.selected = kept;
+        self.assembled = false;
+        failed.map_or(Ok(()), Err)
+    }
+
     /// Makes the batch `len` rows long, all selected.
     fn select_all(&mut self, len: usize) {
         self.len = len;
@@ -125,8 +284,12 @@ impl Batch {
     /// The node `slot` holds in row `i`, when the slot is a node column.
     fn node(&self, i: u32, slot: usize) -> Option<NodeId> {
         match self.slot(slot) {
-            SlotValues::Nodes(ids) => ids.get(i as usize).copied(),
+            SlotValues::Nodes(ids) => ids.get(i as usize).copied().filter(|&id| id != NULL_NODE),
             SlotValues::Constant(Value::Node(n)) => Some(n.id),
+            SlotValues::Column(values) => match values.get(i as usize) {
+                Some(Value::Node(n)) => Some(n.id),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -134,7 +297,10 @@ impl Batch {
     /// The relationship `slot` holds in row `i`, when the slot is a relationship column.
     fn rel(&self, i: u32, slot: usize) -> Option<RelId> {
         match self.slot(slot) {
-            SlotValues::Rels(rels) => rels.get(i as usize).map(|r| r.id),
+            SlotValues::Rels(rels) => rels
+                .get(i as usize)
+                .map(|r| r.id)
+                .filter(|&id| id != NULL_REL.id),
             _ => None,
         }
     }
@@ -154,12 +320,30 @@ impl Batch {
         SlotValues::Constant(self.input.get(slot).unwrap_or(&NULL))
     }
 
+    /// The id of the node or relationship `slot` holds in row `i` (`u64::MAX` for null);
+    /// `None` when it holds another value.
+    pub(super) fn entity_id(&self, i: u32, slot: usize) -> Option<u64> {
+        let value = match self.slot(slot) {
+            SlotValues::Nodes(ids) => return Some(ids[i as usize].0),
+            SlotValues::Rels(rels) => return Some(rels[i as usize].id.0),
+            SlotValues::Column(values) => &values[i as usize],
+            SlotValues::Constant(value) => value,
+        };
+        match value {
+            Value::Node(n) => Some(n.id.0),
+            Value::Relationship(r) => Some(r.id.0),
+            Value::Null => Some(u64::MAX),
+            _ => None,
+        }
+    }
+
     /// Whether `slot` is null in row `i`.
     pub(super) fn is_null(&self, i: u32, slot: usize) -> bool {
         match self.slot(slot) {
             SlotValues::Constant(v) => v.is_null(),
             SlotValues::Column(c) => c[i as usize].is_null(),
-            SlotValues::Nodes(_) | SlotValues::Rels(_) => false,
+            SlotValues::Nodes(ids) => ids[i as usize] == NULL_NODE,
+            SlotValues::Rels(rels) => rels[i as usize].id == NULL_REL.id,
         }
     }
 
@@ -185,11 +369,18 @@ impl Batch {
                     row.resize(width, Value::Null);
                 }
                 for (slot, ids) in &self.nodes {
-                    set_node_ref(&mut row[*slot], ids[i]);
+                    match ids[i] {
+                        NULL_NODE => row[*slot] = Value::Null,
+                        id => set_node_ref(&mut row[*slot], id),
+                    }
                 }
                 for (slot, rels) in &self.rels {
                     let r = rels[i];
-                    set_rel_ref(&mut row[*slot], r.id, r.start, r.end);
+                    if r.id == NULL_REL.id {
+                        row[*slot] = Value::Null;
+                    } else {
+                        set_rel_ref(&mut row[*slot], r.id, r.start, r.end);
+                    }
                 }
                 for (slot, column) in &self.slots {
                     row[*slot].clone_from(&column[i]);
@@ -272,11 +463,24 @@ impl Batch {
         match self.slot(slot) {
             SlotValues::Nodes(ids) => {
                 let ids: Vec<NodeId> = self.selected.iter().map(|&i| ids[i as usize]).collect();
-                graph.node_property_of_each(&ids, k, &mut read)?;
+                if ids.contains(&NULL_NODE) {
+                    for id in ids {
+                        read.push(match id {
+                            NULL_NODE => Value::Null,
+                            id => graph.node_property(id, k)?,
+                        });
+                    }
+                } else {
+                    graph.node_property_of_each(&ids, k, &mut read)?;
+                }
             }
             SlotValues::Rels(rels) => {
                 for &i in &self.selected {
-                    read.push(graph.rel_property(rels[i as usize].id, k)?);
+                    let id = rels[i as usize].id;
+                    read.push(match id == NULL_REL.id {
+                        true => Value::Null,
+                        false => graph.rel_property(id, k)?,
+                    });
                 }
             }
             _ => return Ok(None),
@@ -288,6 +492,21 @@ impl Batch {
         }
         self.properties.push((slot, k, column));
         Ok(Some(self.properties.len() - 1))
+    }
+}
+
+/// The node `value` is; `None` for null, and for anything else, with the matcher's error in
+/// `failed`.
+fn node_of(value: &Value, failed: &mut Option<ExecError>) -> Option<NodeId> {
+    match value {
+        Value::Node(n) => Some(n.id),
+        Value::Null => None,
+        other => {
+            failed.get_or_insert_with(|| {
+                ExecError::Type(format!("expected a node, found {}", other.type_name()))
+            });
+            None
+        }
     }
 }
 
@@ -371,14 +590,11 @@ pub(super) fn eval_batch(
             SlotValues::Column(c) => selected.iter().map(|&i| c[i as usize].clone()).collect(),
             SlotValues::Nodes(ids) => selected
                 .iter()
-                .map(|&i| node_ref(ids[i as usize]))
+                .map(|&i| node_value(ids[i as usize]))
                 .collect(),
             SlotValues::Rels(rels) => selected
                 .iter()
-                .map(|&i| {
-                    let r = rels[i as usize];
-                    rel_ref(r.id, r.start, r.end)
-                })
+                .map(|&i| rel_value(rels[i as usize]))
                 .collect(),
         }),
         Expr::Property(..) if let Some((slot, key)) = entity_property(expr, batch) => {
@@ -419,22 +635,16 @@ pub(super) fn eval_batch(
             match batch.slot(slot) {
                 SlotValues::Nodes(ids) => selected
                     .iter()
-                    .map(|&i| {
-                        Ok(equal(graph.node_property_equals(
-                            ids[i as usize],
-                            k,
-                            value,
-                        )?))
+                    .map(|&i| match ids[i as usize] {
+                        NULL_NODE => Ok(Value::Null),
+                        id => Ok(equal(graph.node_property_equals(id, k, value)?)),
                     })
                     .collect(),
                 SlotValues::Rels(rels) => selected
                     .iter()
-                    .map(|&i| {
-                        Ok(equal(graph.rel_property_equals(
-                            rels[i as usize].id,
-                            k,
-                            value,
-                        )?))
+                    .map(|&i| match rels[i as usize].id {
+                        id if id == NULL_REL.id => Ok(Value::Null),
+                        id => Ok(equal(graph.rel_property_equals(id, k, value)?)),
                     })
                     .collect(),
                 _ => Ok(vec![Value::Null; n]),

@@ -292,6 +292,8 @@ impl<'p> Aggregator<'p> {
             // One group, whatever the rows hold.
             let g = self.group_of(ctx, &mut Vec::new())?;
             groups.resize(selected.len(), g);
+        } else if let Some(found) = self.groups_by_ids(ctx, batch, selected)? {
+            groups = found;
         } else {
             let rows = batch.rows();
             for &i in selected {
@@ -356,16 +358,10 @@ impl<'p> Aggregator<'p> {
         // Rows with the same entities in the key slots have the same keys (the statement has
         // not written): find their group by ids, without reading the keys.
         let ids = self.entity_ids(row);
-        if let Some(ids) = ids {
-            if let Some((last, g)) = self.last
-                && last == ids
-            {
-                return Ok(g);
-            }
-            if let Some(&g) = self.by_ids.get(&ids) {
-                self.last = Some((ids, g));
-                return Ok(g);
-            }
+        if let Some(ids) = ids
+            && let Some(g) = self.known(&ids)
+        {
+            return Ok(g);
         }
         // Keys that are slots are read in place (a node is not copied to find its group);
         // the others are evaluated into a buffer kept from row to row. A row of a known group
@@ -390,11 +386,7 @@ impl<'p> Aggregator<'p> {
         {
             let key = owned();
             self.key = computed;
-            self.charge(ctx, row_size(&key) + 48)?;
-            let g = self.new_group(key, None);
-            self.by_ids.insert(ids, g);
-            self.last = Some((ids, g));
-            return Ok(g);
+            return self.new_group_of_ids(ctx, ids, key);
         }
         let hash = self.hash_values((0..keys.len()).map(part));
         let (found, first) = self.find(hash, |slot, i| *part(i) == *slot);
@@ -413,12 +405,91 @@ impl<'p> Aggregator<'p> {
             }
         };
         if let Some(ids) = ids {
-            ctx.budget.charge(48, "aggregation")?;
-            self.held += 48;
-            self.by_ids.insert(ids, g);
-            self.last = Some((ids, g));
+            self.remember_ids(ctx, ids, g)?;
         }
         Ok(g)
+    }
+
+    /// The group already found for the entities `ids`.
+    fn known(&mut self, ids: &EntityIds) -> Option<usize> {
+        if let Some((last, g)) = self.last
+            && last == *ids
+        {
+            return Some(g);
+        }
+        let g = *self.by_ids.get(ids)?;
+        self.last = Some((*ids, g));
+        Some(g)
+    }
+
+    /// A new group for the entities `ids`, which identify it, with key `key`.
+    fn new_group_of_ids(
+        &mut self,
+        ctx: &mut Context<'_>,
+        ids: EntityIds,
+        key: Vec<Value>,
+    ) -> Result<usize, ExecError> {
+        self.charge(ctx, row_size(&key) + 48)?;
+        let g = self.new_group(key, None);
+        self.by_ids.insert(ids, g);
+        self.last = Some((ids, g));
+        Ok(g)
+    }
+
+    /// Remembers that the entities `ids` belong to group `g`.
+    fn remember_ids(
+        &mut self,
+        ctx: &mut Context<'_>,
+        ids: EntityIds,
+        g: usize,
+    ) -> Result<(), ExecError> {
+        ctx.budget.charge(48, "aggregation")?;
+        self.held += 48;
+        self.by_ids.insert(ids, g);
+        self.last = Some((ids, g));
+        Ok(())
+    }
+
+    /// The groups of the rows `selected` of a batch whose `keys_of` slots are columns of
+    /// ids: found by ids, and only a batch with a row of a group not seen yet has its rows
+    /// put together. `None` when a slot holds other values.
+    fn groups_by_ids(
+        &mut self,
+        ctx: &mut Context<'_>,
+        batch: &mut Batch,
+        selected: &[u32],
+    ) -> Result<Option<Vec<usize>>, ExecError> {
+        if self.keys_of.is_empty() {
+            return Ok(None);
+        }
+        let mut ids = Vec::with_capacity(selected.len());
+        for &i in selected {
+            let mut row_ids = [0u64; 4];
+            for (id, slot) in row_ids.iter_mut().zip(self.keys_of) {
+                match batch.entity_id(i, *slot) {
+                    Some(found) => *id = found,
+                    None => return Ok(None),
+                }
+            }
+            ids.push(row_ids);
+        }
+        let mut groups = vec![usize::MAX; selected.len()];
+        let mut missed = Vec::new();
+        for (p, row_ids) in ids.iter().enumerate() {
+            match self.known(row_ids) {
+                Some(g) => groups[p] = g,
+                None => missed.push(p),
+            }
+        }
+        if missed.is_empty() {
+            return Ok(Some(groups));
+        }
+        // A group not seen yet reads its keys from the row, as `group_of` does.
+        let rows = batch.rows();
+        for p in missed {
+            groups[p] = self.group_of(ctx, &mut rows[selected[p] as usize])?;
+        }
+        Ok(Some(groups))
     }
 
     /// The hash of a group's key as `add` computes it.

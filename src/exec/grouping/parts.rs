@@ -8,7 +8,7 @@ use crate::plan::logical::Operator;
 use crate::value::Value;
 
 use super::super::ExecError;
-use super::super::batch::ScanRun;
+use super::super::batch::BatchRun;
 use super::super::budget::{MemoryBudget, row_size};
 use super::super::context::{Context, Graph};
 use super::super::eval::Slots;
@@ -71,22 +71,23 @@ impl<'p> Aggregator<'p> {
                 let mut aggregator = Aggregator::new(keys, aggregates, keys_of)?;
                 aggregator.replay = !disjoint;
                 let mut state = StreamState::new(streaming.len());
-                if let Some(scan) = ScanRun::of(streaming) {
+                if let Some(run) = BatchRun::of(streaming) {
                     let mut levels = Vec::new();
-                    let rest_at = scan.rest_at();
-                    for row in rows {
+                    let rest_at = run.rest_at();
+                    let rows = rows.iter().map(|row| {
                         let mut row = row.clone();
                         widen(&mut row, row_width);
-                        scan.run(&mut wctx, &row, &mut levels, &mut |c, b| {
-                            if rest_at >= streaming.len() {
-                                return aggregator.add_batch(c, b);
-                            }
-                            // Each row on through what the batch did not run.
-                            push_batch_rows(c, streaming, rest_at, &mut state, b, &mut |c, r| {
-                                aggregator.add(c, r)
-                            })
-                        })?;
-                    }
+                        row
+                    });
+                    run.run(&mut wctx, rows, &mut levels, &mut |c, b| {
+                        if rest_at >= streaming.len() {
+                            return aggregator.add_batch(c, b);
+                        }
+                        // Each row on through what the batch did not run.
+                        push_batch_rows(c, streaming, rest_at, &mut state, b, &mut |c, r| {
+                            aggregator.add(c, r)
+                        })
+                    })?;
                     return Ok(aggregator);
                 }
                 for row in rows {
