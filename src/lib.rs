@@ -10,6 +10,7 @@ pub mod error;
 pub mod exec;
 pub mod export;
 pub mod plan;
+pub mod procedure;
 
 pub mod import;
 pub mod picture;

@@ -559,7 +559,7 @@ fn projections_filter_by_label_and_type() {
 
 #[test]
 fn every_procedure_documents_its_call_and_columns() {
-    let sets: [&[cordial::exec::procedures::ProcedureDef]; 2] =
+    let sets: [&[cordial::procedure::ProcedureDef]; 2] =
         [cordial::algo::PROCEDURES, cordial::domain::PROCEDURES];
     for def in sets.iter().flat_map(|s| s.iter()) {
         assert!(

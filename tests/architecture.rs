@@ -249,29 +249,38 @@ fn names_crate(line: &str, name: &str) -> bool {
 /// not know, which fails it (a new module states its place here).
 ///
 /// The layers, bottom up: `value`; `storage`; `syntax`; `plan` (binds syntax to a plan);
-/// `exec` (runs plans over storage); `algo` (graph algorithms as procedures); `db` (the
-/// library's front door: statements, transactions, the procedure registry); the features over
-/// `db` (`import`, `export`, `picture`, `domain`); `cli` on top. `error.rs` wraps the errors of
-/// the layers below `db` (`import` and `export` wrap it in theirs, not the other way). Edges
-/// that still point the wrong way, to be turned (issue 11): `algo` and `domain` reach the
-/// engine through `exec` rather than a narrow procedure context. `domain` (procedures, schema,
-/// the sample company) is written against `exec` and `storage`, so that `db` can build its
-/// procedure registry from it.
+/// `procedure` (what a procedure sees of a statement, and the registry); `exec` (runs plans
+/// over storage, and procedures over the statement's context); `algo` (graph algorithms as
+/// procedures); `db` (the library's front door: statements, transactions, the procedure
+/// registry); the features over `db` (`import`, `export`, `picture`); `cli` on top. `domain`
+/// (procedures, schema, the sample company) is written against `procedure` and `storage`, so
+/// that `db` can build its procedure registry from it; `algo` likewise. `error.rs` wraps the
+/// errors of the layers below `db` (`import` and `export` wrap it in theirs, not the other
+/// way).
 fn may_use(layer: &str) -> Option<&'static [&'static str]> {
     Some(match layer {
         "value" => &[],
         "storage" => &["value"],
         "syntax" => &["value"],
         "plan" => &["syntax", "value"],
-        "exec" => &["plan", "storage", "value"],
-        "algo" => &["exec", "storage", "value"],
+        "procedure" => &["storage", "value"],
+        "exec" => &["plan", "procedure", "storage", "value"],
+        "algo" => &["procedure", "storage", "value"],
         "error" => &["exec", "plan", "storage", "syntax", "value"],
         "db" => &[
-            "algo", "domain", "error", "exec", "plan", "storage", "syntax", "value",
+            "algo",
+            "domain",
+            "error",
+            "exec",
+            "plan",
+            "procedure",
+            "storage",
+            "syntax",
+            "value",
         ],
         "import" | "export" => &["db", "error", "storage", "value"],
         "picture" => &["db", "error", "storage", "value"],
-        "domain" => &["error", "exec", "storage", "value"],
+        "domain" => &["error", "procedure", "storage", "value"],
         // The engine reaches the CLI through `db` (its `language` module for the parser's and
         // the function library's facts); the features it uses directly.
         "cli" => &[

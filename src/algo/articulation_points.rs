@@ -2,8 +2,7 @@
 //! (direction ignored), by petgraph. In a customer graph these are the people or accounts a
 //! whole cluster hangs on. Knows nothing of the domain.
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::Value;
 
 use super::projection::{Config, node};
@@ -11,8 +10,8 @@ use super::projection::{Config, node};
 /// `algo.articulationPoints({config})`: one row per articulation point, by store id.
 pub fn articulation_points(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let config = Config::parse("algo.articulationPoints", args, 0, &[])?;
     let p = config.project(ctx.graph())?;
     let g = p.undirected();

@@ -4,8 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::Value;
 
 use super::projection::{Config, Orientation, node};
@@ -64,8 +63,8 @@ pub fn scores(adj: &[Vec<(usize, f64, usize)>], undirected: bool) -> Vec<f64> {
 /// `algo.betweenness({config})`.
 pub fn betweenness(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let config = Config::parse("algo.betweenness", args, 0, &[])?;
     let orientation = config.orientation(Orientation::Undirected)?;
     let p = config.project(ctx.graph())?;

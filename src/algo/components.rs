@@ -4,13 +4,12 @@
 
 use petgraph::unionfind::UnionFind;
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::{NodeId, Value};
 
 use super::projection::{Config, node};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// Rows (node, componentId) from each node's component representative.
 fn rows(ids: &[NodeId], component: impl Fn(usize) -> usize) -> Vec<Vec<Value>> {
@@ -29,7 +28,7 @@ fn rows(ids: &[NodeId], component: impl Fn(usize) -> usize) -> Vec<Vec<Value>> {
 }
 
 /// `algo.weaklyConnectedComponents({config})`.
-pub fn weakly_connected(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn weakly_connected(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let config = Config::parse("algo.weaklyConnectedComponents", args, 0, &[])?;
     let p = config.project(ctx.graph())?;
     let mut sets = UnionFind::<usize>::new(p.graph.node_count());
@@ -40,7 +39,7 @@ pub fn weakly_connected(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> R
 }
 
 /// `algo.stronglyConnectedComponents({config})`.
-pub fn strongly_connected(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn strongly_connected(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let config = Config::parse("algo.stronglyConnectedComponents", args, 0, &[])?;
     let p = config.project(ctx.graph())?;
     let mut component = vec![0; p.graph.node_count()];

@@ -2,8 +2,7 @@
 //! `REVERSE` (in) or `UNDIRECTED` (both; a self-loop counts twice); the sum of weights when
 //! `weightProperty` is given. Knows nothing of the domain.
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::Value;
 
 use super::projection::{Config, Orientation, node};
@@ -11,8 +10,8 @@ use super::projection::{Config, Orientation, node};
 /// `algo.degree({config})`.
 pub fn degree(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let config = Config::parse("algo.degree", args, 0, &[])?;
     let orientation = config.orientation(Orientation::Natural)?;
     let weighted = config.weighted();

@@ -6,8 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::Value;
 
 use super::projection::{Config, Orientation, node};
@@ -143,8 +142,8 @@ pub fn communities(
 /// `algo.louvain({config, maxLevels: 10, tolerance: 1e-9})`.
 pub fn louvain(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let config = Config::parse("algo.louvain", args, 0, &["maxLevels", "tolerance"])?;
     let max_levels = config.count("maxLevels", 10)?;
     let tolerance = config.float("tolerance", 1e-9, 0.0..=1.0)?;

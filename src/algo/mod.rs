@@ -15,7 +15,7 @@ pub mod page_rank;
 pub mod projection;
 pub mod shortest_path;
 
-use crate::exec::procedures::ProcedureDef;
+use crate::procedure::ProcedureDef;
 
 /// The `algo.*` procedures.
 pub static PROCEDURES: &[ProcedureDef] = &[

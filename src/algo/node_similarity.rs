@@ -5,8 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::Value;
 
 use super::projection::{Config, Orientation, node};
@@ -68,8 +67,8 @@ pub fn similar(
 /// `algo.nodeSimilarity({config, topK: 10, similarityCutoff: 0.0})`.
 pub fn node_similarity(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let config = Config::parse(
         "algo.nodeSimilarity",
         args,

@@ -3,8 +3,7 @@
 //! no outgoing relationship is spread evenly, so scores always sum to 1. Knows nothing of the
 //! domain.
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::Value;
 
 use super::projection::{Config, Orientation, node};
@@ -53,8 +52,8 @@ pub fn scores(
 /// `algo.pageRank({config, iterations: 20, dampingFactor: 0.85, tolerance: 1e-7})`.
 pub fn page_rank(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let config = Config::parse(
         "algo.pageRank",
         args,
@@ -63,7 +62,7 @@ pub fn page_rank(
     )?;
     let iterations = config.count("iterations", 20)?;
     if iterations > MAX_ITERATIONS {
-        return Err(ExecError::Argument(format!(
+        return Err(ProcedureError::Argument(format!(
             "algo.pageRank() configuration 'iterations' must be at most {MAX_ITERATIONS}, found {iterations}"
         )));
     }

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex, UnGraph};
 
-use crate::exec::ExecError;
-use crate::exec::procedures::map_argument;
+use crate::procedure::{ProcedureError, map_argument};
 use crate::storage::{Direction, GraphRead};
 use crate::value::{Map, NodeId, RelId, Value};
 
@@ -40,14 +39,14 @@ impl Config {
         args: &[Value],
         index: usize,
         known: &[&str],
-    ) -> Result<Self, ExecError> {
+    ) -> Result<Self, ProcedureError> {
         let mut accepted: Vec<&str> = PROJECTION_KEYS.to_vec();
         accepted.extend_from_slice(known);
         let map = map_argument(procedure, args, index, &accepted, "configuration")?;
         Ok(Config { procedure, map })
     }
 
-    fn names(&self, key: &str) -> Result<Vec<String>, ExecError> {
+    fn names(&self, key: &str) -> Result<Vec<String>, ProcedureError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::String(s)) => Ok(vec![s.to_string()]),
@@ -62,8 +61,8 @@ impl Config {
         }
     }
 
-    fn type_error(&self, key: &str, expected: &str, found: &Value) -> ExecError {
-        ExecError::Type(format!(
+    fn type_error(&self, key: &str, expected: &str, found: &Value) -> ProcedureError {
+        ProcedureError::Type(format!(
             "{}() configuration '{key}' must be {expected}, found {}",
             self.procedure,
             found.type_name()
@@ -76,7 +75,7 @@ impl Config {
         key: &str,
         default: f64,
         range: std::ops::RangeInclusive<f64>,
-    ) -> Result<f64, ExecError> {
+    ) -> Result<f64, ProcedureError> {
         let x = match self.map.get(key) {
             None | Some(Value::Null) => return Ok(default),
             Some(Value::Int(i)) => *i as f64,
@@ -84,7 +83,7 @@ impl Config {
             Some(other) => return Err(self.type_error(key, "a number", other)),
         };
         if !range.contains(&x) {
-            return Err(ExecError::Argument(format!(
+            return Err(ProcedureError::Argument(format!(
                 "{}() configuration '{key}' must be between {} and {}, found {x}",
                 self.procedure,
                 range.start(),
@@ -95,11 +94,11 @@ impl Config {
     }
 
     /// A positive integer setting, or `default`.
-    pub fn count(&self, key: &str, default: usize) -> Result<usize, ExecError> {
+    pub fn count(&self, key: &str, default: usize) -> Result<usize, ProcedureError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(default),
             Some(Value::Int(i)) if *i > 0 => Ok(usize::try_from(*i).unwrap_or(usize::MAX)),
-            Some(Value::Int(i)) => Err(ExecError::Argument(format!(
+            Some(Value::Int(i)) => Err(ProcedureError::Argument(format!(
                 "{}() configuration '{key}' must be positive, found {i}",
                 self.procedure
             ))),
@@ -108,14 +107,14 @@ impl Config {
     }
 
     /// The `direction` setting: 'NATURAL', 'REVERSE' or 'UNDIRECTED' (any case).
-    pub fn orientation(&self, default: Orientation) -> Result<Orientation, ExecError> {
+    pub fn orientation(&self, default: Orientation) -> Result<Orientation, ProcedureError> {
         match self.map.get("direction") {
             None | Some(Value::Null) => Ok(default),
             Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
                 "natural" | "outgoing" => Ok(Orientation::Natural),
                 "reverse" | "incoming" => Ok(Orientation::Reverse),
                 "undirected" | "both" => Ok(Orientation::Undirected),
-                _ => Err(ExecError::Argument(format!(
+                _ => Err(ProcedureError::Argument(format!(
                     "{}() configuration 'direction' must be 'NATURAL', 'REVERSE' or \
                      'UNDIRECTED', found '{s}'",
                     self.procedure
@@ -132,7 +131,7 @@ impl Config {
     }
 
     /// Builds the projection this configuration describes.
-    pub fn project(&self, graph: &dyn GraphRead) -> Result<Projection, ExecError> {
+    pub fn project(&self, graph: &dyn GraphRead) -> Result<Projection, ProcedureError> {
         let labels = self.names("nodes")?;
         let types = self.names("relationships")?;
         let weight = match self.map.get("weightProperty") {
@@ -162,7 +161,7 @@ impl Projection {
         labels: &[String],
         types: &[String],
         weight: Option<&str>,
-    ) -> Result<Self, ExecError> {
+    ) -> Result<Self, ProcedureError> {
         let mut nodes: Vec<NodeId> = if labels.is_empty() {
             graph.all_nodes()?
         } else {
@@ -254,14 +253,19 @@ impl Projection {
     }
 
     /// The projected node a procedure argument names, or an error saying which argument.
-    pub fn node_arg(&self, procedure: &str, what: &str, v: &Value) -> Result<usize, ExecError> {
+    pub fn node_arg(
+        &self,
+        procedure: &str,
+        what: &str,
+        v: &Value,
+    ) -> Result<usize, ProcedureError> {
         match v {
             Value::Node(n) => self.index.get(&n.id).map(|i| i.index()).ok_or_else(|| {
-                ExecError::Argument(format!(
+                ProcedureError::Argument(format!(
                     "{procedure}(): the {what} node is not in the projection (check 'nodes')"
                 ))
             }),
-            other => Err(ExecError::Type(format!(
+            other => Err(ProcedureError::Type(format!(
                 "{procedure}() takes a node as its {what}, found {}",
                 other.type_name()
             ))),
@@ -272,5 +276,5 @@ impl Projection {
 /// A node value for a result row.
 #[must_use]
 pub fn node(id: NodeId) -> Value {
-    crate::exec::node_ref(id)
+    crate::value::node_ref(id)
 }

@@ -5,13 +5,12 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::{Map, Node, Path, Relationship, Value};
 
 use super::projection::{Config, Orientation, Projection};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// Distances equal within this relative margin count as equal (sums of float weights).
 const EPSILON: f64 = 1e-9;
@@ -40,7 +39,7 @@ fn dijkstra(
     adj: &[Vec<(usize, f64, usize)>],
     source: usize,
     target: usize,
-) -> Result<(Vec<f64>, Vec<Vec<(usize, usize)>>), ExecError> {
+) -> Result<(Vec<f64>, Vec<Vec<(usize, usize)>>), ProcedureError> {
     let n = adj.len();
     let mut dist = vec![f64::INFINITY; n];
     let mut preds: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
@@ -58,7 +57,7 @@ fn dijkstra(
         }
         for &(v, w, e) in &adj[u] {
             if w < 0.0 || w.is_nan() {
-                return Err(ExecError::Argument(format!(
+                return Err(ProcedureError::Argument(format!(
                     "shortest paths need non-negative weights, found {w}"
                 )));
             }
@@ -107,8 +106,8 @@ const KEYS: &[&str] = &["limit"];
 fn setup(
     name: &'static str,
     args: &[Value],
-    ctx: &ProcedureContext<'_, '_>,
-) -> Result<(Projection, Config, usize, usize, Orientation), ExecError> {
+    ctx: &dyn ProcedureContext,
+) -> Result<(Projection, Config, usize, usize, Orientation), ProcedureError> {
     let config = Config::parse(name, args, 2, KEYS)?;
     let orientation = config.orientation(Orientation::Undirected)?;
     let p = config.project(ctx.graph())?;
@@ -118,7 +117,7 @@ fn setup(
 }
 
 /// `algo.shortestPath(source, target, {config})`: one shortest path and its cost.
-pub fn shortest_path(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn shortest_path(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let (p, _, source, target, orientation) = setup("algo.shortestPath", args, ctx)?;
     let adj = p.adjacency(orientation);
     let (dist, preds) = dijkstra(&adj, source, target)?;
@@ -143,7 +142,7 @@ pub fn shortest_path(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows
 
 /// `algo.allShortestPaths(source, target, {config, limit: 100})`: every shortest path, up to
 /// `limit` of them.
-pub fn all_shortest_paths(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn all_shortest_paths(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let (p, config, source, target, orientation) = setup("algo.allShortestPaths", args, ctx)?;
     let limit = config.count("limit", 100)?;
     let adj = p.adjacency(orientation);

@@ -4,14 +4,13 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::storage::{Direction, Edge};
 use crate::value::{Node, NodeId, Path, Relationship, Value};
 
 use super::view::{Options, View, node, strings};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// Whether a staff member is active (`active = true`), cached: staff are few and met often.
 struct StaffActive<'v, 'g> {
@@ -28,7 +27,7 @@ impl<'v, 'g> StaffActive<'v, 'g> {
     }
 
     /// Whether `n` is a Staff node with `active = true`.
-    fn check(&mut self, n: NodeId) -> Result<bool, ExecError> {
+    fn check(&mut self, n: NodeId) -> Result<bool, ProcedureError> {
         if let Some(b) = self.cache.get(&n) {
             return Ok(*b);
         }
@@ -40,7 +39,7 @@ impl<'v, 'g> StaffActive<'v, 'g> {
 }
 
 /// `crm.keyPersonRisk({days})`.
-pub fn key_person_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn key_person_risk(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.keyPersonRisk", args, 0, &["days"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;
@@ -114,7 +113,7 @@ pub fn key_person_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Ro
 }
 
 /// `crm.singleThreaded({days})`.
-pub fn single_threaded(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn single_threaded(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.singleThreaded", args, 0, &["days"])?;
     let days = opts.int("days", 180)?;
     let clock = opts.clock(ctx)?;
@@ -168,7 +167,7 @@ pub fn single_threaded(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Ro
 }
 
 /// `crm.keepInTouch({days, salesDays})`.
-pub fn keep_in_touch(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn keep_in_touch(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.keepInTouch", args, 0, &["days", "salesDays"])?;
     let days = opts.int("days", 120)?;
     let sales_days = opts.int("salesDays", 180)?;
@@ -235,7 +234,7 @@ pub fn keep_in_touch(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows
 pub const WARM_TYPES: &[&str] = &["KNOWS", "PARTICIPATED_IN", "WORKS_AT", "REFERRED", "SERVES"];
 
 /// The node a `crm.warmPath` target names: a node, or the `id` of a Contact or Customer.
-fn target_node(view: &View<'_>, target: &Value) -> Result<Option<NodeId>, ExecError> {
+fn target_node(view: &View<'_>, target: &Value) -> Result<Option<NodeId>, ProcedureError> {
     match target {
         Value::Node(n) => Ok(Some(n.id)),
         Value::String(_) => {
@@ -250,7 +249,7 @@ fn target_node(view: &View<'_>, target: &Value) -> Result<Option<NodeId>, ExecEr
             Ok(None)
         }
         Value::Null => Ok(None),
-        other => Err(ExecError::Type(format!(
+        other => Err(ProcedureError::Type(format!(
             "crm.warmPath() takes a node or an id string as its target, found {}",
             other.type_name()
         ))),
@@ -260,7 +259,7 @@ fn target_node(view: &View<'_>, target: &Value) -> Result<Option<NodeId>, ExecEr
 /// `crm.warmPath(target, {maxHops})`: breadth first from the target until the nearest level
 /// holding active staff; one row per active staff member at that distance, each with one
 /// shortest path (from the staff member to the target).
-pub fn warm_path(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn warm_path(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.warmPath", args, 1, &["maxHops"])?;
     let max_hops = opts.int("maxHops", 4)?;
     let view = View::new(ctx.graph());
@@ -318,7 +317,7 @@ fn walk(
     view: &View<'_>,
     start: NodeId,
     parent: &HashMap<NodeId, Option<Edge>>,
-) -> Result<Path, ExecError> {
+) -> Result<Path, ProcedureError> {
     let reference = |id| Node {
         id,
         labels: Vec::new(),

@@ -5,17 +5,16 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
 
-use crate::exec::ExecError;
-use crate::exec::aggregate::ExactSum;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
+use crate::value::ExactSum;
 use crate::value::Value;
 
 use super::view::{Options, View, date_value, float_or_null, node, strings};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// `crm.atRisk({days, spendDays, dropPct, npsDays, complaintDays, minSignals})`.
-pub fn at_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn at_risk(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse(
         "crm.atRisk",
         args,
@@ -128,7 +127,7 @@ pub fn at_risk(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
 }
 
 /// `crm.lostCustomers({days})`.
-pub fn lost_customers(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn lost_customers(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.lostCustomers", args, 0, &["days"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;

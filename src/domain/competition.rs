@@ -4,15 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::exec::ExecError;
-use crate::exec::aggregate::ExactSum;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::storage::Direction;
+use crate::value::ExactSum;
 use crate::value::{Map, NodeId, Value};
 
 use super::view::{Options, View, node, pct1, strings};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// `[{<name>: key, <count>: n}, ...]` for the `limit` most frequent keys, ties by key.
 fn top(counts: &HashMap<String, i64>, name: &str, count: &str, limit: usize) -> Value {
@@ -33,7 +32,7 @@ fn top(counts: &HashMap<String, i64>, name: &str, count: &str, limit: usize) -> 
 }
 
 /// `crm.winLoss({days})`.
-pub fn win_loss(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn win_loss(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.winLoss", args, 0, &["days"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;
@@ -105,7 +104,7 @@ pub fn win_loss(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
 }
 
 /// `crm.competitorPressure({days})`: one row per competitor.
-pub fn competitor_pressure(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn competitor_pressure(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.competitorPressure", args, 0, &["days"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;

@@ -17,8 +17,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::exec::ExecError;
-use crate::exec::procedures::{ProcedureContext, ProcedureDef};
+use crate::procedure::{Change, ProcedureContext, ProcedureDef, ProcedureError};
 use crate::storage::{Direction, GraphRead, GraphWrite};
 use crate::value::{Map, NodeId, Value};
 
@@ -111,8 +110,8 @@ const RECORD_LABELS: &[&str] = &[
 const MIN_SCRUB_LEN: usize = 3;
 const ERASED_TEXT: &str = "[erased]";
 
-fn fail(name: &str, message: impl Into<String>) -> ExecError {
-    ExecError::Procedure {
+fn fail(name: &str, message: impl Into<String>) -> ProcedureError {
+    ProcedureError::Failed {
         name: name.to_owned(),
         message: message.into(),
     }
@@ -122,7 +121,7 @@ fn key_of(graph: &dyn GraphRead, key: u32) -> String {
     graph.key_name(key).unwrap_or("?").to_owned()
 }
 
-fn labels_of(graph: &dyn GraphRead, node: NodeId) -> Result<Vec<String>, ExecError> {
+fn labels_of(graph: &dyn GraphRead, node: NodeId) -> Result<Vec<String>, ProcedureError> {
     Ok(graph
         .node_labels(node)?
         .into_iter()
@@ -130,7 +129,7 @@ fn labels_of(graph: &dyn GraphRead, node: NodeId) -> Result<Vec<String>, ExecErr
         .collect())
 }
 
-fn props_of(graph: &dyn GraphRead, node: NodeId) -> Result<Map, ExecError> {
+fn props_of(graph: &dyn GraphRead, node: NodeId) -> Result<Map, ProcedureError> {
     Ok(graph
         .node_properties(node)?
         .into_iter()
@@ -143,7 +142,7 @@ fn find_subject(
     graph: &dyn GraphRead,
     procedure: &str,
     id: &Value,
-) -> Result<(NodeId, &'static str), ExecError> {
+) -> Result<(NodeId, &'static str), ProcedureError> {
     if matches!(id, Value::Null) {
         return Err(fail(procedure, "the subject id is null"));
     }
@@ -196,7 +195,7 @@ fn find_subject(
 }
 
 /// A node's `id` property, or its internal id when it has none.
-fn identity(graph: &dyn GraphRead, node: NodeId) -> Result<Value, ExecError> {
+fn identity(graph: &dyn GraphRead, node: NodeId) -> Result<Value, ProcedureError> {
     let id = match graph.key_id("id") {
         Some(key) => graph.node_property(node, key)?,
         None => Value::Null,
@@ -209,8 +208,8 @@ fn identity(graph: &dyn GraphRead, node: NodeId) -> Result<Value, ExecError> {
 
 fn subject_export(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let graph = ctx.graph();
     let (subject, label) = find_subject(graph, "crm.subjectExport", &args[0])?;
     let mut rows = vec![vec![
@@ -318,7 +317,7 @@ fn erase_node(
     node: NodeId,
     keeps: &[&str],
     erased: &mut Erased,
-) -> Result<(), ExecError> {
+) -> Result<(), ProcedureError> {
     erased.subjects.push(identity(graph, node)?);
     let mut values = BTreeSet::new();
     for (key, value) in graph.node_properties(node)? {
@@ -385,13 +384,13 @@ fn erase_node(
 
 fn forget(
     args: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let by = match args.get(1) {
         None | Some(Value::Null) => "unspecified".to_owned(),
         Some(Value::String(s)) => s.to_string(),
         Some(other) => {
-            return Err(ExecError::Type(format!(
+            return Err(ProcedureError::Type(format!(
                 "crm.forget: `by` must be a string, not {other}"
             )));
         }
@@ -452,13 +451,15 @@ fn forget(
     graph.create_relationship(erased_type, erasure, subject, Vec::new())?;
 
     let after = (graph.count_nodes(None)?, graph.count_relationships(None)?);
-    let stats = ctx.stats_mut();
-    stats.nodes_created += 1;
-    stats.relationships_created += 1;
-    stats.nodes_deleted += (before_stats.0 + 1).saturating_sub(after.0);
-    stats.relationships_deleted += erased.relationships;
-    stats.properties_removed += erased.keys.len() as u64;
-    stats.properties_set += erased.scrubbed;
+    ctx.record(Change::NodesCreated, 1);
+    ctx.record(Change::RelationshipsCreated, 1);
+    ctx.record(
+        Change::NodesDeleted,
+        (before_stats.0 + 1).saturating_sub(after.0),
+    );
+    ctx.record(Change::RelationshipsDeleted, erased.relationships);
+    ctx.record(Change::PropertiesRemoved, erased.keys.len() as u64);
+    ctx.record(Change::PropertiesSet, erased.scrubbed);
     Ok(vec![vec![
         Value::String(erasure_id.into()),
         Value::Int(erased.subjects.len() as i64),

@@ -13,7 +13,7 @@ pub mod schema;
 pub mod service;
 pub mod view;
 
-use crate::exec::procedures::ProcedureDef;
+use crate::procedure::ProcedureDef;
 
 /// Every `crm.*` procedure. Options come as one map; every procedure also takes `asOf` (a DATE
 /// or DATETIME) to answer as of another day than the statement clock's.

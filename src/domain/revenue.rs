@@ -7,18 +7,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use crate::exec::ExecError;
-use crate::exec::aggregate::ExactSum;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::storage::Direction;
+use crate::value::ExactSum;
 use crate::value::{NodeId, Value};
 
 use super::view::{Options, View, date_value, node, pct1};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// `crm.lifetimeValue({})`: every customer with a fulfilled order, highest margin first.
-pub fn lifetime_value(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn lifetime_value(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.lifetimeValue", args, 0, &[])?;
     let clock = opts.clock(ctx)?;
     let view = View::new(ctx.graph());
@@ -93,7 +92,7 @@ fn segment(r: i64, f: i64, m: i64) -> &'static str {
 
 /// `crm.rfm({days})`: recency, frequency and monetary value over the fulfilled orders of the
 /// last `days` (default: all history), with quintile scores among the customers listed.
-pub fn rfm(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn rfm(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.rfm", args, 0, &["days"])?;
     let days = opts.int("days", 0)?;
     let clock = opts.clock(ctx)?;
@@ -134,7 +133,7 @@ pub fn rfm(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
 }
 
 /// `crm.retention({days} | {from, to})`: one row over the period.
-pub fn retention(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn retention(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.retention", args, 0, &["days", "from", "to"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;
@@ -143,7 +142,7 @@ pub fn retention(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
         .date("from")?
         .unwrap_or_else(|| super::view::before(end, days));
     if start > end {
-        return Err(ExecError::Argument(format!(
+        return Err(ProcedureError::Argument(format!(
             "crm.retention() needs 'from' ({start}) on or before 'to' ({end})"
         )));
     }
@@ -176,7 +175,7 @@ pub fn retention(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
 
 /// `crm.loyaltyFairness({days})`: products whose lines on customers' first orders carried a
 /// larger average discount than lines on later orders, over the last `days`.
-pub fn loyalty_fairness(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn loyalty_fairness(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.loyaltyFairness", args, 0, &["days"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;
@@ -233,14 +232,14 @@ pub fn loyalty_fairness(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> R
 
 /// `crm.advocates({days})`: customers who referred others, directly or at one remove, with
 /// the referred customers' revenue over the last `days`.
-pub fn advocates(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn advocates(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.advocates", args, 0, &["days"])?;
     let days = opts.int("days", 730)?;
     let clock = opts.clock(ctx)?;
     let since = clock.days_ago(days);
     let view = View::new(ctx.graph());
     let mut revenue: HashMap<NodeId, f64> = HashMap::new();
-    let mut revenue_of = |c: NodeId| -> Result<f64, ExecError> {
+    let mut revenue_of = |c: NodeId| -> Result<f64, ProcedureError> {
         if let Some(r) = revenue.get(&c) {
             return Ok(*r);
         }

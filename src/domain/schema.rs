@@ -2,8 +2,7 @@
 //! unique `id` per core label, and indexes on the properties the `crm.*` procedures and the
 //! analyst questions filter on. Installing is idempotent. Knows nothing of the query language.
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::storage::{ConstraintKind, GraphWrite};
 use crate::value::Value;
 
@@ -52,7 +51,7 @@ pub struct Installed {
 
 /// Creates whatever of the standard schema the graph lacks. Fails (changing nothing the
 /// caller keeps, as the statement rolls back) when existing data breaks a uniqueness rule.
-pub fn install(graph: &mut dyn GraphWrite) -> Result<Vec<Installed>, ExecError> {
+pub fn install(graph: &mut dyn GraphWrite) -> Result<Vec<Installed>, ProcedureError> {
     let mut out = Vec::new();
     for label in UNIQUE_IDS {
         let existing = graph
@@ -97,8 +96,8 @@ pub fn install(graph: &mut dyn GraphWrite) -> Result<Vec<Installed>, ExecError> 
 /// `crm.installSchema()`.
 pub fn install_schema(
     _: &[Value],
-    ctx: &mut ProcedureContext<'_, '_>,
-) -> Result<Vec<Vec<Value>>, ExecError> {
+    ctx: &mut dyn ProcedureContext,
+) -> Result<Vec<Vec<Value>>, ProcedureError> {
     let items = install(ctx.graph_mut()?)?;
     Ok(items
         .into_iter()

@@ -4,17 +4,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::exec::ExecError;
-use crate::exec::procedures::ProcedureContext;
+use crate::procedure::{ProcedureContext, ProcedureError};
 use crate::value::{NodeId, Value};
 
 use super::view::{Options, View, node, pct1, round_half_up};
 
-type Rows = Result<Vec<Vec<Value>>, ExecError>;
+type Rows = Result<Vec<Vec<Value>>, ProcedureError>;
 
 /// `crm.promisesKept({days})`: commitments owed to customers that fell due in the last `days`
 /// (before today, not cancelled), per staff member who made them.
-pub fn promises_kept(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn promises_kept(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.promisesKept", args, 0, &["days"])?;
     let days = opts.int("days", 90)?;
     let clock = opts.clock(ctx)?;
@@ -100,7 +99,7 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
 /// product): open now, the oldest open one's age, opened in the last `days` and in the `days`
 /// before (a rising count shows), and resolution-time percentiles of those opened in the
 /// window and closed.
-pub fn complaints(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn complaints(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.complaints", args, 0, &["days"])?;
     let days = opts.int("days", 365)?;
     let clock = opts.clock(ctx)?;
@@ -174,7 +173,7 @@ pub fn complaints(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
 
 /// `crm.nps({days, by})`: Net Promoter Score of the NPS answers customers gave in the last
 /// `days`, grouped by the customer property `by`.
-pub fn nps(args: &[Value], ctx: &mut ProcedureContext<'_, '_>) -> Rows {
+pub fn nps(args: &[Value], ctx: &mut dyn ProcedureContext) -> Rows {
     let opts = Options::parse("crm.nps", args, 0, &["days", "by"])?;
     let days = opts.int("days", 90)?;
     let by = opts.string("by", "segment")?;

@@ -4,10 +4,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::exec::ExecError;
-use crate::exec::aggregate::ExactSum;
-use crate::exec::procedures::{ProcedureContext, map_argument};
+use crate::procedure::{ProcedureContext, ProcedureError, map_argument};
 use crate::storage::{Direction, Edge, GraphRead, KeyId, TypeId};
+use crate::value::ExactSum;
 use crate::value::{Date, DateTime, Map, NodeId, Value};
 
 /// The graph read by names. Names the graph has never seen read as nothing (no nodes, no
@@ -53,7 +52,7 @@ impl<'g> View<'g> {
     }
 
     /// The nodes carrying `label`, ascending by id.
-    pub fn nodes(&self, label: &'static str) -> Result<Vec<NodeId>, ExecError> {
+    pub fn nodes(&self, label: &'static str) -> Result<Vec<NodeId>, ProcedureError> {
         match self.resolve(NameKind::Label, label) {
             Some(l) => Ok(self.graph.nodes_with_label(l)?),
             None => Ok(Vec::new()),
@@ -61,7 +60,7 @@ impl<'g> View<'g> {
     }
 
     /// Whether `node` carries `label`.
-    pub fn has_label(&self, node: NodeId, label: &'static str) -> Result<bool, ExecError> {
+    pub fn has_label(&self, node: NodeId, label: &'static str) -> Result<bool, ProcedureError> {
         match self.resolve(NameKind::Label, label) {
             Some(l) => Ok(self.graph.node_has_label(node, l)?),
             None => Ok(false),
@@ -73,7 +72,7 @@ impl<'g> View<'g> {
     }
 
     /// A node property, `Null` when absent.
-    pub fn prop(&self, node: NodeId, name: &'static str) -> Result<Value, ExecError> {
+    pub fn prop(&self, node: NodeId, name: &'static str) -> Result<Value, ProcedureError> {
         match self.key(name) {
             Some(k) => Ok(self.graph.node_property(node, k)?),
             None => Ok(Value::Null),
@@ -81,14 +80,18 @@ impl<'g> View<'g> {
     }
 
     /// A relationship property, `Null` when absent.
-    pub fn rel_prop(&self, edge: &Edge, name: &'static str) -> Result<Value, ExecError> {
+    pub fn rel_prop(&self, edge: &Edge, name: &'static str) -> Result<Value, ProcedureError> {
         match self.key(name) {
             Some(k) => Ok(self.graph.rel_property(edge.rel, k)?),
             None => Ok(Value::Null),
         }
     }
 
-    pub fn str_prop(&self, node: NodeId, name: &'static str) -> Result<Option<String>, ExecError> {
+    pub fn str_prop(
+        &self,
+        node: NodeId,
+        name: &'static str,
+    ) -> Result<Option<String>, ProcedureError> {
         Ok(match self.prop(node, name)? {
             Value::String(s) => Some(s.to_string()),
             _ => None,
@@ -96,7 +99,11 @@ impl<'g> View<'g> {
     }
 
     /// A numeric property as a float (integers widen); `None` when absent or not a number.
-    pub fn num_prop(&self, node: NodeId, name: &'static str) -> Result<Option<f64>, ExecError> {
+    pub fn num_prop(
+        &self,
+        node: NodeId,
+        name: &'static str,
+    ) -> Result<Option<f64>, ProcedureError> {
         Ok(number(&self.prop(node, name)?))
     }
 
@@ -104,7 +111,7 @@ impl<'g> View<'g> {
         &self,
         node: NodeId,
         name: &'static str,
-    ) -> Result<Option<NaiveDate>, ExecError> {
+    ) -> Result<Option<NaiveDate>, ProcedureError> {
         Ok(match self.prop(node, name)? {
             Value::Date(d) => Some(d.0),
             _ => None,
@@ -116,7 +123,7 @@ impl<'g> View<'g> {
         &self,
         node: NodeId,
         name: &'static str,
-    ) -> Result<Option<NaiveDateTime>, ExecError> {
+    ) -> Result<Option<NaiveDateTime>, ProcedureError> {
         Ok(match self.prop(node, name)? {
             Value::DateTime(d) => Some(d.utc()),
             _ => None,
@@ -124,7 +131,12 @@ impl<'g> View<'g> {
     }
 
     /// Whether a property equals a string.
-    pub fn is(&self, node: NodeId, name: &'static str, expected: &str) -> Result<bool, ExecError> {
+    pub fn is(
+        &self,
+        node: NodeId,
+        name: &'static str,
+        expected: &str,
+    ) -> Result<bool, ProcedureError> {
         Ok(matches!(self.prop(node, name)?, Value::String(s) if s == expected.into()))
     }
 
@@ -134,7 +146,7 @@ impl<'g> View<'g> {
         node: NodeId,
         rel_type: &'static str,
         direction: Direction,
-    ) -> Result<Vec<Edge>, ExecError> {
+    ) -> Result<Vec<Edge>, ProcedureError> {
         let Some(t) = self.resolve(NameKind::Type, rel_type) else {
             return Ok(Vec::new());
         };
@@ -144,7 +156,7 @@ impl<'g> View<'g> {
     }
 
     /// The nodes at the other end of `node`'s `rel_type` relationships, one per relationship.
-    pub fn out(&self, node: NodeId, rel_type: &'static str) -> Result<Vec<NodeId>, ExecError> {
+    pub fn out(&self, node: NodeId, rel_type: &'static str) -> Result<Vec<NodeId>, ProcedureError> {
         Ok(self
             .edges(node, rel_type, Direction::Outgoing)?
             .into_iter()
@@ -152,7 +164,7 @@ impl<'g> View<'g> {
             .collect())
     }
 
-    pub fn inc(&self, node: NodeId, rel_type: &'static str) -> Result<Vec<NodeId>, ExecError> {
+    pub fn inc(&self, node: NodeId, rel_type: &'static str) -> Result<Vec<NodeId>, ProcedureError> {
         Ok(self
             .edges(node, rel_type, Direction::Incoming)?
             .into_iter()
@@ -166,7 +178,7 @@ impl<'g> View<'g> {
         &self,
         customer: NodeId,
         since: Option<NaiveDate>,
-    ) -> Result<Vec<(NodeId, Option<NaiveDate>, Option<f64>)>, ExecError> {
+    ) -> Result<Vec<(NodeId, Option<NaiveDate>, Option<f64>)>, ProcedureError> {
         let mut out = Vec::new();
         for o in self.out(customer, "PLACED")? {
             if !self.has_label(o, "Order")? || !self.is(o, "status", "fulfilled")? {
@@ -184,7 +196,11 @@ impl<'g> View<'g> {
     }
 
     /// `sum(o.amountBase)` over the fulfilled orders since `since`.
-    pub fn revenue(&self, customer: NodeId, since: Option<NaiveDate>) -> Result<f64, ExecError> {
+    pub fn revenue(
+        &self,
+        customer: NodeId,
+        since: Option<NaiveDate>,
+    ) -> Result<f64, ProcedureError> {
         Ok(self
             .fulfilled_orders(customer, since)?
             .iter()
@@ -194,7 +210,7 @@ impl<'g> View<'g> {
     }
 
     /// The customer's open opportunities: how many, and their `amountBase` summed.
-    pub fn open_pipeline(&self, customer: NodeId) -> Result<(i64, f64), ExecError> {
+    pub fn open_pipeline(&self, customer: NodeId) -> Result<(i64, f64), ProcedureError> {
         let (mut n, mut sum) = (0, ExactSum::default());
         for o in self.out(customer, "HAS_OPPORTUNITY")? {
             if self.has_label(o, "Opportunity")? && self.is(o, "status", "open")? {
@@ -206,7 +222,7 @@ impl<'g> View<'g> {
     }
 
     /// The customers with `status = 'active'`.
-    pub fn active_customers(&self) -> Result<Vec<NodeId>, ExecError> {
+    pub fn active_customers(&self) -> Result<Vec<NodeId>, ProcedureError> {
         let mut out = Vec::new();
         for c in self.nodes("Customer")? {
             if self.is(c, "status", "active")? {
@@ -281,7 +297,7 @@ impl Options {
         args: &[Value],
         index: usize,
         known: &[&str],
-    ) -> Result<Self, ExecError> {
+    ) -> Result<Self, ProcedureError> {
         let mut accepted: Vec<&str> = known.to_vec();
         accepted.push("asOf");
         let map = map_argument(procedure, args, index, &accepted, "options")?;
@@ -289,12 +305,12 @@ impl Options {
     }
 
     /// A non-negative integer option (a whole float is accepted), or `default`.
-    pub fn int(&self, name: &str, default: i64) -> Result<i64, ExecError> {
+    pub fn int(&self, name: &str, default: i64) -> Result<i64, ProcedureError> {
         match self.map.get(name) {
             None | Some(Value::Null) => Ok(default),
             Some(Value::Int(i)) if *i >= 0 => Ok(*i),
             Some(Value::Float(f)) if *f >= 0.0 && f.fract() == 0.0 && *f < 1e15 => Ok(*f as i64),
-            Some(other) => Err(ExecError::Argument(format!(
+            Some(other) => Err(ProcedureError::Argument(format!(
                 "{}() option '{name}' must be a non-negative integer, found {}",
                 self.procedure,
                 other.to_cypher_string()
@@ -303,11 +319,11 @@ impl Options {
     }
 
     /// A string option, or `default`.
-    pub fn string(&self, name: &str, default: &str) -> Result<String, ExecError> {
+    pub fn string(&self, name: &str, default: &str) -> Result<String, ProcedureError> {
         match self.map.get(name) {
             None | Some(Value::Null) => Ok(default.to_owned()),
             Some(Value::String(s)) => Ok(s.to_string()),
-            Some(other) => Err(ExecError::Type(format!(
+            Some(other) => Err(ProcedureError::Type(format!(
                 "{}() option '{name}' must be a string, found {}",
                 self.procedure,
                 other.type_name()
@@ -316,12 +332,12 @@ impl Options {
     }
 
     /// A DATE option (a DATETIME gives its date), or `None`.
-    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ExecError> {
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ProcedureError> {
         match self.map.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Date(d)) => Ok(Some(d.0)),
             Some(Value::DateTime(d)) => Ok(Some(d.local.date())),
-            Some(other) => Err(ExecError::Type(format!(
+            Some(other) => Err(ProcedureError::Type(format!(
                 "{}() option '{name}' must be a date, found {}",
                 self.procedure,
                 other.type_name()
@@ -331,7 +347,7 @@ impl Options {
 
     /// The reference instant: option `asOf` (a DATETIME, or a DATE meaning its midnight UTC)
     /// or the statement clock.
-    pub fn clock(&self, ctx: &ProcedureContext<'_, '_>) -> Result<Clock, ExecError> {
+    pub fn clock(&self, ctx: &dyn ProcedureContext) -> Result<Clock, ProcedureError> {
         match self.map.get("asOf") {
             None | Some(Value::Null) => Clock::at(ctx.now()),
             Some(Value::DateTime(d)) => Clock::at(d),
@@ -339,7 +355,7 @@ impl Options {
                 today: d.0,
                 now: d.0.and_hms_opt(0, 0, 0).unwrap_or_default(),
             }),
-            Some(other) => Err(ExecError::Type(format!(
+            Some(other) => Err(ProcedureError::Type(format!(
                 "{}() option 'asOf' must be a date or datetime, found {}",
                 self.procedure,
                 other.type_name()
@@ -357,7 +373,7 @@ pub struct Clock {
 }
 
 impl Clock {
-    fn at(now: &DateTime) -> Result<Self, ExecError> {
+    fn at(now: &DateTime) -> Result<Self, ProcedureError> {
         Ok(Clock {
             today: Date::current(now, None)?.0,
             now: now.utc(),
@@ -391,7 +407,7 @@ pub fn before(day: NaiveDate, days: i64) -> NaiveDate {
 /// A node value for a result row.
 #[must_use]
 pub fn node(id: NodeId) -> Value {
-    crate::exec::node_ref(id)
+    crate::value::node_ref(id)
 }
 
 /// A DATE value.

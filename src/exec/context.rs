@@ -85,7 +85,7 @@ pub struct Context<'g> {
     /// With PROFILE: what each operator did, by the operator's address in the plan.
     pub profile: Option<std::collections::HashMap<usize, OpProfile>>,
     /// The procedures `CALL` reaches.
-    pub procedures: &'g super::procedures::Registry,
+    pub procedures: &'g crate::procedure::Registry,
     /// Checked once per row pushed and per candidate scanned: a raised flag stops the statement.
     pub interrupt: Option<Interrupt>,
     /// Raised when the statement's result is no longer wanted (its cursor was dropped).
@@ -117,7 +117,7 @@ impl<'g> Context<'g> {
         graph: Graph<'g>,
         params: Map,
         now: DateTime,
-        procedures: &'g super::procedures::Registry,
+        procedures: &'g crate::procedure::Registry,
     ) -> Self {
         Context {
             graph,

@@ -28,23 +28,14 @@ pub use error::{ExecError, ExecErrorKind, LoadCsvProblem};
 pub(crate) use error::{storage_error_kind, value_error_kind};
 
 use crate::storage::GraphRead;
-use crate::value::{DateTime, Map, Node, NodeId, RelId, Relationship, Value};
+use crate::value::{DateTime, NodeId, RelId, Value};
+pub use crate::value::{node_ref, rel_ref};
 
 /// What a function or operator may consult besides its arguments.
 pub struct FnContext<'a> {
     pub graph: &'a dyn GraphRead,
     /// The statement's clock: `date()`, `datetime()` and friends read this, once per statement.
     pub now: &'a DateTime,
-}
-
-/// A node reference as the executor passes it around.
-#[must_use]
-pub fn node_ref(id: NodeId) -> Value {
-    Value::Node(Box::new(Node {
-        id,
-        labels: Vec::new(),
-        properties: Map::new(),
-    }))
 }
 
 /// Writes `node_ref(id)` into `slot`, reusing the allocation when it holds a reference
@@ -66,17 +57,4 @@ pub fn set_rel_ref(slot: &mut Value, id: RelId, start: NodeId, end: NodeId) {
         }
         _ => *slot = rel_ref(id, start, end),
     }
-}
-
-/// A relationship reference as the executor passes it around: id and endpoints are real, the
-/// type and properties are read through the graph.
-#[must_use]
-pub fn rel_ref(id: RelId, start: NodeId, end: NodeId) -> Value {
-    Value::Relationship(Box::new(Relationship {
-        id,
-        rel_type: String::new(),
-        start,
-        end,
-        properties: Map::new(),
-    }))
 }

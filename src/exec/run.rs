@@ -639,7 +639,7 @@ fn push_op(
             for a in args {
                 values.push(eval(ctx, a, row)?);
             }
-            let output = (def.call)(&values, &mut super::procedures::ProcedureContext::new(ctx))?;
+            let output = (def.call)(&values, &mut super::procedures::StatementContext::new(ctx))?;
             for out in output {
                 for (field, slot) in yields {
                     let at = def.outputs.iter().position(|o| o == field);

@@ -16,6 +16,7 @@ mod compare;
 mod convert;
 mod display;
 mod error;
+mod exact_sum;
 mod scalar;
 mod serde;
 pub mod temporal;
@@ -29,6 +30,7 @@ pub use compare::ComparisonOp;
 pub use convert::FromValueRef;
 pub use display::format_float;
 pub use error::{ValueError, ValueErrorKind};
+pub use exact_sum::ExactSum;
 pub use scalar::ScalarType;
 pub use temporal::{Date, DateTime, Duration, LocalDateTime, LocalTime, TemporalUnit, Time, Zone};
 
@@ -450,4 +452,29 @@ impl<T: Into<Value>> FromIterator<T> for Value {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         Value::List(iter.into_iter().map(Into::into).collect())
     }
+}
+
+/// A node as the engine passes it around: the id only (empty labels and properties), since
+/// a property read must see the statement's own writes. Labels and properties are read
+/// through the graph and filled in where results leave the engine.
+#[must_use]
+pub fn node_ref(id: NodeId) -> Value {
+    Value::Node(Box::new(Node {
+        id,
+        labels: Vec::new(),
+        properties: Map::new(),
+    }))
+}
+
+/// A relationship as the engine passes it around: id and endpoints are real, the type and
+/// properties are read through the graph.
+#[must_use]
+pub fn rel_ref(id: RelId, start: NodeId, end: NodeId) -> Value {
+    Value::Relationship(Box::new(Relationship {
+        id,
+        rel_type: String::new(),
+        start,
+        end,
+        properties: Map::new(),
+    }))
 }
