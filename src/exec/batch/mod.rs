@@ -572,6 +572,36 @@ fn positions(selected: &[u32], at: &[usize]) -> Vec<u32> {
     at.iter().map(|&p| selected[p]).collect()
 }
 
+/// `f` of the value of `expr` on each of the rows `selected`, in order: read in place when
+/// `expr` is a property of a node or relationship column, or a column of values (nothing is
+/// copied), evaluated otherwise.
+fn with_values<T>(
+    ctx: &mut Context<'_>,
+    expr: &Expr,
+    batch: &mut Batch,
+    selected: &[u32],
+    mut f: impl FnMut(&Value) -> Result<T, ExecError>,
+) -> Result<Vec<T>, ExecError> {
+    if let Some((slot, key)) = entity_property(expr, batch) {
+        return match batch.property_column(ctx, slot, key)? {
+            Some(c) => {
+                let column = &batch.properties[c].2;
+                selected.iter().map(|&i| f(&column[i as usize])).collect()
+            }
+            None => selected.iter().map(|_| f(&Value::Null)).collect(),
+        };
+    }
+    if let Expr::Slot(slot) = expr
+        && let SlotValues::Column(column) = batch.slot(*slot)
+    {
+        return selected.iter().map(|&i| f(&column[i as usize])).collect();
+    }
+    eval_batch(ctx, expr, batch, selected)?
+        .iter()
+        .map(f)
+        .collect()
+}
+
 /// Evaluates `expr` on the rows `selected` (indexes into the batch), giving one value per
 /// selected row, in order. Makes the same evaluations on each row as `eval` would.
 pub(super) fn eval_batch(
@@ -668,34 +698,23 @@ pub(super) fn eval_batch(
         }
         Expr::Binary(op, a, b) if let Some(right) = constant(b, batch) => {
             let right = right.clone();
-            eval_batch(ctx, a, batch, selected)?
-                .iter()
-                .map(|l| ops::binary(*op, l, &right))
-                .collect()
+            with_values(ctx, a, batch, selected, |l| ops::binary(*op, l, &right))
         }
         Expr::Binary(op, a, b) if let Some(left) = constant(a, batch) => {
             let left = left.clone();
-            eval_batch(ctx, b, batch, selected)?
-                .iter()
-                .map(|r| ops::binary(*op, &left, r))
-                .collect()
+            with_values(ctx, b, batch, selected, |r| ops::binary(*op, &left, r))
         }
         Expr::Binary(op, a, b) => {
             let left = eval_batch(ctx, a, batch, selected)?;
-            let right = eval_batch(ctx, b, batch, selected)?;
-            left.iter()
-                .zip(&right)
-                .map(|(l, r)| ops::binary(*op, l, r))
-                .collect()
+            let mut left = left.iter();
+            with_values(ctx, b, batch, selected, |r| {
+                ops::binary(*op, left.next().unwrap_or(&Value::Null), r)
+            })
         }
-        Expr::Unary(op, inner) => eval_batch(ctx, inner, batch, selected)?
-            .iter()
-            .map(|v| ops::unary(*op, v))
-            .collect(),
-        Expr::IsNull { expr, negated } => Ok(eval_batch(ctx, expr, batch, selected)?
-            .iter()
-            .map(|v| Value::Bool(v.is_null() != *negated))
-            .collect()),
+        Expr::Unary(op, inner) => with_values(ctx, inner, batch, selected, |v| ops::unary(*op, v)),
+        Expr::IsNull { expr, negated } => with_values(ctx, expr, batch, selected, |v| {
+            Ok(Value::Bool(v.is_null() != *negated))
+        }),
         Expr::Case {
             operand,
             alternatives,
