@@ -250,8 +250,9 @@ impl Batch {
     ) -> Result<(), ExecError> {
         let mut kept = std::mem::take(&mut self.selected);
         let mut failed = None;
+        let values = self.slot(slot);
         kept.retain(|&i| {
-            let id = match self.slot(slot) {
+            let id = match values {
                 SlotValues::Nodes(ids) => Some(ids[i as usize]).filter(|&id| id != NULL_NODE),
                 SlotValues::Rels(rels) => node_of(&rel_value(rels[i as usize]), &mut failed),
                 SlotValues::Column(values) => node_of(&values[i as usize], &mut failed),
