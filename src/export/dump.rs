@@ -959,5 +959,7 @@ pub fn restore(
         let _ = std::fs::remove_dir_all(&temp);
         return Err(io_error(target)(e));
     }
+    // sled may still hold the lock a moment after the close: opening the target here waits.
+    crate::storage::moved_here(target);
     Ok(summary)
 }

@@ -33,7 +33,7 @@ pub use chunks::{FxHasher, MemoScope};
 pub use compact::{CompactStats, compact};
 pub use read::Snapshot;
 pub use records::{ConstraintKind, FORMAT_VERSION};
-pub use store::{OpenOptions, Store, StoreStats};
+pub use store::{OpenOptions, Store, StoreStats, moved_here};
 pub use traits::{ConstraintInfo, Direction, Edge, GraphRead, GraphWrite, IndexInfo, RelInfo};
 pub use write::{Savepoint, WriteTxn};
 

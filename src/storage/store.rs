@@ -195,6 +195,17 @@ static OPEN_HERE: Mutex<OpenDirectories> = Mutex::new(OpenDirectories {
     opened_read_write: Vec::new(),
 });
 
+/// Notes that a store this process opened read-write and closed now lives at `path` (a
+/// directory renamed into place): an open at `path` waits for sled's threads to release the
+/// lock, as a reopen where it was opened would.
+pub fn moved_here(path: &Path) {
+    let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut here = OPEN_HERE.lock().unwrap_or_else(PoisonError::into_inner);
+    if !here.opened_read_write.contains(&key) {
+        here.opened_read_write.push(key);
+    }
+}
+
 /// How long a reopen in this process waits for sled's threads to release the lock.
 const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
