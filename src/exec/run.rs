@@ -12,7 +12,7 @@ use super::batch::{Batch, BatchRun};
 use super::budget::row_size;
 use super::context::Context;
 use super::eval::{Slots, eval, is_true, null_row};
-use super::grouping::Aggregator;
+use super::grouping::{Aggregator, GroupRows};
 use super::load_csv;
 use super::matcher::{Flow, MatchScratch, match_pattern, match_pattern_reusing};
 use super::mutate;
@@ -61,7 +61,7 @@ pub fn run_query(
             ctx,
             &branch.operators,
             &branch.live,
-            vec![start],
+            Input::Rows(vec![start].into_iter()),
             false,
             &mut out,
         )?;
@@ -89,7 +89,7 @@ pub(crate) fn run_subquery(
         ctx,
         &pipeline.operators,
         &pipeline.live,
-        vec![row.clone()],
+        Input::Rows(vec![row.clone()].into_iter()),
         first_only,
         &mut |ctx, r: &mut Slots| {
             let copy = live_copy(r, keep);
@@ -158,7 +158,7 @@ fn run_pipeline(
     ctx: &mut Context<'_>,
     ops: &[Operator],
     live: &[Vec<usize>],
-    input: Vec<Slots>,
+    mut input: Input<'_>,
     first_only: bool,
     out: &mut Output<'_>,
 ) -> Result<Flow, ExecError> {
@@ -188,11 +188,11 @@ fn run_pipeline(
     let mut flow = Flow::Continue;
     // What the rows collector holds, released once its rows are handed on.
     let mut held = 0usize;
-    let (threads, disjoint) = parallel_split(ctx, streaming, rest.first(), &input);
+    let (threads, disjoint) = parallel_split(ctx, streaming, rest.first(), input.as_rows());
     if threads != Split::None
         && let Collector::Aggregate(aggregator) = &mut sink
     {
-        aggregator.absorb_parallel(ctx, streaming, &input, threads, disjoint)?;
+        aggregator.absorb_parallel(ctx, streaming, input.as_rows(), threads, disjoint)?;
     }
     // A scan into an aggregation or a sort runs batch by batch (see `batch`); the simplest
     // plans, and PROFILE, which times operators row by row, run a row at a time.
@@ -204,23 +204,33 @@ fn run_pipeline(
         }
         _ => None,
     };
-    let input = match batched {
-        Some(run) => {
-            let mut levels = Vec::new();
-            let width = ctx.row_width;
-            let rows = input.into_iter().map(|mut row| {
-                widen(&mut row, width);
-                row
-            });
-            let rest_at = run.rest_at();
-            run.run(ctx, rows, &mut levels, &mut |ctx, batch| {
-                collect_batch(ctx, streaming, rest_at, &mut state, batch, &mut sink)
-            })?;
-            Vec::new()
+    if let Some(run) = batched {
+        if let Collector::Aggregate(aggregator) = &mut sink {
+            aggregator.clustered(run.scanned_slot());
         }
-        None => input,
-    };
-    for mut row in input.into_iter().filter(|_| threads == Split::None) {
+        let mut levels = Vec::new();
+        let width = ctx.row_width;
+        let mut failed = None;
+        let rows = input.by_ref().map_while(|row| match row {
+            Ok(mut row) => {
+                widen(&mut row, width);
+                Some(row)
+            }
+            Err(e) => {
+                failed = Some(e);
+                None
+            }
+        });
+        let rest_at = run.rest_at();
+        run.run(ctx, rows, &mut levels, &mut |ctx, batch| {
+            collect_batch(ctx, streaming, rest_at, &mut state, batch, &mut sink)
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    while let Some(row) = input.next().filter(|_| threads == Split::None) {
+        let mut row = row?;
         widen(&mut row, ctx.row_width);
         flow = push(
             ctx,
@@ -263,7 +273,30 @@ fn run_pipeline(
     let started = std::time::Instant::now();
     ctx.budget.release(held);
     let produced = match (blocking, sink) {
-        (_, Collector::Aggregate(a)) => a.finish(ctx)?,
+        // An aggregation whose rows feed another may be split between threads by its input
+        // rows, which wants them all at hand.
+        (_, Collector::Aggregate(a))
+            if after
+                .iter()
+                .find(|op| is_blocking(op))
+                .is_some_and(|op| matches!(op, Operator::Aggregate { .. })) =>
+        {
+            a.finish(ctx)?
+        }
+        (_, Collector::Aggregate(a)) => {
+            // As wide as the operators after it need: no row is widened again.
+            let groups = a.into_rows(ctx, ctx.row_width);
+            profile_own(ctx, blocking, started, 0);
+            let live_after = live.get(split + 1..).unwrap_or_default();
+            return run_pipeline(
+                ctx,
+                after,
+                live_after,
+                Input::Groups(groups),
+                first_only,
+                out,
+            );
+        }
         (_, Collector::Sort(s)) => s.finish(ctx),
         (Operator::Delete { exprs, detach }, Collector::Rows(rows)) => {
             mutate::delete(ctx, exprs, *detach, rows)?
@@ -273,7 +306,42 @@ fn run_pipeline(
     };
     profile_own(ctx, blocking, started, 0);
     let live_after = live.get(split + 1..).unwrap_or_default();
-    run_pipeline(ctx, after, live_after, produced, first_only, out)
+    run_pipeline(
+        ctx,
+        after,
+        live_after,
+        Input::Rows(produced.into_iter()),
+        first_only,
+        out,
+    )
+}
+
+/// The rows a pipeline runs over: rows at hand, or an aggregation's groups made into rows as
+/// they are taken.
+enum Input<'p> {
+    Rows(std::vec::IntoIter<Slots>),
+    Groups(GroupRows<'p>),
+}
+
+impl Input<'_> {
+    /// The rows at hand (none for groups not made into rows yet).
+    fn as_rows(&self) -> &[Slots] {
+        match self {
+            Input::Rows(rows) => rows.as_slice(),
+            Input::Groups(_) => &[],
+        }
+    }
+}
+
+impl Iterator for Input<'_> {
+    type Item = Result<Slots, ExecError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Input::Rows(rows) => rows.next().map(Ok),
+            Input::Groups(groups) => groups.next(),
+        }
+    }
 }
 
 /// Hands the rows of a batch to an aggregation or a sort: the batch whole, or each row on

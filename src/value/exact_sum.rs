@@ -7,7 +7,9 @@
 /// plain running sum.
 #[derive(Debug, Default, Clone)]
 pub struct ExactSum {
-    partials: Vec<f64>,
+    /// Two partials are inline: sums of like-sized amounts rarely need more, and an
+    /// aggregation keeps one sum per group.
+    partials: smallvec::SmallVec<[f64; 2]>,
     special: Option<f64>,
 }
 

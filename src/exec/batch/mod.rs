@@ -21,6 +21,7 @@ mod stream;
 pub(super) use stream::BatchRun;
 
 use crate::plan::logical::{BinaryOp, Expr};
+use crate::storage::KeyId;
 use crate::value::{NodeId, RelId, Value};
 
 use super::context::Context;
@@ -452,18 +453,45 @@ impl Batch {
         let Some(k) = ctx.key_id(key) else {
             return Ok(None);
         };
-        if let Some(at) = self
-            .properties
-            .iter()
-            .position(|(s, c, _)| *s == slot && *c == k)
-        {
+        if let Some(at) = self.property_at(slot, k) {
             return Ok(Some(at));
         }
+        let selected = std::mem::take(&mut self.selected);
+        let read = self.read_property(ctx, slot, k, &selected);
+        self.selected = selected;
+        let Some(read) = read? else {
+            return Ok(None);
+        };
+        let mut column = Vec::new();
+        column.resize(self.len, Value::Null);
+        for (&i, value) in self.selected.iter().zip(read) {
+            column[i as usize] = value;
+        }
+        self.properties.push((slot, k, column));
+        Ok(Some(self.properties.len() - 1))
+    }
+
+    /// Where the column of property `k` of `slot` is, if it has been read in this batch.
+    fn property_at(&self, slot: usize, k: KeyId) -> Option<usize> {
+        self.properties
+            .iter()
+            .position(|(s, c, _)| *s == slot && *c == k)
+    }
+
+    /// Property `k` of the node or relationship column `slot` in `rows`, read from the graph;
+    /// `None` when `slot` holds neither.
+    fn read_property(
+        &self,
+        ctx: &Context<'_>,
+        slot: usize,
+        k: KeyId,
+        rows: &[u32],
+    ) -> Result<Option<Vec<Value>>, ExecError> {
         let graph = ctx.read();
-        let mut read = Vec::with_capacity(self.selected.len());
+        let mut read = Vec::with_capacity(rows.len());
         match self.slot(slot) {
             SlotValues::Nodes(ids) => {
-                let ids: Vec<NodeId> = self.selected.iter().map(|&i| ids[i as usize]).collect();
+                let ids: Vec<NodeId> = rows.iter().map(|&i| ids[i as usize]).collect();
                 if ids.contains(&NULL_NODE) {
                     for id in ids {
                         read.push(match id {
@@ -476,7 +504,7 @@ impl Batch {
                 }
             }
             SlotValues::Rels(rels) => {
-                for &i in &self.selected {
+                for &i in rows {
                     let id = rels[i as usize].id;
                     read.push(match id == NULL_REL.id {
                         true => Value::Null,
@@ -486,13 +514,7 @@ impl Batch {
             }
             _ => return Ok(None),
         }
-        let mut column = Vec::new();
-        column.resize(self.len, Value::Null);
-        for (&i, value) in self.selected.iter().zip(read) {
-            column[i as usize] = value;
-        }
-        self.properties.push((slot, k, column));
-        Ok(Some(self.properties.len() - 1))
+        Ok(Some(read))
     }
 }
 
@@ -629,6 +651,15 @@ pub(super) fn eval_batch(
                 .collect(),
         }),
         Expr::Property(..) if let Some((slot, key)) = entity_property(expr, batch) => {
+            // A few rows of a batch (an aggregation's new groups) read their own values; the
+            // column is read whole, and kept for what reads it next, only for most of them.
+            if let Some(k) = ctx.key_id(key)
+                && selected.len() * 4 < batch.selected.len()
+                && batch.property_at(slot, k).is_none()
+                && let Some(values) = batch.read_property(ctx, slot, k, selected)?
+            {
+                return Ok(values);
+            }
             Ok(match batch.property_column(ctx, slot, key)? {
                 Some(c) => {
                     let column = &batch.properties[c].2;

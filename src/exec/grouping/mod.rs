@@ -120,6 +120,9 @@ pub(super) struct Aggregator<'p> {
     /// Every `keys_of` slot is itself a key, so the ids alone tell groups apart: no key needs
     /// hashing.
     ids_identify: bool,
+    /// Rows come one entity after another (`clustered`): only the last ids are remembered,
+    /// not every group's in `by_ids`.
+    last_only: bool,
     groups: Vec<Group>,
     /// The key values of every group, `keys.len()` per group, in group order.
     key_values: Vec<Value>,
@@ -186,6 +189,7 @@ impl<'p> Aggregator<'p> {
                     keys.iter()
                         .any(|(_, e)| matches!(e, Expr::Slot(k) if k == s))
                 }),
+            last_only: false,
             groups: Vec::new(),
             key_values: Vec::new(),
             accs: Vec::new(),
@@ -207,6 +211,15 @@ impl<'p> Aggregator<'p> {
                 })
                 .collect(),
         })
+    }
+
+    /// Rows will come from a scan of the node in `slot`, one scanned node's rows after
+    /// another. When that node is the one entity the keys are read from and the keys do not
+    /// identify groups alone, remembering the ids of every group gains little (each node
+    /// comes once): only the last ids are kept, and an entity seen again finds its group by
+    /// its key, so the result does not depend on the rows coming clustered.
+    pub(super) fn clustered(&mut self, slot: Option<usize>) {
+        self.last_only = !self.ids_identify && matches!(slot, Some(s) if self.keys_of == [s]);
     }
 
     /// Charges a new group of `bytes` (its row and key) plus its accumulators.
@@ -417,6 +430,9 @@ impl<'p> Aggregator<'p> {
         {
             return Some(g);
         }
+        if self.last_only {
+            return None;
+        }
         let g = *self.by_ids.get(ids)?;
         self.last = Some((*ids, g));
         Some(g)
@@ -443,10 +459,13 @@ impl<'p> Aggregator<'p> {
         ids: EntityIds,
         g: usize,
     ) -> Result<(), ExecError> {
+        self.last = Some((ids, g));
+        if self.last_only {
+            return Ok(());
+        }
         ctx.budget.charge(48, "aggregation")?;
         self.held += 48;
         self.by_ids.insert(ids, g);
-        self.last = Some((ids, g));
         Ok(())
     }
 
@@ -484,12 +503,62 @@ impl<'p> Aggregator<'p> {
         if missed.is_empty() {
             return Ok(Some(groups));
         }
-        // A group not seen yet reads its keys from the row, as `group_of` does.
-        let rows = batch.rows();
-        for p in missed {
-            groups[p] = self.group_of(ctx, &mut rows[selected[p] as usize])?;
+        // The first row of each group not seen yet reads its keys from the batch's columns
+        // (the batch is not put together into rows); the group is found or made in the order
+        // of those rows, and the rows after it with the same entities join it.
+        let mut firsts: Vec<usize> = Vec::new();
+        let mut first_of: HashMap<EntityIds, usize> = HashMap::new();
+        let mut joins = Vec::with_capacity(missed.len());
+        for &p in &missed {
+            let f = *first_of.entry(ids[p]).or_insert_with(|| {
+                firsts.push(p);
+                firsts.len() - 1
+            });
+            joins.push(f);
+        }
+        let rows: Vec<u32> = firsts.iter().map(|&p| selected[p]).collect();
+        let mut columns = Vec::with_capacity(self.keys.len());
+        for (_, expr) in self.keys {
+            columns.push(eval_batch(ctx, expr, batch, &rows)?.into_iter());
+        }
+        let mut made = Vec::with_capacity(firsts.len());
+        for &p in &firsts {
+            let key: Vec<Value> = columns
+                .iter_mut()
+                .map(|c| c.next().unwrap_or(Value::Null))
+                .collect();
+            made.push(self.group_of_key(ctx, ids[p], key)?);
+        }
+        for (p, f) in missed.into_iter().zip(joins) {
+            groups[p] = made[f];
         }
         Ok(Some(groups))
+    }
+
+    /// The group of the entities `ids`, not seen before, whose key values are `key`: found by
+    /// the key, or made.
+    fn group_of_key(
+        &mut self,
+        ctx: &mut Context<'_>,
+        ids: EntityIds,
+        key: Vec<Value>,
+    ) -> Result<usize, ExecError> {
+        if self.ids_identify {
+            return self.new_group_of_ids(ctx, ids, key);
+        }
+        let hash = self.key_hash(&key);
+        let (found, first) = self.find(hash, |slot, i| key[i] == *slot);
+        let g = match found {
+            Some(g) => g,
+            None => {
+                self.charge(ctx, row_size(&key) + 16)?;
+                let g = self.new_group(key, first);
+                self.index.insert(hash, g);
+                g
+            }
+        };
+        self.remember_ids(ctx, ids, g)?;
+        Ok(g)
     }
 
     /// The hash of a group's key as `add` computes it.
@@ -594,7 +663,15 @@ impl<'p> Aggregator<'p> {
         Ok(())
     }
 
-    pub(super) fn finish(mut self, ctx: &mut Context<'_>) -> Result<Vec<Slots>, ExecError> {
+    /// The groups as rows, all at once, each only as wide as its slots (they are held).
+    pub(super) fn finish(self, ctx: &mut Context<'_>) -> Result<Vec<Slots>, ExecError> {
+        self.into_rows(ctx, 0).collect()
+    }
+
+    /// The groups as rows, made one at a time as the operators after the aggregation take
+    /// them: a top-k sort or a LIMIT after it keeps a few, and the rest are never built at once.
+    /// Each row is at least `width` wide.
+    pub(super) fn into_rows(mut self, ctx: &mut Context<'_>, width: usize) -> GroupRows<'p> {
         ctx.budget.release(self.held);
         if self.groups.is_empty() && self.keys.is_empty() {
             self.new_group(Vec::new(), None);
@@ -604,20 +681,51 @@ impl<'p> Aggregator<'p> {
             .iter()
             .map(|(slot, _)| slot + 1)
             .chain(self.aggregates.iter().map(|a| a.slot + 1))
-            .fold(0, usize::max);
-        let mut out = Vec::with_capacity(self.groups.len());
-        let mut key_values = self.key_values.into_iter();
-        let mut accs = self.accs.iter_mut();
-        for _ in 0..self.groups.len() {
-            let mut row = null_row(width);
-            for ((slot, _), value) in self.keys.iter().zip(key_values.by_ref()) {
-                row[*slot] = value;
-            }
-            for (agg, acc) in self.aggregates.iter().zip(accs.by_ref()) {
-                row[agg.slot] = acc.finish()?;
-            }
-            out.push(row);
+            .fold(width, usize::max);
+        GroupRows {
+            keys: self.keys,
+            aggregates: self.aggregates,
+            width,
+            left: self.groups.len(),
+            key_values: self.key_values.into_iter(),
+            accs: self.accs.into_iter(),
         }
-        Ok(out)
+    }
+}
+
+/// An aggregation's groups, each made into a row when it is asked for.
+pub(super) struct GroupRows<'p> {
+    keys: &'p [(usize, Expr)],
+    aggregates: &'p [Aggregate],
+    /// How wide a row must be to hold every key and aggregate slot.
+    width: usize,
+    left: usize,
+    key_values: std::vec::IntoIter<Value>,
+    accs: std::vec::IntoIter<Acc>,
+}
+
+impl Iterator for GroupRows<'_> {
+    type Item = Result<Slots, ExecError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let mut row = null_row(self.width);
+        for ((slot, _), value) in self.keys.iter().zip(self.key_values.by_ref()) {
+            row[*slot] = value;
+        }
+        for (agg, mut acc) in self.aggregates.iter().zip(self.accs.by_ref()) {
+            match acc.finish() {
+                Ok(value) => row[agg.slot] = value,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(row))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
     }
 }

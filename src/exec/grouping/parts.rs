@@ -72,6 +72,7 @@ impl<'p> Aggregator<'p> {
                 aggregator.replay = !disjoint;
                 let mut state = StreamState::new(streaming.len());
                 if let Some(run) = BatchRun::of(streaming) {
+                    aggregator.clustered(run.scanned_slot());
                     let mut levels = Vec::new();
                     let rest_at = run.rest_at();
                     let rows = rows.iter().map(|row| {

@@ -324,6 +324,15 @@ impl<'p> BatchRun<'p> {
         true
     }
 
+    /// The slot of the node the run scans, when it starts with a scan: its rows come out
+    /// one scanned node after another.
+    pub(in super::super) fn scanned_slot(&self) -> Option<usize> {
+        match self.source {
+            Source::Scan { node, .. } => Some(node.slot),
+            Source::Rows => None,
+        }
+    }
+
     /// Where the operators the batch does not run begin, in the streaming run it was made
     /// from (its length when there are none).
     pub(in super::super) fn rest_at(&self) -> usize {
