@@ -4,9 +4,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use cordial::db::GraphReadExt;
-use cordial::storage::{Direction, GraphRead};
-use cordial::{Database, Value};
+use cordial::{Database, Direction, GraphRead, GraphReadExt, Value};
 
 const CUSTOMERS: usize = 100_000;
 

@@ -1,10 +1,11 @@
 //! What a procedure behind `CALL name(args) YIELD ...` sees of the engine, and the registry
 //! that finds it. A procedure declares its arity, its output columns (the planner checks YIELD
 //! against them) and whether it writes, and returns rows; it reaches the statement only
-//! through `ProcedureContext` (the graph, the clock, the change counts, the interrupt flag)
-//! and fails with a `ProcedureError`. `algo` and `domain` write their procedures against this
-//! module alone; `exec` runs them over the statement's context and turns their errors into
-//! its own; `db` composes the sets into one [`Registry`].
+//! through `ProcedureContext` (the graph, the clock, the change counts) and fails with a
+//! `ProcedureError`. Once called, a procedure runs to its end: nothing stops it half way.
+//! `algo` and `domain` write their procedures against this module alone; `exec` runs them over
+//! the statement's context and turns their errors into its own; `db` composes the sets into
+//! one [`Registry`].
 
 use crate::storage::{GraphRead, GraphWrite, StorageError};
 use crate::value::{DateTime, Map, Value, ValueError};
@@ -22,9 +23,6 @@ pub enum ProcedureError {
     /// The procedure refused or could not finish, for a reason of its own.
     #[error("procedure {name} failed: {message}")]
     Failed { name: String, message: String },
-    /// The statement was asked to stop (`ProcedureContext::check_interrupt`).
-    #[error("the statement was interrupted")]
-    Interrupted,
     #[error(transparent)]
     Value(#[from] ValueError),
     #[error(transparent)]
@@ -53,10 +51,6 @@ pub trait ProcedureContext {
 
     /// The statement's clock.
     fn now(&self) -> &DateTime;
-
-    /// `Err(Interrupted)` once the statement was asked to stop (Ctrl-C in the shell): a long
-    /// procedure calls it now and then and returns the error.
-    fn check_interrupt(&self) -> Result<(), ProcedureError>;
 
     /// Adds `count` changes of kind `change` to the statement's counts.
     fn record(&mut self, change: Change, count: u64);

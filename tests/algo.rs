@@ -5,9 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use cordial::exec::ExecErrorKind;
 use cordial::value::DateTime;
-use cordial::{Database, Error, Map, Value};
+use cordial::{Database, Error, ExecErrorKind, Map, Value};
 
 fn db_with(script: &str) -> Database {
     let db = Database::in_memory().expect("db");
@@ -18,7 +17,7 @@ fn db_with(script: &str) -> Database {
 /// The sample company, written in one transaction dated by the database's clock.
 fn install_sample(db: &Database) {
     let mut tx = db.begin_write().expect("transaction");
-    cordial::domain::sample::install(&mut tx, db.today().expect("today")).expect("sample");
+    cordial::crm::sample::install(&mut tx, db.today().expect("today")).expect("sample");
     tx.commit().expect("commit");
 }
 
@@ -555,24 +554,4 @@ fn projections_filter_by_label_and_type() {
     assert_eq!(degree("{nodes: ['P'], relationships: 'X'}")["A"], 1.0);
     assert!(!degree("{nodes: ['P']}").contains_key("Q"));
     assert_eq!(degree("{relationships: ['NEVER_SEEN']}")["A"], 0.0);
-}
-
-#[test]
-fn every_procedure_documents_its_call_and_columns() {
-    let sets: [&[cordial::procedure::ProcedureDef]; 2] =
-        [cordial::algo::PROCEDURES, cordial::domain::PROCEDURES];
-    for def in sets.iter().flat_map(|s| s.iter()) {
-        assert!(
-            def.description.starts_with(&format!("{}(", def.name)),
-            "{}: the description should start with the call",
-            def.name
-        );
-        for column in def.outputs {
-            assert!(
-                def.description.contains(column),
-                "{}: column {column} is not described",
-                def.name
-            );
-        }
-    }
 }

@@ -9,7 +9,9 @@
 //! - `cli` (and `src/main.rs`) prints to stdout with `write!`/`writeln!` only: `print!` and
 //!   `println!` panic when stdout's reader has gone (`cordial ... | head -1`);
 //! - every `.rs` file under `src/` starts with a `//!` line;
-//! - inside `plan`, nothing but `plan/mod.rs` uses the binder (`plan/bind/`).
+//! - inside `plan`, nothing but `plan/mod.rs` uses the binder (`plan/bind/`);
+//! - `src/lib.rs` makes public only the modules `PUBLIC_MODULES` lists: the engine's layers are
+//!   `pub(crate)`, reached from outside through the items `lib.rs` re-exports.
 //!
 //! Paths are found after comments and string literals are blanked out: `crate::x` (and
 //! `$crate::x`, and `use crate::{x, y}`), `super::` chains that climb to the crate root, and
@@ -281,6 +283,8 @@ fn may_use(layer: &str) -> Option<&'static [&'static str]> {
         "import" | "export" => &["db", "error", "storage", "value"],
         "picture" => &["db", "error", "storage", "value"],
         "domain" => &["error", "procedure", "storage", "value"],
+        // The public face of the customer domain: re-exports only.
+        "crm" => &["domain"],
         // The engine reaches the CLI through `db` (its `language` module for the parser's and
         // the function library's facts); the features it uses directly.
         "cli" => &[
@@ -369,6 +373,41 @@ fn module_dependencies_point_one_way() {
     );
 }
 
+/// The modules `src/lib.rs` declares `pub mod`: with the items it re-exports (`pub use`), the
+/// library's public API. Every other module is `pub(crate)` or private, so the engine's layers
+/// stay free to change and the tests that reach below the API live inside the crate; making
+/// another module public is a decision, stated here.
+const PUBLIC_MODULES: &[&str] = &["cli", "crm", "export", "import", "picture", "value"];
+
+/// The names of the modules a file declares `pub mod` (not `pub(crate) mod`, nor `mod`).
+fn public_modules(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for line in strip(text).lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for (at, pair) in words.windows(2).enumerate() {
+            if pair == ["pub", "mod"]
+                && let Some(name) = words.get(at + 2)
+            {
+                found.insert(ident_at(name, 0));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn lib_rs_makes_only_the_chosen_modules_public() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let public = public_modules(&text);
+    let chosen: BTreeSet<String> = PUBLIC_MODULES.iter().map(|m| (*m).to_owned()).collect();
+    assert_eq!(
+        public, chosen,
+        "src/lib.rs declares these modules `pub mod`; the public ones are PUBLIC_MODULES in \
+         tests/architecture.rs, every other is `pub(crate) mod`"
+    );
+}
+
 /// Inside `plan`, the binder is a client of the rest: `logical`, `catalog`, `pattern` and the
 /// passes do not use `bind` (only `plan/mod.rs` runs it), so the binder can change without
 /// them and the walks over the plan live with its types.
@@ -424,6 +463,15 @@ fn the_checker_sees_what_it_should() {
     assert!(!names_crate("let sledge = 1;", "sled"));
     assert!(!names_crate("my::sled::x", "sled"));
     assert!(!names_crate("fn f<'a>(x: &'a str) {}", "a"));
+    assert_eq!(
+        public_modules(
+            "pub mod a;\npub(crate) mod b;\nmod c;\n#[cfg(x)]\npub mod d {}\n// pub mod e;"
+        ),
+        ["a", "d"]
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect::<BTreeSet<_>>()
+    );
     assert!(prints_to_stdout("    println!(\"{x}\");"));
     assert!(prints_to_stdout("print!(\"x\")"));
     assert!(!prints_to_stdout("eprintln!(\"x\"); eprint!(\"y\")"));

@@ -7,9 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use cordial::db::GraphReadExt;
-use cordial::storage::{GraphRead, GraphWrite, OpenOptions};
-use cordial::{Database, NodeId, Value};
+use cordial::{Database, GraphRead, GraphReadExt, GraphWrite, NodeId, OpenOptions, Value};
 
 const ACCOUNTS: i64 = 40;
 const START_BALANCE: i64 = 100;

@@ -16,9 +16,10 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cordial::db::GraphReadExt;
-use cordial::storage::{Direction, GraphRead, GraphWrite, OpenOptions, StorageError};
-use cordial::{Database, NodeId, Value, WriteTxn};
+use cordial::{
+    Database, Direction, GraphRead, GraphReadExt, GraphWrite, NodeId, OpenOptions, StorageError,
+    Value, WriteTxn,
+};
 
 const CHILD_ENV: &str = "CORDIAL_CRASH_CHILD";
 const KILLS: usize = 24;
@@ -399,7 +400,7 @@ fn killed_writers_leave_whole_transactions() {
         // the parent's clean close, and no sweep is needed.)
         if opened {
             assert!(
-                db.store().swept_at_open().is_some(),
+                db.swept_at_open().is_some(),
                 "round {round}: no sweep after a kill"
             );
         }
@@ -480,7 +481,7 @@ fn only_an_unclean_shutdown_sweeps() {
     let path = dir.path().join("db");
     {
         let db = Database::open(&path).unwrap();
-        assert_eq!(db.store().swept_at_open(), None, "a new database");
+        assert_eq!(db.swept_at_open(), None, "a new database");
         let mut tx = db.begin_write().unwrap();
         for i in 0..100 {
             tx.add_node(
@@ -493,11 +494,11 @@ fn only_an_unclean_shutdown_sweeps() {
         db.close().unwrap();
     }
     let db = Database::open(&path).unwrap();
-    assert_eq!(db.store().swept_at_open(), None, "after close");
+    assert_eq!(db.swept_at_open(), None, "after close");
     assert_eq!(items(&db), 100);
     drop(db);
     let db = Database::open(&path).unwrap();
-    assert_eq!(db.store().swept_at_open(), None, "after a plain drop");
+    assert_eq!(db.swept_at_open(), None, "after a plain drop");
     drop(db);
 
     // Killed while replaced chunks wait for collection: the next open sweeps them.
@@ -521,7 +522,7 @@ fn only_an_unclean_shutdown_sweeps() {
     let status = child.wait().unwrap();
     assert!(ready, "the child did not get ready ({status})");
     let db = Database::open(&path).unwrap();
-    let swept = db.store().swept_at_open();
+    let swept = db.swept_at_open();
     assert!(
         swept.is_some_and(|n| n > 0),
         "the replaced chunks are swept after a kill: {swept:?}"
@@ -529,11 +530,7 @@ fn only_an_unclean_shutdown_sweeps() {
     assert_eq!(items(&db), 110, "the child's checkpointed nodes survive");
     db.close().unwrap();
     let db = Database::open(&path).unwrap();
-    assert_eq!(
-        db.store().swept_at_open(),
-        None,
-        "after the swept store closed"
-    );
+    assert_eq!(db.swept_at_open(), None, "after the swept store closed");
 
     // A snapshot that outlives its database keeps replaced chunks alive: no marker is written,
     // and the next open sweeps them.
@@ -547,7 +544,7 @@ fn only_an_unclean_shutdown_sweeps() {
     assert_eq!(snapshot.count_nodes(None).unwrap(), 110);
     drop(snapshot);
     let db = Database::open(&path).unwrap();
-    let swept = db.store().swept_at_open();
+    let swept = db.swept_at_open();
     assert!(
         swept.is_some_and(|n| n > 0),
         "chunks a snapshot held at close are swept: {swept:?}"
@@ -555,5 +552,5 @@ fn only_an_unclean_shutdown_sweeps() {
     assert_eq!(items(&db), 111);
     drop(db);
     let db = Database::open(&path).unwrap();
-    assert_eq!(db.store().swept_at_open(), None);
+    assert_eq!(db.swept_at_open(), None);
 }

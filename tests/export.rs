@@ -13,8 +13,7 @@ use std::process::Command;
 
 use cordial::export::{self, ExportError, ExportFormat};
 use cordial::import::{ImportOptions, import_bundle};
-use cordial::storage::{GraphRead, StorageError};
-use cordial::{Database, Map, Value};
+use cordial::{Database, GraphRead, Map, StorageError, Value};
 
 fn shared_dir() -> PathBuf {
     std::env::var_os("CORDIAL_SHARED_DIR").map_or_else(
@@ -576,11 +575,11 @@ fn compaction_keeps_the_graph_reclaims_space_and_refuses_an_open_store() {
     db.checkpoint().unwrap();
     let expected = (canon(&db), schema(&db));
 
-    let error = cordial::storage::compact(&path, &mut |_, _| {}).unwrap_err();
+    let error = cordial::compact(&path, &mut |_, _| {}).unwrap_err();
     assert!(matches!(error, StorageError::Locked { .. }), "{error}");
     db.close().unwrap();
 
-    let stats = cordial::storage::compact(&path, &mut |_, _| {}).unwrap();
+    let stats = cordial::compact(&path, &mut |_, _| {}).unwrap();
     assert!(stats.bytes_after < stats.bytes_before, "{stats:?}");
     let db = Database::open(&path).unwrap();
     assert!(
@@ -712,7 +711,7 @@ fn a_query_on_a_snapshot_sees_that_snapshot() {
     db.query_all("CREATE (:P {n: 1})", Map::new()).unwrap();
     let snapshot = db.begin_read();
     db.query_all("CREATE (:P {n: 2})", Map::new()).unwrap();
-    let count = |rows: cordial::db::Rows| rows.into_result().unwrap().rows.len();
+    let count = |rows: cordial::Rows| rows.into_result().unwrap().rows.len();
     assert_eq!(
         count(
             db.query_on(

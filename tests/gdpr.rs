@@ -98,7 +98,7 @@ fn subject_access_returns_everything_held() {
             params(&[("id", "con-1")]),
         )
         .unwrap();
-    let get = |row: &cordial::db::Row, c: &str| row.value(c).unwrap().clone();
+    let get = |row: &cordial::Row, c: &str| row.value(c).unwrap().clone();
     let subject = &rows.rows[0];
     assert_eq!(get(subject, "kind"), Value::String("subject".into()));
     let Value::Map(props) = get(subject, "properties") else {
@@ -352,7 +352,7 @@ fn erasure_keeps_orders_records_itself_and_leaves_no_byte_behind() {
 
     db.checkpoint().unwrap();
     db.close().unwrap();
-    let stats = cordial::storage::compact(&path, &mut |_, _| {}).unwrap();
+    let stats = cordial::compact(&path, &mut |_, _| {}).unwrap();
     assert!(stats.keys > 0);
     for value in ERASED {
         let found = holders(&path, value);

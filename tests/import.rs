@@ -5,10 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cordial::db::GraphReadExt;
 use cordial::import::{ImportError, ImportOptions, import_bundle};
-use cordial::storage::{Direction, GraphRead};
-use cordial::{Database, Value};
+use cordial::{Database, Direction, GraphRead, GraphReadExt, Value};
 
 fn shared_dir() -> PathBuf {
     std::env::var_os("CORDIAL_SHARED_DIR").map_or_else(
@@ -81,7 +79,7 @@ fn the_generated_bundle_loads_with_the_manifest_counts_and_typed_values() {
     db.close().unwrap();
     // A finished import leaves nothing for the sweep: the next open skips it.
     let db = Database::open(&db_path).unwrap();
-    assert_eq!(db.store().swept_at_open(), None);
+    assert_eq!(db.swept_at_open(), None);
     drop(db);
 
     // Everything below reads the reopened database, so it checks what reached the disk.
@@ -268,7 +266,7 @@ fn assert_rejected(files: &[(&str, &str)], check: impl Fn(&ImportError) -> bool)
     let error = import_writing_early(&db, dir.path()).expect_err("the bundle is bad");
     assert!(check(&error), "unexpected error: {error}");
     // Chunks written before the bad row was reached were taken back: dead bytes now.
-    let taken_back = db.store().stats().unwrap().reclaimable_bytes;
+    let taken_back = db.stats().unwrap().reclaimable_bytes;
     let message = error.to_string();
     if let Some((file, line)) = error.location() {
         assert!(
@@ -284,7 +282,7 @@ fn assert_rejected(files: &[(&str, &str)], check: impl Fn(&ImportError) -> bool)
     let db = Database::open(&db_path).unwrap();
     assert_eq!(db.begin_read().count_nodes(None).unwrap(), 0);
     // Opening again deletes the chunk files nothing uses.
-    assert_eq!(db.store().stats().unwrap().reclaimable_bytes, 0);
+    assert_eq!(db.stats().unwrap().reclaimable_bytes, 0);
     let good = bundle(&[
         ("nodes/Person.csv", PEOPLE),
         ("relationships/KNOWS.csv", KNOWS),

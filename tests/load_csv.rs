@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use cordial::exec::{ExecError, ExecErrorKind, LoadCsvProblem};
-use cordial::{Database, Error, Map, Value, params};
+use cordial::{Database, Error, ExecError, ExecErrorKind, LoadCsvProblem, Map, Value, params};
 
 fn db_in(dir: &Path) -> Database {
     Database::in_memory()

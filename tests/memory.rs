@@ -170,7 +170,7 @@ fn the_shell_writes_a_large_csv_in_flat_memory() {
 /// changes nothing; the database goes on.
 #[test]
 fn a_statement_past_its_memory_budget_fails_and_changes_nothing() {
-    use cordial::exec::ExecErrorKind;
+    use cordial::ExecErrorKind;
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let db = Database::in_memory()
         .unwrap()

@@ -3,9 +3,7 @@
 
 mod common;
 
-use cordial::exec::ExecErrorKind;
-use cordial::plan::PlanErrorKind;
-use cordial::{Database, Error, Map, Value, params};
+use cordial::{Database, Error, ExecErrorKind, Map, PlanErrorKind, Value, params};
 
 fn sample(db: &Database) -> cordial::Result<()> {
     db.query_all(
@@ -57,7 +55,7 @@ on_both_stores!(
         assert!(db.prepare("EXPLAIN MATCH (n) RETURN n")?.is_explain());
         assert_eq!(
             db.prepare("COMMIT")?.transaction_control(),
-            Some(cordial::db::TransactionControl::Commit)
+            Some(cordial::TransactionControl::Commit)
         );
         match db.prepare("MATCH (n RETURN n") {
             Err(Error::Syntax(e)) => assert_eq!(e.line(), 1),

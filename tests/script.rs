@@ -422,7 +422,7 @@ fn run_without_anything_to_run_says_so() {
 fn the_demo_answers_its_example_questions() {
     let tmp = tempfile::tempdir().unwrap();
     let mut input = String::new();
-    for (_, query) in cordial::domain::sample::QUESTIONS {
+    for (_, query) in cordial::crm::sample::QUESTIONS {
         input.push_str(&query.replace('\n', " "));
         input.push_str(";\n");
     }
@@ -444,7 +444,7 @@ fn the_demo_answers_its_example_questions() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
     // The banner offers three questions and points to the rest.
-    for (question, _) in cordial::domain::sample::QUESTIONS.iter().take(3) {
+    for (question, _) in cordial::crm::sample::QUESTIONS.iter().take(3) {
         assert!(stdout.contains(question), "{stdout}");
     }
     assert!(stdout.contains(":help questions"), "{stdout}");
@@ -455,11 +455,7 @@ fn the_demo_answers_its_example_questions() {
         .filter(|f| f.ends_with(" row") || f.ends_with(" rows"))
         .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()) && !f.starts_with("0 rows"))
         .count();
-    assert_eq!(
-        answered,
-        cordial::domain::sample::QUESTIONS.len(),
-        "{stdout}"
-    );
+    assert_eq!(answered, cordial::crm::sample::QUESTIONS.len(), "{stdout}");
 }
 
 /// Runs the binary with `args` and its stdout a pipe whose reader is already gone, as when

@@ -3,9 +3,10 @@
 
 mod common;
 
-use cordial::db::GraphReadExt;
-use cordial::storage::{ConstraintKind, Direction, GraphRead, GraphWrite, StorageError};
-use cordial::{Database, NodeId, RelId, Value};
+use cordial::{
+    ConstraintKind, Database, Direction, GraphRead, GraphReadExt, GraphWrite, NodeId, RelId,
+    StorageError, Value,
+};
 
 fn s(v: &str) -> Value {
     Value::String(v.to_owned().into())
@@ -839,7 +840,7 @@ fn read_only_open_refuses_writes_and_changes_nothing() {
     let before = common::fingerprint(&path);
     {
         let db = Database::open_read_only(&path).unwrap();
-        assert!(db.store().is_read_only());
+        assert!(db.is_read_only());
         let snap = db.begin_read();
         assert_eq!(snap.property(a, "x").unwrap(), Value::Int(1));
         assert_eq!(snap.find_nodes("A", "id", &s("a")).unwrap(), vec![a]);

@@ -118,10 +118,10 @@ struct GraphState {
 }
 
 fn graph_state(db: &Database) -> Result<GraphState, String> {
-    use cordial::storage::GraphRead;
+    use cordial::GraphRead;
     let snap = db.begin_read();
     let mut state = GraphState::default();
-    let e = |e: cordial::storage::StorageError| e.to_string();
+    let e = |e: cordial::StorageError| e.to_string();
     for node in snap.all_nodes().map_err(e)? {
         state.nodes.insert(node.0);
         for label in snap.node_labels(node).map_err(e)? {
@@ -186,7 +186,7 @@ fn side_effects(before: &GraphState, after: &GraphState) -> BTreeMap<String, u64
 fn run(scenario: &Scenario) -> Result<(), String> {
     let db = Database::in_memory().map_err(|e| e.to_string())?;
     let mut params = Map::new();
-    let mut last: Option<Result<cordial::db::QueryResult, Error>> = None;
+    let mut last: Option<Result<cordial::QueryResult, Error>> = None;
     let mut effects: BTreeMap<String, u64> = BTreeMap::new();
     for step in &scenario.steps {
         let text = step.text.as_str();

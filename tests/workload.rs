@@ -144,7 +144,7 @@ fn json_matches(a: &serde_json::Value, e: &serde_json::Value, unordered: bool) -
 /// Compares a result with the expected CSV; returns why not, if not.
 fn compare(
     id: &str,
-    result: &cordial::db::QueryResult,
+    result: &cordial::QueryResult,
     expected_csv: &Path,
     spec: &serde_json::Value,
 ) -> Result<(), String> {

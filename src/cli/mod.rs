@@ -26,7 +26,10 @@ use crate::import::{
     ImportOptions, ImportPhase, ImportProgress, ImportSummary, MappingOptions, import_bundle,
     import_mapped, read_mapping,
 };
-pub use args::{Args, Command, ImportArgs, RunArgs, ScriptOptions, ShowArgs};
+pub use args::{
+    Args, BenchArgs, Command, DumpArgs, ExportArgs, ImportArgs, InitArgs, RunArgs, ScriptOptions,
+    ShowArgs,
+};
 pub use commands::{Captured, Console, Failed, Next, OnError, Origin, Session};
 pub use render::ResultFormat;
 

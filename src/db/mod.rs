@@ -16,11 +16,15 @@ use crate::value::{Map, Node, NodeId, RelId, Relationship, Value};
 
 pub use crate::exec::budget::parse_size;
 pub use crate::exec::context::Stats;
-pub use crate::storage::{Direction, GraphRead, Snapshot as ReadTxn, WriteTxn, compact};
+pub use crate::storage::{Direction, GraphRead, Snapshot as ReadTxn, WriteTxn};
 pub use cursor::Rows;
 use query::Prepared;
-pub use query::{Params, QueryResult, Row, procedures};
+pub use query::{Params, QueryResult, Row};
 pub use statement::{Statement, TransactionControl};
+/// What the CLI needs of the engine besides the public API, so that it reaches the engine
+/// through `db` alone.
+#[cfg(feature = "cli")]
+pub use {crate::storage::compact, query::procedures};
 
 use crate::exec::budget::default_limit;
 use crate::exec::context::Graph;
@@ -339,9 +343,22 @@ impl Database {
         Ok(self.store.stats()?)
     }
 
-    /// The storage engine, for bulk loading and tools.
+    /// Whether the database was opened read-only (`open_read_only`): writes then fail.
     #[must_use]
-    pub fn store(&self) -> &Store {
+    pub fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
+    }
+
+    /// How many unreferenced chunks the open deleted because the database had not been closed
+    /// cleanly (a crash, a kill), or `None` when it had been (or is new, or open read-only).
+    #[must_use]
+    pub fn swept_at_open(&self) -> Option<usize> {
+        self.store.swept_at_open()
+    }
+
+    /// The storage engine, for bulk loading.
+    #[must_use]
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
@@ -574,50 +591,4 @@ impl WriteTxn {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn assert_send_sync<T: Send + Sync>() {}
-
-    #[test]
-    fn a_raised_interrupt_stops_statements_and_changes_nothing() {
-        let db = Database::in_memory().unwrap();
-        db.query("CREATE (:Customer {id: 1})", Params::new())
-            .unwrap();
-        let flag = db.interrupt_handle();
-        flag.raise();
-        let interrupted = |r: Result<Rows>| matches!(r.and_then(Rows::into_result), Err(crate::Error::Exec(e)) if e.kind() == crate::exec::ExecErrorKind::Interrupted);
-        assert!(interrupted(db.query(
-            "UNWIND range(1, 1000000) AS x RETURN count(x)",
-            Params::new()
-        )));
-        assert!(interrupted(db.query(
-            "UNWIND range(1, 10) AS x CREATE (:Customer {id: x})",
-            Params::new()
-        )));
-        let mut txn = db.begin_write().unwrap();
-        assert!(interrupted(txn.execute_interruptible(
-            "MATCH (c:Customer) SET c.seen = true",
-            &Params::new(),
-            &DateTime::now(),
-            &flag
-        )));
-        txn.commit().unwrap();
-        flag.clear();
-        let rows = db
-            .query_all(
-                "MATCH (c:Customer) RETURN count(c) AS n, count(c.seen) AS seen",
-                Params::new(),
-            )
-            .unwrap();
-        assert_eq!(rows.rows[0].get::<i64>("n").unwrap(), 1);
-        assert_eq!(rows.rows[0].get::<i64>("seen").unwrap(), 0);
-    }
-
-    #[test]
-    fn database_is_send_and_sync() {
-        assert_send_sync::<Database>();
-        assert_send_sync::<ReadTxn>();
-        assert_send_sync::<WriteTxn>();
-    }
-}
+mod tests;

@@ -41,7 +41,7 @@ pub const INDEXES: &[(&str, &str)] = &[
 
 /// One schema item and whether installing created it (false: it was there already).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Installed {
+pub(crate) struct Installed {
     pub kind: &'static str,
     pub name: String,
     pub label: &'static str,
@@ -51,7 +51,7 @@ pub struct Installed {
 
 /// Creates whatever of the standard schema the graph lacks. Fails (changing nothing the
 /// caller keeps, as the statement rolls back) when existing data breaks a uniqueness rule.
-pub fn install(graph: &mut dyn GraphWrite) -> Result<Vec<Installed>, ProcedureError> {
+pub(crate) fn install(graph: &mut dyn GraphWrite) -> Result<Vec<Installed>, ProcedureError> {
     let mut out = Vec::new();
     for label in UNIQUE_IDS {
         let existing = graph
@@ -94,7 +94,7 @@ pub fn install(graph: &mut dyn GraphWrite) -> Result<Vec<Installed>, ProcedureEr
 }
 
 /// `crm.installSchema()`.
-pub fn install_schema(
+pub(crate) fn install_schema(
     _: &[Value],
     ctx: &mut dyn ProcedureContext,
 ) -> Result<Vec<Vec<Value>>, ProcedureError> {

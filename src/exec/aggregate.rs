@@ -80,14 +80,6 @@ pub struct AggregateDef {
     pub new: fn() -> Box<dyn Accumulator>,
 }
 
-impl AggregateDef {
-    /// Whether `n` arguments are acceptable.
-    #[must_use]
-    pub fn accepts(&self, n: usize) -> bool {
-        (self.min_args..=self.max_args).contains(&n)
-    }
-}
-
 static AGGREGATES: &[AggregateDef] = &[
     AggregateDef {
         name: "count",
@@ -171,13 +163,8 @@ pub fn lookup(name: &str) -> Option<&'static AggregateDef> {
         .copied()
 }
 
-/// A fresh accumulator for the aggregate of that name.
-#[must_use]
-pub fn accumulator(name: &str) -> Option<Box<dyn Accumulator>> {
-    lookup(name).map(|def| (def.new)())
-}
-
 /// The accumulator of `count(*)`: counts every row it is fed, whatever the arguments.
+#[cfg(test)]
 #[must_use]
 pub fn count_star() -> Box<dyn Accumulator> {
     Box::new(CountRows(0))
@@ -192,8 +179,10 @@ pub(crate) fn count_value(n: u64) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+#[cfg(test)]
 struct CountRows(u64);
 
+#[cfg(test)]
 impl Accumulator for CountRows {
     fn update(&mut self, _: &[Value]) -> Result<(), ExecError> {
         self.0 += 1;

@@ -16,6 +16,8 @@ use super::ExecError;
 pub struct MemoryBudget {
     limit: Option<u64>,
     used: u64,
+    /// The most held at once; only the tests read it.
+    #[cfg(test)]
     peak: u64,
 }
 
@@ -26,6 +28,7 @@ impl MemoryBudget {
         MemoryBudget {
             limit,
             used: 0,
+            #[cfg(test)]
             peak: 0,
         }
     }
@@ -40,7 +43,10 @@ impl MemoryBudget {
             return Err(ExecError::MemoryLimit { operator, limit });
         }
         self.used = used;
-        self.peak = self.peak.max(used);
+        #[cfg(test)]
+        {
+            self.peak = self.peak.max(used);
+        }
         Ok(())
     }
 
@@ -58,6 +64,7 @@ impl MemoryBudget {
     }
 
     /// The most the statement held at once, by this account.
+    #[cfg(test)]
     #[must_use]
     pub fn peak(&self) -> u64 {
         self.peak

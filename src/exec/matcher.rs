@@ -6,9 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::plan::logical::Shortest;
-use crate::plan::logical::{
-    Direction, Expr, MatchStep, NodeSource, Pattern, PatternNode, PatternRel,
-};
+use crate::plan::logical::{Direction, MatchStep, NodeSource, Pattern, PatternNode, PatternRel};
 use crate::storage::{self, Edge, GraphRead};
 use crate::value::{Map, NodeId, Path, RelId, Value};
 
@@ -948,9 +946,4 @@ fn node_stub(id: NodeId) -> crate::value::Node {
         labels: Vec::new(),
         properties: Map::new(),
     }
-}
-
-/// Evaluates `expr` as a predicate (used by callers that filter after matching).
-pub fn passes(ctx: &mut Context<'_>, expr: &Expr, row: &mut Slots) -> Result<bool, ExecError> {
-    is_true(&eval(ctx, expr, row)?)
 }

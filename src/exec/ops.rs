@@ -19,7 +19,9 @@ use std::collections::HashMap;
 
 use regex::Regex;
 
-use super::{ExecError, FnContext};
+use super::ExecError;
+#[cfg(test)]
+use super::FnContext;
 pub use crate::plan::logical::{BinaryOp, UnaryOp};
 use crate::value::{ComparisonOp, Duration, Value, temporal};
 
@@ -466,6 +468,7 @@ pub fn slice(list: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<V
 /// a map's entry (null when absent), or a temporal value's field (`d.year`, `dur.days`; an
 /// unknown field is an `ArgumentError`). Null gives null; a deleted entity is
 /// `EntityNotFound`; any other value is a `TypeError`.
+#[cfg(test)]
 pub fn property(value: &Value, key: &str, ctx: &FnContext<'_>) -> Result<Value, ExecError> {
     let graph = ctx.graph;
     match value {

@@ -38,12 +38,6 @@ impl ProcedureContext for StatementContext<'_, '_> {
         &self.ctx.now
     }
 
-    fn check_interrupt(&self) -> Result<(), ProcedureError> {
-        self.ctx
-            .check_interrupt()
-            .map_err(|_| ProcedureError::Interrupted)
-    }
-
     fn record(&mut self, change: Change, count: u64) {
         let stats = &mut self.ctx.stats;
         let counter = match change {
@@ -64,7 +58,6 @@ impl From<ProcedureError> for ExecError {
             ProcedureError::Type(m) => ExecError::Type(m),
             ProcedureError::Argument(m) => ExecError::Argument(m),
             ProcedureError::Failed { name, message } => ExecError::Procedure { name, message },
-            ProcedureError::Interrupted => ExecError::Interrupted,
             ProcedureError::Value(e) => ExecError::Value(e),
             ProcedureError::Storage(e) => ExecError::Storage(e),
         }

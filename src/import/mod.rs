@@ -29,7 +29,7 @@ use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 pub use error::ImportError;
-pub use header::{Column, ColumnKind, ScalarType, parse_column};
+pub use header::{Column, ColumnKind, HeaderProblem, ScalarType, parse_column};
 pub use mapping::{
     Mapping, MappingError, MappingOptions, MappingSummary, RowError, import_mapped, read_mapping,
 };

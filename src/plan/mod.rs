@@ -11,6 +11,8 @@ pub mod logical;
 mod options;
 mod passes;
 mod pattern;
+#[cfg(test)]
+mod tests;
 
 pub use catalog::{Catalog, FunctionInfo, ProcedureInfo};
 pub use error::{PlanError, PlanErrorKind};
@@ -19,17 +21,9 @@ pub use options::PlanOptions;
 
 use crate::syntax::ast;
 
-/// Plans a query; `source` is the query text (unaliased columns are named by it).
-pub fn plan_query(
-    query: &ast::Query,
-    source: &str,
-    catalog: &dyn Catalog,
-) -> Result<QueryPlan, PlanError> {
-    plan_query_with(query, source, catalog, PlanOptions::default())
-}
-
-/// Plans a query with options: `PlanOptions { simple: true }` gives the naive plan, with none
-/// of the rewrite passes (no counts from the store, no liveness: rows keep every slot).
+/// Plans a query; `source` is the query text (unaliased columns are named by it). With
+/// `PlanOptions { simple: true }` the plan is the naive one, with none of the rewrite passes
+/// (no counts from the store, no liveness: rows keep every slot).
 pub fn plan_query_with(
     query: &ast::Query,
     source: &str,

@@ -144,6 +144,7 @@ pub struct LabelBatch {
 
 impl LabelBatch {
     /// Adds a row: `values[i]` is the value of `keys[i]` (`Null` when absent).
+    #[cfg(test)]
     pub fn push_row(&mut self, values: Vec<StoredValue>) -> Result<(), StorageError> {
         let slot = self.rows % GROUP_SIZE;
         for (i, value) in values.into_iter().enumerate().take(self.keys.len()) {
@@ -232,21 +233,8 @@ impl RelBatch {
         }
     }
 
-    /// Adds a relationship from node `src` to node `dst` with `values[i]` for `keys[i]`.
-    pub fn push_row(
-        &mut self,
-        src: u64,
-        dst: u64,
-        values: Vec<StoredValue>,
-    ) -> Result<(), StorageError> {
-        let slot = self.rows % GROUP_SIZE;
-        for (i, value) in values.into_iter().enumerate().take(self.keys.len()) {
-            self.builders[i].push(slot, value);
-        }
-        self.end_row(src, dst)
-    }
-
-    /// Adds a relationship as `push_row` does, taking the values out of `fields`.
+    /// Adds a relationship from node `src` to node `dst`, taking the value of `keys[i]` out of
+    /// `fields[i]`.
     pub fn push_fields(
         &mut self,
         src: u64,

@@ -102,20 +102,11 @@ pub fn index_page_key(index: u32, page: u32, generation: u64) -> Vec<u8> {
 }
 
 /// The prefix shared by every chunk of one node group at one generation.
+#[cfg(test)]
 #[must_use]
 pub fn node_group_prefix(group: u32, generation: u64) -> Vec<u8> {
     let mut key = Vec::with_capacity(13);
     key.push(TAG_NODE_GROUP);
-    key.extend_from_slice(&group.to_be_bytes());
-    key.extend_from_slice(&generation.to_be_bytes());
-    key
-}
-
-/// The prefix shared by every chunk of one relationship group at one generation.
-#[must_use]
-pub fn rel_group_prefix(group: u32, generation: u64) -> Vec<u8> {
-    let mut key = Vec::with_capacity(13);
-    key.push(TAG_REL_GROUP);
     key.extend_from_slice(&group.to_be_bytes());
     key.extend_from_slice(&generation.to_be_bytes());
     key

@@ -24,15 +24,17 @@ mod read;
 pub mod records;
 mod state;
 mod store;
+#[cfg(test)]
+pub(crate) mod testing;
 mod traits;
 mod write;
 
-pub use bulk::{BulkLoader, BulkStats, Field, LabelBatch, RelBatch};
+pub use bulk::{BulkLoader, Field, LabelBatch, RelBatch};
 pub use catalog::{KeyId, LabelId, TypeId};
 pub use chunks::{FxHasher, MemoScope};
 pub use compact::{CompactStats, compact};
 pub use read::Snapshot;
-pub use records::{ConstraintKind, FORMAT_VERSION};
+pub use records::ConstraintKind;
 pub use store::{OpenOptions, Store, StoreStats, moved_here};
 pub use traits::{ConstraintInfo, Direction, Edge, GraphRead, GraphWrite, IndexInfo, RelInfo};
 pub use write::{Savepoint, WriteTxn};

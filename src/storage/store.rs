@@ -595,8 +595,7 @@ impl Store {
     }
 
     /// How many unreferenced chunk keys the sweep at open deleted, or `None` when it did not
-    /// run because the store had been closed cleanly (or is new, or open read-only). For tests.
-    #[doc(hidden)]
+    /// run because the store had been closed cleanly (or is new, or open read-only).
     #[must_use]
     pub fn swept_at_open(&self) -> Option<usize> {
         self.inner.swept_at_open

@@ -10,7 +10,7 @@
 //! text is parsed on a helper thread with a large stack, the brackets where the grammar
 //! backtracks are memoized, and the total work is budgeted by the length of the text. The grammar is `grammar/cordial.ebnf`; each of its rules is a
 //! function of the same name in `lexer.rs`, `expr.rs`, `pattern.rs` or `clause.rs`. Tests live in
-//! `tests/parser.rs` with data under `tests/data/parser/`.
+//! `tests/parser.rs` (this directory's) with data under the crate's `tests/data/parser/`.
 
 pub mod ast;
 mod clause;
@@ -19,24 +19,21 @@ mod expr;
 mod lexer;
 mod pattern;
 mod print;
+#[cfg(test)]
 mod sexpr;
 mod split;
+#[cfg(test)]
+mod tests;
 
-pub use ast::{Query, Span, Statement};
+pub use ast::{Span, Statement};
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use lexer::KEYWORDS;
 pub use split::split_statements;
 
 use lexer::{Ctx, Input, PError, PResult, offset, opt_sym, ws};
 
-/// Parses one statement; a trailing `;` is allowed.
-///
-/// ```
-/// use cordial::syntax::{parse, Statement};
-/// let statement = parse("MATCH (c:Customer {id: $id}) RETURN c.name AS name;").unwrap();
-/// assert!(matches!(statement, Statement::Query(_)));
-/// assert_eq!(statement.to_string(), "MATCH (c:Customer {id: $id}) RETURN c.name AS name");
-/// ```
+/// Parses one statement; a trailing `;` is allowed, and the statement prints back without it
+/// (the example is a test in `tests/mod.rs`).
 ///
 /// # Errors
 /// A [`SyntaxError`] with the span, line and column of the first error.
@@ -223,14 +220,14 @@ fn to_syntax_error(text: &str, err: PError) -> SyntaxError {
 /// Parses `text` with the named grammar rule as the whole input. Used by the test that checks
 /// every `(* e.g. ... *)` example of `grammar/cordial.ebnf`, and that every rule there names a
 /// parser function. `None` when there is no such rule.
-#[doc(hidden)]
+#[cfg(test)]
 #[must_use]
 pub fn parse_rule(rule: &str, text: &str) -> Option<Result<(), SyntaxError>> {
     with_rules!(rule, text)
 }
 
 /// Every grammar rule with a parser of its own, in the order of `grammar/cordial.ebnf`.
-#[doc(hidden)]
+#[cfg(test)]
 #[must_use]
 pub fn grammar_rules() -> Vec<&'static str> {
     with_rules!()
@@ -238,6 +235,7 @@ pub fn grammar_rules() -> Vec<&'static str> {
 
 /// The table of grammar rules and their parsers, expanded either into a dispatch on a rule name
 /// or into the list of names.
+#[cfg(test)]
 macro_rules! with_rules {
     ($($args:tt)*) => {
         rule_table! { ($($args)*)
@@ -314,8 +312,10 @@ macro_rules! with_rules {
         }
     };
 }
+#[cfg(test)]
 use with_rules;
 
+#[cfg(test)]
 macro_rules! rule_table {
     (() $($name:ident => $f:expr),* $(,)?) => {
         vec![$(stringify!($name)),*]
@@ -330,4 +330,5 @@ macro_rules! rule_table {
         }
     };
 }
+#[cfg(test)]
 use rule_table;

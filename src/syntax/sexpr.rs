@@ -113,16 +113,6 @@ impl Statement {
     }
 }
 
-impl Expr {
-    /// The expression as an S-expression with byte spans (`@start..end`).
-    #[must_use]
-    pub fn to_sexpr(&self) -> String {
-        let mut out = String::new();
-        expr(self).write(&mut out, 0);
-        out
-    }
-}
-
 fn statement(s: &Statement) -> Node {
     match s {
         Statement::Query(q) => query(q),

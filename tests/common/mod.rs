@@ -172,34 +172,3 @@ pub fn fingerprint(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> 
     out.sort();
     out
 }
-
-/// Opens a closed store's sled tree directly (`<db>/store`, tree `cordial`), with the segment
-/// size the store was created with; waits while sled's threads of a just-closed handle still
-/// hold the file lock.
-pub fn sled_tree(path: &std::path::Path) -> (sled::Db, sled::Tree) {
-    let store = path.join("store");
-    let conf = std::fs::read(store.join("conf")).unwrap();
-    let segment_size = String::from_utf8_lossy(&conf)
-        .lines()
-        .find_map(|l| l.strip_prefix("segment_size: "))
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .expect("segment size in sled's conf");
-    let started = std::time::Instant::now();
-    let db = loop {
-        match sled::Config::new()
-            .path(&store)
-            .segment_size(segment_size)
-            .open()
-        {
-            Ok(db) => break db,
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("lock") && started.elapsed().as_secs() < 10 =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("cannot open the store with sled: {e}"),
-        }
-    };
-    let tree = db.open_tree("cordial").unwrap();
-    (db, tree)
-}

@@ -142,7 +142,7 @@ impl Outcome {
 
 /// Normalises a result: values in their exact form, bags sorted, rows sorted unless the query
 /// orders them.
-pub fn outcome(query: &Query, result: Result<cordial::db::QueryResult, Error>) -> Outcome {
+pub fn outcome(query: &Query, result: Result<cordial::QueryResult, Error>) -> Outcome {
     match result {
         Err(e) => Outcome::Error {
             kind: error_kind(&e),

@@ -23,8 +23,6 @@ mod temporal;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-pub use list::MAX_RANGE_LEN;
-
 use super::{ExecError, FnContext};
 use crate::value::Value;
 
@@ -43,7 +41,8 @@ pub struct FunctionDef {
     /// (`rand`, `randomUUID`, `timestamp`, the temporal clocks): a planner must not fold or
     /// cache them. The temporal constructors (`date`, `datetime`, ...) read the clock only when
     /// called without an argument or with a `{timezone}` map, so a planner may still fold a
-    /// call of theirs on a literal string.
+    /// call of theirs on a literal string. Only the tests read it so far.
+    #[cfg(test)]
     pub deterministic: bool,
     /// Called with between `min_args` and `max_args` arguments; the planner checks that.
     pub call: FunctionImpl,
@@ -51,12 +50,14 @@ pub struct FunctionDef {
 
 impl FunctionDef {
     /// Whether `n` arguments are acceptable.
+    #[cfg(test)]
     #[must_use]
     pub fn accepts(&self, n: usize) -> bool {
         n >= self.min_args && self.max_args.is_none_or(|max| n <= max)
     }
 
     /// Calls the function after checking the argument count (the planner normally has).
+    #[cfg(test)]
     pub fn invoke(&self, args: &[Value], ctx: &FnContext<'_>) -> Result<Value, ExecError> {
         if !self.accepts(args.len()) {
             return Err(ExecError::Argument(format!(
@@ -92,6 +93,7 @@ const fn def(
         name,
         min_args,
         max_args,
+        #[cfg(test)]
         deterministic: true,
         call,
     }
@@ -108,6 +110,7 @@ const fn volatile(
         name,
         min_args,
         max_args,
+        #[cfg(test)]
         deterministic: false,
         call,
     }

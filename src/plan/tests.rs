@@ -1,7 +1,7 @@
 //! The planner's compile-time errors (`tests/data/plan/errors.txt`) and plan shapes.
 
-use cordial::plan::{Catalog, FunctionInfo, ProcedureInfo, plan_query};
-use cordial::syntax::{Statement, parse};
+use crate::plan::{Catalog, FunctionInfo, PlanOptions, ProcedureInfo, plan_query_with};
+use crate::syntax::{Statement, parse};
 
 /// A catalog with a few functions and aggregates, and an index on `:Customer(id)`.
 struct TestCatalog;
@@ -52,16 +52,19 @@ impl Catalog for TestCatalog {
     }
 }
 
-fn plan_of(text: &str) -> Result<cordial::plan::QueryPlan, cordial::plan::PlanError> {
+fn plan_of(text: &str) -> Result<crate::plan::QueryPlan, crate::plan::PlanError> {
     let Statement::Query(query) = parse(text).unwrap_or_else(|e| panic!("{text}: {e}")) else {
         panic!("not a query: {text}")
     };
-    plan_query(&query, text, &TestCatalog)
+    plan_query_with(&query, text, &TestCatalog, PlanOptions::default())
 }
 
 #[test]
 fn compile_time_errors_have_the_right_kind() {
-    let cases = include_str!("data/plan/errors.txt");
+    let cases = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/plan/errors.txt"
+    ));
     let mut failures = Vec::new();
     for (n, line) in cases.lines().enumerate() {
         let line = line.trim();
@@ -188,7 +191,7 @@ fn what_a_grouping_computed_is_grouped_by_its_entities_later() {
 
 #[test]
 fn literal_lists_and_maps_are_built_once() {
-    use cordial::plan::logical::{Expr, Operator};
+    use crate::plan::logical::{Expr, Operator};
     let plan = plan_of(
         "MATCH (c:Customer {tier: {a: 1}}) WHERE c.status IN ['won', 'lost'] \
          RETURN [1, [2, 3]] AS l, [c.x, 1] AS mixed",

@@ -4,21 +4,11 @@
 
 use std::path::Path;
 
-use cordial::db::Params;
-use cordial::storage::keys;
-use cordial::{Database, Value};
-
-mod common;
-
-/// sled 0.34 shares one lock between the databases of a process; the direct sled handles of
-/// these tests stay clear of the store's own by running one test at a time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use super::serial;
+use crate::db::Params;
+use crate::storage::keys;
+use crate::storage::testing::RawTree;
+use crate::{Database, Value};
 
 fn chunk_files(path: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(path.join("chunks"))
@@ -33,8 +23,8 @@ fn chunk_files(path: &Path) -> Vec<String> {
 }
 
 /// Opens the store's sled tree directly (the store must be closed).
-fn tree(path: &Path) -> (sled::Db, sled::Tree) {
-    common::sled_tree(path)
+fn tree(path: &Path) -> RawTree {
+    RawTree::open(path)
 }
 
 fn fill(db: &Database, n: i64) {
@@ -74,10 +64,8 @@ fn chunks_live_in_files_and_sled_holds_locators() {
     let marker = std::fs::read_to_string(path.join("CORDIAL")).unwrap();
     assert!(marker.contains("format_version = 2"), "{marker}");
     {
-        let (_db, tree) = tree(&path);
         let mut chunks = 0;
-        for kv in tree.iter() {
-            let (key, value) = kv.unwrap();
+        for (key, value) in tree(&path).entries() {
             if keys::chunk_owner(&key).is_some() {
                 assert_eq!(value.len(), 20, "a locator, not the chunk");
                 chunks += 1;
@@ -165,9 +153,8 @@ fn a_format_1_store_opens_and_compaction_converts_it() {
     db.close().unwrap();
     // Rewrite it as format 1 had it: each chunk's bytes in sled under its key.
     {
-        let (db, tree) = tree(&path);
-        let entries: Vec<_> = tree.iter().map(|kv| kv.unwrap()).collect();
-        for (key, value) in entries {
+        let tree = tree(&path);
+        for (key, value) in tree.entries() {
             if keys::chunk_owner(&key).is_none() {
                 continue;
             }
@@ -184,10 +171,9 @@ fn a_format_1_store_opens_and_compaction_converts_it() {
                 1 => zstd::stream::decode_all(&held[1..]).unwrap(),
                 tag => panic!("unknown tag {tag}"),
             };
-            tree.insert(&key, chunk).unwrap();
+            tree.insert(&key, chunk);
         }
-        tree.insert(keys::VERSION, &1u32.to_be_bytes()).unwrap();
-        db.flush().unwrap();
+        tree.insert(keys::VERSION, 1u32.to_be_bytes().to_vec());
     }
     std::fs::remove_dir_all(path.join("chunks")).unwrap();
     std::fs::write(
@@ -207,7 +193,7 @@ fn a_format_1_store_opens_and_compaction_converts_it() {
     assert_eq!(answers(&db), written);
     drop(db);
     // Compaction writes format 2.
-    cordial::storage::compact(&path, &mut |_, _| {}).unwrap();
+    crate::storage::compact(&path, &mut |_, _| {}).unwrap();
     let marker = std::fs::read_to_string(path.join("CORDIAL")).unwrap();
     assert!(marker.contains("format_version = 2"), "{marker}");
     assert!(!chunk_files(&path).is_empty());
@@ -218,7 +204,7 @@ fn a_format_1_store_opens_and_compaction_converts_it() {
 
 #[test]
 fn a_bulk_load_writes_as_it_goes_and_a_given_up_one_leaves_nothing() {
-    use cordial::storage::records::StoredValue;
+    use crate::storage::records::StoredValue;
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
@@ -294,7 +280,7 @@ fn replaced_chunks_are_reclaimable_until_compaction() {
     let db = Database::open_read_only(&path).unwrap();
     assert!(db.stats().unwrap().reclaimable_bytes > 0);
     drop(db);
-    cordial::storage::compact(&path, &mut |_, _| {}).unwrap();
+    crate::storage::compact(&path, &mut |_, _| {}).unwrap();
     let db = Database::open(&path).unwrap();
     assert_eq!(db.stats().unwrap().reclaimable_bytes, 0);
     assert_eq!(answers(&db), after);

@@ -7,14 +7,16 @@
 //!
 //! Most cases run on sled, some with a tiny `checkpoint_after_ops` so that automatic
 //! checkpoints land in the middle of sequences; a quarter run on the in-memory store (where
-//! `Reopen` is skipped). `PROPTEST_CASES` overrides the number of cases.
+//! `Reopen` is skipped). `PROPTEST_CASES` overrides the number of cases; failing cases are
+//! kept in `tests/model.proptest-regressions`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cordial::db::GraphReadExt;
-use cordial::storage::{Direction, GraphRead, GraphWrite, OpenOptions, Savepoint, Store};
-use cordial::{NodeId, RelId, Value, WriteTxn};
+use crate::db::GraphReadExt;
+use crate::storage::{Direction, GraphRead, GraphWrite, OpenOptions, Savepoint, Store};
+use crate::{NodeId, RelId, Value, WriteTxn};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 const LABELS: [&str; 3] = ["A", "B", "C"];
 const TYPES: [&str; 2] = ["R", "S"];
@@ -459,7 +461,7 @@ fn exact_props(props: &BTreeMap<&'static str, Value>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn exact_map(props: &cordial::Map) -> Vec<(String, String)> {
+fn exact_map(props: &crate::Map) -> Vec<(String, String)> {
     props
         .iter()
         .map(|(k, v)| (k.clone(), format!("{v:?}")))
@@ -630,9 +632,14 @@ fn cases() -> u32 {
 }
 
 proptest! {
+    // Failing cases are kept where they were when this was an integration test.
     #![proptest_config(ProptestConfig {
         cases: cases(),
         max_shrink_iters: 2000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/model.proptest-regressions"
+        )))),
         ..ProptestConfig::default()
     })]
 

@@ -30,11 +30,11 @@
 
 use std::path::Path as FsPath;
 
-use cordial::Database;
-use cordial::exec::aggregate::{self, Accumulator};
-use cordial::exec::ops::{self, BinaryOp, UnaryOp};
-use cordial::exec::{ExecError, FnContext, functions, node_ref, rel_ref};
-use cordial::value::{DateTime, Map, Node, NodeId, Path, RelId, Relationship, Value};
+use crate::Database;
+use crate::exec::aggregate::{self, Accumulator};
+use crate::exec::ops::{self, BinaryOp, UnaryOp};
+use crate::exec::{ExecError, FnContext, functions, node_ref, rel_ref};
+use crate::value::{DateTime, Map, Node, NodeId, Path, RelId, Relationship, Value};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -757,7 +757,7 @@ fn regex_errors_are_argument_errors() {
 fn graph_functions_see_deleted_entities_as_missing() {
     let fixture = Fixture::new();
     let mut txn = fixture.db.begin_write().expect("write");
-    use cordial::storage::GraphWrite;
+    use crate::storage::GraphWrite;
     txn.detach_delete_node(fixture.nodes[2]).expect("delete");
     let now = fixed_now();
     let ctx = FnContext {
@@ -814,7 +814,7 @@ fn any_value() -> impl Strategy<Value = Value> {
         ]
         .prop_map(Value::from),
         (-400_000i64..400_000).prop_map(|days| {
-            cordial::value::Date::from_epoch_days(days).map_or(Value::Null, Value::Date)
+            crate::value::Date::from_epoch_days(days).map_or(Value::Null, Value::Date)
         }),
         (
             any::<i32>(),
@@ -823,7 +823,7 @@ fn any_value() -> impl Strategy<Value = Value> {
             0i32..1_000_000_000
         )
             .prop_map(|(months, days, seconds, nanos)| Value::Duration(
-                cordial::value::Duration {
+                crate::value::Duration {
                     months: i64::from(months),
                     days: i64::from(days),
                     seconds,
@@ -952,7 +952,7 @@ fn ids_are_the_entity_ids() {
 #[test]
 fn the_operators_are_the_syntax_trees() {
     // One table: the executor evaluates the parser's operators, printed by their symbol.
-    use cordial::syntax::ast;
+    use crate::syntax::ast;
     let op: BinaryOp = ast::BinaryOp::StartsWith;
     assert_eq!(op.symbol(), "STARTS WITH");
     assert_eq!(BinaryOp::RegexMatch.symbol(), "=~");

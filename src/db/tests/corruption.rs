@@ -10,23 +10,12 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use cordial::db::GraphReadExt;
-use cordial::storage::keys::{self, ChunkOwner};
-use cordial::storage::{Direction, GraphRead, GraphWrite, StorageError};
-use cordial::{Database, Value};
-
-mod common;
-
-/// sled 0.34 shares one global lock between all databases of a process, and the store
-/// serializes its own flushes and batches to stay clear of sled's deadlock between them; the
-/// direct sled handles these tests open are not covered by that, so the tests run one at a time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use super::serial;
+use crate::db::GraphReadExt;
+use crate::storage::keys::{self, ChunkOwner};
+use crate::storage::testing::RawTree;
+use crate::storage::{Direction, GraphRead, GraphWrite, StorageError};
+use crate::{Database, Value};
 
 fn s(v: &str) -> Value {
     Value::String(v.to_owned().into())
@@ -71,7 +60,7 @@ fn build(path: &Path) {
 }
 
 /// Opens the database and reads everything; the first error wins.
-fn read_everything(path: &Path) -> Result<usize, cordial::Error> {
+fn read_everything(path: &Path) -> Result<usize, crate::Error> {
     let db = Database::open(path)?;
     let g = db.begin_read();
     let mut seen = 0;
@@ -102,8 +91,8 @@ fn read_everything(path: &Path) -> Result<usize, cordial::Error> {
 }
 
 /// Opens the store's sled tree directly, with the segment size the store was created with.
-fn tree(path: &Path) -> (sled::Db, sled::Tree) {
-    common::sled_tree(path)
+fn tree(path: &Path) -> RawTree {
+    RawTree::open(path)
 }
 
 fn describe(key: &[u8]) -> (String, String) {
@@ -128,20 +117,15 @@ fn with_damage(
     path: &Path,
     key: &[u8],
     damaged: Vec<u8>,
-) -> Result<Result<usize, cordial::Error>, String> {
+) -> Result<Result<usize, crate::Error>, String> {
     let original = {
-        let (db, tree) = tree(path);
-        let original = tree.get(key).unwrap().expect("key present").to_vec();
-        tree.insert(key, damaged).unwrap();
-        db.flush().unwrap();
+        let tree = tree(path);
+        let original = tree.get(key).expect("key present");
+        tree.insert(key, damaged);
         original
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| read_everything(path)));
-    {
-        let (db, tree) = tree(path);
-        tree.insert(key, original).unwrap();
-        db.flush().unwrap();
-    }
+    tree(path).insert(key, original);
     outcome.map_err(|panic| {
         panic
             .downcast_ref::<String>()
@@ -158,15 +142,11 @@ fn damaged_values_are_reported_as_corruption() {
     let path = dir.path().join("db");
     build(&path);
     let baseline = read_everything(&path).unwrap();
-    let entries: Vec<(Vec<u8>, usize)> = {
-        let (_db, tree) = tree(&path);
-        tree.iter()
-            .map(|kv| {
-                let (k, v) = kv.unwrap();
-                (k.to_vec(), v.len())
-            })
-            .collect()
-    };
+    let entries: Vec<(Vec<u8>, usize)> = tree(&path)
+        .entries()
+        .into_iter()
+        .map(|(k, v)| (k, v.len()))
+        .collect();
     let tags: std::collections::BTreeSet<u8> = entries.iter().map(|(k, _)| k[0]).collect();
     for tag in [b'C', b'M', b'V', b'L', b'N', b'R', b'I'] {
         assert!(
@@ -178,10 +158,7 @@ fn damaged_values_are_reported_as_corruption() {
     let mut failures = Vec::new();
     for (key, len) in &entries {
         let (name, expected) = describe(key);
-        let original = {
-            let (_db, tree) = tree(&path);
-            tree.get(key).unwrap().unwrap().to_vec()
-        };
+        let original = tree(&path).get(key).unwrap();
         let mut damages: Vec<(String, Vec<u8>)> = Vec::new();
         for pos in [0, 4, len / 2, len - 1] {
             if pos < *len {
@@ -198,11 +175,11 @@ fn damaged_values_are_reported_as_corruption() {
                 Err(panic) => failures.push(format!("{name}, {how}: panicked: {panic}")),
                 Ok(Ok(seen)) if key == keys::CLEAN && seen == baseline => {}
                 Ok(Ok(_)) => failures.push(format!("{name}, {how}: not detected")),
-                Ok(Err(cordial::Error::Storage(StorageError::Corruption { what, .. })))
+                Ok(Err(crate::Error::Storage(StorageError::Corruption { what, .. })))
                     if what.contains(&expected) => {}
-                Ok(Err(cordial::Error::Storage(StorageError::UnsupportedFormat { .. })))
+                Ok(Err(crate::Error::Storage(StorageError::UnsupportedFormat { .. })))
                     if key == keys::VERSION => {}
-                Ok(Err(cordial::Error::Storage(StorageError::Corruption { what, .. })))
+                Ok(Err(crate::Error::Storage(StorageError::Corruption { what, .. })))
                     if key == keys::VERSION && what.contains("format version") => {}
                 Ok(Err(e)) => failures.push(format!("{name}, {how}: wrong error: {e}")),
             }
@@ -219,30 +196,18 @@ fn missing_chunks_are_reported_as_corruption() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     build(&path);
-    let chunk_keys: Vec<Vec<u8>> = {
-        let (_db, tree) = tree(&path);
-        tree.iter()
-            .keys()
-            .map(|k| k.unwrap().to_vec())
-            .filter(|k| keys::chunk_owner(k).is_some())
-            .collect()
-    };
+    let chunk_keys: Vec<Vec<u8>> = tree(&path)
+        .keys_with_prefix(&[])
+        .into_iter()
+        .filter(|k| keys::chunk_owner(k).is_some())
+        .collect();
     for key in chunk_keys {
         let (name, expected) = describe(&key);
-        let original = {
-            let (db, tree) = tree(&path);
-            let v = tree.remove(&key).unwrap().unwrap();
-            db.flush().unwrap();
-            v
-        };
+        let original = tree(&path).remove(&key).unwrap();
         let outcome = catch_unwind(AssertUnwindSafe(|| read_everything(&path)));
-        {
-            let (db, tree) = tree(&path);
-            tree.insert(&key, original).unwrap();
-            db.flush().unwrap();
-        }
+        tree(&path).insert(&key, original);
         match outcome {
-            Ok(Err(cordial::Error::Storage(StorageError::Corruption { what, .. })))
+            Ok(Err(crate::Error::Storage(StorageError::Corruption { what, .. })))
                 if what.contains(&expected) => {}
             Ok(other) => panic!("{name} removed: {:?}", other.map_err(|e| e.to_string())),
             Err(_) => panic!("{name} removed: panicked"),
@@ -257,18 +222,13 @@ fn a_log_gap_is_corruption() {
     let path = dir.path().join("db");
     build(&path);
     {
-        let (db, tree) = tree(&path);
-        let logs: Vec<_> = tree
-            .scan_prefix([keys::TAG_LOG])
-            .keys()
-            .map(|k| k.unwrap())
-            .collect();
+        let tree = tree(&path);
+        let logs = tree.keys_with_prefix(&[keys::TAG_LOG]);
         assert!(logs.len() >= 2);
-        tree.remove(&logs[0]).unwrap();
-        db.flush().unwrap();
+        tree.remove(&logs[0]);
     }
     match Database::open(&path) {
-        Err(cordial::Error::Storage(StorageError::Corruption { what, .. })) => {
+        Err(crate::Error::Storage(StorageError::Corruption { what, .. })) => {
             assert!(what.contains("log record"), "{what}");
         }
         Err(e) => panic!("wrong error: {e}"),
@@ -297,14 +257,11 @@ fn damaged_chunk_files_are_reported_as_corruption() {
     let path = dir.path().join("db");
     build(&path);
     let baseline = read_everything(&path).unwrap();
-    let chunks: Vec<(Vec<u8>, Vec<u8>)> = {
-        let (_db, tree) = tree(&path);
-        tree.iter()
-            .map(|kv| kv.unwrap())
-            .filter(|(k, _)| keys::chunk_owner(k).is_some())
-            .map(|(k, v)| (k.to_vec(), v.to_vec()))
-            .collect()
-    };
+    let chunks: Vec<(Vec<u8>, Vec<u8>)> = tree(&path)
+        .entries()
+        .into_iter()
+        .filter(|(k, _)| keys::chunk_owner(k).is_some())
+        .collect();
     assert!(chunks.len() > 10, "the sample database has chunks");
     let mut failures = Vec::new();
     for (key, stored) in &chunks {
@@ -328,11 +285,11 @@ fn damaged_chunk_files_are_reported_as_corruption() {
             match outcome {
                 Err(_) => failures.push(format!("{name}, {how}: panicked")),
                 Ok(Ok(_)) => failures.push(format!("{name}, {how}: not detected")),
-                Ok(Err(cordial::Error::Storage(StorageError::Corruption { what, .. })))
+                Ok(Err(crate::Error::Storage(StorageError::Corruption { what, .. })))
                     if what.contains(&expected) => {}
                 // Cutting the file short cuts every chunk after this one too; whichever is
                 // read first is reported.
-                Ok(Err(cordial::Error::Storage(StorageError::Corruption { detail, .. })))
+                Ok(Err(crate::Error::Storage(StorageError::Corruption { detail, .. })))
                     if how.contains("cut short") && detail.contains("ends at byte") => {}
                 Ok(Err(e)) => failures.push(format!("{name}, {how}: wrong error: {e}")),
             }
@@ -344,7 +301,7 @@ fn damaged_chunk_files_are_reported_as_corruption() {
     let original = std::fs::read(&file).unwrap();
     std::fs::remove_file(&file).unwrap();
     match read_everything(&path) {
-        Err(cordial::Error::Storage(StorageError::Corruption { detail, .. })) => {
+        Err(crate::Error::Storage(StorageError::Corruption { detail, .. })) => {
             assert!(detail.contains("missing"), "{detail}");
         }
         other => panic!(
