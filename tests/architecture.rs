@@ -8,7 +8,8 @@
 //! - only `cli` (and `src/main.rs`) names `clap`, `rustyline`, `anyhow` or `indicatif`;
 //! - `cli` (and `src/main.rs`) prints to stdout with `write!`/`writeln!` only: `print!` and
 //!   `println!` panic when stdout's reader has gone (`cordial ... | head -1`);
-//! - every `.rs` file under `src/` starts with a `//!` line;
+//! - every `.rs` file under `src/` starts with a `//!` line, and one of more than 850 lines
+//!   says in that header why it is kept whole (its header names "800 lines");
 //! - inside `plan`, nothing but `plan/mod.rs` uses the binder (`plan/bind/`);
 //! - `src/lib.rs` makes public only the modules `PUBLIC_MODULES` lists: the engine's layers are
 //!   `pub(crate)`, reached from outside through the items `lib.rs` re-exports.
@@ -18,6 +19,9 @@
 //! `name::` / `use name` for external crates. A failure lists each violation as `file:line`.
 
 mod common;
+
+/// A source file longer than this says in its header why it is not split.
+const MAX_LINES: usize = 850;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -320,6 +324,18 @@ fn module_dependencies_point_one_way() {
         let text = std::fs::read_to_string(file).unwrap();
         if !text.starts_with("//!") {
             violations.push(format!("{shown}:1: does not start with a `//!` line"));
+        }
+        let lines = text.lines().count();
+        let header: String = text
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if lines > MAX_LINES && !header.contains("800 lines") {
+            violations.push(format!(
+                "{shown}:1: {lines} lines; split it, or say in its header why it is kept whole \
+                 (naming \"800 lines\")"
+            ));
         }
         let module = module_path(rel);
         let layer = module.first().map_or("", String::as_str);

@@ -21,7 +21,7 @@
 //! values seen per group (grouping equality, `Value`'s `Eq`/`Hash`) and calls `update` only
 //! for new ones. Only the first argument is de-duplicated; the percentile is a constant.
 //!
-//! Tests: `tests/functions.rs` (cases in `tests/data/functions/aggregates.txt`).
+//! Tests: `src/db/tests/functions.rs` (cases in `tests/data/functions/aggregates.txt`).
 
 use std::any::Any;
 use std::cmp::Ordering;

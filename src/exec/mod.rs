@@ -23,6 +23,7 @@ mod parallel;
 pub mod procedures;
 pub mod run;
 mod sort;
+mod stream;
 
 pub use error::{ExecError, ExecErrorKind, LoadCsvProblem};
 pub(crate) use error::{storage_error_kind, value_error_kind};

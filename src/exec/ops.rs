@@ -12,7 +12,7 @@
 //! operators are the plan's (`BinaryOp`, `UnaryOp`, one table from the syntax up). Only [`property`] reads the graph, through
 //! `FnContext`.
 //!
-//! Tests: `tests/functions.rs`, with cases in `tests/data/functions/operators.txt`.
+//! Tests: `src/db/tests/functions.rs`, with cases in `tests/data/functions/operators.txt`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //!
 //! The AST is what the parser saw, not what it means: variables are not bound, functions are not
 //! resolved and literals are not `crate::value` values (this module depends on nothing else in
-//! the crate). `print.rs` prints it back to canonical query text; `tests/parser.rs` snapshots it.
+//! the crate). `print.rs` prints it back to canonical query text; `syntax/tests/parser.rs` snapshots it.
 
 use std::fmt;
 

@@ -13,12 +13,14 @@
 //! `tests/parser.rs` (this directory's) with data under the crate's `tests/data/parser/`.
 
 pub mod ast;
+mod atom;
 mod clause;
 pub mod error;
 mod expr;
 mod lexer;
 mod pattern;
 mod print;
+mod schema;
 #[cfg(test)]
 mod sexpr;
 mod split;
@@ -262,11 +264,11 @@ macro_rules! with_rules {
             call_clause => clause::call_clause,
             yield_items => clause::yield_items,
             load_csv_clause => clause::load_csv_clause,
-            schema_command => clause::schema_command,
-            create_index => clause::create_index,
-            create_constraint => clause::create_constraint,
-            drop_command => clause::drop_command,
-            show_command => clause::show_command,
+            schema_command => schema::schema_command,
+            create_index => schema::create_index,
+            create_constraint => schema::create_constraint,
+            drop_command => schema::drop_command,
+            show_command => schema::show_command,
             pattern => pattern::pattern,
             pattern_part => pattern::pattern_part,
             path_pattern => pattern::path_pattern,
@@ -288,22 +290,22 @@ macro_rules! with_rules {
             power => expr::power,
             unary => expr::unary,
             postfix => expr::postfix,
-            atom => expr::atom,
-            literal => expr::literal,
-            function_call => expr::function_call,
-            qualified_name => expr::qualified_name,
-            case_expr => expr::case_expr,
-            list_comprehension => expr::list_comprehension,
-            pattern_comprehension => expr::pattern_comprehension,
-            list_literal => expr::list_literal,
-            map_literal => expr::map_literal,
-            map_projection => expr::map_projection,
-            parenthesized => expr::parenthesized,
-            quantified => expr::quantified,
-            reduce => expr::reduce,
-            exists_subquery => expr::exists_subquery,
-            count_subquery => expr::count_subquery,
-            where_expression => expr::where_expression,
+            atom => atom::atom,
+            literal => atom::literal,
+            function_call => atom::function_call,
+            qualified_name => atom::qualified_name,
+            case_expr => atom::case_expr,
+            list_comprehension => atom::list_comprehension,
+            pattern_comprehension => atom::pattern_comprehension,
+            list_literal => atom::list_literal,
+            map_literal => atom::map_literal,
+            map_projection => atom::map_projection,
+            parenthesized => atom::parenthesized,
+            quantified => atom::quantified,
+            reduce => atom::reduce,
+            exists_subquery => atom::exists_subquery,
+            count_subquery => atom::count_subquery,
+            where_expression => atom::where_expression,
             symbolic_name => lexer::symbolic_name,
             variable => lexer::variable,
             parameter => lexer::parameter,

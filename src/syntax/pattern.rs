@@ -8,8 +8,8 @@ use super::ast::{
     Direction, Expr, ExprKind, NodePattern, PathPattern, Pattern, PatternPart, RelPattern,
     Shortest, Span, VarLength,
 };
+use super::atom::{map_literal, peek_sym};
 use super::error::SyntaxErrorKind;
-use super::expr::{map_literal, peek_sym};
 use super::lexer::{
     Input, PResult, cut_err, expect, failure, kw, name_token, offset, opt_sym, parameter, sym,
     variable, ws,

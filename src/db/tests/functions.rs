@@ -27,6 +27,9 @@
 //! Below the data runner are unit tests for what a table cannot say (randomness, slicing,
 //! registry arity) and a proptest that feeds random values to every function, operator and
 //! aggregate, asserting that none panics.
+//!
+//! A test file over 800 lines: the runner, the value notation and the fixture graph belong
+//! together; the cases themselves are data.
 
 use std::path::Path as FsPath;
 

@@ -15,6 +15,9 @@
 //! would fail on a row the row-at-a-time executor never evaluates it on does not fail here.
 //! Only the order differs (expression by expression rather than row by row), so when two rows
 //! would fail, the error reported may be another row's.
+//!
+//! Over 800 lines, kept whole: `Batch` (its columns) and `eval_batch` (the only reader of them)
+//! change together; the run that fills batches is in `stream/`.
 
 mod stream;
 
@@ -625,6 +628,25 @@ fn with_values<T>(
         .collect()
 }
 
+/// `eval_batch` for a few rows of a batch (an aggregation's new groups): a property of a
+/// pattern variable is read for those rows alone, not as a column of the whole batch kept for
+/// what reads it next.
+pub(super) fn eval_few(
+    ctx: &mut Context<'_>,
+    expr: &Expr,
+    batch: &mut Batch,
+    rows: &[u32],
+) -> Result<Vec<Value>, ExecError> {
+    if let Some((slot, key)) = entity_property(expr, batch)
+        && let Some(k) = ctx.key_id(key)
+        && batch.property_at(slot, k).is_none()
+        && let Some(values) = batch.read_property(ctx, slot, k, rows)?
+    {
+        return Ok(values);
+    }
+    eval_batch(ctx, expr, batch, rows)
+}
+
 /// Evaluates `expr` on the rows `selected` (indexes into the batch), giving one value per
 /// selected row, in order. Makes the same evaluations on each row as `eval` would.
 pub(super) fn eval_batch(
@@ -651,15 +673,6 @@ pub(super) fn eval_batch(
                 .collect(),
         }),
         Expr::Property(..) if let Some((slot, key)) = entity_property(expr, batch) => {
-            // A few rows of a batch (an aggregation's new groups) read their own values; the
-            // column is read whole, and kept for what reads it next, only for most of them.
-            if let Some(k) = ctx.key_id(key)
-                && selected.len() * 4 < batch.selected.len()
-                && batch.property_at(slot, k).is_none()
-                && let Some(values) = batch.read_property(ctx, slot, k, selected)?
-            {
-                return Ok(values);
-            }
             Ok(match batch.property_column(ctx, slot, key)? {
                 Some(c) => {
                     let column = &batch.properties[c].2;

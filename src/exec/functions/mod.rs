@@ -11,7 +11,7 @@
 //! `ArgumentError`s, overflow `ArithmeticError`s, deleted entities `EntityNotFound`.
 //!
 //! The families live in `string.rs`, `math.rs`, `list.rs`, `convert.rs`, `graph.rs` and
-//! `temporal.rs`. Tests: `tests/functions.rs`, with cases in `tests/data/functions/*.txt`.
+//! `temporal.rs`. Tests: `src/db/tests/functions.rs`, with cases in `tests/data/functions/*.txt`.
 
 mod convert;
 mod graph;

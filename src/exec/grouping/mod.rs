@@ -12,11 +12,11 @@ use crate::value::Value;
 use super::ExecError;
 use super::aggregate::{self, Accumulator};
 
-use super::batch::{Batch, eval_batch};
+use super::batch::{Batch, eval_batch, eval_few};
 use super::budget::{row_size, value_size};
 use super::context::Context;
 use super::eval::{Slots, eval, null_row};
-use super::run::entity_key;
+use super::stream::entity_key;
 
 /// One group: where its chain of groups with the same key hash goes on, and its DISTINCT
 /// filters where asked. Its key values and accumulators are in the aggregator's flat vectors,
@@ -519,7 +519,7 @@ impl<'p> Aggregator<'p> {
         let rows: Vec<u32> = firsts.iter().map(|&p| selected[p]).collect();
         let mut columns = Vec::with_capacity(self.keys.len());
         for (_, expr) in self.keys {
-            columns.push(eval_batch(ctx, expr, batch, &rows)?.into_iter());
+            columns.push(eval_few(ctx, expr, batch, &rows)?.into_iter());
         }
         let mut made = Vec::with_capacity(firsts.len());
         for &p in &firsts {

@@ -14,7 +14,8 @@ use super::super::context::{Context, Graph};
 use super::super::eval::Slots;
 use super::super::matcher::Flow;
 use super::super::parallel::Split;
-use super::super::run::{StreamState, push, push_batch_rows, widen};
+use super::super::run::{push_batch_rows, widen};
+use super::super::stream::{StreamState, push};
 use super::{Acc, Aggregator, Group, Seen};
 
 impl<'p> Aggregator<'p> {

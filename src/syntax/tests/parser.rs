@@ -2,6 +2,8 @@
 //! positions and kinds of `tests/data/parser/err/*.cypher`, every `(* e.g. ... *)` example of
 //! `grammar/cordial.ebnf`, every query of the openCypher TCK, a print/parse round trip and a
 //! no-panic fuzz over mutated queries. `UPDATE_EXPECT=1` rewrites the snapshots and expectations.
+//!
+//! A test file over 800 lines: its cases are data; the Rust is the runners and their checks.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
