@@ -2,40 +2,18 @@
 //! company against independent computations (plain openCypher, or a slow reference
 //! implementation in this file).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+mod common;
 
-use cordial::value::DateTime;
+use std::collections::{BTreeMap, BTreeSet};
+
 use cordial::{Database, Error, ExecErrorKind, Map, Value};
+
+use common::{run, sample};
 
 fn db_with(script: &str) -> Database {
     let db = Database::in_memory().expect("db");
     db.query_all(script, Map::new()).expect("script");
     db
-}
-
-/// The sample company, written in one transaction dated by the database's clock.
-fn install_sample(db: &Database) {
-    let mut tx = db.begin_write().expect("transaction");
-    cordial::crm::sample::install(&mut tx, db.today().expect("today")).expect("sample");
-    tx.commit().expect("commit");
-}
-
-fn sample() -> &'static Database {
-    static DB: OnceLock<Database> = OnceLock::new();
-    DB.get_or_init(|| {
-        let now = DateTime::parse("2025-06-15T12:00:00Z").expect("now");
-        let db = Database::in_memory().expect("db").with_now(Some(now));
-        install_sample(&db);
-        db
-    })
-}
-
-fn run(db: &Database, query: &str) -> Vec<Vec<Value>> {
-    match db.query_all(query, Map::new()) {
-        Ok(r) => r.rows.iter().map(|row| row.values().to_vec()).collect(),
-        Err(e) => panic!("{query}\nfailed: {e}"),
-    }
 }
 
 fn float(v: &Value) -> f64 {

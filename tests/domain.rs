@@ -3,6 +3,8 @@
 //! sample's storylines give the answers they were written to give; the example questions run;
 //! options are checked; the schema installs idempotently.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -10,28 +12,12 @@ use std::sync::OnceLock;
 use cordial::value::DateTime;
 use cordial::{Database, Map, Statement, Value};
 
+use common::{install_sample, run, sample};
+
 fn shared_dir() -> PathBuf {
     std::env::var_os("CORDIAL_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
-/// The sample company, written in one transaction dated by the database's clock.
-fn install_sample(db: &Database) {
-    let mut tx = db.begin_write().expect("transaction");
-    cordial::crm::sample::install(&mut tx, db.today().expect("today")).expect("sample");
-    tx.commit().expect("commit");
-}
-
-/// The sample company, as of a fixed day.
-fn sample() -> &'static Database {
-    static DB: OnceLock<Database> = OnceLock::new();
-    DB.get_or_init(|| {
-        let now = DateTime::parse("2025-06-15T12:00:00Z").expect("now");
-        let db = Database::in_memory().expect("db").with_now(Some(now));
-        install_sample(&db);
-        db
-    })
 }
 
 /// The 1,000-customer bundle, as of its generator's NOW.
@@ -63,13 +49,6 @@ fn load(db: &Database, dir: &Path) {
         &mut |_| {},
     )
     .expect("import");
-}
-
-fn run(db: &Database, query: &str) -> Vec<Vec<Value>> {
-    match db.query_all(query, Map::new()) {
-        Ok(r) => r.rows.iter().map(|row| row.values().to_vec()).collect(),
-        Err(e) => panic!("{query}\nfailed: {e}"),
-    }
 }
 
 /// A comparable form of a value: nodes by id, numbers as floats rounded to 6 significant

@@ -172,3 +172,29 @@ pub fn fingerprint(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> 
     out.sort();
     out
 }
+
+/// The sample company, written in one transaction dated by the database's clock.
+pub fn install_sample(db: &Database) {
+    let mut tx = db.begin_write().expect("transaction");
+    cordial::crm::sample::install(&mut tx, db.today().expect("today")).expect("sample");
+    tx.commit().expect("commit");
+}
+
+/// The sample company, as of a fixed day (2025-06-15), built once per test binary.
+pub fn sample() -> &'static Database {
+    static DB: std::sync::OnceLock<Database> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let now = cordial::value::DateTime::parse("2025-06-15T12:00:00Z").expect("now");
+        let db = Database::in_memory().expect("db").with_now(Some(now));
+        install_sample(&db);
+        db
+    })
+}
+
+/// The rows of `query`, each as its values; panics with the query when it fails.
+pub fn run(db: &Database, query: &str) -> Vec<Vec<cordial::Value>> {
+    match db.query_all(query, cordial::Map::new()) {
+        Ok(r) => r.rows.iter().map(|row| row.values().to_vec()).collect(),
+        Err(e) => panic!("{query}\nfailed: {e}"),
+    }
+}
