@@ -459,10 +459,7 @@ impl Batch {
         if let Some(at) = self.property_at(slot, k) {
             return Ok(Some(at));
         }
-        let selected = std::mem::take(&mut self.selected);
-        let read = self.read_property(ctx, slot, k, &selected);
-        self.selected = selected;
-        let Some(read) = read? else {
+        let Some(read) = self.read_property(ctx, slot, k, &self.selected)? else {
             return Ok(None);
         };
         let mut column = Vec::new();
